@@ -1,0 +1,6 @@
+/**
+ * Calma's domain, pure and framework-free: access decisions, material rules, and (in later
+ * modules) the Discuss session state machine and statistics. No I/O here.
+ */
+export * from './access.js';
+export * from './material.js';

@@ -1,0 +1,91 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, ShortText, Timestamp } from './common.js';
+
+/** `POST /api/studies/:studyId/groups` body. */
+export const CreateGroupBody = Type.Object({ name: ShortText(200) });
+/** Create-group body. */
+export type CreateGroupBody = Static<typeof CreateGroupBody>;
+
+/** A group as members see it. */
+export const Group = Type.Object({
+  id: Id,
+  studyId: Id,
+  name: Type.String(),
+  createdAt: Timestamp,
+});
+/** Group. */
+export type Group = Static<typeof Group>;
+
+/**
+ * `POST /api/studies/:studyId/groups` response. The tokens are shown this once: only their
+ * hashes are stored.
+ */
+export const CreatedGroup = Type.Object({
+  id: Id,
+  studyId: Id,
+  name: Type.String(),
+  inviteCode: Type.String(),
+  moderatorToken: Type.String(),
+  analystToken: Type.String(),
+  createdAt: Timestamp,
+});
+/** Created group with its one-time credentials. */
+export type CreatedGroup = Static<typeof CreatedGroup>;
+
+/** A group as the admin sees it in listings (invite code included, tokens never). */
+export const GroupWithInvite = Type.Composite([Group, Type.Object({ inviteCode: Type.String() })]);
+/** Group with invite code. */
+export type GroupWithInvite = Static<typeof GroupWithInvite>;
+
+/** `GET /api/studies/:studyId/groups`. */
+export const GroupList = Type.Object({ groups: Type.Array(GroupWithInvite) });
+/** Group list. */
+export type GroupList = Static<typeof GroupList>;
+
+/** `POST /api/join` body. `consent` must be exactly `true`. */
+export const JoinBody = Type.Object({
+  inviteCode: Type.String({ minLength: 1, maxLength: 64 }),
+  displayName: ShortText(80),
+  consent: Type.Boolean(),
+});
+/** Join body. */
+export type JoinBody = Static<typeof JoinBody>;
+
+/** `POST /api/join` response. */
+export const JoinResponse = Type.Object({
+  participantId: Id,
+  groupId: Id,
+  token: Type.String(),
+});
+/** Join response. */
+export type JoinResponse = Static<typeof JoinResponse>;
+
+/** A participant as group members see them. */
+export const Participant = Type.Object({
+  id: Id,
+  groupId: Id,
+  displayName: Type.String(),
+  joinedAt: Timestamp,
+});
+/** Participant. */
+export type Participant = Static<typeof Participant>;
+
+/** `GET /api/groups/:groupId/participants`. */
+export const ParticipantList = Type.Object({ participants: Type.Array(Participant) });
+/** Participant list. */
+export type ParticipantList = Static<typeof ParticipantList>;
+
+/** `GET /api/me`: what the presented token grants. */
+export const Me = Type.Object({
+  role: Type.Union([
+    Type.Literal('admin'),
+    Type.Literal('moderator'),
+    Type.Literal('analyst'),
+    Type.Literal('participant'),
+  ]),
+  groupId: Type.Union([Id, Type.Null()]),
+  participantId: Type.Union([Id, Type.Null()]),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+});
+/** Me. */
+export type Me = Static<typeof Me>;

@@ -1,0 +1,11 @@
+/**
+ * The public contract in code: request/response schemas (TypeBox, so the same objects validate
+ * requests and produce the OpenAPI document), error codes, roles and close codes.
+ */
+export * from './common.js';
+export * from './errors.js';
+export * from './groups.js';
+export * from './health.js';
+export * from './material.js';
+export * from './roles.js';
+export * from './studies.js';

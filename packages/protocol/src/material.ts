@@ -1,0 +1,92 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Nullable, Timestamp } from './common.js';
+
+/** One chat turn of an Interact-stage conversation. */
+export const Message = Type.Object({
+  role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
+  content: Type.String({ minLength: 1, maxLength: 50_000 }),
+});
+/** Message. */
+export type Message = Static<typeof Message>;
+
+/** An interaction to import. `id` may be given to keep the source's ids. */
+export const InteractionInput = Type.Object({
+  id: Type.Optional(Id),
+  participantId: Type.Optional(Nullable(Id)),
+  baseline: Type.Boolean(),
+  messages: Type.Array(Message, { minItems: 1, maxItems: 200 }),
+});
+/** Interaction input. */
+export type InteractionInput = Static<typeof InteractionInput>;
+
+/** `POST /api/groups/:groupId/interactions` body. */
+export const ImportInteractionsBody = Type.Object({
+  interactions: Type.Array(InteractionInput, { minItems: 1, maxItems: 5_000 }),
+});
+/** Import-interactions body. */
+export type ImportInteractionsBody = Static<typeof ImportInteractionsBody>;
+
+/** Response of the import routes: the ids in input order. */
+export const IdsResponse = Type.Object({ ids: Type.Array(Id) });
+/** Ids response. */
+export type IdsResponse = Static<typeof IdsResponse>;
+
+/** An interaction as stored. */
+export const Interaction = Type.Object({
+  id: Id,
+  groupId: Id,
+  participantId: Nullable(Id),
+  baseline: Type.Boolean(),
+  messages: Type.Array(Message),
+  createdAt: Timestamp,
+});
+/** Interaction. */
+export type Interaction = Static<typeof Interaction>;
+
+/** `GET /api/groups/:groupId/interactions`. */
+export const InteractionList = Type.Object({ interactions: Type.Array(Interaction) });
+/** Interaction list. */
+export type InteractionList = Static<typeof InteractionList>;
+
+/** Coding stage of a label: initial (open) coding or focused coding. */
+export const LabelStage = Type.Union([Type.Literal('initial'), Type.Literal('focused')]);
+/** Label stage. */
+export type LabelStage = Static<typeof LabelStage>;
+
+/** A label to add. */
+export const LabelInput = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: 500 }),
+  annotation: Type.Optional(Nullable(Type.String({ maxLength: 5_000 }))),
+  stage: LabelStage,
+  participantId: Type.Optional(Nullable(Id)),
+  interactionId: Type.Optional(Nullable(Id)),
+  messageIndex: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+});
+/** Label input. */
+export type LabelInput = Static<typeof LabelInput>;
+
+/** `POST /api/groups/:groupId/labels` body. */
+export const AddLabelsBody = Type.Object({
+  labels: Type.Array(LabelInput, { minItems: 1, maxItems: 10_000 }),
+});
+/** Add-labels body. */
+export type AddLabelsBody = Static<typeof AddLabelsBody>;
+
+/** A label as stored. */
+export const Label = Type.Object({
+  id: Id,
+  text: Type.String(),
+  annotation: Nullable(Type.String()),
+  stage: LabelStage,
+  participantId: Nullable(Id),
+  interactionId: Nullable(Id),
+  messageIndex: Nullable(Type.Integer()),
+  createdAt: Timestamp,
+});
+/** Label. */
+export type Label = Static<typeof Label>;
+
+/** `GET /api/groups/:groupId/labels`. */
+export const LabelList = Type.Object({ labels: Type.Array(Label) });
+/** Label list. */
+export type LabelList = Static<typeof LabelList>;

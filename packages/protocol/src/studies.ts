@@ -1,0 +1,34 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, ShortText, Timestamp } from './common.js';
+
+/** The deployment context a study's model is aligned for. */
+export const StudyContext = Type.Object({
+  name: ShortText(200),
+  description: Type.String({ maxLength: 10_000 }),
+  systemPrompt: Type.String({ maxLength: 20_000 }),
+});
+/** Study context. */
+export type StudyContext = Static<typeof StudyContext>;
+
+/** `POST /api/studies` body. */
+export const CreateStudyBody = Type.Object({
+  title: ShortText(200),
+  context: StudyContext,
+});
+/** Create-study body. */
+export type CreateStudyBody = Static<typeof CreateStudyBody>;
+
+/** A study as the API returns it. */
+export const Study = Type.Object({
+  id: Id,
+  title: Type.String(),
+  context: StudyContext,
+  createdAt: Timestamp,
+});
+/** Study. */
+export type Study = Static<typeof Study>;
+
+/** `GET /api/studies`. */
+export const StudyList = Type.Object({ studies: Type.Array(Study) });
+/** Study list. */
+export type StudyList = Static<typeof StudyList>;
