@@ -1,0 +1,13 @@
+/**
+ * Persistence: the drizzle schema, `createDb` for PGlite or PostgreSQL, and the repositories
+ * (no SQL outside this package).
+ */
+export * from './client.js';
+export * from './ids.js';
+export * from './lock.js';
+export * from './repositories/groups.js';
+export * from './repositories/material.js';
+export * from './repositories/settings.js';
+export * from './repositories/studies.js';
+export * from './repositories/tokens.js';
+export * as schema from './schema.js';

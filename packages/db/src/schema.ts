@@ -1,0 +1,108 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * The drizzle schema: the one source of truth for the database. Migrations in `drizzle/` are
+ * generated from it with `pnpm db:generate` and applied at start-up on PGlite and PostgreSQL alike.
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+/** Server-wide settings: the admin token hash, whether the demo was seeded. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** A study: one deployment context whose axes groups deliberate. */
+export const studies = pgTable('studies', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  context: jsonb('context').$type<{ name: string; description: string; systemPrompt: string }>().notNull(),
+  createdAt: createdAt(),
+});
+
+/** A group of participants within a study; joined through its invite code. */
+export const groups = pgTable(
+  'groups',
+  {
+    id: text('id').primaryKey(),
+    studyId: text('study_id')
+      .notNull()
+      .references(() => studies.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    inviteCode: text('invite_code').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('groups_invite_code_idx').on(t.inviteCode), index('groups_study_idx').on(t.studyId)],
+);
+
+/** A person who joined a group with consent. */
+export const participants = pgTable(
+  'participants',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    displayName: text('display_name').notNull(),
+    consentAt: timestamp('consent_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('participants_group_idx').on(t.groupId)],
+);
+
+/**
+ * Bearer tokens, stored as SHA-256 hashes only. `groupId` is null for nothing but admin tokens;
+ * `participantId` is set for participant tokens.
+ */
+export const tokens = pgTable(
+  'tokens',
+  {
+    hash: text('hash').primaryKey(),
+    role: text('role', { enum: ['admin', 'moderator', 'analyst', 'participant'] }).notNull(),
+    groupId: text('group_id').references(() => groups.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id').references(() => participants.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('tokens_group_idx').on(t.groupId)],
+);
+
+/** A conversation from the Interact stage. Ids may come from the source material. */
+export const interactions = pgTable(
+  'interactions',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id').references(() => participants.id, { onDelete: 'set null' }),
+    baseline: boolean('baseline').notNull().default(false),
+    messages: jsonb('messages').$type<{ role: 'user' | 'assistant'; content: string }[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('interactions_group_idx').on(t.groupId)],
+);
+
+/** A free-text code from the Reflect stage, initial (open) or focused. */
+export const labels = pgTable(
+  'labels',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id').references(() => participants.id, { onDelete: 'set null' }),
+    interactionId: text('interaction_id').references(() => interactions.id, { onDelete: 'set null' }),
+    messageIndex: integer('message_index'),
+    text: text('text').notNull(),
+    annotation: text('annotation'),
+    stage: text('stage', { enum: ['initial', 'focused'] }).notNull(),
+    /** Insertion order within a request, so listings keep the order people gave. */
+    seq: integer('seq').notNull().default(sql`0`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('labels_group_idx').on(t.groupId)],
+);
