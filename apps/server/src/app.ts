@@ -1,0 +1,57 @@
+import type { Db } from '@calma/db';
+import { ErrorCode } from '@calma/protocol';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { AppError, installErrorHandling } from './errors.js';
+import { authPlugin } from './plugins/auth.js';
+import { openApiPlugin } from './plugins/openapi.js';
+import { webPlugin } from './plugins/web.js';
+import { groupRoutes } from './routes/groups/index.js';
+import { healthRoutes } from './routes/health/index.js';
+import { joinRoutes } from './routes/join/index.js';
+import { materialRoutes } from './routes/material/index.js';
+import { studyRoutes } from './routes/studies/index.js';
+
+/** What the app is built on: an open, migrated database and the admin token's hash. */
+export interface AppDeps {
+  readonly db: Db;
+  readonly adminTokenHash: string;
+  readonly version: string;
+}
+
+/** The settings `buildApp` reads; tests pass a partial config. */
+export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' | 'webDir'>;
+
+/**
+ * Builds the Fastify app without listening: `main.ts` listens, tests call `app.inject()`.
+ * Request bodies are validated with type coercion off, so `"consent": "true"` stays a string
+ * and is refused, as the contract requires.
+ */
+export async function buildApp(config: AppConfig, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    // Socket and upgrade errors on a closing server must not hang `close()`.
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, ErrorCode.rateLimited, `Too many requests; try again in ${context.after}`),
+  });
+  await app.register(openApiPlugin, { version: deps.version });
+  await app.register(authPlugin, { db: deps.db.db, adminTokenHash: deps.adminTokenHash });
+
+  await app.register(healthRoutes, { db: deps.db, version: deps.version });
+  await app.register(studyRoutes, { db: deps.db.db });
+  await app.register(groupRoutes, { db: deps.db.db });
+  await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit });
+  await app.register(materialRoutes, { db: deps.db.db });
+  await app.register(webPlugin, { webDir: config.webDir });
+  return app;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database on 127.0.0.1:8080 with the demo seeded', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: null, seedDemo: true });
+    expect(config.dataDir.endsWith('.calma')).toBe(true);
+  });
+
+  it('does not seed the demo on PostgreSQL unless asked', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).seedDemo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', CALMA_SEED_DEMO: '1' }).seedDemo).toBe(true);
+    expect(loadConfig({ CALMA_SEED_DEMO: '0' }).seedDemo).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ CALMA_ADMIN_TOKEN: 'short' }, /CALMA_ADMIN_TOKEN/],
+    [{ CALMA_SEED_DEMO: 'maybe' }, /CALMA_SEED_DEMO/],
+    [{ CALMA_LOG_LEVEL: 'loud' }, /CALMA_LOG_LEVEL/],
+  ])('names the bad variable in %o', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Everything Calma reads from the environment, validated once at start-up. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Embedded data (PGlite files, generated admin token, demo credentials). */
+  readonly dataDir: string;
+  /** PostgreSQL instead of PGlite when set. */
+  readonly databaseUrl: string | null;
+  /** Fixed admin token; when null one is generated on first start. */
+  readonly adminToken: string | null;
+  /** Seed the pilot demo once (default on for the embedded database only). */
+  readonly seedDemo: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest accepted HTTP body, in bytes. */
+  readonly bodyLimit: number;
+  /** Joins allowed per client address per minute. */
+  readonly joinRateLimit: number;
+  /** The built web app to serve, or null to serve the API only. */
+  readonly webDir: string | null;
+}
+
+/** A setting that cannot be used, named so the operator can fix it. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+/**
+ * The built web app sits at `apps/web/dist`. This file is at `apps/server/src/config.ts` during
+ * development and bundled into `apps/server/dist/main.js` in production: the same depth, so one
+ * relative URL serves both.
+ */
+const defaultWebDir = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** Reads and validates the environment; throws {@link ConfigError} naming the bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const adminToken = env.CALMA_ADMIN_TOKEN?.trim() || null;
+  if (adminToken !== null && adminToken.length < 22) {
+    throw new ConfigError('CALMA_ADMIN_TOKEN must be at least 22 characters (128 bits of base64)');
+  }
+  const logLevel = (env.CALMA_LOG_LEVEL?.trim() || 'warn') as Config['logLevel'];
+  if (!logLevels.includes(logLevel)) {
+    throw new ConfigError(`CALMA_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+  }
+  const webDir = env.CALMA_WEB_DIR?.trim();
+  return {
+    host: env.HOST?.trim() || '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    dataDir: resolve(env.CALMA_DATA_DIR?.trim() || '.calma'),
+    databaseUrl,
+    adminToken,
+    seedDemo: flag(env, 'CALMA_SEED_DEMO', databaseUrl === null),
+    logLevel,
+    bodyLimit: integer(env, 'CALMA_BODY_LIMIT', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    joinRateLimit: integer(env, 'CALMA_JOIN_RATE_LIMIT', 30, 1, 1_000_000),
+    webDir: webDir === '' ? null : resolve(webDir ?? defaultWebDir),
+  };
+}

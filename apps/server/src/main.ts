@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDb } from '@calma/db';
+import pkg from '../package.json' with { type: 'json' };
+import { ensureAdminToken } from './admin-token.js';
+import { buildApp } from './app.js';
+import { printBanner } from './banner.js';
+import { ConfigError, loadConfig } from './config.js';
+import { seedDemo } from './seed/demo.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = await createDb(
+    config.databaseUrl ? { url: config.databaseUrl } : { pglite: join(config.dataDir, 'pglite') },
+  );
+  await db.migrate();
+  const admin = await ensureAdminToken(db.db, { envToken: config.adminToken, dataDir: config.dataDir });
+  const demo = config.seedDemo ? await seedDemo(db.db, config.dataDir) : null;
+  const app = await buildApp(config, { db, adminTokenHash: admin.hash, version: pkg.version });
+
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'closing');
+    try {
+      // Stop accepting, finish in-flight requests, then flush and close the database.
+      await app.close();
+      await db.close();
+      process.exit(0);
+    } catch (err) {
+      console.error('Calma failed to close cleanly:', err);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  process.once('SIGINT', () => void close('SIGINT'));
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostForUrl}:${port}`;
+  printBanner({ url, db: db.kind, dataDir: config.dataDir, admin, demo });
+  console.log(`Calma listening on ${url}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || (err instanceof Error && err.name === 'DataDirLockedError')) {
+    console.error(`Calma cannot start: ${err.message}`);
+    process.exit(2);
+  }
+  console.error('Calma failed to start:', err);
+  process.exit(1);
+});

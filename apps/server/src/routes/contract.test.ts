@@ -1,0 +1,237 @@
+import { databaseKinds } from '@calma/db/testing/fresh';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, startTestApp, type TestApp } from '../testing.js';
+
+/**
+ * The contract's promises for every authenticated route named so far: a missing or unknown token
+ * is 401, a wrong role 403, a malformed body or path 400, an unknown id 404 — always in the
+ * `{"error": {"code", "message"}}` shape, never a 500.
+ */
+interface RouteCase {
+  name: string;
+  method: 'GET' | 'POST';
+  url: (ids: Ids) => string;
+  body?: (ids: Ids) => object;
+  /** A body that fails the schema, for routes that take one. */
+  malformed?: object;
+  /** A role that may not use the route. */
+  wrongRole: (ids: Ids) => string;
+  /** The route with an unknown id in the path, and a token that would otherwise be allowed. */
+  unknown?: (ids: Ids) => { url: string; token: string };
+}
+
+interface Ids {
+  admin: string;
+  studyId: string;
+  groupId: string;
+  moderator: string;
+  analyst: string;
+  participant: string;
+}
+
+const context = { name: 'n', description: 'd', systemPrompt: 's' };
+/** Placeholder ids, only to decide at collection time which cases apply to a route. */
+const ids0: Ids = { admin: 'a', studyId: 's', groupId: 'g', moderator: 'm', analyst: 'an', participant: 'p' };
+
+const routes: RouteCase[] = [
+  {
+    name: 'create study',
+    method: 'POST',
+    url: () => '/api/studies',
+    body: () => ({ title: 'T', context }),
+    malformed: { title: 42, context },
+    wrongRole: (ids) => ids.moderator,
+  },
+  { name: 'list studies', method: 'GET', url: () => '/api/studies', wrongRole: (ids) => ids.analyst },
+  {
+    name: 'read study',
+    method: 'GET',
+    url: (ids) => `/api/studies/${ids.studyId}`,
+    wrongRole: (ids) => ids.participant,
+    unknown: (ids) => ({ url: '/api/studies/st_unknown', token: ids.admin }),
+  },
+  {
+    name: 'create group',
+    method: 'POST',
+    url: (ids) => `/api/studies/${ids.studyId}/groups`,
+    body: () => ({ name: 'G2' }),
+    malformed: { name: '' },
+    wrongRole: (ids) => ids.moderator,
+    unknown: (ids) => ({ url: '/api/studies/st_unknown/groups', token: ids.admin }),
+  },
+  {
+    name: 'list groups',
+    method: 'GET',
+    url: (ids) => `/api/studies/${ids.studyId}/groups`,
+    wrongRole: (ids) => ids.participant,
+    unknown: (ids) => ({ url: '/api/studies/st_unknown/groups', token: ids.admin }),
+  },
+  {
+    name: 'read group',
+    method: 'GET',
+    url: (ids) => `/api/groups/${ids.groupId}`,
+    wrongRole: () => 'none',
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown', token: ids.moderator }),
+  },
+  {
+    name: 'import interactions',
+    method: 'POST',
+    url: (ids) => `/api/groups/${ids.groupId}/interactions`,
+    body: () => ({ interactions: [{ baseline: false, messages: [{ role: 'assistant', content: 'hi' }] }] }),
+    malformed: { interactions: [{ baseline: 'no', messages: [{ role: 'robot', content: 'hi' }] }] },
+    wrongRole: (ids) => ids.participant,
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/interactions', token: ids.moderator }),
+  },
+  {
+    name: 'list interactions',
+    method: 'GET',
+    url: (ids) => `/api/groups/${ids.groupId}/interactions`,
+    wrongRole: () => 'none',
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/interactions', token: ids.analyst }),
+  },
+  {
+    name: 'add labels',
+    method: 'POST',
+    url: (ids) => `/api/groups/${ids.groupId}/labels`,
+    body: () => ({ labels: [{ text: 'balanced', stage: 'initial' }] }),
+    malformed: { labels: [{ text: 'balanced', stage: 'final' }] },
+    wrongRole: (ids) => ids.analyst,
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/labels', token: ids.moderator }),
+  },
+  {
+    name: 'list labels',
+    method: 'GET',
+    url: (ids) => `/api/groups/${ids.groupId}/labels`,
+    wrongRole: () => 'none',
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/labels', token: ids.participant }),
+  },
+  {
+    name: 'list participants',
+    method: 'GET',
+    url: (ids) => `/api/groups/${ids.groupId}/participants`,
+    wrongRole: () => 'none',
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/participants', token: ids.moderator }),
+  },
+  { name: 'me', method: 'GET', url: () => '/api/me', wrongRole: () => 'none' },
+];
+
+const expectError = (res: { statusCode: number; json(): unknown }, status: number) => {
+  expect(res.statusCode).toBe(status);
+  const body = res.json() as { error: { code: string; message: string } };
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(body.error.code).toMatch(/^[A-Z][A-Z_]+$/);
+  expect(body.error.message.length).toBeGreaterThan(0);
+};
+
+describe.each(databaseKinds)('the contract on %s', (kind) => {
+  let t: TestApp;
+  let ids: Ids;
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+    const post = async (url: string, payload: object, token?: string) =>
+      (await t.app.inject({ method: 'POST', url, payload, headers: token ? bearer(token) : {} })).json();
+    const study = await post('/api/studies', { title: 'S', context }, t.adminToken);
+    const group = await post(`/api/studies/${study.id}/groups`, { name: 'G' }, t.adminToken);
+    const joined = await post('/api/join', { inviteCode: group.inviteCode, displayName: 'P', consent: true });
+    ids = {
+      admin: t.adminToken,
+      studyId: study.id,
+      groupId: group.id,
+      moderator: group.moderatorToken,
+      analyst: group.analystToken,
+      participant: joined.token,
+    };
+  });
+  afterAll(() => t.close());
+
+  const send = (route: RouteCase, token: string | null, body?: object, url?: string) =>
+    t.app.inject({
+      method: route.method,
+      url: url ?? route.url(ids),
+      headers: token === null ? {} : bearer(token),
+      ...(route.method === 'POST' ? { payload: body ?? route.body?.(ids) ?? {} } : {}),
+    });
+
+  describe.each(routes)('$method $name', (route) => {
+    it('401 without a token, with an unknown token, or a malformed header', async () => {
+      expectError(await send(route, null), 401);
+      expectError(await send(route, 'not-a-real-token-but-long-enough'), 401);
+      const res = await t.app.inject({
+        method: route.method,
+        url: route.url(ids),
+        headers: { authorization: 'Basic abc' },
+      });
+      expectError(res, 401);
+    });
+  });
+
+  describe.each(routes.filter((r) => r.wrongRole(ids0) !== 'none'))('$method $name', (route) => {
+    it('403 for a role that may not', async () => {
+      expectError(await send(route, route.wrongRole(ids)), 403);
+    });
+  });
+
+  describe.each(routes.filter((r) => r.malformed))('$method $name', (route) => {
+    it('400 for a malformed body', async () => {
+      expectError(await send(route, ids.admin, route.malformed), 400);
+    });
+  });
+
+  describe.each(routes.filter((r) => r.unknown))('$method $name', (route) => {
+    it('404 for an unknown id', async () => {
+      const { url, token } = (route.unknown as NonNullable<RouteCase['unknown']>)(ids);
+      expectError(await send(route, token, undefined, url), 404);
+    });
+  });
+
+  it('400 for malformed JSON and for an id that is not an id', async () => {
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: '/api/studies',
+      headers: { ...bearer(ids.admin), 'content-type': 'application/json' },
+      payload: '{"title": ',
+    });
+    expectError(broken, 400);
+    expectError(await t.app.inject({ url: '/api/studies/bad%20id!', headers: bearer(ids.admin) }), 400);
+  });
+
+  it('413 for a body over the limit', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/groups/${ids.groupId}/labels`,
+      headers: bearer(ids.moderator),
+      payload: { labels: [{ text: 'x'.repeat(400), stage: 'initial', annotation: 'y'.repeat(2 * 1024 * 1024) }] },
+    });
+    expectError(res, 413);
+  });
+
+  it('404 in the error shape for unknown API routes', async () => {
+    expectError(await t.app.inject({ url: '/api/nothing-here' }), 404);
+  });
+
+  it('health needs no token and names the driver', async () => {
+    const res = await t.app.inject({ url: '/api/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', db: kind, version: 'test' });
+  });
+
+  it('serves an OpenAPI 3 document listing every route above', async () => {
+    const res = await t.app.inject({ url: '/api/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    const paths = Object.keys(doc.paths);
+    for (const p of [
+      '/api/health',
+      '/api/studies',
+      '/api/studies/{studyId}',
+      '/api/studies/{studyId}/groups',
+      '/api/join',
+      '/api/groups/{groupId}/interactions',
+      '/api/groups/{groupId}/labels',
+    ]) {
+      expect(paths).toContain(p);
+    }
+    expect(doc.paths['/api/join'].post.requestBody.content['application/json'].schema.required).toContain('consent');
+  });
+});

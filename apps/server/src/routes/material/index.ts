@@ -1,0 +1,164 @@
+import { resolveLabels } from '@calma/core';
+import type { Database } from '@calma/db';
+import {
+  addLabels,
+  findInteractions,
+  type InteractionRow,
+  interactionOwners,
+  type LabelRow,
+  listInteractions,
+  listLabels,
+  listParticipants,
+  upsertInteractions,
+} from '@calma/db';
+import {
+  AddLabelsBody,
+  authErrors,
+  ErrorBody,
+  ErrorCode,
+  IdsResponse,
+  ImportInteractionsBody,
+  InteractionList,
+  idParams,
+  LabelList,
+} from '@calma/protocol';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { badRequest, conflict, forbidden } from '../../errors.js';
+import { requireGroupAccess } from '../../plugins/auth.js';
+import { loadGroup } from '../groups/index.js';
+
+const toInteraction = (row: InteractionRow) => ({
+  id: row.id,
+  groupId: row.groupId,
+  participantId: row.participantId,
+  baseline: row.baseline,
+  messages: row.messages,
+  createdAt: row.createdAt.toISOString(),
+});
+
+const toLabel = (row: LabelRow) => ({
+  id: row.id,
+  text: row.text,
+  annotation: row.annotation,
+  stage: row.stage,
+  participantId: row.participantId,
+  interactionId: row.interactionId,
+  messageIndex: row.messageIndex,
+  createdAt: row.createdAt.toISOString(),
+});
+
+const members = ['moderator', 'analyst', 'participant'] as const;
+
+/** Material from the Interact and Reflect stages: interactions and labels of a group. */
+export const materialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+  const tags = ['material'];
+  const params = idParams('groupId');
+
+  app.post(
+    '/api/groups/:groupId/interactions',
+    {
+      config: { roles: ['moderator'] },
+      schema: {
+        tags,
+        summary: 'Import interactions (moderator). A given id already in this group is replaced.',
+        params,
+        body: ImportInteractionsBody,
+        response: { 201: IdsResponse, ...authErrors, 409: ErrorBody, 413: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = await request.principal();
+      const group = await loadGroup(db, request.params.groupId);
+      requireGroupAccess(principal, group.id, ['moderator']);
+      const items = request.body.interactions;
+      const givenIds = items.flatMap((i) => (i.id ? [i.id] : []));
+      if (new Set(givenIds).size !== givenIds.length) throw badRequest('interaction ids repeat within the request');
+      for (const [id, owner] of await interactionOwners(db, givenIds)) {
+        if (owner !== group.id) throw conflict(`interaction id ${id} is already used by another group`);
+      }
+      const named = items.flatMap((i) => (i.participantId ? [i.participantId] : []));
+      if (named.length > 0) {
+        const known = new Set((await listParticipants(db, group.id)).map((p) => p.id));
+        const stranger = named.find((id) => !known.has(id));
+        if (stranger) {
+          throw badRequest(`participant ${stranger} is not a participant of this group`, ErrorCode.invalidReference);
+        }
+      }
+      const ids = await upsertInteractions(
+        db,
+        group.id,
+        items.map((i) => ({
+          id: i.id,
+          participantId: i.participantId ?? null,
+          baseline: i.baseline,
+          messages: i.messages,
+        })),
+      );
+      return reply.status(201).send({ ids });
+    },
+  );
+
+  app.get(
+    '/api/groups/:groupId/interactions',
+    {
+      config: { roles: members },
+      schema: { tags, summary: "A group's interactions", params, response: { 200: InteractionList, ...authErrors } },
+    },
+    async (request) => {
+      const principal = await request.principal();
+      const group = await loadGroup(db, request.params.groupId);
+      requireGroupAccess(principal, group.id, members);
+      return { interactions: (await listInteractions(db, group.id)).map(toInteraction) };
+    },
+  );
+
+  app.post(
+    '/api/groups/:groupId/labels',
+    {
+      config: { roles: ['moderator', 'participant'] },
+      schema: {
+        tags,
+        summary: 'Add labels (moderator; or a participant, for their own)',
+        params,
+        body: AddLabelsBody,
+        response: { 201: IdsResponse, ...authErrors, 413: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = await request.principal();
+      const group = await loadGroup(db, request.params.groupId);
+      requireGroupAccess(principal, group.id, ['moderator', 'participant']);
+      const drafts = request.body.labels;
+      const interactionIds = [...new Set(drafts.flatMap((d) => (d.interactionId ? [d.interactionId] : [])))];
+      const [participants, interactions] = await Promise.all([
+        principal.role === 'participant' ? Promise.resolve([]) : listParticipants(db, group.id),
+        findInteractions(db, group.id, interactionIds),
+      ]);
+      const result = resolveLabels(principal, drafts, {
+        participantIds: new Set(participants.map((p) => p.id)),
+        interactionLengths: new Map(interactions.map((i) => [i.id, i.messages.length])),
+      });
+      if (!result.ok) {
+        if (result.problem.kind === 'forbidden') throw forbidden(result.problem.message);
+        const code = result.problem.kind === 'reference' ? ErrorCode.invalidReference : ErrorCode.badRequest;
+        throw badRequest(result.problem.message, code);
+      }
+      const ids = await addLabels(db, group.id, result.labels);
+      return reply.status(201).send({ ids });
+    },
+  );
+
+  app.get(
+    '/api/groups/:groupId/labels',
+    {
+      config: { roles: members },
+      schema: { tags, summary: "A group's labels", params, response: { 200: LabelList, ...authErrors } },
+    },
+    async (request) => {
+      const principal = await request.principal();
+      const group = await loadGroup(db, request.params.groupId);
+      requireGroupAccess(principal, group.id, members);
+      return { labels: (await listLabels(db, group.id)).map(toLabel) };
+    },
+  );
+};

@@ -1,0 +1,155 @@
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freshDb } from '@calma/db/testing/fresh';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Boots the built server (apps/server/dist/main.js) as a child process, the way `pnpm start`
+ * runs it, and talks to it over real HTTP.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const mainJs = join(root, 'apps/server/dist/main.js');
+const adminToken = 'test-admin-token-0123456789abcdef';
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  output: () => string;
+}
+
+function startServer(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [mainJs], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CALMA_LOG_LEVEL: 'warn', ...env },
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^Calma listening on (http:\/\/\S+)$/m.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+function stop(server: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    server.child.removeAllListeners('exit');
+    server.child.on('exit', (code) => resolve(code));
+    server.child.kill(signal);
+  });
+}
+
+const api = async (server: Running, path: string, init: RequestInit = {}) => {
+  const res = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...init.headers },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+beforeAll(() => {
+  // Always test the current sources: bundling takes well under a second.
+  const build = spawnSync(process.execPath, ['apps/server/scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+});
+
+describe('the built server on the embedded database', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'calma-process-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves health over HTTP, seeds the demo, stops cleanly on SIGTERM and keeps its data', async () => {
+    const started = Date.now();
+    const first = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
+    const health = await api(first, '/api/health');
+    expect(health).toEqual({ status: 200, body: { status: 'ok', db: 'pglite', version: expect.any(String) } });
+    console.log(`embedded start to healthy: ${Date.now() - started} ms`);
+    expect(first.output()).toMatch(/invite code\s+[0-9A-Z]{10}/);
+
+    const studies = await api(first, '/api/studies');
+    expect((studies.body.studies as { title: string }[]).map((s) => s.title)).toEqual([
+      'History Educational Assistant',
+    ]);
+    const created = await api(first, '/api/studies', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'Kept', context: { name: 'n', description: '', systemPrompt: '' } }),
+    });
+    expect(created.status).toBe(201);
+
+    // A second process on the same data directory is refused, not allowed to corrupt it.
+    const second = spawnSync(process.execPath, [mainJs], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', CALMA_DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(/embedded database is in use .* by another Calma process/);
+
+    expect(await stop(first)).toBe(0);
+
+    const again = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
+    const titles = ((await api(again, '/api/studies')).body.studies as { title: string }[]).map((s) => s.title);
+    expect(titles).toEqual(['History Educational Assistant', 'Kept']);
+    expect(await stop(again)).toBe(0);
+  });
+
+  it('generates an admin token on first start, prints it once and keeps working with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'calma-admin-'));
+    try {
+      const first = await startServer({ CALMA_DATA_DIR: dir, CALMA_SEED_DEMO: '0', CALMA_ADMIN_TOKEN: '' });
+      const token = /Admin token \(printed once[^:]*\): (\S+)/.exec(first.output())?.[1];
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const list = await fetch(`${first.url}/api/studies`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await list.json()).toEqual({ studies: [] });
+      expect(await stop(first)).toBe(0);
+
+      const second = await startServer({ CALMA_DATA_DIR: dir, CALMA_SEED_DEMO: '0', CALMA_ADMIN_TOKEN: '' });
+      expect(second.output()).not.toContain(token as string);
+      const still = await fetch(`${second.url}/api/studies`, { headers: { authorization: `Bearer ${token}` } });
+      expect(still.status).toBe(200);
+      expect(await stop(second)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the built server on PostgreSQL', () => {
+  it('reports "postgres", applies migrations and keeps data across restarts', async () => {
+    const db = await freshDb('postgres');
+    const dataDir = mkdtempSync(join(tmpdir(), 'calma-process-pg-'));
+    try {
+      const env = { DATABASE_URL: db.url as string, CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken };
+      const first = await startServer(env);
+      expect((await api(first, '/api/health')).body.db).toBe('postgres');
+      // No demo on PostgreSQL unless asked.
+      expect((await api(first, '/api/studies')).body.studies).toEqual([]);
+      await api(first, '/api/studies', {
+        method: 'POST',
+        body: JSON.stringify({ title: 'On Postgres', context: { name: 'n', description: '', systemPrompt: '' } }),
+      });
+      expect(await stop(first)).toBe(0);
+      const again = await startServer(env);
+      const titles = ((await api(again, '/api/studies')).body.studies as { title: string }[]).map((s) => s.title);
+      expect(titles).toEqual(['On Postgres']);
+      expect(await stop(again)).toBe(0);
+    } finally {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
