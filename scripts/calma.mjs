@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The two Quick start commands, `npm start` and `npm test` (or `pnpm start` / `pnpm test`), land
+// here. This file is plain JavaScript on purpose: it runs on a fresh clone before any dependency
+// (TypeScript included) is installed. It gets pnpm, installs the locked dependencies, then starts
+// Calma or runs every check CI runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const command = process.argv[2];
+
+const log = (message) => console.log(`\u001b[1m[calma]\u001b[0m ${message}`);
+
+/** pnpm 10 as installed, or fetched from the npm registry through npx when it is not. */
+function pnpmCommand() {
+  const found = spawnSync('pnpm', ['--version'], { encoding: 'utf8', shell: process.platform === 'win32' });
+  if (found.status === 0 && found.stdout.trim().split('.')[0] === pnpmVersion.split('.')[0]) return ['pnpm'];
+  return ['npx', '--yes', `pnpm@${pnpmVersion}`];
+}
+
+function run(argv, options = {}) {
+  const [cmd, ...args] = argv;
+  const started = Date.now();
+  if (options.title) log(`${options.title} …`);
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: options.env ?? process.env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    log(`${options.title ?? argv.join(' ')} failed after ${seconds} s`);
+    return false;
+  }
+  if (options.title) log(`${options.title}: done in ${seconds} s`);
+  return true;
+}
+
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Rebuilds the server and web bundles only when a source is newer than the last build. */
+function buildIfStale(pnpm) {
+  const stamp = join(root, 'apps/server/dist/.build-stamp');
+  const sources = Math.max(
+    ...['apps/server', 'apps/web', 'packages', 'pnpm-lock.yaml'].map((p) => {
+      const path = join(root, p);
+      return existsSync(path) && statSync(path).isFile() ? statSync(path).mtimeMs : newestMtime(path);
+    }),
+  );
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  if (built > sources && existsSync(join(root, 'apps/server/dist/main.js'))) return true;
+  if (!run([...pnpm, 'run', 'build'], { title: 'building server and web app' })) return false;
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, new Date().toISOString());
+  return true;
+}
+
+function install(pnpm) {
+  return run([...pnpm, 'install', '--frozen-lockfile', '--prefer-offline'], { title: 'installing dependencies' });
+}
+
+async function start() {
+  const pnpm = pnpmCommand();
+  if (!install(pnpm) || !buildIfStale(pnpm)) process.exit(1);
+  const child = spawn(process.execPath, ['apps/server/dist/main.js'], { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+/** Every check CI runs, in CI's order, then one closing line `tests: N passed, N failed`. */
+async function test() {
+  const pnpm = pnpmCommand();
+  const steps = [
+    () => install(pnpm),
+    () => run([...pnpm, 'run', 'typecheck'], { title: 'type-checking (tsc)' }),
+    () => run([...pnpm, 'run', 'lint'], { title: 'linting (biome)' }),
+    () => run([...pnpm, 'run', 'build'], { title: 'building server and web app' }),
+  ];
+  for (const step of steps) if (!step()) process.exit(1);
+  const report = join(root, 'test-results/vitest.json');
+  const ok = run(
+    [...pnpm, 'exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    {
+      title: 'running the test suite (vitest; PGlite and a throwaway PostgreSQL)',
+    },
+  );
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    console.log(
+      `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+    );
+    if (r.numTotalTests === 0) {
+      log('no test ran');
+      process.exit(1);
+    }
+  }
+  process.exit(ok ? 0 : 1);
+}
+
+if (command === 'start') await start();
+else if (command === 'test') await test();
+else {
+  console.error('usage: node scripts/calma.mjs start|test');
+  process.exit(2);
+}
