@@ -1,0 +1,46 @@
+import { type FormEvent, useState } from 'react';
+import { joinPath, navigate } from '../../lib/router';
+
+/** Accepts a bare code or a whole pasted invite link (`http://…/join/CODE`). */
+export function inviteCodeFromInput(input: string): string {
+  const trimmed = input.trim();
+  const fromLink = /\/join\/([^/?#\s]+)/.exec(trimmed);
+  if (!fromLink?.[1]) return trimmed;
+  try {
+    return decodeURIComponent(fromLink[1]);
+  } catch {
+    return fromLink[1];
+  }
+}
+
+/** A field to paste an invite code or link into; goes on to the join page. */
+export function InviteCodeForm() {
+  const [value, setValue] = useState('');
+  const code = inviteCodeFromInput(value);
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (code !== '') navigate(joinPath(code));
+  };
+
+  return (
+    <form onSubmit={submit} className="inline-form">
+      <div className="field">
+        <label htmlFor="invite-input">Invite code or link</label>
+        <input
+          id="invite-input"
+          name="invite"
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+          required
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="e.g. K7QM2XPA"
+        />
+      </div>
+      <button type="submit" disabled={code === ''}>
+        Continue
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,57 @@
+import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
+
+/** The pages the app knows, tagged by `type`. */
+export type Route = { type: 'home' } | { type: 'join'; inviteCode: string } | { type: 'not-found'; path: string };
+
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
+/** Maps a pathname onto a {@link Route}. */
+export function parseRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/') return { type: 'home' };
+  const join = /^\/join(?:\/([^/]+))?$/.exec(path);
+  if (join) return { type: 'join', inviteCode: decodeSegment(join[1] ?? '') };
+  return { type: 'not-found', path };
+}
+
+/** The path of the join page for an invite code. */
+export const joinPath = (inviteCode: string): string => `/join/${encodeURIComponent(inviteCode)}`;
+
+const subscribe = (listener: () => void) => {
+  window.addEventListener('popstate', listener);
+  return () => window.removeEventListener('popstate', listener);
+};
+
+const getPathname = () => window.location.pathname;
+
+/** The current pathname; re-renders on back/forward and on {@link navigate}. */
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, getPathname);
+}
+
+/** Goes to `to` inside the app without a page load. */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  // pushState fires no event of its own; popstate is what usePathname listens to.
+  window.dispatchEvent(new PopStateEvent('popstate'));
+  window.scrollTo(0, 0);
+}
+
+/** An in-app link: a real `<a href>` (so open-in-new-tab works) that navigates without a reload. */
+export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const handleClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(event);
+    const modified = event.metaKey || event.ctrlKey || event.shiftKey || event.altKey;
+    if (event.defaultPrevented || event.button !== 0 || modified || rest.target) return;
+    event.preventDefault();
+    navigate(href);
+  };
+  return <a href={href} onClick={handleClick} {...rest} />;
+}
