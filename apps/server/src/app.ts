@@ -22,7 +22,8 @@ export interface AppDeps {
 }
 
 /** The settings `buildApp` reads; tests pass a partial config. */
-export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' | 'webDir'>;
+export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' | 'webDir'> &
+  Partial<Pick<Config, 'trustProxy'>>;
 
 /**
  * Builds the Fastify app without listening: `main.ts` listens, tests call `app.inject()`.
@@ -33,6 +34,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy ?? false,
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     // Socket and upgrade errors on a closing server must not hang `close()`.
     forceCloseConnections: true,

@@ -14,6 +14,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ CALMA_SEED_DEMO: '0' }).seedDemo).toBe(false);
   });
 
+  it('takes a public URL for printed links, without a trailing slash', () => {
+    expect(loadConfig({ CALMA_PUBLIC_URL: 'https://calma.example.org/' }).publicUrl).toBe('https://calma.example.org');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],
@@ -21,6 +25,8 @@ describe('loadConfig', () => {
     [{ CALMA_ADMIN_TOKEN: 'short' }, /CALMA_ADMIN_TOKEN/],
     [{ CALMA_SEED_DEMO: 'maybe' }, /CALMA_SEED_DEMO/],
     [{ CALMA_LOG_LEVEL: 'loud' }, /CALMA_LOG_LEVEL/],
+    [{ CALMA_PUBLIC_URL: 'calma.example.org' }, /CALMA_PUBLIC_URL/],
+    [{ CALMA_TRUST_PROXY: 'sometimes' }, /CALMA_TRUST_PROXY/],
   ])('names the bad variable in %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

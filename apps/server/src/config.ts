@@ -20,6 +20,10 @@ export interface Config {
   readonly joinRateLimit: number;
   /** The built web app to serve, or null to serve the API only. */
   readonly webDir: string | null;
+  /** The address people open (behind a proxy, say); the printed links use it. */
+  readonly publicUrl: string | null;
+  /** Trust `X-Forwarded-*` from a reverse proxy, so rate limits see each client's address. */
+  readonly trustProxy: boolean;
 }
 
 /** A setting that cannot be used, named so the operator can fix it. */
@@ -73,6 +77,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`CALMA_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
   }
   const webDir = env.CALMA_WEB_DIR?.trim();
+  const publicUrl = env.CALMA_PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
+  if (publicUrl !== null && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new ConfigError('CALMA_PUBLIC_URL must be an http:// or https:// URL');
+  }
   return {
     host: env.HOST?.trim() || '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -84,5 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit: integer(env, 'CALMA_BODY_LIMIT', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     joinRateLimit: integer(env, 'CALMA_JOIN_RATE_LIMIT', 30, 1, 1_000_000),
     webDir: webDir === '' ? null : resolve(webDir ?? defaultWebDir),
+    publicUrl,
+    trustProxy: flag(env, 'CALMA_TRUST_PROXY', false),
   };
 }

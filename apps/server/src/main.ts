@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
-  printBanner({ url, db: db.kind, dataDir: config.dataDir, admin, demo });
+  printBanner({ url: config.publicUrl ?? url, db: db.kind, dataDir: config.dataDir, admin, demo });
   console.log(`Calma listening on ${url}`);
 }
 
