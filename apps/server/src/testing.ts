@@ -35,3 +35,41 @@ export async function startTestApp(kind: DbKind, overrides: { joinRateLimit?: nu
 
 /** `authorization` header for a token. */
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** POSTs JSON and returns the parsed body, failing the test unless the answer is 201. */
+export async function created<T = Record<string, string>>(
+  t: TestApp,
+  url: string,
+  payload: object,
+  token?: string,
+): Promise<T> {
+  const res = await t.app.inject({ method: 'POST', url, payload, headers: token ? bearer(token) : {} });
+  if (res.statusCode !== 201) throw new Error(`POST ${url} answered ${res.statusCode}: ${res.body}`);
+  return res.json() as T;
+}
+
+/** What `createGroup` returns: the study's id and the group with its one-time credentials. */
+export interface CreatedGroupFixture {
+  studyId: string;
+  id: string;
+  inviteCode: string;
+  moderatorToken: string;
+  analystToken: string;
+}
+
+/** Creates a study (or reuses `studyId`) and a group in it, through the API as the admin. */
+export async function createGroup(t: TestApp, options: { name?: string; studyId?: string } = {}) {
+  const context = { name: 'History Educational Assistant', description: '', systemPrompt: '' };
+  const studyId = options.studyId ?? (await created(t, '/api/studies', { title: 'Study', context }, t.adminToken)).id;
+  const group = await created(t, `/api/studies/${studyId}/groups`, { name: options.name ?? 'Group' }, t.adminToken);
+  return { ...group, studyId } as CreatedGroupFixture;
+}
+
+/** Joins a group with consent; returns `{participantId, groupId, token}`. */
+export function join(t: TestApp, inviteCode: string, displayName: string) {
+  return created<{ participantId: string; groupId: string; token: string }>(t, '/api/join', {
+    inviteCode,
+    displayName,
+    consent: true,
+  });
+}

@@ -1,6 +1,6 @@
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startTestApp, type TestApp } from '../testing.js';
+import { bearer, createGroup, join, startTestApp, type TestApp } from '../testing.js';
 
 /**
  * The contract's promises for every authenticated route named so far: a missing or unknown token
@@ -128,14 +128,11 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
   let ids: Ids;
   beforeAll(async () => {
     t = await startTestApp(kind);
-    const post = async (url: string, payload: object, token?: string) =>
-      (await t.app.inject({ method: 'POST', url, payload, headers: token ? bearer(token) : {} })).json();
-    const study = await post('/api/studies', { title: 'S', context }, t.adminToken);
-    const group = await post(`/api/studies/${study.id}/groups`, { name: 'G' }, t.adminToken);
-    const joined = await post('/api/join', { inviteCode: group.inviteCode, displayName: 'P', consent: true });
+    const group = await createGroup(t);
+    const joined = await join(t, group.inviteCode, 'P');
     ids = {
       admin: t.adminToken,
-      studyId: study.id,
+      studyId: group.studyId,
       groupId: group.id,
       moderator: group.moderatorToken,
       analyst: group.analystToken,

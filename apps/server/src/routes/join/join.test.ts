@@ -1,28 +1,13 @@
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startTestApp, type TestApp } from '../../testing.js';
+import { bearer, type CreatedGroupFixture, createGroup, startTestApp, type TestApp } from '../../testing.js';
 
 describe.each(databaseKinds)('joining on %s', (kind) => {
   let t: TestApp;
-  let group: { id: string; inviteCode: string; moderatorToken: string };
+  let group: CreatedGroupFixture;
   beforeAll(async () => {
     t = await startTestApp(kind, { joinRateLimit: 8 });
-    const study = (
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/studies',
-        headers: bearer(t.adminToken),
-        payload: { title: 'S', context: { name: 'n', description: '', systemPrompt: '' } },
-      })
-    ).json();
-    group = (
-      await t.app.inject({
-        method: 'POST',
-        url: `/api/studies/${study.id}/groups`,
-        headers: bearer(t.adminToken),
-        payload: { name: 'G' },
-      })
-    ).json();
+    group = await createGroup(t);
   });
   afterAll(() => t.close());
 

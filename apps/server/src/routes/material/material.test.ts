@@ -1,6 +1,6 @@
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startTestApp, type TestApp } from '../../testing.js';
+import { bearer, createGroup, join, startTestApp, type TestApp } from '../../testing.js';
 
 interface Fixture {
   groupId: string;
@@ -12,26 +12,14 @@ interface Fixture {
 }
 
 async function fixture(t: TestApp): Promise<Fixture> {
-  const post = async (url: string, payload: object, token?: string) => {
-    const res = await t.app.inject({ method: 'POST', url, payload, headers: token ? bearer(token) : {} });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json();
-  };
-  const study = await post(
-    '/api/studies',
-    { title: 'S', context: { name: 'n', description: '', systemPrompt: '' } },
-    t.adminToken,
-  );
-  const group = await post(`/api/studies/${study.id}/groups`, { name: 'G' }, t.adminToken);
-  const other = await post(`/api/studies/${study.id}/groups`, { name: 'H' }, t.adminToken);
-  const ana = await post('/api/join', { inviteCode: group.inviteCode, displayName: 'Ana', consent: true });
-  const bo = await post('/api/join', { inviteCode: group.inviteCode, displayName: 'Bo', consent: true });
+  const group = await createGroup(t);
+  const other = await createGroup(t, { studyId: group.studyId, name: 'H' });
   return {
     groupId: group.id,
     moderator: group.moderatorToken,
     analyst: group.analystToken,
-    ana,
-    bo,
+    ana: await join(t, group.inviteCode, 'Ana'),
+    bo: await join(t, group.inviteCode, 'Bo'),
     otherModerator: other.moderatorToken,
   };
 }

@@ -1,6 +1,6 @@
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startTestApp, type TestApp } from '../../testing.js';
+import { bearer, created, createGroup, startTestApp, type TestApp } from '../../testing.js';
 
 const context = { name: 'History Educational Assistant', description: 'For students', systemPrompt: 'Be brief.' };
 
@@ -30,14 +30,7 @@ describe.each(databaseKinds)('studies and groups on %s', (kind) => {
   });
 
   it('creates a group whose moderator and analyst tokens work, once shown', async () => {
-    const study = (
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/studies',
-        headers: bearer(t.adminToken),
-        payload: { title: 'S', context },
-      })
-    ).json();
+    const study = await created(t, '/api/studies', { title: 'S', context }, t.adminToken);
     const res = await t.app.inject({
       method: 'POST',
       url: `/api/studies/${study.id}/groups`,
@@ -65,22 +58,7 @@ describe.each(databaseKinds)('studies and groups on %s', (kind) => {
   });
 
   it('stores tokens hashed: no table holds a token as given', async () => {
-    const study = (
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/studies',
-        headers: bearer(t.adminToken),
-        payload: { title: 'S', context },
-      })
-    ).json();
-    const group = (
-      await t.app.inject({
-        method: 'POST',
-        url: `/api/studies/${study.id}/groups`,
-        headers: bearer(t.adminToken),
-        payload: { name: 'G' },
-      })
-    ).json();
+    const group = await createGroup(t);
     const { schema } = await import('@calma/db');
     const rows = await t.db.db.select().from(schema.tokens);
     const stored = JSON.stringify(rows);
