@@ -4,3 +4,6 @@
  */
 export * from './access.js';
 export * from './material.js';
+export * from './session/index.js';
+export * from './text/similarity.js';
+export * from './analysis/index.js';

@@ -7,6 +7,7 @@ export * from './ids.js';
 export * from './lock.js';
 export * from './repositories/groups.js';
 export * from './repositories/material.js';
+export * from './repositories/sessions.js';
 export * from './repositories/settings.js';
 export * from './repositories/studies.js';
 export * from './repositories/tokens.js';

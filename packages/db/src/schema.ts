@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The drizzle schema: the one source of truth for the database. Migrations in `drizzle/` are
@@ -105,4 +105,80 @@ export const labels = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('labels_group_idx').on(t.groupId)],
+);
+
+/**
+ * A Discuss session of one group. `state` is core's `SessionState` (absolute clocks, so a running
+ * segment resumes correctly after a restart); `version` guards against lost updates.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    state: jsonb('state').notNull(),
+    version: integer('version').notNull().default(0),
+    /** Segment-1 attribute id → final attribute id or null, as the moderator confirmed it. */
+    mapping: jsonb('mapping').$type<Record<string, string | null>>().notNull().default({}),
+    groupTop3: jsonb('group_top3').$type<string[]>().notNull().default([]),
+    groupTop5: jsonb('group_top5').$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('sessions_group_idx').on(t.groupId)],
+);
+
+/** A participant's private top-3 attributes from segment 1. */
+export const segment1Attributes = pgTable(
+  'segment1_attributes',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    definition: text('definition').notNull(),
+    rank: integer('rank').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('segment1_session_idx').on(t.sessionId, t.participantId)],
+);
+
+/** The group's final attributes from segment 4, in the moderator's order. */
+export const finalAttributes = pgTable(
+  'final_attributes',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    definition: text('definition').notNull(),
+    exampleInteractionIds: jsonb('example_interaction_ids').$type<string[]>().notNull().default([]),
+    sourceLabelIds: jsonb('source_label_ids').$type<string[]>().notNull().default([]),
+    position: integer('position').notNull(),
+  },
+  (t) => [index('final_attributes_session_idx').on(t.sessionId)],
+);
+
+/** A participant's private segment-5 ratings (Likert per final attribute) and ranking. */
+export const segment5Ratings = pgTable(
+  'segment5_ratings',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+    likert: jsonb('likert').$type<Record<string, number>>().notNull(),
+    ranking: jsonb('ranking').$type<string[]>().notNull(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.participantId] })],
 );

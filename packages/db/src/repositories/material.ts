@@ -96,3 +96,12 @@ export function listLabels(db: Database, groupId: string): Promise<LabelRow[]> {
     .where(eq(labels.groupId, groupId))
     .orderBy(asc(labels.createdAt), asc(labels.seq), asc(labels.id));
 }
+
+/** The given labels of one group (to check references). */
+export function findLabels(db: Database, groupId: string, ids: string[]): Promise<LabelRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(labels)
+    .where(and(eq(labels.groupId, groupId), inArray(labels.id, ids)));
+}
