@@ -8,11 +8,16 @@ import { AppError, installErrorHandling } from './errors.js';
 import { authPlugin } from './plugins/auth.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { webPlugin } from './plugins/web.js';
+import { installControlChannel } from './realtime/control/index.js';
+import { installUpgradeRouter } from './realtime/upgrade.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
 import { materialRoutes } from './routes/material/index.js';
+import { sessionRoutes } from './routes/sessions/index.js';
+import { submissionRoutes } from './routes/sessions/submissions.js';
 import { studyRoutes } from './routes/studies/index.js';
+import { SessionService } from './sessions/service.js';
 
 /** What the app is built on: an open, migrated database and the admin token's hash. */
 export interface AppDeps {
@@ -54,6 +59,15 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(groupRoutes, { db: deps.db.db });
   await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit });
   await app.register(materialRoutes, { db: deps.db.db });
+  const sessions = new SessionService(deps.db.db);
+  await app.register(sessionRoutes, { db: deps.db.db, sessions });
+  await app.register(submissionRoutes, { db: deps.db.db, sessions });
+  installControlChannel(
+    app,
+    { db: deps.db.db, sessions, log: app.log },
+    { db: deps.db.db, adminTokenHash: deps.adminTokenHash },
+  );
+  installUpgradeRouter(app, {});
   await app.register(webPlugin, { webDir: config.webDir });
   return app;
 }

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { DbKind } from '@calma/db';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
@@ -5,16 +6,31 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { hashToken, newToken } from './tokens.js';
 
-/** A built app on a fresh database, with a known admin token. For route tests. */
+/** A built app on a fresh database, with a known admin token. For route and cross-app tests. */
 export interface TestApp {
   app: FastifyInstance;
   db: TestDb;
   adminToken: string;
+  /** With `listen: true`, the loopback URL real HTTP, socket.io and WebSocket clients use. */
+  url: string;
+  /** A JSON request over real HTTP (needs `listen: true`); resolves to status and parsed body. */
+  http<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
-/** Builds the app on a fresh, migrated database of `kind` (see the global test setup). */
-export async function startTestApp(kind: DbKind, overrides: { joinRateLimit?: number } = {}): Promise<TestApp> {
+/**
+ * Builds the app on a fresh, migrated database of `kind` (see the global test setup); with
+ * `listen`, it also listens on a free loopback port.
+ */
+export async function startTestApp(
+  kind: DbKind,
+  overrides: { joinRateLimit?: number; listen?: boolean } = {},
+): Promise<TestApp> {
   const db = await freshDb(kind);
   const adminToken = newToken();
   const app = await buildApp(
@@ -22,10 +38,27 @@ export async function startTestApp(kind: DbKind, overrides: { joinRateLimit?: nu
     { db, adminTokenHash: hashToken(adminToken), version: 'test' },
   );
   await app.ready();
+  let url = '';
+  if (overrides.listen) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  }
   return {
     app,
     db,
     adminToken,
+    url,
+    async http<T>(method: string, path: string, token: string | null, body?: unknown) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as T };
+    },
     close: async () => {
       await app.close();
       await db.close();

@@ -1,0 +1,34 @@
+import { Id } from '@calma/protocol';
+import { Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { badRequest } from '../../errors.js';
+import { loadSessionFor } from '../../sessions/control-action.js';
+import { type ControlContext, type ControlSocket, reply, sessionRoom, toErrorBody } from './context.js';
+
+const JoinPayload = TypeCompiler.Compile(Type.Object({ sessionId: Id }));
+const members = ['moderator', 'analyst', 'participant'] as const;
+
+/**
+ * `session:join {sessionId}` → ack `{state}`: a group member joins the session's room and gets
+ * the current state at once (clocks resolved now), which is also how a reconnecting client
+ * catches up.
+ */
+export function handleJoin(context: ControlContext, socket: ControlSocket): void {
+  socket.on('session:join', async (payload, ack) => {
+    try {
+      if (!JoinPayload.Check(payload)) throw badRequest('session:join needs {sessionId}');
+      const session = await loadSessionFor(context.sessions, socket.data.principal, payload.sessionId, members);
+      await socket.join(sessionRoom(session.id));
+      reply(ack, { state: context.sessions.view(session.state) });
+    } catch (err) {
+      reply(ack, toErrorBody(err, context.log));
+    }
+  });
+
+  socket.on('session:leave', async (payload, ack) => {
+    if (!JoinPayload.Check(payload))
+      return reply(ack, toErrorBody(badRequest('session:leave needs {sessionId}'), context.log));
+    await socket.leave(sessionRoom(payload.sessionId));
+    reply(ack, { ok: true as const });
+  });
+}

@@ -1,0 +1,122 @@
+import { EventEmitter } from 'node:events';
+import {
+  applySessionAction,
+  initialSessionState,
+  type SessionAction,
+  type SessionState,
+  type SessionStateView,
+  viewSessionState,
+} from '@calma/core';
+import {
+  countSubmitters,
+  createSession,
+  type Database,
+  findSession,
+  listSessions,
+  type SessionRow,
+  saveSessionState,
+} from '@calma/db';
+import { ErrorCode } from '@calma/protocol';
+import { conflict, notFound } from '../errors.js';
+
+/** A session as the service hands it out: the row and its typed state. */
+export interface LoadedSession {
+  readonly id: string;
+  readonly groupId: string;
+  readonly state: SessionState;
+  readonly version: number;
+  readonly row: SessionRow;
+}
+
+interface SessionEvents {
+  state: [sessionId: string, view: SessionStateView];
+  submitted: [sessionId: string, segment: 1 | 5, count: number];
+}
+
+const load = (row: SessionRow): LoadedSession => ({
+  id: row.id,
+  groupId: row.groupId,
+  state: row.state as SessionState,
+  version: row.version,
+  row,
+});
+
+/**
+ * Runs sessions: every transition goes through `control`, which applies core's reducer, persists
+ * the new state (optimistically versioned) and only then announces it. Transitions of one session
+ * are serialised so that two moderators clicking at once cannot interleave read and write.
+ */
+export class SessionService {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly events = new EventEmitter<SessionEvents>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Subscribes to state changes and submission counts (the realtime layer listens). */
+  on<K extends keyof SessionEvents>(event: K, listener: (...args: SessionEvents[K]) => void): () => void {
+    this.events.on(event, listener as never);
+    return () => this.events.off(event, listener as never);
+  }
+
+  /** Creates a session for a group, in segment 0, not started. */
+  async create(groupId: string): Promise<LoadedSession> {
+    return load(await createSession(this.db, groupId, initialSessionState()));
+  }
+
+  /** Loads a session or throws 404. */
+  async get(sessionId: string): Promise<LoadedSession> {
+    const row = await findSession(this.db, sessionId);
+    if (!row) throw notFound('Session');
+    return load(row);
+  }
+
+  /** A group's sessions. */
+  async list(groupId: string): Promise<LoadedSession[]> {
+    return (await listSessions(this.db, groupId)).map(load);
+  }
+
+  /** The state as clients see it now. */
+  view(state: SessionState): SessionStateView {
+    return viewSessionState(state, this.now());
+  }
+
+  /** Applies a moderator action; 409 when it is illegal in the current state. */
+  control(sessionId: string, action: SessionAction): Promise<SessionStateView> {
+    return this.serialise(sessionId, async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const session = await this.get(sessionId);
+        const now = this.now();
+        const result = applySessionAction(session.state, action, now);
+        if (!result.ok) throw conflict(result.reason, ErrorCode.wrongState);
+        if (result.state === session.state) return viewSessionState(session.state, now);
+        // Durable before anyone is told: a broadcast state must survive a crash.
+        const saved = await saveSessionState(this.db, sessionId, result.state, session.version);
+        if (saved === null) continue; // another server moved first: re-read and re-apply
+        const view = viewSessionState(result.state, now);
+        this.events.emit('state', sessionId, view);
+        return view;
+      }
+      throw conflict('The session changed concurrently; try again', ErrorCode.conflict);
+    });
+  }
+
+  /** Announces how many participants have submitted a private segment (never what). */
+  async announceSubmission(sessionId: string, segment: 1 | 5): Promise<void> {
+    const count = await countSubmitters(this.db, sessionId, segment);
+    this.events.emit('submitted', sessionId, segment, count);
+  }
+
+  private serialise<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return next;
+  }
+}
