@@ -3,7 +3,7 @@
  * modules) the Discuss session state machine and statistics. No I/O here.
  */
 export * from './access.js';
+export * from './analysis/index.js';
 export * from './material.js';
 export * from './session/index.js';
 export * from './text/similarity.js';
-export * from './analysis/index.js';
