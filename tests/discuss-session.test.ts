@@ -193,6 +193,16 @@ describe.each(databaseKinds)('a scripted Discuss session on %s', (kind) => {
       groupTop5: [`${kind}-f-balance`, `${kind}-f-bias`, `${kind}-f-engage`],
     });
     expect(finals.status).toBe(200);
+    const mapping = await t.http<{ suggested: Record<string, { finalAttributeId: string }> }>(
+      'GET',
+      `/api/sessions/${sessionId}/segment1-mapping`,
+      moderatorToken,
+    );
+    const confirmed = Object.fromEntries(
+      Object.entries(mapping.body.suggested).map(([from, s]) => [from, s.finalAttributeId]),
+    );
+    expect(Object.keys(confirmed)).toHaveLength(6);
+    expect((await put('segment1-mapping', moderatorToken, { mapping: confirmed })).status).toBe(200);
 
     // Segment 5: private ratings and rankings.
     await control({ action: 'advance', durationMs: 600_000 });
@@ -219,6 +229,53 @@ describe.each(databaseKinds)('a scripted Discuss session on %s', (kind) => {
       const seen = o.raw.join('\n');
       for (const text of ['Balanced', 'Western bias', 'Nuanced', 'Sparks curiosity']) expect(seen).not.toContain(text);
     }
+  });
+
+  it('analyses the session and exports the axes for analysts only', async () => {
+    const ids = [`${kind}-f-balance`, `${kind}-f-bias`, `${kind}-f-engage`];
+    const analysis = await t.http<{
+      participants: number;
+      likert: Record<string, { n: number; counts: number[]; mean: number }>;
+      concordance: { segment1W: number | null; segment5W: number | null };
+      participantsShift: { participantId: string; tauWithGroupAfter: number | null }[];
+      groupRanking: string[];
+    }>('GET', `/api/sessions/${sessionId}/analysis`, analystToken);
+    expect(analysis.status).toBe(200);
+    expect(analysis.body.participants).toBe(3);
+    expect(analysis.body.groupRanking).toEqual(ids);
+    // The ratings given above: participant i rated attribute j with ((i + j) mod 5) + 1.
+    for (const [j, id] of ids.entries()) {
+      const expected = [0, 0, 0, 0, 0];
+      for (let i = 0; i < 3; i++) expected[(i + j) % 5] = (expected[(i + j) % 5] ?? 0) + 1;
+      expect(analysis.body.likert[id]?.counts).toEqual(expected);
+      expect(analysis.body.likert[id]?.mean).toBeCloseTo(((j % 5) + ((1 + j) % 5) + ((2 + j) % 5) + 3) / 3, 12);
+    }
+    expect(analysis.body.participantsShift.map((p) => p.participantId).sort()).toEqual(
+      people.map((p) => p.participantId).sort(),
+    );
+    expect(typeof analysis.body.concordance.segment5W).toBe('number');
+
+    const csv = await fetch(`${t.url}/api/sessions/${sessionId}/export?format=csv`, {
+      headers: { authorization: `Bearer ${analystToken}` },
+    });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const rows = (await csv.text()).trim().split('\r\n');
+    expect(rows).toHaveLength(4);
+    expect(rows[1]).toMatch(/^1,Balance,/);
+    const md = await fetch(`${t.url}/api/sessions/${sessionId}/export?format=md`, {
+      headers: { authorization: `Bearer ${moderatorToken}` },
+    });
+    expect(await md.text()).toMatch(/\| 1 \| Balance \|/);
+    const json = await t.http<{ axes: { name: string; rank: number }[] }>(
+      'GET',
+      `/api/sessions/${sessionId}/export`,
+      analystToken,
+    );
+    expect(json.body.axes.map((a) => a.name)).toEqual(['Balance', 'Cultural bias', 'Engagement']);
+    const person = people[0] as (typeof people)[number];
+    expect((await t.http('GET', `/api/sessions/${sessionId}/analysis`, person.token)).status).toBe(403);
+    expect((await t.http('GET', `/api/sessions/${sessionId}/export?format=csv`, person.token)).status).toBe(403);
+    expect((await t.http('GET', `/api/sessions/${sessionId}/export?format=xml`, analystToken)).status).toBe(400);
   });
 
   it('gives a client joining mid-segment the right remaining time', async () => {

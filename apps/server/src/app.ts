@@ -14,6 +14,7 @@ import { groupRoutes } from './routes/groups/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
 import { materialRoutes } from './routes/material/index.js';
+import { analysisRoutes } from './routes/sessions/analysis.js';
 import { sessionRoutes } from './routes/sessions/index.js';
 import { submissionRoutes } from './routes/sessions/submissions.js';
 import { studyRoutes } from './routes/studies/index.js';
@@ -62,6 +63,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const sessions = new SessionService(deps.db.db);
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions });
+  await app.register(analysisRoutes, { db: deps.db.db, sessions });
   installControlChannel(
     app,
     { db: deps.db.db, sessions, log: app.log },

@@ -106,3 +106,5 @@ export function join(t: TestApp, inviteCode: string, displayName: string) {
     consent: true,
   });
 }
+
+export { hashToken } from './tokens.js';

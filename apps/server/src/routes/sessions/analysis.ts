@@ -1,0 +1,136 @@
+import { type AnalysisInput, analyzeSession, axesToCsv, axesToMarkdown, deriveAxes } from '@calma/core';
+import {
+  type Database,
+  findGroup,
+  findInteractions,
+  findLabels,
+  findStudy,
+  listFinalAttributes,
+  listSegment1,
+  listSegment5,
+} from '@calma/db';
+import { Analysis, authErrors, ExportQuery, idParams } from '@calma/protocol';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { loadSessionFor } from '../../sessions/control-action.js';
+import type { LoadedSession, SessionService } from '../../sessions/service.js';
+
+const staff = ['moderator', 'analyst'] as const;
+
+/** Everything core's analysis needs, read from the database. */
+async function analysisInput(db: Database, session: LoadedSession): Promise<AnalysisInput> {
+  const [finals, segment1, segment5] = await Promise.all([
+    listFinalAttributes(db, session.id),
+    listSegment1(db, session.id),
+    listSegment5(db, session.id),
+  ]);
+  const byParticipant = new Map<string, { id: string; rank: number }[]>();
+  for (const row of segment1) {
+    byParticipant.set(row.participantId, [
+      ...(byParticipant.get(row.participantId) ?? []),
+      { id: row.id, rank: row.rank },
+    ]);
+  }
+  return {
+    finalAttributes: finals.map((f) => ({
+      id: f.id,
+      name: f.name,
+      definition: f.definition,
+      exampleInteractionIds: f.exampleInteractionIds,
+      sourceLabelIds: f.sourceLabelIds,
+    })),
+    groupTop3: session.row.groupTop3,
+    groupTop5: session.row.groupTop5,
+    mapping: session.row.mapping,
+    segment1: [...byParticipant.entries()].map(([participantId, attributes]) => ({ participantId, attributes })),
+    segment5: segment5.map((r) => ({ participantId: r.participantId, likert: r.likert, ranking: r.ranking })),
+  };
+}
+
+/** Consensus-shift analysis and the export of the derived axes (moderators and analysts). */
+export const analysisRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: SessionService }> = async (
+  app,
+  { db, sessions },
+) => {
+  const tags = ['analysis'];
+  const params = idParams('sessionId');
+
+  app.get(
+    '/api/sessions/:sessionId/analysis',
+    {
+      config: { roles: staff },
+      schema: {
+        tags,
+        summary: "Likert statistics, Kendall's W before and after, each participant's shift, the group ranking",
+        params,
+        response: { 200: Analysis, ...authErrors },
+      },
+    },
+    async (request) => {
+      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, staff);
+      return analyzeSession(await analysisInput(db, session));
+    },
+  );
+
+  app.get(
+    '/api/sessions/:sessionId/export',
+    {
+      config: { roles: staff },
+      schema: {
+        tags,
+        summary: "The derived axes as JSON, CSV or Markdown, in the paper's table shape",
+        params,
+        querystring: ExportQuery,
+        response: { 200: Type.Unknown(), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, staff);
+      const input = await analysisInput(db, session);
+      const analysis = analyzeSession(input);
+      const [interactions, labels, group] = await Promise.all([
+        findInteractions(db, session.groupId, [
+          ...new Set(input.finalAttributes.flatMap((f) => f.exampleInteractionIds)),
+        ]),
+        findLabels(db, session.groupId, [...new Set(input.finalAttributes.flatMap((f) => f.sourceLabelIds))]),
+        findGroup(db, session.groupId),
+      ]);
+      const study = group ? await findStudy(db, group.studyId) : undefined;
+      const axes = deriveAxes(input, analysis, {
+        // The model's answer is what participants coded; fall back to the whole conversation.
+        interactions: new Map(
+          interactions.map((i) => [
+            i.id,
+            i.messages.find((m) => m.role === 'assistant')?.content ?? i.messages.map((m) => m.content).join(' '),
+          ]),
+        ),
+        labels: new Map(labels.map((l) => [l.id, l.text])),
+      });
+      const generatedAt = new Date().toISOString();
+      const title = `Axes for ${study?.context.name ?? 'the deployment context'} — ${group?.name ?? session.groupId}`;
+      const filename = `calma-axes-${session.id}`;
+      switch (request.query.format ?? 'json') {
+        case 'csv':
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${filename}.csv"`)
+            .send(axesToCsv(axes));
+        case 'md':
+          return reply
+            .type('text/markdown; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${filename}.md"`)
+            .send(axesToMarkdown(axes, { title, generatedAt }));
+        default:
+          return reply.header('content-disposition', `attachment; filename="${filename}.json"`).send({
+            sessionId: session.id,
+            groupId: session.groupId,
+            context: study?.context ?? null,
+            generatedAt,
+            participants: analysis.participants,
+            concordance: analysis.concordance,
+            axes,
+          });
+      }
+    },
+  );
+};

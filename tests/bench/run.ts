@@ -1,0 +1,15 @@
+/**
+ * `pnpm bench <name>`: runs one benchmark from this folder and prints its figures. Benchmarks,
+ * not tests, are where performance targets are checked.
+ */
+const benches: Record<string, string> = {
+  session: './session.ts',
+};
+
+const name = process.argv[2];
+const file = name ? benches[name] : undefined;
+if (!file) {
+  console.error(`usage: pnpm bench <${Object.keys(benches).join('|')}>`);
+  process.exit(2);
+}
+await import(file);
