@@ -128,6 +128,46 @@ describe('the built server on the embedded database', () => {
   });
 });
 
+describe('a running session across restarts', () => {
+  it.each(['SIGTERM', 'SIGKILL'] as const)('keeps its clock running after %s and a restart', async (signal) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'calma-clock-'));
+    try {
+      const env = { CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken, CALMA_SEED_DEMO: '0' };
+      const first = await startServer(env);
+      const study = await api(first, '/api/studies', {
+        method: 'POST',
+        body: JSON.stringify({ title: 'Clock', context: { name: 'n', description: '', systemPrompt: '' } }),
+      });
+      const group = await api(first, `/api/studies/${study.body.id}/groups`, { method: 'POST', body: '{"name":"G"}' });
+      const moderator = { authorization: `Bearer ${group.body.moderatorToken}` };
+      const session = await api(first, `/api/groups/${group.body.id}/sessions`, { method: 'POST', headers: moderator });
+      const started = await api(first, `/api/sessions/${session.body.id}/control`, {
+        method: 'POST',
+        headers: moderator,
+        body: JSON.stringify({ action: 'start', segment: 1, durationMs: 600_000 }),
+      });
+      const before = started.body.state as { endsAt: number; serverNow: number; remainingMs: number };
+      expect(await stop(first, signal)).toBe(signal === 'SIGTERM' ? 0 : null);
+
+      const again = await startServer(env);
+      const after = (await api(again, `/api/sessions/${session.body.id}`, { headers: moderator })).body.state as {
+        status: string;
+        segment: number;
+        endsAt: number;
+        serverNow: number;
+        remainingMs: number;
+      };
+      expect(after).toMatchObject({ status: 'running', segment: 1, endsAt: before.endsAt });
+      // The clock kept running while the server was down.
+      expect(after.remainingMs).toBe(before.remainingMs - (after.serverNow - before.serverNow));
+      expect(after.remainingMs).toBeLessThan(before.remainingMs);
+      expect(await stop(again)).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the built server on PostgreSQL', () => {
   it('reports "postgres", applies migrations and keeps data across restarts', async () => {
     const db = await freshDb('postgres');

@@ -47,6 +47,16 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  // An empty body with `content-type: application/json` (generic clients send one on body-less
+  // POSTs such as creating a session) is no body rather than a 400; non-empty bodies still go
+  // through Fastify's parser with its prototype-poisoning protection.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>

@@ -3,7 +3,7 @@
 
 Regenerate (from the repository root) with:
 
-    cd /work/main && python3 packages/core/reference/reference.py > packages/core/reference/reference-values.json
+    python3 packages/core/reference/reference.py > packages/core/reference/reference-values.json
 
 Needs numpy and scipy (checked with scipy 1.17). The TypeScript tests load the JSON this prints and
 compare every number to 1e-9, so the values here must not come from the TypeScript code: ranks come

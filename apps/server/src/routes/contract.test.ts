@@ -192,6 +192,24 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
     expectError(await t.app.inject({ url: '/api/studies/bad%20id!', headers: bearer(ids.admin) }), 400);
   });
 
+  it('treats an empty JSON body as no body: fine where none is needed, 400 where one is', async () => {
+    const headers = { ...bearer(ids.moderator), 'content-type': 'application/json' };
+    const session = await t.app.inject({
+      method: 'POST',
+      url: `/api/groups/${ids.groupId}/sessions`,
+      headers,
+      payload: '',
+    });
+    expect(session.statusCode).toBe(201);
+    const labels = await t.app.inject({
+      method: 'POST',
+      url: `/api/groups/${ids.groupId}/labels`,
+      headers,
+      payload: '',
+    });
+    expectError(labels, 400);
+  });
+
   it('413 for a body over the limit', async () => {
     const res = await t.app.inject({
       method: 'POST',
