@@ -10,6 +10,7 @@ import { openApiPlugin } from './plugins/openapi.js';
 import { webPlugin } from './plugins/web.js';
 import { installControlChannel } from './realtime/control/index.js';
 import { installUpgradeRouter } from './realtime/upgrade.js';
+import { BoardServer } from './realtime/yjs/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
@@ -29,7 +30,7 @@ export interface AppDeps {
 
 /** The settings `buildApp` reads; tests pass a partial config. */
 export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' | 'webDir'> &
-  Partial<Pick<Config, 'trustProxy'>>;
+  Partial<Pick<Config, 'trustProxy' | 'boardMaxUpdateBytes' | 'boardMaxDocBytes'>>;
 
 /**
  * Builds the Fastify app without listening: `main.ts` listens, tests call `app.inject()`.
@@ -63,23 +64,31 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       new AppError(429, ErrorCode.rateLimited, `Too many requests; try again in ${context.after}`),
   });
   await app.register(openApiPlugin, { version: deps.version });
-  await app.register(authPlugin, { db: deps.db.db, adminTokenHash: deps.adminTokenHash });
+  const auth = { db: deps.db.db, adminTokenHash: deps.adminTokenHash };
+  await app.register(authPlugin, auth);
 
   await app.register(healthRoutes, { db: deps.db, version: deps.version });
   await app.register(studyRoutes, { db: deps.db.db });
   await app.register(groupRoutes, { db: deps.db.db });
   await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit });
-  await app.register(materialRoutes, { db: deps.db.db });
   const sessions = new SessionService(deps.db.db);
+  const board = new BoardServer(app, {
+    db: deps.db.db,
+    sessions,
+    auth,
+    limits: {
+      maxUpdateBytes: config.boardMaxUpdateBytes ?? 1024 * 1024,
+      maxDocBytes: config.boardMaxDocBytes ?? 32 * 1024 * 1024,
+    },
+  });
+  await app.register(materialRoutes, { db: deps.db.db, onLabelsAdded: (groupId) => board.labelsAdded(groupId) });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions });
   await app.register(analysisRoutes, { db: deps.db.db, sessions });
-  installControlChannel(
-    app,
-    { db: deps.db.db, sessions, log: app.log },
-    { db: deps.db.db, adminTokenHash: deps.adminTokenHash },
-  );
-  installUpgradeRouter(app, {});
+  installControlChannel(app, { db: deps.db.db, sessions, log: app.log }, auth);
+  installUpgradeRouter(app, { '/yjs/': board.upgrade });
+  // Before the HTTP server closes: every accepted board update is flushed, then clients leave.
+  app.addHook('preClose', () => board.close());
   await app.register(webPlugin, { webDir: config.webDir });
   return app;
 }

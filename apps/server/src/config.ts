@@ -24,6 +24,10 @@ export interface Config {
   readonly publicUrl: string | null;
   /** Trust `X-Forwarded-*` from a reverse proxy, so rate limits see each client's address. */
   readonly trustProxy: boolean;
+  /** Largest Yjs update the board accepts, in bytes. */
+  readonly boardMaxUpdateBytes: number;
+  /** Largest board (its stored updates and snapshot), in bytes. */
+  readonly boardMaxDocBytes: number;
 }
 
 /** A setting that cannot be used, named so the operator can fix it. */
@@ -94,5 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     webDir: webDir === '' ? null : resolve(webDir ?? defaultWebDir),
     publicUrl,
     trustProxy: flag(env, 'CALMA_TRUST_PROXY', false),
+    boardMaxUpdateBytes: integer(env, 'CALMA_BOARD_MAX_UPDATE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    boardMaxDocBytes: integer(env, 'CALMA_BOARD_MAX_DOC_BYTES', 32 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
   };
 }

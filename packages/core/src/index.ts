@@ -4,6 +4,7 @@
  */
 export * from './access.js';
 export * from './analysis/index.js';
+export * from './board/permissions.js';
 export * from './material.js';
 export * from './session/index.js';
 export * from './text/similarity.js';

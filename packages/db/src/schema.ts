@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /**
  * The drizzle schema: the one source of truth for the database. Migrations in `drizzle/` are
@@ -182,3 +195,37 @@ export const segment5Ratings = pgTable(
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.participantId] })],
 );
+
+/** Binary column: Yjs updates and snapshots. node-postgres wants a Buffer; both drivers return bytes. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+  fromDriver: (value) => new Uint8Array(value),
+});
+
+/**
+ * The board's accepted Yjs updates, in acceptance order: written (batched per tick) before they
+ * are broadcast, folded into `board_snapshots` from time to time.
+ */
+export const boardUpdates = pgTable(
+  'board_updates',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    update: bytea('update').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('board_updates_session_idx').on(t.sessionId, t.seq)],
+);
+
+/** A board's state up to and including update `upToSeq`, as one Yjs update. */
+export const boardSnapshots = pgTable('board_snapshots', {
+  sessionId: text('session_id')
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: 'cascade' }),
+  state: bytea('state').notNull(),
+  upToSeq: bigint('up_to_seq', { mode: 'number' }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

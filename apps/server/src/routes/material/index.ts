@@ -50,7 +50,11 @@ const toLabel = (row: LabelRow) => ({
 const members = ['moderator', 'analyst', 'participant'] as const;
 
 /** Material from the Interact and Reflect stages: interactions and labels of a group. */
-export const materialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+export const materialRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  /** Called after labels were stored, so open boards can show them. */
+  onLabelsAdded?: (groupId: string) => Promise<void>;
+}> = async (app, { db, onLabelsAdded }) => {
   const tags = ['material'];
   const params = idParams('groupId');
 
@@ -144,6 +148,7 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
         throw badRequest(result.problem.message, code);
       }
       const ids = await addLabels(db, group.id, result.labels);
+      await onLabelsAdded?.(group.id).catch((err) => request.log.error({ err }, 'boards did not take the new labels'));
       return reply.status(201).send({ ids });
     },
   );

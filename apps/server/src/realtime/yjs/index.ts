@@ -1,0 +1,227 @@
+import type { Principal } from '@calma/core';
+import { type Database, listLabels, listSegment1 } from '@calma/db';
+import { CloseCode } from '@calma/protocol';
+import type { FastifyInstance } from 'fastify';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { AppError } from '../../errors.js';
+import { type AuthOptions, requireGroupAccess, resolveToken } from '../../plugins/auth.js';
+import type { SessionService } from '../../sessions/service.js';
+import type { UpgradeHandler } from '../upgrade.js';
+import { placeAttributes, placeLabels } from './cards.js';
+import { type BoardConnection, type BoardLimits, BoardRoom } from './room.js';
+import { BoardStore } from './store.js';
+
+/** What the board needs from the rest of the server. */
+export interface BoardContext {
+  readonly db: Database;
+  readonly sessions: SessionService;
+  readonly auth: AuthOptions;
+  readonly limits: BoardLimits;
+}
+
+/** Rooms stay loaded this long after their last client leaves, to ride out reconnects. */
+const idleUnloadMs = 30_000;
+
+type Admission = { ok: true; principal: Principal; sessionId: string } | { ok: false; code: number; reason: string };
+
+/**
+ * The Yjs endpoint `/yjs/:sessionId?token=…`, speaking the plain y-websocket protocol. Who may
+ * connect, and whether they may write, is decided before the upgrade is accepted; a refused
+ * client gets the upgrade and an immediate close with a 44xx code and a reason, which browsers
+ * (unlike an HTTP error on the handshake) can show.
+ */
+export class BoardServer {
+  private readonly rooms = new Map<string, Promise<BoardRoom>>();
+  private readonly idle = new Map<string, NodeJS.Timeout>();
+  private readonly wss: WebSocketServer;
+  private readonly store: BoardStore;
+  private closing = false;
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly context: BoardContext,
+  ) {
+    this.store = new BoardStore(context.db);
+    // ws would otherwise buffer frames of up to 100 MiB; anything past the update limit (plus
+    // framing) is cut off by ws itself with 1009 before it is even read.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: context.limits.maxUpdateBytes + 64 * 1024 });
+    context.sessions.on('state', (sessionId, state) => void this.onSessionState(sessionId, state));
+  }
+
+  /** The handler the upgrade router calls for `/yjs/…`. */
+  readonly upgrade: UpgradeHandler = (request, socket, head) => {
+    void this.admit(request.url ?? '').then((admission) => {
+      if (socket.destroyed) return;
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, admission));
+    });
+  };
+
+  /** Adds cards for labels that are new to a session's board (when its room is loaded). */
+  async labelsAdded(groupId: string): Promise<void> {
+    const labels = await listLabels(this.context.db, groupId);
+    for (const pending of this.rooms.values()) {
+      const room = await pending.catch(() => null);
+      if (room && room.groupId === groupId && !room.isBroken) room.applyServerChange((doc) => placeLabels(doc, labels));
+    }
+  }
+
+  /** Flushes every board, folds it into a snapshot and closes its clients (server shutdown). */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const timer of this.idle.values()) clearTimeout(timer);
+    for (const [sessionId, pending] of this.rooms) {
+      const room = await pending.catch(() => null);
+      if (!room) continue;
+      await room.flushed();
+      await room.compact(true).catch((err) => this.app.log.error({ err, sessionId }, 'compaction on close failed'));
+      room.close(CloseCode.goingAway, 'Server shutting down');
+    }
+    this.rooms.clear();
+    await this.store.drain();
+    this.wss.close();
+  }
+
+  private async admit(url: string): Promise<Admission> {
+    try {
+      const parsed = new URL(url, 'http://calma.invalid');
+      const sessionId = decodeURIComponent(parsed.pathname.slice('/yjs/'.length).replace(/\/+$/, ''));
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(sessionId))
+        return { ok: false, code: CloseCode.notFound, reason: 'Unknown session' };
+      const principal = await resolveToken(this.context.auth, parsed.searchParams.get('token'));
+      if (!principal) return { ok: false, code: CloseCode.unauthorized, reason: 'A valid ?token= is required' };
+      const session = await this.context.sessions.get(sessionId);
+      requireGroupAccess(principal, session.groupId, ['moderator', 'analyst', 'participant']);
+      return { ok: true, principal, sessionId };
+    } catch (err) {
+      if (err instanceof AppError) {
+        const code =
+          err.statusCode === 404
+            ? CloseCode.notFound
+            : err.statusCode === 403
+              ? CloseCode.forbidden
+              : CloseCode.badRequest;
+        return { ok: false, code, reason: err.message };
+      }
+      this.app.log.error({ err }, 'board admission failed');
+      return { ok: false, code: CloseCode.internal, reason: 'Internal error' };
+    }
+  }
+
+  private accept(ws: WebSocket, admission: Admission): void {
+    ws.on('error', (err) => this.app.log.debug({ err }, 'board socket error'));
+    if (!admission.ok) {
+      ws.close(admission.code, admission.reason);
+      return;
+    }
+    if (this.closing) {
+      ws.close(CloseCode.goingAway, 'Server shutting down');
+      return;
+    }
+    const { principal, sessionId } = admission;
+    // Listen before anything is awaited, holding messages until the room has loaded: a client
+    // sends its first sync step as soon as the socket opens.
+    const early: Uint8Array[] = [];
+    let connection: BoardConnection | null = null;
+    let room: BoardRoom | null = null;
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        ws.close(CloseCode.badRequest, 'Binary y-websocket messages only');
+        return;
+      }
+      const bytes = data as Buffer;
+      if (room && connection) room.handleMessage(connection, bytes);
+      else early.push(bytes);
+    });
+    ws.on('close', () => {
+      if (room) {
+        room.removeConnection(ws);
+        this.scheduleUnload(sessionId, room);
+      }
+    });
+    this.room(sessionId)
+      .then((loaded) => {
+        if (ws.readyState !== ws.OPEN) return;
+        room = loaded;
+        this.cancelUnload(sessionId);
+        connection = loaded.addConnection(ws, principal);
+        for (const message of early.splice(0)) loaded.handleMessage(connection, message);
+      })
+      .catch((err) => {
+        this.app.log.error({ err, sessionId }, 'board failed to load');
+        ws.close(CloseCode.internal, 'The board could not be loaded');
+      });
+  }
+
+  /** The room of a session, loading it (and placing the group's labels) on first use. */
+  private room(sessionId: string): Promise<BoardRoom> {
+    let pending = this.rooms.get(sessionId);
+    if (!pending) {
+      pending = (async () => {
+        const session = await this.context.sessions.get(sessionId);
+        const room = await BoardRoom.load(
+          sessionId,
+          session.groupId,
+          session.state,
+          this.store,
+          this.context.limits,
+          this.app.log,
+        );
+        const labels = await listLabels(this.context.db, session.groupId);
+        room.applyServerChange((doc) => placeLabels(doc, labels));
+        if (session.state.revealed.includes(1)) await this.placeRevealed(room);
+        return room;
+      })();
+      pending.catch(() => this.rooms.delete(sessionId));
+      this.rooms.set(sessionId, pending);
+    }
+    return pending.then((room) => {
+      if (!room.isBroken) return room;
+      this.rooms.delete(sessionId);
+      return this.room(sessionId);
+    });
+  }
+
+  private async placeRevealed(room: BoardRoom): Promise<void> {
+    const attributes = await listSegment1(this.context.db, room.sessionId);
+    room.applyServerChange((doc) => placeAttributes(doc, attributes));
+  }
+
+  private async onSessionState(
+    sessionId: string,
+    state: { segment: number; status: string; boardLocked: boolean; revealed: number[] },
+  ): Promise<void> {
+    const pending = this.rooms.get(sessionId);
+    const revealing = state.revealed.includes(1);
+    if (!pending && !revealing) return;
+    try {
+      // Revealing segment 1 puts every participant's attributes on the board, loaded or not.
+      const room = await (pending ?? this.room(sessionId));
+      room.sessionState = state as BoardRoom['sessionState'];
+      if (revealing) await this.placeRevealed(room);
+      if (!pending) this.scheduleUnload(sessionId, room);
+    } catch (err) {
+      this.app.log.error({ err, sessionId }, 'board did not follow the session state');
+    }
+  }
+
+  private scheduleUnload(sessionId: string, room: BoardRoom): void {
+    if (room.size > 0 || this.closing) return;
+    this.cancelUnload(sessionId);
+    const timer = setTimeout(async () => {
+      this.idle.delete(sessionId);
+      if (room.size > 0 || this.rooms.get(sessionId) === undefined) return;
+      this.rooms.delete(sessionId);
+      await room.flushed();
+      await room.compact(true).catch((err) => this.app.log.error({ err, sessionId }, 'compaction failed'));
+      room.close(CloseCode.goingAway, 'Room unloaded');
+    }, idleUnloadMs);
+    timer.unref();
+    this.idle.set(sessionId, timer);
+  }
+
+  private cancelUnload(sessionId: string): void {
+    const timer = this.idle.get(sessionId);
+    if (timer) clearTimeout(timer);
+    this.idle.delete(sessionId);
+  }
+}

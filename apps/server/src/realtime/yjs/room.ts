@@ -1,0 +1,350 @@
+import { boardWritable, type Principal, refuseBoardChanges, type SessionState } from '@calma/core';
+import { CloseCode } from '@calma/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { WebSocket } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { type AuthorIndex, applyAndDescribe, indexAuthors, refreshAuthors } from './inspect.js';
+import type { BoardStore } from './store.js';
+
+/** y-websocket message types. */
+const messageSync = 0;
+const messageAwareness = 1;
+const messageQueryAwareness = 3;
+
+/** Limits on what one board accepts. */
+export interface BoardLimits {
+  maxUpdateBytes: number;
+  maxDocBytes: number;
+}
+
+/** One client of a room. */
+export interface BoardConnection {
+  readonly ws: WebSocket;
+  readonly principal: Principal;
+  /** Awareness client ids this connection controls, removed when it leaves. */
+  readonly awarenessIds: Set<number>;
+}
+
+/** Who the server itself acts as when it adds cards (revealed attributes, labels). */
+const serverPrincipal: Principal = { role: 'admin' };
+
+const isEmptyUpdate = (update: Uint8Array) => update.byteLength === 2 && update[0] === 0 && update[1] === 0;
+
+/**
+ * One session's board. Two documents: `doc` holds what is durable, and is all anyone is sent;
+ * `probe` holds what was accepted (durable + being written) and is where each incoming update is
+ * tried first, so that it can be inspected, and refused, before anyone sees it. An accepted update
+ * is written (group commit) and only then applied to `doc`, which broadcasts it.
+ */
+export class BoardRoom {
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  private probe: Y.Doc;
+  private authors: AuthorIndex;
+  private readonly pending: Uint8Array[] = [];
+  private readonly connections = new Map<WebSocket, BoardConnection>();
+  private approxBytes: number;
+  private sinceCompaction: number;
+  private lastSeq: number;
+  private broken = false;
+  /** Resolves when every update accepted so far has been applied to `doc`. */
+  private settled: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly sessionId: string,
+    readonly groupId: string,
+    public sessionState: Pick<SessionState, 'segment' | 'status' | 'boardLocked'>,
+    private readonly store: BoardStore,
+    private readonly limits: BoardLimits,
+    private readonly log: FastifyBaseLogger,
+    loaded: { doc: Y.Doc; bytes: number; lastSeq: number; updates: number },
+  ) {
+    this.doc = loaded.doc;
+    this.approxBytes = loaded.bytes;
+    this.lastSeq = loaded.lastSeq;
+    this.sinceCompaction = loaded.updates;
+    this.probe = new Y.Doc({ gc: false });
+    Y.applyUpdate(this.probe, Y.encodeStateAsUpdate(this.doc));
+    this.authors = indexAuthors(this.probe);
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.broadcastUpdate(update, origin));
+    this.awareness.on('update', (changes: AwarenessChanges, origin: unknown) =>
+      this.broadcastAwareness(changes, origin),
+    );
+  }
+
+  /** Loads a board from its snapshot and later updates. */
+  static async load(
+    sessionId: string,
+    groupId: string,
+    sessionState: Pick<SessionState, 'segment' | 'status' | 'boardLocked'>,
+    store: BoardStore,
+    limits: BoardLimits,
+    log: FastifyBaseLogger,
+  ): Promise<BoardRoom> {
+    const stored = await store.load(sessionId);
+    const doc = new Y.Doc();
+    let bytes = 0;
+    if (stored.snapshot) {
+      Y.applyUpdate(doc, stored.snapshot.state);
+      bytes += stored.snapshot.state.byteLength;
+    }
+    for (const { update } of stored.updates) {
+      Y.applyUpdate(doc, update);
+      bytes += update.byteLength;
+    }
+    const lastSeq = stored.updates.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? 0;
+    return new BoardRoom(sessionId, groupId, sessionState, store, limits, log, {
+      doc,
+      bytes,
+      lastSeq,
+      updates: stored.updates.length,
+    });
+  }
+
+  /** Number of connected clients. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** Whether storage failed and the room must be dropped. */
+  get isBroken(): boolean {
+    return this.broken;
+  }
+
+  /** The board as accepted so far (durable or being written): read it, never write it. */
+  get accepted(): Y.Doc {
+    return this.probe;
+  }
+
+  /** Starts serving a connection: the first sync step and everyone's presence. */
+  addConnection(ws: WebSocket, principal: Principal): BoardConnection {
+    const connection: BoardConnection = { ws, principal, awarenessIds: new Set() };
+    this.connections.set(ws, connection);
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, messageSync);
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    this.send(connection, encoding.toUint8Array(encoder));
+    const states = this.awareness.getStates();
+    if (states.size > 0) {
+      const awarenessEncoder = encoding.createEncoder();
+      encoding.writeVarUint(awarenessEncoder, messageAwareness);
+      encoding.writeVarUint8Array(
+        awarenessEncoder,
+        awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]),
+      );
+      this.send(connection, encoding.toUint8Array(awarenessEncoder));
+    }
+    return connection;
+  }
+
+  /** Forgets a connection and its presence. */
+  removeConnection(ws: WebSocket): void {
+    const connection = this.connections.get(ws);
+    if (!connection) return;
+    this.connections.delete(ws);
+    if (connection.awarenessIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessIds], null);
+    }
+  }
+
+  /** Handles one y-websocket message; malformed input closes that connection, nothing more. */
+  handleMessage(connection: BoardConnection, data: Uint8Array): void {
+    try {
+      const decoder = decoding.createDecoder(data);
+      const type = decoding.readVarUint(decoder);
+      if (type === messageSync) {
+        const syncType = decoding.readVarUint(decoder);
+        if (syncType === syncProtocol.messageYjsSyncStep1) {
+          const encoder = encoding.createEncoder();
+          encoding.writeVarUint(encoder, messageSync);
+          syncProtocol.writeSyncStep2(encoder, this.doc, decoding.readVarUint8Array(decoder));
+          this.send(connection, encoding.toUint8Array(encoder));
+        } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
+          this.submit(connection, decoding.readVarUint8Array(decoder));
+        } else {
+          this.refuse(connection, CloseCode.badRequest, 'Unknown sync message');
+        }
+      } else if (type === messageAwareness) {
+        const update = decoding.readVarUint8Array(decoder);
+        // Read-only clients are not shown to others: their presence is dropped, not relayed.
+        if (this.writable(connection.principal))
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, connection);
+      } else if (type === messageQueryAwareness) {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, messageAwareness);
+        encoding.writeVarUint8Array(
+          encoder,
+          awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]),
+        );
+        this.send(connection, encoding.toUint8Array(encoder));
+      }
+    } catch (err) {
+      this.log.debug({ err, sessionId: this.sessionId }, 'malformed board message');
+      this.refuse(connection, CloseCode.badRequest, 'Malformed message');
+    }
+  }
+
+  /** Adds a change made by the server itself (revealed attributes, labels) through the same path. */
+  applyServerChange(change: (doc: Y.Doc) => void): void {
+    const scratch = new Y.Doc();
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.probe));
+    const before = Y.encodeStateVector(scratch);
+    scratch.transact(() => change(scratch));
+    const update = Y.encodeStateAsUpdate(scratch, before);
+    scratch.destroy();
+    if (!isEmptyUpdate(update)) this.submit(null, update);
+  }
+
+  /** Resolves once every accepted update is durable and applied. */
+  flushed(): Promise<void> {
+    return this.settled;
+  }
+
+  /** Folds the board into one snapshot if updates have piled up since the last one. */
+  async compact(force = false): Promise<void> {
+    if (this.broken || this.sinceCompaction === 0 || (!force && this.sinceCompaction < 500)) return;
+    await this.settled;
+    const upTo = this.lastSeq;
+    const state = Y.encodeStateAsUpdate(this.doc);
+    this.sinceCompaction = 0;
+    await this.store.compact(this.sessionId, state, upTo);
+    this.approxBytes = state.byteLength + this.pending.reduce((n, u) => n + u.byteLength, 0);
+  }
+
+  /** Closes every connection with `code` and frees the documents. */
+  close(code: number, reason: string): void {
+    for (const connection of this.connections.values()) connection.ws.close(code, reason);
+    this.connections.clear();
+    this.awareness.destroy();
+    this.probe.destroy();
+    this.doc.destroy();
+  }
+
+  private writable(principal: Principal): boolean {
+    return boardWritable(principal, this.sessionState);
+  }
+
+  /**
+   * Tries an update on the probe, refuses it (closing the sender) or accepts it: then it is
+   * written, and once written it is applied to `doc`, which broadcasts it. A refused update
+   * reaches no one and leaves the board as it was.
+   */
+  private submit(connection: BoardConnection | null, update: Uint8Array): void {
+    if (this.broken) return;
+    const principal = connection?.principal ?? serverPrincipal;
+    if (update.byteLength > this.limits.maxUpdateBytes) {
+      this.refuse(connection, CloseCode.tooLarge, `Update too large (limit ${this.limits.maxUpdateBytes} bytes)`);
+      return;
+    }
+    if (this.approxBytes + update.byteLength > this.limits.maxDocBytes) {
+      this.refuse(connection, CloseCode.tooLarge, `The board is full (limit ${this.limits.maxDocBytes} bytes)`);
+      return;
+    }
+    if (isEmptyUpdate(update)) return;
+    const writable = this.writable(principal);
+    let changes: ReturnType<typeof applyAndDescribe>;
+    try {
+      changes = applyAndDescribe(this.probe, this.authors, update);
+    } catch {
+      this.rebuildProbe();
+      this.refuse(connection, CloseCode.badRequest, 'Malformed update');
+      return;
+    }
+    if (!writable && changes.length === 0) {
+      // A read-only client re-sending what the board already has: nothing to do.
+      if (this.probe.store.pendingStructs !== null || this.probe.store.pendingDs !== null) this.rebuildProbe();
+      return;
+    }
+    const reason = writable ? refuseBoardChanges(principal, changes) : 'The board is read-only for you now';
+    if (reason !== null) {
+      this.rebuildProbe();
+      this.refuse(connection, CloseCode.forbidden, reason);
+      return;
+    }
+    refreshAuthors(this.probe, this.authors, changes);
+    this.pending.push(update);
+    this.approxBytes += update.byteLength;
+    const written = this.store.append(this.sessionId, update);
+    this.settled = this.settled.then(() =>
+      written.then(
+        (seq) => {
+          this.pending.shift();
+          this.lastSeq = seq;
+          this.sinceCompaction += 1;
+          Y.applyUpdate(this.doc, update, connection ?? 'server');
+          if (this.sinceCompaction >= 500)
+            void this.compact().catch((err) => this.log.error({ err }, 'compaction failed'));
+        },
+        (err: unknown) => this.fail(err),
+      ),
+    );
+  }
+
+  private rebuildProbe(): void {
+    this.probe.destroy();
+    this.probe = new Y.Doc({ gc: false });
+    Y.applyUpdate(this.probe, Y.encodeStateAsUpdate(this.doc));
+    for (const update of this.pending) Y.applyUpdate(this.probe, update);
+    this.authors = indexAuthors(this.probe);
+  }
+
+  private fail(err: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.log.error({ err, sessionId: this.sessionId }, 'board storage failed; closing the room');
+    this.close(CloseCode.internal, 'Storage failed; reconnect to continue');
+  }
+
+  private refuse(connection: BoardConnection | null, code: number, reason: string): void {
+    if (!connection) {
+      this.log.error({ sessionId: this.sessionId, reason }, 'server board change refused');
+      return;
+    }
+    // Close reasons are limited to 123 bytes.
+    connection.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+    this.removeConnection(connection.ws);
+  }
+
+  private send(connection: BoardConnection, message: Uint8Array): void {
+    if (connection.ws.readyState !== connection.ws.OPEN) return;
+    connection.ws.send(message, (err) => {
+      if (err) connection.ws.terminate();
+    });
+  }
+
+  private broadcastUpdate(update: Uint8Array, origin: unknown): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, messageSync);
+    syncProtocol.writeUpdate(encoder, update);
+    const message = encoding.toUint8Array(encoder);
+    for (const connection of this.connections.values()) {
+      if (connection !== origin) this.send(connection, message);
+    }
+  }
+
+  private broadcastAwareness({ added, updated, removed }: AwarenessChanges, origin: unknown): void {
+    const changed = [...added, ...updated, ...removed];
+    const owner = [...this.connections.values()].find((c) => c === origin);
+    if (owner) {
+      for (const id of added) owner.awarenessIds.add(id);
+      for (const id of removed) owner.awarenessIds.delete(id);
+    }
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, messageAwareness);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    const message = encoding.toUint8Array(encoder);
+    for (const connection of this.connections.values()) this.send(connection, message);
+  }
+}
+
+interface AwarenessChanges {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}

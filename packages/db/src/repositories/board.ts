@@ -1,0 +1,52 @@
+import { and, asc, eq, gt, lte } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { boardSnapshots, boardUpdates } from '../schema.js';
+
+/** What a board is made of in storage: a snapshot (or none) and the updates after it, in order. */
+export interface StoredBoard {
+  snapshot: { state: Uint8Array; upToSeq: number } | null;
+  updates: { seq: number; update: Uint8Array }[];
+}
+
+/**
+ * Appends accepted updates of any number of boards in one statement (one commit for a whole
+ * tick's worth: group commit). Returns their sequence numbers in input order.
+ */
+export async function appendBoardUpdates(
+  db: Database,
+  rows: readonly { sessionId: string; update: Uint8Array }[],
+): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db
+    .insert(boardUpdates)
+    .values(rows.map((r) => ({ sessionId: r.sessionId, update: r.update })))
+    .returning({ seq: boardUpdates.seq });
+  return inserted.map((r) => r.seq);
+}
+
+/** Reads a board's snapshot and the updates after it. */
+export async function loadBoard(db: Database, sessionId: string): Promise<StoredBoard> {
+  const [snapshot] = await db.select().from(boardSnapshots).where(eq(boardSnapshots.sessionId, sessionId));
+  const from = snapshot?.upToSeq ?? 0;
+  const updates = await db
+    .select({ seq: boardUpdates.seq, update: boardUpdates.update })
+    .from(boardUpdates)
+    .where(and(eq(boardUpdates.sessionId, sessionId), gt(boardUpdates.seq, from)))
+    .orderBy(asc(boardUpdates.seq));
+  return { snapshot: snapshot ? { state: snapshot.state, upToSeq: snapshot.upToSeq } : null, updates };
+}
+
+/**
+ * Folds a board's updates up to `upToSeq` into a snapshot, atomically: the snapshot replaces the
+ * old one and the folded updates are deleted in the same transaction, so a crash leaves either
+ * the old pair or the new one.
+ */
+export async function compactBoard(db: Database, sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(boardSnapshots)
+      .values({ sessionId, state, upToSeq })
+      .onConflictDoUpdate({ target: boardSnapshots.sessionId, set: { state, upToSeq, updatedAt: new Date() } });
+    await tx.delete(boardUpdates).where(and(eq(boardUpdates.sessionId, sessionId), lte(boardUpdates.seq, upToSeq)));
+  });
+}
