@@ -1,69 +1,19 @@
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freshDb } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminToken, api, buildServer, mainJs, root, startServer, stop } from './support/child-server.js';
 
 /**
  * Boots the built server (apps/server/dist/main.js) as a child process, the way `pnpm start`
  * runs it, and talks to it over real HTTP.
  */
-const root = fileURLToPath(new URL('..', import.meta.url));
-const mainJs = join(root, 'apps/server/dist/main.js');
-const adminToken = 'test-admin-token-0123456789abcdef';
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  output: () => string;
-}
-
-function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [mainJs], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CALMA_LOG_LEVEL: 'warn', ...env },
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /^Calma listening on (http:\/\/\S+)$/m.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
-    });
-  });
-}
-
-function stop(server: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    server.child.removeAllListeners('exit');
-    server.child.on('exit', (code) => resolve(code));
-    server.child.kill(signal);
-  });
-}
-
-const api = async (server: Running, path: string, init: RequestInit = {}) => {
-  const res = await fetch(`${server.url}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...init.headers },
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
 
 beforeAll(() => {
   // Always test the current sources: bundling takes well under a second.
-  const build = spawnSync(process.execPath, ['apps/server/scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+  const build = buildServer();
   expect(build.status, build.stderr).toBe(0);
 });
 
