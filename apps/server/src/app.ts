@@ -30,7 +30,7 @@ export interface AppDeps {
 
 /** The settings `buildApp` reads; tests pass a partial config. */
 export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' | 'webDir'> &
-  Partial<Pick<Config, 'trustProxy' | 'boardMaxUpdateBytes' | 'boardMaxDocBytes'>>;
+  Partial<Pick<Config, 'trustProxy' | 'boardMaxUpdateBytes' | 'boardMaxDocBytes' | 'boardCompactEvery'>>;
 
 /**
  * Builds the Fastify app without listening: `main.ts` listens, tests call `app.inject()`.
@@ -79,6 +79,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     limits: {
       maxUpdateBytes: config.boardMaxUpdateBytes ?? 1024 * 1024,
       maxDocBytes: config.boardMaxDocBytes ?? 32 * 1024 * 1024,
+      compactEvery: config.boardCompactEvery,
     },
   });
   await app.register(materialRoutes, { db: deps.db.db, onLabelsAdded: (groupId) => board.labelsAdded(groupId) });

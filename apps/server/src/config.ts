@@ -28,6 +28,8 @@ export interface Config {
   readonly boardMaxUpdateBytes: number;
   /** Largest board (its stored updates and snapshot), in bytes. */
   readonly boardMaxDocBytes: number;
+  /** Stored board updates folded into a snapshot after this many. */
+  readonly boardCompactEvery: number;
 }
 
 /** A setting that cannot be used, named so the operator can fix it. */
@@ -100,5 +102,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: flag(env, 'CALMA_TRUST_PROXY', false),
     boardMaxUpdateBytes: integer(env, 'CALMA_BOARD_MAX_UPDATE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     boardMaxDocBytes: integer(env, 'CALMA_BOARD_MAX_DOC_BYTES', 32 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+    boardCompactEvery: integer(env, 'CALMA_BOARD_COMPACT_EVERY', 500, 10, 1_000_000),
   };
 }

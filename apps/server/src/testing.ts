@@ -29,12 +29,18 @@ export interface TestApp {
  */
 export async function startTestApp(
   kind: DbKind,
-  overrides: { joinRateLimit?: number; listen?: boolean } = {},
+  overrides: { joinRateLimit?: number; listen?: boolean; boardCompactEvery?: number } = {},
 ): Promise<TestApp> {
   const db = await freshDb(kind);
   const adminToken = newToken();
   const app = await buildApp(
-    { logLevel: 'silent', bodyLimit: 1024 * 1024, joinRateLimit: overrides.joinRateLimit ?? 1000, webDir: null },
+    {
+      logLevel: 'silent',
+      bodyLimit: 1024 * 1024,
+      joinRateLimit: overrides.joinRateLimit ?? 1000,
+      webDir: null,
+      boardCompactEvery: overrides.boardCompactEvery,
+    },
     { db, adminTokenHash: hashToken(adminToken), version: 'test' },
   );
   await app.ready();

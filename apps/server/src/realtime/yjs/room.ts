@@ -19,6 +19,8 @@ const messageQueryAwareness = 3;
 export interface BoardLimits {
   maxUpdateBytes: number;
   maxDocBytes: number;
+  /** Fold the stored updates into a snapshot after this many (default 500). */
+  compactEvery?: number;
 }
 
 /** One client of a room. */
@@ -208,7 +210,7 @@ export class BoardRoom {
 
   /** Folds the board into one snapshot if updates have piled up since the last one. */
   async compact(force = false): Promise<void> {
-    if (this.broken || this.sinceCompaction === 0 || (!force && this.sinceCompaction < 500)) return;
+    if (this.broken || this.sinceCompaction === 0 || (!force && this.sinceCompaction < this.compactEvery)) return;
     await this.settled;
     const upTo = this.lastSeq;
     const state = Y.encodeStateAsUpdate(this.doc);
@@ -224,6 +226,10 @@ export class BoardRoom {
     this.awareness.destroy();
     this.probe.destroy();
     this.doc.destroy();
+  }
+
+  private get compactEvery(): number {
+    return this.limits.compactEvery ?? 500;
   }
 
   private writable(principal: Principal): boolean {
@@ -278,7 +284,7 @@ export class BoardRoom {
           this.lastSeq = seq;
           this.sinceCompaction += 1;
           Y.applyUpdate(this.doc, update, connection ?? 'server');
-          if (this.sinceCompaction >= 500)
+          if (this.sinceCompaction >= this.compactEvery)
             void this.compact().catch((err) => this.log.error({ err }, 'compaction failed'));
         },
         (err: unknown) => this.fail(err),

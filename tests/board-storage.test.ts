@@ -1,0 +1,106 @@
+import { schema } from '@calma/db';
+import { databaseKinds } from '@calma/db/testing/fresh';
+import { startTestApp, type TestApp } from '@calma/server/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addCard, type BoardClient, boardClient, until } from './support/board-clients.js';
+
+/** Compaction into snapshots, and presence (awareness) that only writers share. */
+describe.each(databaseKinds)('board storage and presence on %s', (kind) => {
+  let t: TestApp;
+  let sessionId: string;
+  let tokens: { moderator: string; analyst: string; ana: string; anaId: string; bo: string };
+  const clients: BoardClient[] = [];
+  const connect = async (token: string) => {
+    const client = await boardClient(t.url, sessionId, token);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, { listen: true, boardCompactEvery: 20 });
+    const study = await t.http<{ id: string }>('POST', '/api/studies', t.adminToken, {
+      title: 'S',
+      context: { name: 'n', description: '', systemPrompt: '' },
+    });
+    const group = await t.http<Record<string, string>>('POST', `/api/studies/${study.body.id}/groups`, t.adminToken, {
+      name: 'G',
+    });
+    const join = async (name: string) =>
+      (
+        await t.http<{ token: string; participantId: string }>('POST', '/api/join', null, {
+          inviteCode: group.body.inviteCode,
+          displayName: name,
+          consent: true,
+        })
+      ).body;
+    const ana = await join('Ana');
+    const bo = await join('Bo');
+    const moderator = group.body.moderatorToken as string;
+    tokens = {
+      moderator,
+      analyst: group.body.analystToken as string,
+      ana: ana.token,
+      anaId: ana.participantId,
+      bo: bo.token,
+    };
+    sessionId = (await t.http<{ id: string }>('POST', `/api/groups/${group.body.id}/sessions`, moderator)).body.id;
+    await t.http('POST', `/api/sessions/${sessionId}/control`, moderator, {
+      action: 'start',
+      segment: 2,
+      durationMs: 600_000,
+    });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await t.close();
+  });
+
+  it('folds stored updates into a snapshot and restores the board exactly from it', async () => {
+    const a = await connect(tokens.ana);
+    const b = await connect(tokens.moderator);
+    for (let i = 0; i < 50; i++) {
+      addCard(a, `c${i}`, { kind: 'note', text: `n${i}`, x: i, y: 0, authorId: tokens.anaId });
+      a.cards.get(`c${i}`)?.set('x', i * 10);
+    }
+    await until(() => b.cards.get('c49')?.get('x') === 490, 'every edit to arrive');
+    // Compaction runs after a commit; give it a moment.
+    await until(() => false, 'nothing', 300).catch(() => {});
+    const snapshots = await t.db.db
+      .select()
+      .from(schema.boardSnapshots)
+      .where(eq(schema.boardSnapshots.sessionId, sessionId));
+    expect(snapshots).toHaveLength(1);
+    const left = await t.db.db.select().from(schema.boardUpdates).where(eq(schema.boardUpdates.sessionId, sessionId));
+    expect(left.length).toBeLessThan(20);
+    expect(left.every((u) => u.seq > (snapshots[0]?.upToSeq ?? 0))).toBe(true);
+
+    const expected = b.cards.toJSON();
+    for (const client of clients.splice(0)) client.destroy();
+    // A restarted app loads the snapshot plus the updates after it.
+    await t.app.close();
+    const { buildApp } = await import('@calma/server');
+    const { hashToken } = await import('@calma/server/testing');
+    t.app = await buildApp(
+      { logLevel: 'silent', bodyLimit: 1 << 20, joinRateLimit: 1000, webDir: null, boardCompactEvery: 20 },
+      { db: t.db, adminTokenHash: hashToken(t.adminToken), version: 'test' },
+    );
+    await t.app.listen({ host: '127.0.0.1', port: Number(new URL(t.url).port) });
+    const reader = await connect(tokens.analyst);
+    expect(reader.cards.toJSON()).toEqual(expected);
+  });
+
+  it("relays writers' presence and drops read-only clients' presence", async () => {
+    const ana = await connect(tokens.ana);
+    const bo = await connect(tokens.bo);
+    const analyst = await connect(tokens.analyst);
+    ana.provider.awareness.setLocalStateField('user', { name: 'Ana' });
+    analyst.provider.awareness.setLocalStateField('user', { name: 'Analyst' });
+    const names = (c: BoardClient) =>
+      [...c.provider.awareness.getStates().values()].map((s) => (s.user as { name?: string } | undefined)?.name);
+    await until(() => names(bo).includes('Ana') && names(analyst).includes('Ana'), 'Ana’s presence');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(names(bo)).not.toContain('Analyst');
+    expect(names(ana)).not.toContain('Analyst');
+  });
+});
