@@ -74,6 +74,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const sessions = new SessionService(deps.db.db);
   const board = new BoardServer(app, {
     db: deps.db.db,
+    connection: deps.db,
     sessions,
     auth,
     limits: {

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lte } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import type { Database, Db } from '../client.js';
 import { boardSnapshots, boardUpdates } from '../schema.js';
 
 /** What a board is made of in storage: a snapshot (or none) and the updates after it, in order. */
@@ -10,18 +10,25 @@ export interface StoredBoard {
 
 /**
  * Appends accepted updates of any number of boards in one statement (one commit for a whole
- * tick's worth: group commit). Returns their sequence numbers in input order.
+ * tick's worth: group commit). Returns their sequence numbers in input order. Plain SQL on the
+ * driver: this runs before every broadcast, and the query builder doubled its p99 on PGlite.
  */
 export async function appendBoardUpdates(
-  db: Database,
+  db: Pick<Db, 'query'>,
   rows: readonly { sessionId: string; update: Uint8Array }[],
 ): Promise<number[]> {
   if (rows.length === 0) return [];
-  const inserted = await db
-    .insert(boardUpdates)
-    .values(rows.map((r) => ({ sessionId: r.sessionId, update: r.update })))
-    .returning({ seq: boardUpdates.seq });
-  return inserted.map((r) => r.seq);
+  const values = rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
+  const params = rows.flatMap((r) => [
+    r.sessionId,
+    Buffer.from(r.update.buffer, r.update.byteOffset, r.update.byteLength),
+  ]);
+  const inserted = await db.query(
+    `INSERT INTO board_updates (session_id, "update") VALUES ${values} RETURNING seq`,
+    params,
+  );
+  // RETURNING follows the VALUES order for a single-statement multi-row insert.
+  return inserted.map((r) => Number(r.seq));
 }
 
 /** Reads a board's snapshot and the updates after it. */

@@ -1,5 +1,5 @@
 import type { Principal } from '@calma/core';
-import { type Database, listLabels, listSegment1 } from '@calma/db';
+import { type Database, type Db, listLabels, listSegment1 } from '@calma/db';
 import { CloseCode } from '@calma/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -14,6 +14,8 @@ import { BoardStore } from './store.js';
 /** What the board needs from the rest of the server. */
 export interface BoardContext {
   readonly db: Database;
+  /** The same database with its driver, for the board's hot write path. */
+  readonly connection: Db;
   readonly sessions: SessionService;
   readonly auth: AuthOptions;
   readonly limits: BoardLimits;
@@ -41,7 +43,7 @@ export class BoardServer {
     private readonly app: FastifyInstance,
     private readonly context: BoardContext,
   ) {
-    this.store = new BoardStore(context.db);
+    this.store = new BoardStore(context.connection);
     // ws would otherwise buffer frames of up to 100 MiB; anything past the update limit (plus
     // framing) is cut off by ws itself with 1009 before it is even read.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: context.limits.maxUpdateBytes + 64 * 1024 });

@@ -1,4 +1,4 @@
-import { appendBoardUpdates, compactBoard, type Database, loadBoard, type StoredBoard } from '@calma/db';
+import { appendBoardUpdates, compactBoard, type Db, loadBoard, type StoredBoard } from '@calma/db';
 
 interface Pending {
   sessionId: string;
@@ -17,7 +17,11 @@ export class BoardStore {
   private flushing: Promise<void> | null = null;
   private scheduled = false;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly connection: Db) {}
+
+  private get db() {
+    return this.connection.db;
+  }
 
   /** Reads a board's snapshot and later updates. */
   load(sessionId: string): Promise<StoredBoard> {
@@ -59,7 +63,7 @@ export class BoardStore {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return Promise.resolve();
-    this.flushing = appendBoardUpdates(this.db, batch)
+    this.flushing = appendBoardUpdates(this.connection, batch)
       .then(
         (seqs) => {
           for (const [i, p] of batch.entries()) p.resolve(seqs[i] ?? 0);
