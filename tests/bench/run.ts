@@ -4,6 +4,7 @@
  */
 const benches: Record<string, string> = {
   session: './session.ts',
+  board: './board/index.ts',
 };
 
 const name = process.argv[2];

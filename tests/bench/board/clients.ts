@@ -1,0 +1,126 @@
+/**
+ * One board client per connection, over either server's own client library: stock `y-websocket`
+ * for Calma (it speaks the plain y-websocket protocol) and `@hocuspocus/provider` for Hocuspocus
+ * (whose frames carry the document name). Both hand back the same small shape.
+ */
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import WebSocket from 'ws';
+import { Awareness } from 'y-protocols/awareness';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+
+/** Where a client connects: the server's URL, the document and this client's credentials. */
+export type BoardTarget =
+  | { readonly type: 'calma'; readonly url: string; readonly sessionId: string; readonly token: string }
+  | { readonly type: 'hocuspocus'; readonly url: string; readonly documentName: string };
+
+/** A connected (or connecting) client with its own document replica. */
+export interface BoardClient {
+  readonly doc: Y.Doc;
+  /** Resolves once the first sync with the server completed; rejects with the reason it cannot. */
+  readonly synced: Promise<void>;
+  close(): void;
+}
+
+/**
+ * A presence-less awareness. Both providers would otherwise announce and renew a presence state
+ * (every 15 s): with 200 clients each renewal is 40,000 frames, and where that burst lands in the
+ * measured window would decide the tail latency of whichever server it hits.
+ */
+function silentAwareness(doc: Y.Doc): Awareness {
+  const awareness = new Awareness(doc);
+  awareness.setLocalState(null);
+  return awareness;
+}
+
+// In Node, y-websocket registers one process `exit` listener per provider (removed on destroy):
+// 200 clients are expected here, not a leak.
+process.setMaxListeners(Math.max(process.getMaxListeners(), 1100));
+
+/** `ws` implements the part of the browser WebSocket that both providers use. */
+const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket;
+
+function describe(event: unknown): string {
+  if (event && typeof event === 'object') {
+    const fields = event as { message?: unknown; code?: unknown; reason?: unknown; error?: unknown };
+    if (typeof fields.message === 'string' && fields.message) return fields.message;
+    if (fields.error instanceof Error) return fields.error.message;
+    if (typeof fields.code === 'number') return `closed with code ${fields.code} ${String(fields.reason ?? '')}`.trim();
+  }
+  return String(event);
+}
+
+/** The first sync as a promise settled from provider callbacks; a rejection nobody awaits is not fatal. */
+function firstSync(): { promise: Promise<void>; resolve(): void; reject(reason: Error): void } {
+  let resolve = () => {};
+  let reject: (reason: Error) => void = () => {};
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+function connectCalma(target: Extract<BoardTarget, { type: 'calma' }>): BoardClient {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(target.url, target.sessionId, doc, {
+    params: { token: target.token },
+    WebSocketPolyfill: NodeWebSocket,
+    awareness: silentAwareness(doc),
+    // A BroadcastChannel (Node has one) reaches every provider in this process: the clients would
+    // exchange updates among themselves and bypass the server being measured.
+    disableBc: true,
+  });
+  const first = firstSync();
+  provider.on('sync', (isSynced: boolean) => {
+    if (isSynced) first.resolve();
+  });
+  // Until the first sync, any error or close means the endpoint cannot serve this client: report
+  // it rather than let the provider retry in the background (later events find the promise settled).
+  provider.on('connection-error', (event) => first.reject(new Error(describe(event))));
+  provider.on('connection-close', (event) => first.reject(new Error(event ? describe(event) : 'closed')));
+  return {
+    doc,
+    synced: first.promise,
+    close() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+function connectHocuspocus(target: Extract<BoardTarget, { type: 'hocuspocus' }>): BoardClient {
+  const doc = new Y.Doc();
+  const first = firstSync();
+  // One socket per client, as each browser would have.
+  const socket = new HocuspocusProviderWebsocket({ url: target.url, WebSocketPolyfill: WebSocket, maxAttempts: 1 });
+  socket.on('close', ({ event }: { event: unknown }) => first.reject(new Error(describe(event))));
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: target.documentName,
+    document: doc,
+    awareness: silentAwareness(doc),
+    token: 'bench',
+    onSynced: ({ state }) => {
+      if (state) first.resolve();
+    },
+    onAuthenticationFailed: ({ reason }) => first.reject(new Error(`authentication failed: ${reason}`)),
+  });
+  // A provider given its socket does not attach itself.
+  provider.attach();
+  return {
+    doc,
+    synced: first.promise,
+    close() {
+      provider.destroy();
+      socket.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+/** Opens one client to `target`. */
+export function connectClient(target: BoardTarget): BoardClient {
+  return target.type === 'calma' ? connectCalma(target) : connectHocuspocus(target);
+}
