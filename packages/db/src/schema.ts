@@ -19,6 +19,12 @@ import {
  * generated from it with `pnpm db:generate` and applied at start-up on PGlite and PostgreSQL alike.
  */
 
+/** The owning session; rows go with it. (Lazy reference: `sessions` is declared below.) */
+const sessionRef = () =>
+  text('session_id')
+    .notNull()
+    .references(() => sessions.id, { onDelete: 'cascade' });
+
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
 /** Server-wide settings: the admin token hash, whether the demo was seeded. */
@@ -148,9 +154,7 @@ export const segment1Attributes = pgTable(
   'segment1_attributes',
   {
     id: text('id').primaryKey(),
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     participantId: text('participant_id')
       .notNull()
       .references(() => participants.id, { onDelete: 'cascade' }),
@@ -167,9 +171,7 @@ export const finalAttributes = pgTable(
   'final_attributes',
   {
     id: text('id').primaryKey(),
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     name: text('name').notNull(),
     definition: text('definition').notNull(),
     exampleInteractionIds: jsonb('example_interaction_ids').$type<string[]>().notNull().default([]),
@@ -183,9 +185,7 @@ export const finalAttributes = pgTable(
 export const segment5Ratings = pgTable(
   'segment5_ratings',
   {
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     participantId: text('participant_id')
       .notNull()
       .references(() => participants.id, { onDelete: 'cascade' }),
@@ -211,9 +211,7 @@ export const boardUpdates = pgTable(
   'board_updates',
   {
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     update: bytea('update').notNull(),
     createdAt: createdAt(),
   },
