@@ -20,6 +20,13 @@ export interface AttributeForBoard {
 
 const gap = { x: 220, y: 120 };
 
+/** A card as a Y.Map holding `fields`. */
+function newCard(fields: Record<string, unknown>): Y.Map<unknown> {
+  const card = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries(fields)) card.set(key, value);
+  return card;
+}
+
 /** Author of cards the server adds for material nobody on the board wrote. */
 export const systemAuthor = 'system';
 
@@ -33,15 +40,16 @@ export function placeLabels(doc: Y.Doc, labels: readonly LabelForBoard[]): void 
   let n = placed.size;
   for (const label of labels) {
     if (placed.has(label.id)) continue;
-    const card = new Y.Map<unknown>();
-    card.set('kind', 'label');
-    card.set('text', label.text);
-    card.set('annotation', label.annotation);
-    card.set('labelId', label.id);
-    card.set('interactionId', label.interactionId);
-    card.set('authorId', label.participantId ?? systemAuthor);
-    card.set('x', 40 + (n % 8) * gap.x);
-    card.set('y', 40 + Math.floor(n / 8) * gap.y);
+    const card = newCard({
+      kind: 'label',
+      text: label.text,
+      annotation: label.annotation,
+      labelId: label.id,
+      interactionId: label.interactionId,
+      authorId: label.participantId ?? systemAuthor,
+      x: 40 + (n % 8) * gap.x,
+      y: 40 + Math.floor(n / 8) * gap.y,
+    });
     cards.set(`label-${label.id}`, card);
     placed.set(label.id, true);
     n += 1;
@@ -58,18 +66,18 @@ export function placeAttributes(doc: Y.Doc, attributes: readonly AttributeForBoa
   const top = 80 + Math.ceil(doc.getMap('labelCards').size / 8) * gap.y;
   const columns = [...new Set(attributes.map((a) => a.participantId))];
   for (const attribute of attributes) {
-    const id = `attribute-${attribute.id}`;
     if (placed.has(attribute.id)) continue;
-    const card = new Y.Map<unknown>();
-    card.set('kind', 'attribute');
-    card.set('text', attribute.name);
-    card.set('definition', attribute.definition);
-    card.set('rank', attribute.rank);
-    card.set('segment1AttributeId', attribute.id);
-    card.set('authorId', attribute.participantId);
-    card.set('x', 40 + columns.indexOf(attribute.participantId) * gap.x);
-    card.set('y', top + (attribute.rank - 1) * gap.y);
-    cards.set(id, card);
+    const card = newCard({
+      kind: 'attribute',
+      text: attribute.name,
+      definition: attribute.definition,
+      rank: attribute.rank,
+      segment1AttributeId: attribute.id,
+      authorId: attribute.participantId,
+      x: 40 + columns.indexOf(attribute.participantId) * gap.x,
+      y: top + (attribute.rank - 1) * gap.y,
+    });
+    cards.set(`attribute-${attribute.id}`, card);
     placed.set(attribute.id, true);
   }
 }

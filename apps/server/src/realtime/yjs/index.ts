@@ -35,6 +35,8 @@ type Admission = { ok: true; principal: Principal; sessionId: string } | { ok: f
 export class BoardServer {
   private readonly rooms = new Map<string, Promise<BoardRoom>>();
   private readonly idle = new Map<string, NodeJS.Timeout>();
+  /** Sessions whose segment 1 this server has seen revealed. */
+  private readonly revealed = new Set<string>();
   private readonly wss: WebSocketServer;
   private readonly store: BoardStore;
   private closing = false;
@@ -48,6 +50,13 @@ export class BoardServer {
     // framing) is cut off by ws itself with 1009 before it is even read.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: context.limits.maxUpdateBytes + 64 * 1024 });
     context.sessions.on('state', (sessionId, state) => void this.onSessionState(sessionId, state));
+    // A segment-1 submission made after the reveal joins the board too.
+    context.sessions.on('submitted', (sessionId, segment) => {
+      if (segment !== 1 || !this.revealed.has(sessionId)) return;
+      void this.room(sessionId)
+        .then((room) => this.placeRevealed(room))
+        .catch((err) => this.app.log.error({ err, sessionId }, 'board did not take a revealed attribute'));
+    });
   }
 
   /** The handler the upgrade router calls for `/yjs/…`. */
@@ -193,13 +202,16 @@ export class BoardServer {
     state: { segment: number; status: string; boardLocked: boolean; revealed: number[] },
   ): Promise<void> {
     const pending = this.rooms.get(sessionId);
-    const revealing = state.revealed.includes(1);
-    if (!pending && !revealing) return;
+    // Only the reveal itself places cards: later state changes (every pause, every turn) must not
+    // re-read segment 1 or load an idle board.
+    const newlyRevealed = state.revealed.includes(1) && !this.revealed.has(sessionId);
+    if (newlyRevealed) this.revealed.add(sessionId);
+    if (!pending && !newlyRevealed) return;
     try {
       // Revealing segment 1 puts every participant's attributes on the board, loaded or not.
       const room = await (pending ?? this.room(sessionId));
       room.sessionState = state as BoardRoom['sessionState'];
-      if (revealing) await this.placeRevealed(room);
+      if (newlyRevealed) await this.placeRevealed(room);
       if (!pending) this.scheduleUnload(sessionId, room);
     } catch (err) {
       this.app.log.error({ err, sessionId }, 'board did not follow the session state');
