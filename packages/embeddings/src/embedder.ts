@@ -1,0 +1,26 @@
+/** Turns short texts (labels, attribute names and definitions) into unit vectors. */
+export interface Embedder {
+  /** What produced the vectors; part of the cache key and of the API's `model` field. */
+  readonly model: string;
+  readonly dims: number;
+  /** One unit vector per text, in order. Texts must be non-empty. */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+/** Cosine similarity of two unit vectors. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let d = 0; d < a.length; d += 1) dot += (a[d] ?? 0) * (b[d] ?? 0);
+  return dot;
+}
+
+/** Scales a vector to unit length in place (a zero vector stays zero). */
+export function normalise(vector: Float32Array): Float32Array {
+  let norm = 0;
+  for (const value of vector) norm += value * value;
+  if (norm > 0) {
+    const scale = 1 / Math.sqrt(norm);
+    for (let d = 0; d < vector.length; d += 1) vector[d] = (vector[d] ?? 0) * scale;
+  }
+  return vector;
+}
