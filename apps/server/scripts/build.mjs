@@ -1,14 +1,14 @@
 // Bundles the server into dist/main.js. Workspace packages (@calma/*) are bundled in, because
 // their exports point at TypeScript sources; every other dependency stays external and is
 // loaded from node_modules at run time.
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !name.startsWith('@calma/'));
 // The bundled workspace packages' own dependencies must be the server's too: at run time they
 // resolve from apps/server/node_modules (pnpm links only what a package declares).
-for (const ws of ['db', 'core', 'protocol']) {
+for (const ws of ['db', 'core', 'protocol', 'embeddings']) {
   const wsPkg = JSON.parse(readFileSync(new URL(`../../../packages/${ws}/package.json`, import.meta.url), 'utf8'));
   const missing = Object.keys(wsPkg.dependencies ?? {}).filter(
     (d) => !d.startsWith('@calma/') && !external.includes(d),
@@ -18,9 +18,13 @@ for (const ws of ['db', 'core', 'protocol']) {
 }
 
 const started = Date.now();
+// The layout worker is a second entry point: worker threads load it by file, beside main.js.
 await build({
-  entryPoints: [new URL('../src/main.ts', import.meta.url).pathname],
-  outfile: new URL('../dist/main.js', import.meta.url).pathname,
+  entryPoints: {
+    main: new URL('../src/main.ts', import.meta.url).pathname,
+    'layout-worker': new URL('../../../packages/embeddings/src/layout/worker.ts', import.meta.url).pathname,
+  },
+  outdir: new URL('../dist/', import.meta.url).pathname,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -29,4 +33,10 @@ await build({
   external: [...new Set(external)].flatMap((name) => [name, `${name}/*`]),
   logLevel: 'warning',
 });
-console.log(`server bundled into apps/server/dist/main.js in ${Date.now() - started} ms`);
+// The offline embedding model (built by @calma/embeddings' build) ships beside the bundle.
+const models = new URL('../../../packages/embeddings/model/', import.meta.url).pathname;
+const target = new URL('../dist/models/', import.meta.url).pathname;
+if (!existsSync(models)) throw new Error('packages/embeddings/model is missing: build @calma/embeddings first');
+rmSync(target, { recursive: true, force: true });
+cpSync(models, target, { recursive: true });
+console.log(`server bundled into apps/server/dist (main.js, layout-worker.js, models/) in ${Date.now() - started} ms`);

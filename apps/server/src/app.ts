@@ -1,8 +1,11 @@
 import type { Db } from '@calma/db';
+import { LayoutRunner } from '@calma/embeddings';
 import { ErrorCode } from '@calma/protocol';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { EmbeddingCache } from './affinity/embedding-cache.js';
+import { AffinityService } from './affinity/service.js';
 import type { Config } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
 import { authPlugin } from './plugins/auth.js';
@@ -11,6 +14,7 @@ import { webPlugin } from './plugins/web.js';
 import { installControlChannel } from './realtime/control/index.js';
 import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
+import { affinityRoutes } from './routes/affinity/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
@@ -26,11 +30,18 @@ export interface AppDeps {
   readonly db: Db;
   readonly adminTokenHash: string;
   readonly version: string;
+  /** The embedder behind its cache; by default the offline model, loaded on first use. */
+  readonly embeddings?: EmbeddingCache;
 }
 
 /** The settings `buildApp` reads; tests pass a partial config. */
 export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' | 'webDir'> &
-  Partial<Pick<Config, 'trustProxy' | 'boardMaxUpdateBytes' | 'boardMaxDocBytes' | 'boardCompactEvery'>>;
+  Partial<
+    Pick<
+      Config,
+      'trustProxy' | 'boardMaxUpdateBytes' | 'boardMaxDocBytes' | 'boardCompactEvery' | 'mapMaxCards' | 'dataDir'
+    >
+  >;
 
 /**
  * Builds the Fastify app without listening: `main.ts` listens, tests call `app.inject()`.
@@ -83,14 +94,32 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       compactEvery: config.boardCompactEvery,
     },
   });
+  const embeddings =
+    deps.embeddings ??
+    new EmbeddingCache(
+      deps.db.db,
+      { cacheDir: `${config.dataDir ?? '.calma'}/models`, allowDownloads: false },
+      (line) => app.log.warn(line),
+    );
+  const runner = new LayoutRunner();
+  const affinity = new AffinityService({
+    db: deps.db.db,
+    sessions,
+    board,
+    embeddings,
+    runner,
+    maxCards: config.mapMaxCards ?? 10_000,
+  });
   await app.register(materialRoutes, { db: deps.db.db, onLabelsAdded: (groupId) => board.labelsAdded(groupId) });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
-  await app.register(submissionRoutes, { db: deps.db.db, sessions });
+  await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
+  await app.register(affinityRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(analysisRoutes, { db: deps.db.db, sessions });
-  installControlChannel(app, { db: deps.db.db, sessions, log: app.log }, auth);
+  installControlChannel(app, { db: deps.db.db, sessions, affinity, log: app.log }, auth);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.
   app.addHook('preClose', () => board.close());
+  app.addHook('onClose', () => runner.close());
   await app.register(webPlugin, { webDir: config.webDir });
   return app;
 }

@@ -30,6 +30,17 @@ export interface Config {
   readonly boardMaxDocBytes: number;
   /** Stored board updates folded into a snapshot after this many. */
   readonly boardCompactEvery: number;
+  /**
+   * Sentence-embedding model for the affinity map, summary and mapping suggestions: empty for the
+   * offline default, a hub id (`Xenova/all-MiniLM-L6-v2`) or a local model directory.
+   */
+  readonly embeddingModel: string;
+  /** May a hub model be downloaded (once, into `<dataDir>/models`)? Off: nothing needs the network. */
+  readonly embeddingDownloads: boolean;
+  /** Where the offline model is, when not in its default place. */
+  readonly staticModelDir: string | null;
+  /** Most cards one affinity map lays out; more is refused with 413. */
+  readonly mapMaxCards: number;
 }
 
 /** A setting that cannot be used, named so the operator can fix it. */
@@ -103,5 +114,9 @@ export function loadConfig(env: Env = process.env): Config {
     boardMaxUpdateBytes: integer(env, 'CALMA_BOARD_MAX_UPDATE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     boardMaxDocBytes: integer(env, 'CALMA_BOARD_MAX_DOC_BYTES', 32 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     boardCompactEvery: integer(env, 'CALMA_BOARD_COMPACT_EVERY', 500, 10, 1_000_000),
+    embeddingModel: env.CALMA_EMBEDDING_MODEL?.trim() ?? '',
+    embeddingDownloads: flag(env, 'CALMA_EMBEDDING_DOWNLOADS', false),
+    staticModelDir: env.CALMA_STATIC_MODEL_DIR?.trim() ? resolve(env.CALMA_STATIC_MODEL_DIR.trim()) : null,
+    mapMaxCards: integer(env, 'CALMA_MAP_MAX_CARDS', 10_000, 3, 200_000),
   };
 }

@@ -29,7 +29,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   kind: DbKind,
-  overrides: { joinRateLimit?: number; listen?: boolean; boardCompactEvery?: number } = {},
+  overrides: { joinRateLimit?: number; listen?: boolean; boardCompactEvery?: number; mapMaxCards?: number } = {},
 ): Promise<TestApp> {
   const db = await freshDb(kind);
   const adminToken = newToken();
@@ -40,6 +40,7 @@ export async function startTestApp(
       joinRateLimit: overrides.joinRateLimit ?? 1000,
       webDir: null,
       boardCompactEvery: overrides.boardCompactEvery,
+      mapMaxCards: overrides.mapMaxCards,
     },
     { db, adminTokenHash: hashToken(adminToken), version: 'test' },
   );
@@ -113,4 +114,5 @@ export function join(t: TestApp, inviteCode: string, displayName: string) {
   });
 }
 
+export { type DemoCredentials, seedDemo } from './seed/demo.js';
 export { hashToken } from './tokens.js';

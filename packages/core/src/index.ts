@@ -7,4 +7,5 @@ export * from './analysis/index.js';
 export * from './board/permissions.js';
 export * from './material.js';
 export * from './session/index.js';
-export * from './text/similarity.js';
+export * from './text/matches.js';
+export * from './text/words.js';

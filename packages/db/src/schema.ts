@@ -227,3 +227,51 @@ export const boardSnapshots = pgTable('board_snapshots', {
   upToSeq: bigint('up_to_seq', { mode: 'number' }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * Embedding vectors (float32, little-endian) by model and SHA-256 of the exact text, so nothing
+ * is embedded twice: labels are embedded once per model, whatever map or summary asks again.
+ */
+export const embeddings = pgTable(
+  'embeddings',
+  {
+    model: text('model').notNull(),
+    textHash: text('text_hash').notNull(),
+    dims: integer('dims').notNull(),
+    vector: bytea('vector').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.textHash] })],
+);
+
+/** A point of an affinity map: a card, where the layout put it, and its suggested cluster. */
+export interface AffinityMapPoint {
+  cardId: string;
+  labelId?: string;
+  segment1AttributeId?: string;
+  x: number;
+  y: number;
+  clusterId: number;
+}
+
+/** A suggested cluster: its number, a name from its most common words, its size. */
+export interface AffinityMapCluster {
+  id: number;
+  name: string;
+  size: number;
+}
+
+/** A session's latest affinity map: how it was made and where the layout put every card. */
+export const affinityMaps = pgTable('affinity_maps', {
+  sessionId: text('session_id')
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: 'cascade' }),
+  model: text('model').notNull(),
+  dims: integer('dims').notNull(),
+  seed: bigint('seed', { mode: 'number' }).notNull(),
+  include: jsonb('include').$type<string[]>().notNull(),
+  points: jsonb('points').$type<AffinityMapPoint[]>().notNull(),
+  clusters: jsonb('clusters').$type<AffinityMapCluster[]>().notNull(),
+  ms: integer('ms').notNull(),
+  createdAt: createdAt(),
+});

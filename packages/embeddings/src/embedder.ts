@@ -14,6 +14,13 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return dot;
 }
 
+/** Rows of `dims` floats, one after another: the layout's input. */
+export function stack(vectors: readonly Float32Array[], dims: number): Float32Array {
+  const out = new Float32Array(vectors.length * dims);
+  for (let i = 0; i < vectors.length; i += 1) out.set(vectors[i] as Float32Array, i * dims);
+  return out;
+}
+
 /** Scales a vector to unit length in place (a zero vector stays zero). */
 export function normalise(vector: Float32Array): Float32Array {
   let norm = 0;

@@ -1,3 +1,4 @@
+import type { MapProgress } from './affinity.js';
 import type { ErrorBody } from './errors.js';
 import type { ControlBody, SessionState } from './sessions.js';
 
@@ -8,6 +9,12 @@ export type StateAck = { state: SessionState } | ErrorBody;
 export interface ServerToClientEvents {
   'session:state': (payload: { sessionId: string; state: SessionState }) => void;
   'session:submitted': (payload: { sessionId: string; segment: number; count: number }) => void;
+  /** While an affinity map is computed (embedding, then the layout's stages). */
+  'affinity-map:progress': (payload: MapProgress) => void;
+  /** An affinity map was computed and written into the board. */
+  'affinity-map:done': (payload: { sessionId: string; model: string; cards: number; ms: number }) => void;
+  /** Computing an affinity map failed (the moderator may try again). */
+  'affinity-map:failed': (payload: { sessionId: string; message: string }) => void;
 }
 
 /** socket.io events clients emit, each acknowledged. */

@@ -27,7 +27,8 @@ export function toBoard(
   if (n === 0) return out;
   const xs = Array.from({ length: n }, (_, i) => layout[i * 2] as number).sort((p, q) => p - q);
   const ys = Array.from({ length: n }, (_, i) => layout[i * 2 + 1] as number).sort((p, q) => p - q);
-  const q = (sorted: number[], f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * (sorted.length - 1)))] as number;
+  const q = (sorted: number[], f: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(f * (sorted.length - 1)))] as number;
   const spanX = q(xs, 0.98) - q(xs, 0.02) || 1;
   const spanY = q(ys, 0.98) - q(ys, 0.02) || 1;
   const side = Math.ceil(Math.sqrt(n)) * 1.3;

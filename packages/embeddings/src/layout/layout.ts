@@ -12,10 +12,12 @@ export interface LayoutJob {
   neighbours?: number;
   epochs?: number;
   card?: CardBox;
+  /** Only the suggested clusters (no positions): for the group summary's topics. */
+  clustersOnly?: boolean;
 }
 
 export interface LayoutResult {
-  /** Board positions, n × 2 (x, y), in board pixels, top-left at (40, 40). */
+  /** Board positions, n × 2 (x, y), in board pixels, top-left at (40, 40); empty for `clustersOnly`. */
   positions: Float32Array;
   /** A suggested cluster per point, 0 = largest. */
   clusters: Int32Array;
@@ -65,7 +67,10 @@ export function computeLayout(job: LayoutJob, onProgress?: (progress: LayoutProg
   const card = job.card ?? defaultCardBox;
   if (n < 3) {
     // Too few points for a graph: side by side.
-    const positions = Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 === 0 ? 40 + (i / 2) * (card.width + card.gap) : 40));
+    if (job.clustersOnly) return { positions: new Float32Array(0), clusters: new Int32Array(n), timings };
+    const positions = Float32Array.from({ length: n * 2 }, (_, i) =>
+      i % 2 === 0 ? 40 + (i / 2) * (card.width + card.gap) : 40,
+    );
     return { positions, clusters: new Int32Array(n), timings };
   }
   const k = Math.min(job.neighbours ?? 15, n - 1);
@@ -75,6 +80,11 @@ export function computeLayout(job: LayoutJob, onProgress?: (progress: LayoutProg
     report('graph', 1, 1);
     return g;
   });
+  if (job.clustersOnly) {
+    const clusters = timed('clusters', () => louvain(n, graph));
+    report('clusters', 1, 1);
+    return { positions: new Float32Array(0), clusters, timings };
+  }
   const options = { ...defaultUmap, seed: job.seed, epochs: job.epochs ?? defaultUmap.epochs };
   const embedding = timed('optimise', () =>
     optimiseLayout(pcaInit(vectors, dims, job.seed), graph, options, (e, t) => report('optimise', e, t)),

@@ -93,7 +93,8 @@ function meanOf(values: Float32Array, start: number, count: number): number {
 export function pcaInit(vectors: Float32Array, dims: number, seed: number): Float64Array {
   const n = vectors.length / dims;
   const mean = new Float64Array(dims);
-  for (let i = 0; i < n; i += 1) for (let d = 0; d < dims; d += 1) mean[d] = (mean[d] as number) + (vectors[i * dims + d] as number) / n;
+  for (let i = 0; i < n; i += 1)
+    for (let d = 0; d < dims; d += 1) mean[d] = (mean[d] as number) + (vectors[i * dims + d] as number) / n;
   const cov = new Float64Array(dims * dims);
   const row = new Float64Array(dims);
   for (let i = 0; i < n; i += 1) {
@@ -133,7 +134,8 @@ export function pcaInit(vectors: Float32Array, dims: number, seed: number): Floa
     for (let c = 0; c < 2; c += 1) {
       const component = components[c] as Float64Array;
       let s = 0;
-      for (let d = 0; d < dims; d += 1) s += ((vectors[i * dims + d] as number) - (mean[d] as number)) * (component[d] as number);
+      for (let d = 0; d < dims; d += 1)
+        s += ((vectors[i * dims + d] as number) - (mean[d] as number)) * (component[d] as number);
       out[i * 2 + c] = s;
       max = Math.max(max, Math.abs(s));
     }
@@ -189,7 +191,10 @@ export function optimiseLayout(
         const coeff = (attract * powB) / distSq / (a * powB + 1);
         let gx = coeff * dx;
         let gy = coeff * dy;
+        // Clipping to ±4 as umap-learn does, inline (Math.min/max calls cost here).
+        // biome-ignore lint/complexity/useMathMinMax: hot loop
         gx = (gx > 4 ? 4 : gx < -4 ? -4 : gx) * alpha;
+        // biome-ignore lint/complexity/useMathMinMax: hot loop
         gy = (gy > 4 ? 4 : gy < -4 ? -4 : gy) * alpha;
         cx += gx;
         cy += gy;
@@ -213,7 +218,9 @@ export function optimiseLayout(
           const coeff = repel / ((0.001 + distSq) * (a * Math.exp(b * Math.log(distSq)) + 1));
           const gx = coeff * dx;
           const gy = coeff * dy;
+          // biome-ignore lint/complexity/useMathMinMax: hot loop
           cx += (gx > 4 ? 4 : gx < -4 ? -4 : gx) * alpha;
+          // biome-ignore lint/complexity/useMathMinMax: hot loop
           cy += (gy > 4 ? 4 : gy < -4 ? -4 : gy) * alpha;
         } else {
           cx += 4 * alpha;

@@ -47,7 +47,8 @@ export async function neighbourReport(embedder: Embedder): Promise<NeighbourRepo
     else misses.push(`${label.text} → ${top?.text}`);
     three += ranked.slice(0, 3).filter((r) => r.other.theme === label.theme).length / 3;
   });
-  const sim = (a: string, b: string) => cosine(byText.get(a) ?? new Float32Array(), byText.get(b) ?? new Float32Array());
+  const sim = (a: string, b: string) =>
+    cosine(byText.get(a) ?? new Float32Array(), byText.get(b) ?? new Float32Array());
   const triplesHeld = neighbourTriples.filter(([a, b, c]) => sim(a, b) > sim(a, c)).length;
   return {
     labels: labels.length,

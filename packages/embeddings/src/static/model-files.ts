@@ -76,7 +76,11 @@ export async function readStaticModel(dir: string): Promise<StaticModelData> {
   const meta = JSON.parse(String(metaText)) as StaticModelMeta;
   if (meta.format !== 'calma-static-embeddings/1') throw new Error(`${dir}: not a Calma static embedding model`);
   const vocab = String(vocabText).split('\n');
-  const vectors = new Int8Array(vectorBytes?.buffer ?? new ArrayBuffer(0), vectorBytes?.byteOffset, vectorBytes?.byteLength);
+  const vectors = new Int8Array(
+    vectorBytes?.buffer ?? new ArrayBuffer(0),
+    vectorBytes?.byteOffset,
+    vectorBytes?.byteLength,
+  );
   const scales = float32(scaleBytes ?? Buffer.alloc(0));
   const weights = float32(weightBytes ?? Buffer.alloc(0));
   if (

@@ -3,7 +3,10 @@ import { readStaticModel, type StaticModelData } from './model-files.js';
 
 const tokenPattern = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
 
-/** Spellings to try for a word the table lacks: British → American, then inflections. */
+/**
+ * Spellings to try for a word the table lacks: British → American, inflections, then the word
+ * without a negating prefix ("unengaging" → "engaging": the same axis, if not the same pole).
+ */
 function variants(word: string): string[] {
   const out: string[] = [];
   const add = (w: string) => {
@@ -21,6 +24,8 @@ function variants(word: string): string[] {
     add(base.replace(/ing$/, 'e'));
     add(base.replace(/ly$/, ''));
   }
+  const stem = /^(un|non-?|dis)(.{4,})$/.exec(word)?.[2];
+  if (stem) for (const w of [stem, ...variants(stem)]) add(w);
   return out;
 }
 

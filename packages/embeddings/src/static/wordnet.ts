@@ -17,16 +17,22 @@ export type Relation = Map<string, Set<string>>;
 
 function link(relation: Relation, a: string, b: string): void {
   if (a === b) return;
-  let set = relation.get(a);
-  if (!set) relation.set(a, (set = new Set()));
-  set.add(b);
-  let back = relation.get(b);
-  if (!back) relation.set(b, (back = new Set()));
-  back.add(a);
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const set = relation.get(from);
+    if (set) set.add(to);
+    else relation.set(from, new Set([to]));
+  }
 }
 
 /** Parses one `data.<pos>` file into synsets keyed `pos:offset` (satellite adjectives as `a`). */
-export function parseWordNetData(pos: string, text: string, into: Map<string, Synset> = new Map()): Map<string, Synset> {
+export function parseWordNetData(
+  pos: string,
+  text: string,
+  into: Map<string, Synset> = new Map(),
+): Map<string, Synset> {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('  ')) continue;
     const fields = (line.split('|')[0] ?? '').trim().split(/\s+/);
@@ -36,7 +42,12 @@ export function parseWordNetData(pos: string, text: string, into: Map<string, Sy
     const words: string[] = [];
     let k = 4;
     for (let i = 0; i < wordCount; i += 1, k += 2) {
-      words.push((fields[k] ?? '').replace(/\(.*\)$/, '').toLowerCase().replaceAll('_', ' '));
+      words.push(
+        (fields[k] ?? '')
+          .replace(/\(.*\)$/, '')
+          .toLowerCase()
+          .replaceAll('_', ' '),
+      );
     }
     const pointerCount = Number.parseInt(fields[k] ?? '0', 10);
     k += 1;

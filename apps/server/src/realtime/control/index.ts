@@ -42,10 +42,18 @@ export function installControlChannel(app: FastifyInstance, context: ControlCont
     io.to(sessionRoom(sessionId)).emit('session:submitted', { sessionId, segment, count });
   });
 
+  // Affinity-map progress goes to the whole session room: everyone sees the map coming.
+  const offMap = [
+    context.affinity.on('progress', (p) => io.to(sessionRoom(p.sessionId)).emit('affinity-map:progress', p)),
+    context.affinity.on('done', (p) => io.to(sessionRoom(p.sessionId)).emit('affinity-map:done', p)),
+    context.affinity.on('failed', (p) => io.to(sessionRoom(p.sessionId)).emit('affinity-map:failed', p)),
+  ];
+
   // Before the HTTP server closes: drop sockets so `close()` does not wait on them.
   app.addHook('preClose', async () => {
     offState();
     offSubmitted();
+    for (const off of offMap) off();
     io.disconnectSockets(true);
     io.engine.close();
   });

@@ -3,11 +3,20 @@ import { type Database, type Db, listLabels, listSegment1 } from '@calma/db';
 import { CloseCode } from '@calma/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type * as Y from 'yjs';
 import { AppError } from '../../errors.js';
 import { type AuthOptions, requireGroupAccess, resolveToken } from '../../plugins/auth.js';
 import type { SessionService } from '../../sessions/service.js';
 import type { UpgradeHandler } from '../upgrade.js';
-import { placeAttributes, placeLabels } from './cards.js';
+import {
+  applyLayout,
+  type BoardCard,
+  type CardPosition,
+  type LabelForBoard,
+  placeAttributes,
+  placeLabels,
+  readCards,
+} from './cards.js';
 import { type BoardConnection, type BoardLimits, BoardRoom } from './room.js';
 import { BoardStore } from './store.js';
 
@@ -20,6 +29,16 @@ export interface BoardContext {
   readonly auth: AuthOptions;
   readonly limits: BoardLimits;
 }
+
+/**
+ * Where new label cards go on a session's board: positions by label id (an affinity map exists),
+ * or null for the default grid. `board` is the board as accepted so far, to read, not to change.
+ */
+export type LabelPlacement = (
+  sessionId: string,
+  board: Y.Doc,
+  labels: readonly LabelForBoard[],
+) => Promise<ReadonlyMap<string, CardPosition> | null>;
 
 /** Rooms stay loaded this long after their last client leaves, to ride out reconnects. */
 const idleUnloadMs = 30_000;
@@ -40,6 +59,8 @@ export class BoardServer {
   private readonly wss: WebSocketServer;
   private readonly store: BoardStore;
   private closing = false;
+  /** Set by the affinity map, which places labels added after a map near their neighbours. */
+  labelPlacement: LabelPlacement | null = null;
 
   constructor(
     private readonly app: FastifyInstance,
@@ -72,8 +93,46 @@ export class BoardServer {
     const labels = await listLabels(this.context.db, groupId);
     for (const pending of this.rooms.values()) {
       const room = await pending.catch(() => null);
-      if (room && room.groupId === groupId && !room.isBroken) room.applyServerChange((doc) => placeLabels(doc, labels));
+      if (room && room.groupId === groupId && !room.isBroken) await this.addLabels(room, labels);
     }
+  }
+
+  /** The cards of a session's board as they are now (loading the board if needed). */
+  async cards(sessionId: string): Promise<BoardCard[]> {
+    const room = await this.room(sessionId);
+    const cards = readCards(room.accepted);
+    this.scheduleUnload(sessionId, room);
+    return cards;
+  }
+
+  /** Moves cards to a layout's positions, through the same durable path as any update. */
+  async applyLayout(
+    sessionId: string,
+    points: readonly { cardId: string; x: number; y: number; clusterId: number }[],
+    clusters: readonly { id: number; name: string; size: number }[],
+  ): Promise<void> {
+    const room = await this.room(sessionId);
+    room.applyServerChange((doc) => applyLayout(doc, points, clusters));
+    await room.flushed();
+    this.scheduleUnload(sessionId, room);
+  }
+
+  /** Adds cards for the labels not on the board yet, placed by the affinity map when there is one. */
+  private async addLabels(room: BoardRoom, labels: readonly LabelForBoard[]): Promise<void> {
+    const placed = room.accepted.getMap('labelCards');
+    const fresh = labels.filter((label) => !placed.has(label.id));
+    if (fresh.length === 0) return;
+    let positions: ReadonlyMap<string, CardPosition> | null = null;
+    if (this.labelPlacement) {
+      positions = await this.labelPlacement(room.sessionId, room.accepted, fresh).catch((err) => {
+        this.app.log.warn(
+          { err, sessionId: room.sessionId },
+          'new labels could not be placed by the map; using the grid',
+        );
+        return null;
+      });
+    }
+    room.applyServerChange((doc) => placeLabels(doc, fresh, positions));
   }
 
   /** Flushes every board, folds it into a snapshot and closes its clients (server shutdown). */
@@ -177,8 +236,7 @@ export class BoardServer {
           this.context.limits,
           this.app.log,
         );
-        const labels = await listLabels(this.context.db, session.groupId);
-        room.applyServerChange((doc) => placeLabels(doc, labels));
+        await this.addLabels(room, await listLabels(this.context.db, session.groupId));
         if (session.state.revealed.includes(1)) await this.placeRevealed(room);
         return room;
       })();

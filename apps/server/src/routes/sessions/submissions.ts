@@ -1,4 +1,4 @@
-import { acceptsSubmissions, type Principal, suggestMatches } from '@calma/core';
+import { acceptsSubmissions, type Principal } from '@calma/core';
 import {
   type Database,
   type FinalAttributeRow,
@@ -32,6 +32,7 @@ import {
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { AffinityService } from '../../affinity/service.js';
 import { badRequest, conflict, forbidden } from '../../errors.js';
 import { loadSessionFor } from '../../sessions/control-action.js';
 import type { LoadedSession, SessionService } from '../../sessions/service.js';
@@ -104,10 +105,11 @@ const members = ['moderator', 'analyst', 'participant'] as const;
 const staff = ['moderator', 'analyst'] as const;
 
 /** Private submissions of segments 1 and 5, the final attributes of segment 4, and the mapping. */
-export const submissionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: SessionService }> = async (
-  app,
-  { db, sessions },
-) => {
+export const submissionRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  sessions: SessionService;
+  affinity: AffinityService;
+}> = async (app, { db, sessions, affinity }) => {
   const tags = ['submissions'];
   const params = idParams('sessionId');
 
@@ -262,11 +264,8 @@ export const submissionRoutes: FastifyPluginAsyncTypebox<{ db: Database; session
     async (request) => {
       const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, staff);
       const [segment1, finals] = await Promise.all([listSegment1(db, session.id), listFinalAttributes(db, session.id)]);
-      const suggested = suggestMatches(
-        segment1.map((a) => ({ id: a.id, text: `${a.name}. ${a.definition}` })),
-        finals.map((f) => ({ id: f.id, text: `${f.name}. ${f.definition}` })),
-      );
-      return { attributes: segment1.map(toSegment1), mapping: session.row.mapping, suggested, suggestedBy: 'lexical' };
+      const { suggested, suggestedBy } = await affinity.suggestMapping(segment1, finals);
+      return { attributes: segment1.map(toSegment1), mapping: session.row.mapping, suggested, suggestedBy };
     },
   );
 

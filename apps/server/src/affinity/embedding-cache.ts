@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { type Database, findEmbeddings, saveEmbeddings } from '@calma/db';
+import { createEmbedder, type EmbedderSettings, normalise, type SelectedEmbedder } from '@calma/embeddings';
+
+/** Vectors for texts, with the model that made them. */
+export interface Embedded {
+  vectors: Float32Array[];
+  model: string;
+  dims: number;
+  /** The configured model, when it could not be loaded and the offline default stood in. */
+  fallbackFrom: string | null;
+}
+
+const hashOf = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/**
+ * The server's one way to embed: the configured embedder (loaded on first use, falling back to
+ * the offline model with one log line), behind a database cache keyed by (model, SHA-256 of the
+ * text), so that no text is embedded twice by the same model.
+ */
+export class EmbeddingCache {
+  private selected: Promise<SelectedEmbedder> | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly settings: EmbedderSettings,
+    private readonly warn: (line: string) => void = (line) => console.warn(line),
+  ) {}
+
+  /** Loads the embedder (once). A fallback is reported once, here. */
+  ready(): Promise<SelectedEmbedder> {
+    if (!this.selected) {
+      this.selected = createEmbedder(this.settings).then((selected) => {
+        if (selected.fallbackReason)
+          this.warn(
+            `Embeddings: ${selected.fallbackReason}; using the offline model ${selected.embedder.model} instead`,
+          );
+        return selected;
+      });
+      this.selected.catch(() => {
+        this.selected = null;
+      });
+    }
+    return this.selected;
+  }
+
+  /** The model in use, and the configured one when the offline default stands in for it. */
+  async describe(): Promise<{ model: string; fallbackFrom: string | null }> {
+    const selected = await this.ready();
+    return {
+      model: selected.embedder.model,
+      fallbackFrom: selected.fallbackReason ? (this.settings.model ?? null) : null,
+    };
+  }
+
+  /** One unit vector per text (in order); cached ones come from the database. */
+  async embed(texts: readonly string[]): Promise<Embedded> {
+    const selected = await this.ready();
+    const { embedder } = selected;
+    const unique = [...new Set(texts)];
+    const hashes = new Map(unique.map((t) => [t, hashOf(t)]));
+    const cached = await findEmbeddings(this.db, embedder.model, [...hashes.values()]);
+    const missing = unique.filter((t) => !cached.has(hashes.get(t) as string));
+    if (missing.length > 0) {
+      const fresh = await embedder.embed(missing);
+      const rows = missing.map((t, i) => ({ textHash: hashes.get(t) as string, vector: fresh[i] as Float32Array }));
+      await saveEmbeddings(this.db, embedder.model, rows);
+      for (const row of rows) cached.set(row.textHash, row.vector);
+    }
+    return {
+      vectors: texts.map((t) => cached.get(hashes.get(t) as string) as Float32Array),
+      model: embedder.model,
+      dims: embedder.dims,
+      fallbackFrom: selected.fallbackReason ? (this.settings.model ?? null) : null,
+    };
+  }
+
+  /**
+   * Vectors for short items with an optional longer detail (a label and its annotation, an
+   * attribute and its definition): the name's vector plus half the detail's, normalised, so the
+   * detail adds meaning without drowning a one-word name.
+   */
+  async embedItems(items: readonly { text: string; detail?: string | null }[]): Promise<Embedded> {
+    const details = items.map((item) => item.detail?.trim() ?? '');
+    const embedded = await this.embed([...items.map((item) => item.text), ...details.filter((d) => d !== '')]);
+    let next = items.length;
+    const vectors = items.map((_, i) => {
+      const own = embedded.vectors[i] as Float32Array;
+      if (details[i] === '') return own;
+      const detail = embedded.vectors[next++] as Float32Array;
+      return normalise(Float32Array.from(own, (v, d) => v + 0.5 * (detail[d] as number)));
+    });
+    return { ...embedded, vectors };
+  }
+}
