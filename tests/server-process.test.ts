@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDb } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/board-clients.js';
 import { adminToken, api, buildServer, mainJs, root, startServer, stop } from './support/child-server.js';
 
 /**
@@ -55,6 +56,41 @@ describe('the built server on the embedded database', () => {
     const titles = ((await api(again, '/api/studies')).body.studies as { title: string }[]).map((s) => s.title);
     expect(titles).toEqual(['History Educational Assistant', 'Kept']);
     expect(await stop(again)).toBe(0);
+  });
+
+  it("computes the seeded demo's affinity map offline, with the model shipped in the bundle", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'calma-map-'));
+    try {
+      // A hub model with downloads off (and no network here): Calma must fall back by itself.
+      const server = await startServer({
+        CALMA_DATA_DIR: dir,
+        CALMA_ADMIN_TOKEN: adminToken,
+        CALMA_EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2',
+      });
+      const demo = JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8')) as {
+        groups: { id: string; moderatorToken: string }[];
+      };
+      const group = demo.groups[0] as { id: string; moderatorToken: string };
+      const moderator = { authorization: `Bearer ${group.moderatorToken}` };
+      const session = await api(server, `/api/groups/${group.id}/sessions`, { method: 'POST', headers: moderator });
+      const map = await api(server, `/api/sessions/${session.body.id}/affinity-map`, {
+        method: 'POST',
+        headers: moderator,
+        body: '{}',
+      });
+      expect(map.status).toBe(200);
+      expect(map.body).toMatchObject({ model: 'calma/glove-wordnet-100d', fallbackFrom: 'Xenova/all-MiniLM-L6-v2' });
+      const labels = await api(server, `/api/groups/${group.id}/labels`, { headers: moderator });
+      expect((map.body.points as unknown[]).length).toBe((labels.body.labels as unknown[]).length);
+      // One line says so.
+      await until(() => /Embeddings: calma\/glove-wordnet-100d/.test(server.output()), 'the embeddings line');
+      const lines = server.output().split('\n').filter((line) => line.includes('Xenova/all-MiniLM-L6-v2 could not be loaded'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/using the offline model calma\/glove-wordnet-100d instead/);
+      expect(await stop(server)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('generates an admin token on first start, prints it once and keeps working with it', async () => {

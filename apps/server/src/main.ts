@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDb } from '@calma/db';
 import pkg from '../package.json' with { type: 'json' };
+import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { ensureAdminToken } from './admin-token.js';
 import { buildApp } from './app.js';
 import { printBanner } from './banner.js';
@@ -17,7 +18,13 @@ async function main(): Promise<void> {
   await db.migrate();
   const admin = await ensureAdminToken(db.db, { envToken: config.adminToken, dataDir: config.dataDir });
   const demo = config.seedDemo ? await seedDemo(db.db, config.dataDir) : null;
-  const app = await buildApp(config, { db, adminTokenHash: admin.hash, version: pkg.version });
+  const embeddings = new EmbeddingCache(db.db, {
+    model: config.embeddingModel,
+    cacheDir: join(config.dataDir, 'models'),
+    allowDownloads: config.embeddingDownloads,
+    staticModelDir: config.staticModelDir ?? undefined,
+  });
+  const app = await buildApp(config, { db, adminTokenHash: admin.hash, version: pkg.version, embeddings });
 
   let closing = false;
   const close = async (signal: string) => {
@@ -44,6 +51,9 @@ async function main(): Promise<void> {
   const url = `http://${hostForUrl}:${port}`;
   printBanner({ url: config.publicUrl ?? url, db: db.kind, dataDir: config.dataDir, admin, demo });
   console.log(`Calma listening on ${url}`);
+  // Load the embedding model now, so a fallback is reported at start-up rather than mid-session.
+  const { embedder } = await embeddings.ready();
+  console.log(`Embeddings: ${embedder.model} (${embedder.dims} dimensions)`);
 }
 
 main().catch((err: unknown) => {

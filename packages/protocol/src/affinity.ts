@@ -7,14 +7,11 @@ export const MapInclude = Type.Union([Type.Literal('labels'), Type.Literal('attr
 export type MapInclude = Static<typeof MapInclude>;
 
 /** `POST /api/sessions/:sessionId/affinity-map` body. */
-export const AffinityMapBody = Type.Object(
-  {
-    include: Type.Optional(Type.Array(MapInclude, { minItems: 1, maxItems: 2, uniqueItems: true })),
-    /** The layout is the same for the same seed and cards. Default 42. */
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
-  },
-  { additionalProperties: false },
-);
+export const AffinityMapBody = Type.Object({
+  include: Type.Optional(Type.Array(MapInclude, { minItems: 1, maxItems: 2, uniqueItems: true })),
+  /** The layout is the same for the same seed and cards. Default 42. */
+  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+});
 /** Affinity-map body. */
 export type AffinityMapBody = Static<typeof AffinityMapBody>;
 
