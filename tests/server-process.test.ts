@@ -84,7 +84,10 @@ describe('the built server on the embedded database', () => {
       expect((map.body.points as unknown[]).length).toBe((labels.body.labels as unknown[]).length);
       // One line says so.
       await until(() => /Embeddings: calma\/glove-wordnet-100d/.test(server.output()), 'the embeddings line');
-      const lines = server.output().split('\n').filter((line) => line.includes('Xenova/all-MiniLM-L6-v2 could not be loaded'));
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('Xenova/all-MiniLM-L6-v2 could not be loaded'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/using the offline model calma\/glove-wordnet-100d instead/);
       expect(await stop(server)).toBe(0);
