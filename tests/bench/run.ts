@@ -5,6 +5,7 @@
 const benches: Record<string, string> = {
   session: './session.ts',
   board: './board/index.ts',
+  map: './map.ts',
 };
 
 const name = process.argv[2];

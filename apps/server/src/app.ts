@@ -32,6 +32,8 @@ export interface AppDeps {
   readonly version: string;
   /** The embedder behind its cache; by default the offline model, loaded on first use. */
   readonly embeddings?: EmbeddingCache;
+  /** Layouts run here; by default a runner whose worker starts with the first layout. */
+  readonly layouts?: LayoutRunner;
 }
 
 /** The settings `buildApp` reads; tests pass a partial config. */
@@ -101,7 +103,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       { cacheDir: `${config.dataDir ?? '.calma'}/models`, allowDownloads: false },
       (line) => app.log.warn(line),
     );
-  const runner = new LayoutRunner();
+  const runner = deps.layouts ?? new LayoutRunner();
   const affinity = new AffinityService({
     db: deps.db.db,
     sessions,

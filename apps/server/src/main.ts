@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDb } from '@calma/db';
+import { LayoutRunner } from '@calma/embeddings';
 import pkg from '../package.json' with { type: 'json' };
 import { ensureAdminToken } from './admin-token.js';
 import { EmbeddingCache } from './affinity/embedding-cache.js';
@@ -24,7 +25,10 @@ async function main(): Promise<void> {
     allowDownloads: config.embeddingDownloads,
     staticModelDir: config.staticModelDir ?? undefined,
   });
-  const app = await buildApp(config, { db, adminTokenHash: admin.hash, version: pkg.version, embeddings });
+  // The layout worker starts now rather than with the first affinity map.
+  const layouts = new LayoutRunner();
+  layouts.warm();
+  const app = await buildApp(config, { db, adminTokenHash: admin.hash, version: pkg.version, embeddings, layouts });
 
   let closing = false;
   const close = async (signal: string) => {

@@ -10,7 +10,7 @@ export {
   type LayoutStage,
   layoutStages,
 } from './layout/layout.js';
-export { type PlacedCard, type Placement, placeNear } from './layout/place.js';
+export { type PlacedCard, type Placement, Placer, placeNear } from './layout/place.js';
 export { LayoutRunner, type LayoutRunnerOptions } from './layout/runner.js';
 export { type NeighbourReport, neighbourGroups, neighbourReport, neighbourTriples } from './quality/neighbours.js';
 export {

@@ -49,6 +49,15 @@ export const AffinityMapResponse = Type.Object({
   include: Type.Array(MapInclude),
   /** Milliseconds from request to positions, embedding and layout included. */
   ms: Type.Number(),
+  /** Where the time went (in the response to the POST that computed the map). */
+  timings: Type.Optional(
+    Type.Object({
+      boardMs: Type.Number(),
+      embeddingMs: Type.Number(),
+      layoutMs: Type.Number(),
+      writeMs: Type.Number(),
+    }),
+  ),
   createdAt: Timestamp,
 });
 /** Affinity-map response. */

@@ -11,6 +11,9 @@ export interface Embedded {
   fallbackFrom: string | null;
 }
 
+/** Vectors kept in memory: 50,000 × 100 float32 ≈ 20 MB for the offline model. */
+const recentLimit = 50_000;
+
 const hashOf = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /**
@@ -20,6 +23,8 @@ const hashOf = (text: string) => createHash('sha256').update(text).digest('base6
  */
 export class EmbeddingCache {
   private selected: Promise<SelectedEmbedder> | null = null;
+  /** Recently used vectors (model + hash → vector), in front of the database; LRU by insertion order. */
+  private readonly recent = new Map<string, Float32Array>();
 
   constructor(
     private readonly db: Database,
@@ -59,7 +64,14 @@ export class EmbeddingCache {
     const { embedder } = selected;
     const unique = [...new Set(texts)];
     const hashes = new Map(unique.map((t) => [t, hashOf(t)]));
-    const cached = await findEmbeddings(this.db, embedder.model, [...hashes.values()]);
+    const cached = new Map<string, Float32Array>();
+    for (const hash of hashes.values()) {
+      const vector = this.recent.get(`${embedder.model}\n${hash}`);
+      if (vector) cached.set(hash, vector);
+    }
+    const unknown = [...hashes.values()].filter((h) => !cached.has(h));
+    if (unknown.length > 0)
+      for (const [hash, vector] of await findEmbeddings(this.db, embedder.model, unknown)) cached.set(hash, vector);
     const missing = unique.filter((t) => !cached.has(hashes.get(t) as string));
     if (missing.length > 0) {
       const fresh = await embedder.embed(missing);
@@ -67,12 +79,19 @@ export class EmbeddingCache {
       await saveEmbeddings(this.db, embedder.model, rows);
       for (const row of rows) cached.set(row.textHash, row.vector);
     }
+    for (const [hash, vector] of cached) this.remember(`${embedder.model}\n${hash}`, vector);
     return {
       vectors: texts.map((t) => cached.get(hashes.get(t) as string) as Float32Array),
       model: embedder.model,
       dims: embedder.dims,
       fallbackFrom: selected.fallbackReason ? (this.settings.model ?? null) : null,
     };
+  }
+
+  private remember(key: string, vector: Float32Array): void {
+    this.recent.delete(key);
+    this.recent.set(key, vector);
+    if (this.recent.size > recentLimit) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /**

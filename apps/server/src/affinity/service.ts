@@ -8,7 +8,7 @@ import {
   listLabels,
   saveAffinityMap,
 } from '@calma/db';
-import { axisSimilarity, type LayoutRunner, placeNear, stack } from '@calma/embeddings';
+import { axisSimilarity, type LayoutRunner, Placer, stack } from '@calma/embeddings';
 import {
   type AffinityMapBody,
   type AffinityMapResponse,
@@ -44,6 +44,8 @@ export interface AffinityContext {
 
 const defaultInclude: MapInclude[] = ['labels', 'attributes'];
 const defaultSeed = 42;
+/** Labels added at once beyond this go on the grid: recompute the map for them. */
+const incrementalLimit = 500;
 
 function toResponse(record: AffinityMapRecord, fallbackFrom: string | null): AffinityMapResponse {
   return {
@@ -89,7 +91,15 @@ export class AffinityService {
       const include = body.include ?? defaultInclude;
       const seed = body.seed ?? defaultSeed;
       const kinds = new Set<string>(include.map((i) => (i === 'labels' ? 'label' : 'attribute')));
+      let lap = performance.now();
+      const timings = { boardMs: 0, embeddingMs: 0, layoutMs: 0, writeMs: 0 };
+      const split = (key: keyof typeof timings) => {
+        const now = performance.now();
+        timings[key] = Math.round(now - lap);
+        lap = now;
+      };
       const cards = (await this.context.board.cards(sessionId)).filter((card) => kinds.has(card.kind));
+      split('boardMs');
       if (cards.length > this.context.maxCards)
         throw new AppError(
           413,
@@ -102,7 +112,9 @@ export class AffinityService {
       const embedded = await this.context.embeddings.embedItems(cards.map((c) => ({ text: c.text, detail: c.detail })));
       const { dims } = embedded;
       const vectors = stack(embedded.vectors, dims);
+      split('embeddingMs');
       const layout = await this.context.runner.run({ vectors, dims, seed }, (p) => progress(p.stage, p.fraction));
+      split('layoutMs');
       const members = new Map<number, string[]>();
       cards.forEach((card, i) => {
         const id = layout.clusters[i] as number;
@@ -131,8 +143,9 @@ export class AffinityService {
         ms: Math.round(performance.now() - started),
       };
       await saveAffinityMap(this.context.db, record);
+      split('writeMs');
       this.events.emit('done', { sessionId, model: record.model, cards: points.length, ms: record.ms });
-      return toResponse({ ...record, createdAt: new Date() }, embedded.fallbackFrom);
+      return { ...toResponse({ ...record, createdAt: new Date() }, embedded.fallbackFrom), timings };
     } catch (err) {
       const message = err instanceof AppError ? err.message : 'The affinity map could not be computed';
       this.events.emit('failed', { sessionId, message });
@@ -161,26 +174,27 @@ export class AffinityService {
     labels: readonly LabelForBoard[],
   ): Promise<ReadonlyMap<string, CardPosition> | null> {
     if (!(await findAffinityMap(this.context.db, sessionId))) return null;
+    // A bulk import into a mapped board is a job for a new map, not for card-by-card placement.
+    if (labels.length > incrementalLimit) return null;
     const onBoard = readCards(board);
     const labelCards = onBoard.filter((c) => c.kind === 'label');
     const embedded = await this.context.embeddings.embedItems([
       ...labelCards.map((c) => ({ text: c.text, detail: c.detail })),
       ...labels.map((l) => ({ text: l.text, detail: l.annotation })),
     ]);
-    const placed = labelCards.map((c, i) => ({
-      vector: embedded.vectors[i] as Float32Array,
-      x: c.x,
-      y: c.y,
-      clusterId: c.clusterId,
-    }));
-    const occupied = onBoard.map((c) => ({ x: c.x, y: c.y }));
+    const placer = new Placer(
+      labelCards.map((c, i) => ({
+        vector: embedded.vectors[i] as Float32Array,
+        x: c.x,
+        y: c.y,
+        clusterId: c.clusterId,
+      })),
+      { occupied: onBoard },
+    );
     const positions = new Map<string, CardPosition>();
     labels.forEach((label, i) => {
-      const vector = embedded.vectors[labelCards.length + i] as Float32Array;
-      const spot = placeNear(vector, placed, { occupied });
+      const spot = placer.place(embedded.vectors[labelCards.length + i] as Float32Array);
       positions.set(label.id, { x: spot.x, y: spot.y, clusterId: spot.clusterId });
-      placed.push({ vector, x: spot.x, y: spot.y, clusterId: spot.clusterId });
-      occupied.push({ x: spot.x, y: spot.y });
     });
     return positions;
   }

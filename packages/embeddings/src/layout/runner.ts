@@ -61,6 +61,11 @@ export class LayoutRunner {
     });
   }
 
+  /** Starts the worker ahead of the first layout, so that its start-up is off the first map's path. */
+  warm(): void {
+    if (!this.closed) this.ensureWorker();
+  }
+
   /** Layouts waiting behind the running one. */
   get waiting(): number {
     return this.queue.length;

@@ -1,6 +1,6 @@
 import type { Principal } from '@calma/core';
 import { type Database, type Db, listLabels, listSegment1 } from '@calma/db';
-import { CloseCode } from '@calma/protocol';
+import { CloseCode, ErrorCode } from '@calma/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
@@ -112,7 +112,9 @@ export class BoardServer {
     clusters: readonly { id: number; name: string; size: number }[],
   ): Promise<void> {
     const room = await this.room(sessionId);
-    room.applyServerChange((doc) => applyLayout(doc, points, clusters));
+    const accepted = room.applyServerChange((doc) => applyLayout(doc, points, clusters));
+    if (!accepted)
+      throw new AppError(413, ErrorCode.payloadTooLarge, 'The board is full: the layout could not be written into it');
     await room.flushed();
     this.scheduleUnload(sessionId, room);
   }

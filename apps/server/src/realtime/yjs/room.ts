@@ -15,6 +15,9 @@ const messageSync = 0;
 const messageAwareness = 1;
 const messageQueryAwareness = 3;
 
+/** Transaction origin of the server's own changes on the probe. */
+const serverOrigin = Symbol('server');
+
 /** Limits on what one board accepts. */
 export interface BoardLimits {
   maxUpdateBytes: number;
@@ -192,15 +195,32 @@ export class BoardRoom {
     }
   }
 
-  /** Adds a change made by the server itself (revealed attributes, labels) through the same path. */
-  applyServerChange(change: (doc: Y.Doc) => void): void {
-    const scratch = new Y.Doc();
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.probe));
-    const before = Y.encodeStateVector(scratch);
-    scratch.transact(() => change(scratch));
-    const update = Y.encodeStateAsUpdate(scratch, before);
-    scratch.destroy();
-    if (!isEmptyUpdate(update)) this.submit(null, update);
+  /**
+   * Adds a change made by the server itself (revealed attributes, labels, a layout) through the
+   * same path. False when it was refused (the board is full, or storage failed).
+   */
+  applyServerChange(change: (doc: Y.Doc) => void): boolean {
+    if (this.broken) return false;
+    // The server's changes need no inspection: make them on the probe itself and take the update
+    // it emits (copying the whole board into a scratch document cost ~100 ms at 2,000 cards).
+    const updates: Uint8Array[] = [];
+    const capture = (update: Uint8Array) => updates.push(update);
+    this.probe.on('update', capture);
+    try {
+      this.probe.transact(() => change(this.probe), serverOrigin);
+    } finally {
+      this.probe.off('update', capture);
+    }
+    if (updates.length === 0) return true;
+    const update = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
+    if (this.approxBytes + update.byteLength > this.limits.maxDocBytes) {
+      this.rebuildProbe();
+      this.refuse(null, CloseCode.tooLarge, `The board is full (limit ${this.limits.maxDocBytes} bytes)`);
+      return false;
+    }
+    this.authors = indexAuthors(this.probe);
+    this.persistThenApply(null, update);
+    return true;
   }
 
   /** Resolves once every accepted update is durable and applied. */
@@ -241,18 +261,20 @@ export class BoardRoom {
    * written, and once written it is applied to `doc`, which broadcasts it. A refused update
    * reaches no one and leaves the board as it was.
    */
-  private submit(connection: BoardConnection | null, update: Uint8Array): void {
-    if (this.broken) return;
+  private submit(connection: BoardConnection | null, update: Uint8Array): boolean {
+    if (this.broken) return false;
     const principal = connection?.principal ?? serverPrincipal;
-    if (update.byteLength > this.limits.maxUpdateBytes) {
+    // The per-update limit guards against clients; the server's own changes (placing thousands of
+    // cards, an affinity map) may be larger. The board's size limit holds for everyone.
+    if (connection !== null && update.byteLength > this.limits.maxUpdateBytes) {
       this.refuse(connection, CloseCode.tooLarge, `Update too large (limit ${this.limits.maxUpdateBytes} bytes)`);
-      return;
+      return false;
     }
     if (this.approxBytes + update.byteLength > this.limits.maxDocBytes) {
       this.refuse(connection, CloseCode.tooLarge, `The board is full (limit ${this.limits.maxDocBytes} bytes)`);
-      return;
+      return false;
     }
-    if (isEmptyUpdate(update)) return;
+    if (isEmptyUpdate(update)) return true;
     const writable = this.writable(principal);
     let changes: ReturnType<typeof applyAndDescribe>;
     try {
@@ -260,20 +282,26 @@ export class BoardRoom {
     } catch {
       this.rebuildProbe();
       this.refuse(connection, CloseCode.badRequest, 'Malformed update');
-      return;
+      return false;
     }
     if (!writable && changes.length === 0) {
       // A read-only client re-sending what the board already has: nothing to do.
       if (this.probe.store.pendingStructs !== null || this.probe.store.pendingDs !== null) this.rebuildProbe();
-      return;
+      return true;
     }
     const reason = writable ? refuseBoardChanges(principal, changes) : 'The board is read-only for you now';
     if (reason !== null) {
       this.rebuildProbe();
       this.refuse(connection, CloseCode.forbidden, reason);
-      return;
+      return false;
     }
     refreshAuthors(this.probe, this.authors, changes);
+    this.persistThenApply(connection, update);
+    return true;
+  }
+
+  /** Writes an update accepted into the probe (group commit), then applies it to `doc`, which broadcasts it. */
+  private persistThenApply(connection: BoardConnection | null, update: Uint8Array): void {
     this.pending.push(update);
     this.approxBytes += update.byteLength;
     const written = this.store.append(this.sessionId, update);
