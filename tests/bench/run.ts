@@ -6,6 +6,7 @@ const benches: Record<string, string> = {
   session: './session.ts',
   board: './board/index.ts',
   map: './map.ts',
+  quality: './quality.ts',
 };
 
 const name = process.argv[2];
