@@ -1,7 +1,10 @@
 import { useEffect, useRef } from 'react';
+import { DashboardPage } from './features/analyst/dashboard-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
+import { SessionPage } from './features/session/session-page';
+import { SummaryPage } from './features/summary/summary-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
 
 function titleOf(route: Route): string {
@@ -10,6 +13,12 @@ function titleOf(route: Route): string {
       return 'Calma';
     case 'join':
       return 'Join · Calma';
+    case 'session':
+      return 'Session · Calma';
+    case 'analysis':
+      return 'Analysis · Calma';
+    case 'summary':
+      return 'Group summary · Calma';
     case 'not-found':
       return 'Page not found · Calma';
   }
@@ -22,6 +31,12 @@ function Page({ route }: { route: Route }) {
     case 'join':
       // Keyed so that following another invite link starts from a fresh form.
       return <JoinPage key={route.inviteCode} inviteCode={route.inviteCode} />;
+    case 'session':
+      return <SessionPage key={route.sessionId} sessionId={route.sessionId} />;
+    case 'analysis':
+      return <DashboardPage key={route.sessionId} sessionId={route.sessionId} />;
+    case 'summary':
+      return <SummaryPage groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -3,11 +3,40 @@
  * client cannot drift. Type-only imports: no TypeBox code reaches the browser bundle.
  */
 export type {
+  AffinityMapResponse,
+  Analysis,
+  ClientToServerEvents,
+  ControlBody,
   ErrorBody,
+  FinalAttribute,
+  FinalAttributesResponse,
+  GroupSummary,
   GroupWithInvite as Group,
   HealthResponse as Health,
+  InteractionList,
   JoinBody as JoinRequest,
   JoinResponse,
+  LabelList,
+  MapProgress,
+  MappingResponse,
   Me,
+  ParticipantList,
   Role,
+  Segment1Attribute,
+  SegmentNumber,
+  ServerToClientEvents,
+  Session,
+  SessionList,
+  SessionState,
+  Submissions,
 } from '@calma/protocol';
+
+/** What each segment is called on screen. */
+export const segmentNames = [
+  'Artifacts review',
+  'Your top-3 attributes',
+  'Affinity map',
+  'Presentations',
+  'Group discussion',
+  'Rate and rank',
+] as const;

@@ -1,7 +1,13 @@
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
 /** The pages the app knows, tagged by `type`. */
-export type Route = { type: 'home' } | { type: 'join'; inviteCode: string } | { type: 'not-found'; path: string };
+export type Route =
+  | { type: 'home' }
+  | { type: 'join'; inviteCode: string }
+  | { type: 'session'; sessionId: string }
+  | { type: 'analysis'; sessionId: string }
+  | { type: 'summary'; groupId: string }
+  | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
   try {
@@ -17,6 +23,10 @@ export function parseRoute(pathname: string): Route {
   if (path === '/') return { type: 'home' };
   const join = /^\/join(?:\/([^/]+))?$/.exec(path);
   if (join) return { type: 'join', inviteCode: decodeSegment(join[1] ?? '') };
+  const session = /^\/sessions\/([^/]+)(\/analysis)?$/.exec(path);
+  if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
+  const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);
+  if (summary) return { type: 'summary', groupId: decodeSegment(summary[1] ?? '') };
   return { type: 'not-found', path };
 }
 

@@ -1,6 +1,7 @@
-import type { ApiError } from '../../lib/api';
-import type { Group, Me, Role } from '../../lib/contract';
-import { joinPath } from '../../lib/router';
+import { useState } from 'react';
+import { type ApiError, api } from '../../lib/api';
+import type { Group, Me, Role, SessionList } from '../../lib/contract';
+import { joinPath, Link, navigate } from '../../lib/router';
 import { clearToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { InviteCodeForm } from './invite-code-form';
@@ -58,12 +59,56 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
         )}
       </dl>
       {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
-      <p>The discussion board appears here once your moderator starts a session.</p>
+      {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
           Sign out of this tab
         </button>
       </div>
+    </section>
+  );
+}
+
+function Sessions({ groupId, token, canCreate }: { groupId: string; token: string | null; canCreate: boolean }) {
+  const [created, setCreated] = useState(0);
+  const sessions = useApiQuery<SessionList>(`/api/groups/${encodeURIComponent(groupId)}/sessions?v=${created}`, token);
+  const list = sessions.status === 'success' ? sessions.data.sessions : [];
+  return (
+    <section aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Discuss sessions</h2>
+      {sessions.status === 'loading' && <p className="status">Loading…</p>}
+      {sessions.status === 'success' && list.length === 0 && (
+        <p>
+          {canCreate ? 'No session yet.' : 'The discussion board appears here once your moderator creates a session.'}
+        </p>
+      )}
+      <ul className="session-list">
+        {list.map((s, i) => (
+          <li key={s.id}>
+            <Link href={`/sessions/${encodeURIComponent(s.id)}`}>
+              Session {i + 1}: segment {s.state.segment}, {s.state.status}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      {canCreate && (
+        <button
+          type="button"
+          onClick={async () => {
+            const session = await api<{ id: string }>(`/api/groups/${encodeURIComponent(groupId)}/sessions`, {
+              method: 'POST',
+              token,
+            });
+            setCreated((n) => n + 1);
+            navigate(`/sessions/${encodeURIComponent(session.id)}`);
+          }}
+        >
+          New session
+        </button>
+      )}
+      <p>
+        <Link href={`/groups/${encodeURIComponent(groupId)}/summary`}>Group summary</Link>
+      </p>
     </section>
   );
 }

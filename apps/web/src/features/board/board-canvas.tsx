@@ -1,0 +1,270 @@
+import { type PointerEvent as ReactPointerEvent, useMemo, useRef, useState } from 'react';
+import type { BoardActions, BoardState, Card } from '../../lib/board';
+
+const cardSize = { width: 200, height: 96 };
+const palette = ['#fde2e4', '#e2ece9', '#fff1c1', '#dbe7f6', '#e9e0f5', '#fbe3d1', '#dff3e4', '#f0e6dc'];
+
+/** Where a cluster's colour comes from: its position among the board's cluster ids. */
+function clusterColour(clusterId: Card['clusterId'], order: string[]): string | undefined {
+  if (clusterId === null) return undefined;
+  const i = order.indexOf(String(clusterId));
+  return palette[Math.max(i, 0) % palette.length];
+}
+
+interface Drag {
+  kind: 'pan' | 'cards';
+  startX: number;
+  startY: number;
+  origin: { x: number; y: number };
+  cards: { id: string; x: number; y: number }[];
+  moved: boolean;
+}
+
+/**
+ * The infinite canvas: pan by dragging the background, zoom with the wheel or the buttons; cards
+ * drag (a selection moves together), shift-click adds to the selection, arrow keys nudge the
+ * focused card. Others' cursors and names come from awareness; layout moves animate in.
+ */
+export function BoardCanvas({
+  board,
+  readOnly,
+  readOnlyReason,
+  excerpts,
+}: {
+  board: BoardState & BoardActions;
+  readOnly: boolean;
+  readOnlyReason: string | null;
+  /** Interaction id → the start of its model response, shown on a label card's hover. */
+  excerpts: Record<string, string>;
+}) {
+  const [view, setView] = useState({ x: 0, y: 0, scale: 0.8 });
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [dragging, setDragging] = useState<Record<string, { x: number; y: number }> | null>(null);
+  const [groupName, setGroupName] = useState('');
+  const drag = useRef<Drag | null>(null);
+  const surface = useRef<HTMLDivElement>(null);
+  const lastCursor = useRef(0);
+  const clusterOrder = useMemo(() => Object.keys(board.clusters).sort(), [board.clusters]);
+
+  const toBoard = (clientX: number, clientY: number) => {
+    const rect = surface.current?.getBoundingClientRect() ?? { left: 0, top: 0 };
+    return { x: (clientX - rect.left - view.x) / view.scale, y: (clientY - rect.top - view.y) / view.scale };
+  };
+
+  const onPointerDown = (event: ReactPointerEvent, card?: Card) => {
+    if (event.button !== 0) return;
+    event.stopPropagation();
+    let ids = selected;
+    if (card) {
+      if (event.shiftKey || event.metaKey || event.ctrlKey) {
+        ids = new Set(selected);
+        if (ids.has(card.id)) ids.delete(card.id);
+        else ids.add(card.id);
+      } else if (!selected.has(card.id)) ids = new Set([card.id]);
+      setSelected(ids);
+    } else if (!event.shiftKey) setSelected(new Set());
+    (event.currentTarget as Element).setPointerCapture?.(event.pointerId);
+    drag.current = {
+      kind: card && !readOnly ? 'cards' : 'pan',
+      startX: event.clientX,
+      startY: event.clientY,
+      origin: { x: view.x, y: view.y },
+      cards: board.cards.filter((c) => ids.has(c.id)).map((c) => ({ id: c.id, x: c.x, y: c.y })),
+      moved: false,
+    };
+  };
+
+  const onPointerMove = (event: ReactPointerEvent) => {
+    const now = performance.now();
+    if (now - lastCursor.current > 50) {
+      lastCursor.current = now;
+      board.setCursor(toBoard(event.clientX, event.clientY));
+    }
+    const d = drag.current;
+    if (!d) return;
+    const dx = event.clientX - d.startX;
+    const dy = event.clientY - d.startY;
+    if (Math.abs(dx) + Math.abs(dy) > 3) d.moved = true;
+    if (d.kind === 'pan') setView((v) => ({ ...v, x: d.origin.x + dx, y: d.origin.y + dy }));
+    else if (d.moved) {
+      const next = Object.fromEntries(
+        d.cards.map((c) => [c.id, { x: c.x + dx / view.scale, y: c.y + dy / view.scale }]),
+      );
+      setDragging(next);
+      // Others see the card travel, not jump.
+      board.move(Object.entries(next).map(([id, p]) => ({ id, ...p })));
+    }
+  };
+
+  const onPointerUp = () => {
+    drag.current = null;
+    setDragging(null);
+  };
+
+  const zoom = (factor: number, cx?: number, cy?: number) =>
+    setView((v) => {
+      const scale = Math.min(3, Math.max(0.15, v.scale * factor));
+      const rect = surface.current?.getBoundingClientRect();
+      const px = cx ?? (rect ? rect.width / 2 : 0);
+      const py = cy ?? (rect ? rect.height / 2 : 0);
+      return { scale, x: px - ((px - v.x) * scale) / v.scale, y: py - ((py - v.y) * scale) / v.scale };
+    });
+
+  const nudge = (card: Card, key: string) => {
+    const step = 20;
+    const delta: Record<string, [number, number]> = {
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step],
+    };
+    const d = delta[key];
+    if (!d || readOnly) return false;
+    board.move([{ id: card.id, x: card.x + d[0], y: card.y + d[1] }]);
+    return true;
+  };
+
+  const addNote = () => {
+    const rect = surface.current?.getBoundingClientRect();
+    const centre = toBoard((rect?.left ?? 0) + (rect?.width ?? 400) / 2, (rect?.top ?? 0) + (rect?.height ?? 300) / 2);
+    const text = window.prompt('Note text')?.trim();
+    if (text) board.addNote(centre.x - cardSize.width / 2, centre.y - cardSize.height / 2, text);
+  };
+
+  return (
+    <section className="board" aria-label="Shared board">
+      <div className="board-toolbar" role="toolbar" aria-label="Board tools">
+        <button type="button" onClick={addNote} disabled={readOnly}>
+          Add note
+        </button>
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (groupName.trim() && selected.size > 0) board.group([...selected], groupName.trim());
+            setGroupName('');
+          }}
+        >
+          <label htmlFor="group-name" className="visually-hidden">
+            Name for the selected cards' group
+          </label>
+          <input
+            id="group-name"
+            placeholder={selected.size > 0 ? `Group ${selected.size} selected as…` : 'Select cards to group'}
+            value={groupName}
+            onChange={(e) => setGroupName(e.target.value)}
+            disabled={readOnly || selected.size === 0}
+          />
+          <button type="submit" disabled={readOnly || selected.size === 0 || !groupName.trim()}>
+            Group
+          </button>
+        </form>
+        <button type="button" onClick={board.undo} disabled={readOnly || !board.canUndo} title="Undo your last edit">
+          Undo
+        </button>
+        <button type="button" onClick={board.redo} disabled={readOnly || !board.canRedo}>
+          Redo
+        </button>
+        <span className="spacer" />
+        <button type="button" onClick={() => zoom(1 / 1.2)} aria-label="Zoom out">
+          −
+        </button>
+        <output aria-label="Zoom">{Math.round(view.scale * 100)}%</output>
+        <button type="button" onClick={() => zoom(1.2)} aria-label="Zoom in">
+          +
+        </button>
+        <button type="button" onClick={() => setView({ x: 0, y: 0, scale: 0.8 })}>
+          Reset view
+        </button>
+      </div>
+      {readOnlyReason && (
+        <p className="board-readonly" role="status">
+          {readOnlyReason}
+        </p>
+      )}
+      {board.status === 'closed' && (
+        <p className="error" role="alert">
+          The board closed: {board.closeReason}
+        </p>
+      )}
+      {Object.keys(board.clusters).length > 0 && (
+        <ul className="cluster-legend" aria-label="Clusters">
+          {clusterOrder.map((id) => (
+            <li key={id} style={{ background: clusterColour(id, clusterOrder) }}>
+              {board.clusters[id]?.name}
+              {board.clusters[id]?.suggested ? ' (suggested)' : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div
+        ref={surface}
+        className="board-surface"
+        data-testid="board-surface"
+        onPointerDown={(e) => onPointerDown(e)}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerLeave={() => board.setCursor(null)}
+        onWheel={(e) => {
+          const rect = surface.current?.getBoundingClientRect();
+          zoom(e.deltaY < 0 ? 1.1 : 1 / 1.1, e.clientX - (rect?.left ?? 0), e.clientY - (rect?.top ?? 0));
+        }}
+      >
+        <div className="board-layer" style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` }}>
+          {board.cards.map((card) => {
+            const live = dragging?.[card.id];
+            const x = live?.x ?? card.x;
+            const y = live?.y ?? card.y;
+            const tip = [
+              card.annotation ? `Annotation: ${card.annotation}` : null,
+              card.definition ? `Definition: ${card.definition}` : null,
+              card.interactionId && excerpts[card.interactionId] ? `Response: ${excerpts[card.interactionId]}` : null,
+            ]
+              .filter(Boolean)
+              .join('\n');
+            return (
+              <button
+                type="button"
+                key={card.id}
+                data-card-id={card.id}
+                className={`board-card kind-${card.kind}${selected.has(card.id) ? ' selected' : ''}${live ? ' dragging' : ''}`}
+                style={{
+                  transform: `translate(${x}px, ${y}px)`,
+                  background: clusterColour(card.clusterId, clusterOrder),
+                }}
+                title={tip || undefined}
+                aria-pressed={selected.has(card.id)}
+                aria-label={`${card.kind} card: ${card.text}`}
+                onPointerDown={(e) => onPointerDown(e, card)}
+                onKeyDown={(e) => {
+                  if (nudge(card, e.key)) e.preventDefault();
+                }}
+              >
+                <span className="card-kind">{card.kind}</span>
+                <span className="card-text">{card.text}</span>
+                {card.definition && <span className="card-detail">{card.definition}</span>}
+              </button>
+            );
+          })}
+          {board.peers.map((peer) =>
+            peer.cursor ? (
+              <div
+                key={peer.clientId}
+                className="peer-cursor"
+                style={{ transform: `translate(${peer.cursor.x}px, ${peer.cursor.y}px)`, color: peer.color }}
+                aria-hidden="true"
+              >
+                ▲ <span style={{ background: peer.color }}>{peer.name}</span>
+              </div>
+            ) : null,
+          )}
+        </div>
+      </div>
+      <p className="hint">
+        {board.cards.length} cards · {board.peers.length} others here
+        {board.peers.length > 0 ? `: ${board.peers.map((p) => p.name).join(', ')}` : ''}. Drag the background to pan,
+        the wheel to zoom, shift-click to select several; arrow keys move a focused card.
+      </p>
+    </section>
+  );
+}
