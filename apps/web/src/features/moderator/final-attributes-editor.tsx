@@ -37,6 +37,9 @@ export function FinalAttributesEditor({
 }) {
   const [drafts, setDrafts] = useState<Draft[]>([]);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  // The saved set, as a value: the props are new arrays on every render of the page.
+  const saved = JSON.stringify([finals, top3, top5]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` stands for finals, top3 and top5
   useEffect(() => {
     setDrafts(
       finals.map((f) => ({
@@ -49,7 +52,7 @@ export function FinalAttributesEditor({
         top5: top5.includes(f.id),
       })),
     );
-  }, [finals, top3, top5]);
+  }, [saved]);
   const update = (key: string, patch: Partial<Draft>) =>
     setDrafts((prev) => prev.map((d) => (d.key === key ? { ...d, ...patch } : d)));
 

@@ -20,7 +20,9 @@ export function Segment5Form({
   const [likert, setLikert] = useState<Record<string, number>>({});
   const [order, setOrder] = useState<{ key: string; attribute: FinalAttribute }[]>([]);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  useEffect(() => setOrder(finals.map((attribute) => ({ key: attribute.id, attribute }))), [finals]);
+  const saved = JSON.stringify(finals);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` stands for finals (a new array on every render)
+  useEffect(() => setOrder(finals.map((attribute) => ({ key: attribute.id, attribute }))), [saved]);
   const complete = finals.every((f) => likert[f.id] !== undefined);
 
   return (
