@@ -115,6 +115,49 @@ describe('a whole session in the browser', () => {
     await shot(ben, '03-board-cursors');
   });
 
+  it('adds notes and comments, groups cards into a named cluster, and undoes one\'s own edit', async () => {
+    const [asha, ben] = participants as [Page, Page];
+    asha.once('dialog', (dialog) => void dialog.accept('Ask about sources'));
+    await asha.getByRole('button', { name: 'Add note' }).click();
+    await ben.locator('.board-card.kind-note', { hasText: 'Ask about sources' }).waitFor();
+    // Undo takes Asha's note away again, for everyone.
+    await asha.getByRole('button', { name: 'Undo' }).click();
+    await ben.locator('.board-card.kind-note', { hasText: 'Ask about sources' }).waitFor({ state: 'detached' });
+    // A comment on one selected card.
+    const labels = asha.locator('.board-card.kind-label');
+    // Selection by keyboard: Enter selects the focused card, Shift+Enter adds to the selection.
+    await labels.nth(0).focus();
+    await asha.keyboard.press('Enter');
+    asha.once('dialog', (dialog) => void dialog.accept('Too one-sided?'));
+    await asha.getByRole('button', { name: 'Comment' }).click();
+    await ben.locator('.board-card', { hasText: 'Too one-sided?' }).getByText('comment').waitFor();
+    // Two cards grouped under a name: everyone sees the cluster.
+    await labels.nth(1).focus();
+    await asha.keyboard.press('Enter');
+    await labels.nth(2).focus();
+    await asha.keyboard.press('Shift+Enter');
+    await asha.getByLabel("Name for the selected cards' group").fill('Sources');
+    await asha.getByRole('button', { name: 'Group', exact: true }).click();
+    await ben.locator('.cluster-legend li', { hasText: 'Sources' }).waitFor();
+    await shot(ben, '03b-board-groups-comments');
+  });
+
+  it('works at tablet width and says plainly when a link is no longer valid', async () => {
+    const chen = participants[2] as Page;
+    await chen.setViewportSize({ width: 820, height: 1180 });
+    await chen.locator('.board-card').first().waitFor();
+    await shot(chen, '03c-participant-tablet');
+    await chen.setViewportSize({ width: 1366, height: 900 });
+    const stranger = await open('/join/ZZZZZZZZZZ');
+    await stranger.getByLabel('Display name').fill('Nobody');
+    await stranger.getByLabel('I have read the above and agree to take part.').check();
+    await stranger.getByRole('button', { name: 'Join' }).click();
+    await stranger.getByRole('alert').waitFor();
+    const expired = await open('/#token=not-a-real-token-0123456789abcdef');
+    await expired.getByText('The sign-in for this tab is no longer valid').waitFor();
+    await shot(expired, '03d-expired-link');
+  });
+
   it('runs segment 1 privately, counts submissions and reveals the attributes on the board', async () => {
     await moderatorClick('Start 1');
     const attributes: Record<string, [string, string][]> = {
@@ -154,7 +197,9 @@ describe('a whole session in the browser', () => {
     await moderatorClick('Start 2');
     await moderatorClick('Compute affinity map');
     await moderator.getByText(/Placed \d+ cards in \d+ suggested clusters/).waitFor({ timeout: 20_000 });
-    for (const page of participants) await page.locator('.cluster-legend li').first().waitFor();
+    for (const page of participants) await page.locator('.cluster-legend li', { hasText: '(suggested)' }).first().waitFor();
+    // Let the cards glide to their places and the view fit before the pictures.
+    await moderator.waitForTimeout(1_000);
     await shot(moderator, '05-moderator-affinity-map');
     await shot(participants[2] as Page, '06-participant-affinity-map');
   });

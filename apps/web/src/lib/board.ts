@@ -16,6 +16,8 @@ export interface Card {
   labelId?: string | null;
   interactionId?: string | null;
   rank?: number | null;
+  /** A note that comments on another card. */
+  commentOn?: string | null;
 }
 
 /** Someone else on the board (Yjs awareness). */
@@ -39,7 +41,8 @@ export interface BoardState {
 
 export interface BoardActions {
   move(positions: { id: string; x: number; y: number }[]): void;
-  addNote(x: number, y: number, text: string): string;
+  /** A note (a comment when `commentOn` names the card it is about). */
+  addNote(x: number, y: number, text: string, commentOn?: string): string;
   group(cardIds: string[], name: string): void;
   undo(): void;
   redo(): void;
@@ -68,6 +71,7 @@ function readCards(cards: Y.Map<unknown>): Card[] {
       labelId: str(value.get('labelId')),
       interactionId: str(value.get('interactionId')),
       rank: num(value.get('rank')),
+      commentOn: str(value.get('commentOn')),
     });
   }
   return out;
@@ -180,18 +184,12 @@ export function useBoard(
   );
 
   const addNote = useCallback(
-    (x: number, y: number, text: string) => {
+    (x: number, y: number, text: string, commentOn?: string) => {
       const id = `note-${me.id}-${Date.now().toString(36)}`;
       doc.transact(() => {
         const card = new Y.Map<unknown>();
-        for (const [k, v] of Object.entries({
-          kind: 'note',
-          text,
-          x: Math.round(x),
-          y: Math.round(y),
-          authorId: me.id,
-        }))
-          card.set(k, v);
+        const fields = { kind: 'note', text, x: Math.round(x), y: Math.round(y), authorId: me.id };
+        for (const [k, v] of Object.entries(commentOn ? { ...fields, commentOn } : fields)) card.set(k, v);
         doc.getMap('cards').set(id, card);
       }, origin);
       return id;

@@ -13,6 +13,8 @@ export interface SessionChannel {
   /** Submission counts per segment (1 and 5), as the server announces them. */
   submitted: Record<number, number>;
   mapProgress: MapProgress | null;
+  /** Affinity maps finished since this page opened (the board fits itself to each). */
+  mapsDone: number;
   error: string | null;
   /** Moderator control over the socket; resolves with the new state or throws the error message. */
   control(body: ControlBody): Promise<SessionState>;
@@ -28,6 +30,7 @@ export function useSessionChannel(sessionId: string, token: string | null): Sess
   const [connected, setConnected] = useState(false);
   const [submitted, setSubmitted] = useState<Record<number, number>>({});
   const [mapProgress, setMapProgress] = useState<MapProgress | null>(null);
+  const [mapsDone, setMapsDone] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const socket = useRef<ControlSocket | null>(null);
 
@@ -60,7 +63,9 @@ export function useSessionChannel(sessionId: string, token: string | null): Sess
       if (p.sessionId === sessionId) setMapProgress(p);
     });
     s.on('affinity-map:done', (p) => {
-      if (p.sessionId === sessionId) setMapProgress(null);
+      if (p.sessionId !== sessionId) return;
+      setMapProgress(null);
+      setMapsDone((n) => n + 1);
     });
     s.on('affinity-map:failed', (p) => {
       if (p.sessionId === sessionId) setMapProgress(null);
@@ -86,7 +91,7 @@ export function useSessionChannel(sessionId: string, token: string | null): Sess
     [sessionId],
   );
 
-  return { state, skewMs, connected, submitted, mapProgress, error, control };
+  return { state, skewMs, connected, submitted, mapProgress, mapsDone, error, control };
 }
 
 /** Milliseconds left on a server clock, ticking every quarter second. */

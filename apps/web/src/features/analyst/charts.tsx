@@ -39,7 +39,12 @@ export function LikertChart({ analysis, names }: { analysis: Analysis; names: Re
       <ResponsiveContainer width="100%" height={Math.max(160, 48 * data.length + 60)}>
         <BarChart data={data} layout="vertical" stackOffset="sign" margin={{ left: 24, right: 24 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" allowDecimals={false} tickFormatter={(v: number) => String(Math.abs(v))} />
+          <XAxis
+            type="number"
+            allowDecimals={false}
+            domain={[-Math.max(1, analysis.participants), Math.max(1, analysis.participants)]}
+            tickFormatter={(v: number) => String(Math.abs(v))}
+          />
           <YAxis type="category" dataKey="name" width={160} />
           <Tooltip formatter={(v) => Math.abs(Number(v))} />
           <ReferenceLine x={0} stroke="#333" />

@@ -1,4 +1,4 @@
-import { type PointerEvent as ReactPointerEvent, useMemo, useRef, useState } from 'react';
+import { type PointerEvent as ReactPointerEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BoardActions, BoardState, Card } from '../../lib/board';
 
 const cardSize = { width: 200, height: 96 };
@@ -30,8 +30,11 @@ export function BoardCanvas({
   readOnly,
   readOnlyReason,
   excerpts,
+  refitKey = 0,
 }: {
   board: BoardState & BoardActions;
+  /** Changes when the whole board was laid out anew (an affinity map): the view fits again. */
+  refitKey?: number;
   readOnly: boolean;
   readOnlyReason: string | null;
   /** Interaction id → the start of its model response, shown on a label card's hover. */
@@ -45,6 +48,40 @@ export function BoardCanvas({
   const surface = useRef<HTMLDivElement>(null);
   const lastCursor = useRef(0);
   const clusterOrder = useMemo(() => Object.keys(board.clusters).sort(), [board.clusters]);
+  const fitted = useRef(false);
+
+  /** Shows every card: the bounding box of the board, scaled into the surface. */
+  const fit = useCallback(() => {
+    const rect = surface.current?.getBoundingClientRect();
+    if (!rect || board.cards.length === 0) return;
+    const xs = board.cards.map((c) => c.x);
+    const ys = board.cards.map((c) => c.y);
+    const minX = Math.min(...xs) - 20;
+    const minY = Math.min(...ys) - 20;
+    const width = Math.max(...xs) + cardSize.width + 20 - minX;
+    const height = Math.max(...ys) + cardSize.height + 20 - minY;
+    const scale = Math.min(1.5, Math.max(0.15, Math.min(rect.width / width, rect.height / height)));
+    setView({
+      scale,
+      x: (rect.width - width * scale) / 2 - minX * scale,
+      y: (rect.height - height * scale) / 2 - minY * scale,
+    });
+  }, [board.cards]);
+
+  // After a new layout, once the cards have arrived.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new layout refits
+  useEffect(() => {
+    if (refitKey === 0) return undefined;
+    const timer = setTimeout(fit, 300);
+    return () => clearTimeout(timer);
+  }, [refitKey]);
+
+  // Fit once, when the board first has cards.
+  useEffect(() => {
+    if (fitted.current || board.status !== 'synced' || board.cards.length === 0) return;
+    fitted.current = true;
+    fit();
+  }, [board.status, board.cards.length, fit]);
 
   const toBoard = (clientX: number, clientY: number) => {
     const rect = surface.current?.getBoundingClientRect() ?? { left: 0, top: 0 };
@@ -131,11 +168,21 @@ export function BoardCanvas({
     if (text) board.addNote(centre.x - cardSize.width / 2, centre.y - cardSize.height / 2, text);
   };
 
+  const comment = () => {
+    const [id] = [...selected];
+    const card = board.cards.find((c) => c.id === id);
+    const text = card ? window.prompt(`Comment on "${card.text}"`)?.trim() : undefined;
+    if (card && text) board.addNote(card.x + cardSize.width + 16, card.y, text, card.id);
+  };
+
   return (
     <section className="board" aria-label="Shared board">
       <div className="board-toolbar" role="toolbar" aria-label="Board tools">
         <button type="button" onClick={addNote} disabled={readOnly}>
           Add note
+        </button>
+        <button type="button" onClick={comment} disabled={readOnly || selected.size !== 1}>
+          Comment
         </button>
         <form
           className="inline-form"
@@ -173,8 +220,8 @@ export function BoardCanvas({
         <button type="button" onClick={() => zoom(1.2)} aria-label="Zoom in">
           +
         </button>
-        <button type="button" onClick={() => setView({ x: 0, y: 0, scale: 0.8 })}>
-          Reset view
+        <button type="button" onClick={fit}>
+          Fit all
         </button>
       </div>
       {readOnlyReason && (
@@ -236,11 +283,23 @@ export function BoardCanvas({
                 aria-pressed={selected.has(card.id)}
                 aria-label={`${card.kind} card: ${card.text}`}
                 onPointerDown={(e) => onPointerDown(e, card)}
+                onClick={(e) => {
+                  // Enter or Space on a focused card (a click with no pointer): select it; with
+                  // Shift, add it to the selection or take it out.
+                  if (e.detail !== 0) return;
+                  setSelected((prev) => {
+                    if (!e.shiftKey) return new Set([card.id]);
+                    const next = new Set(prev);
+                    if (next.has(card.id)) next.delete(card.id);
+                    else next.add(card.id);
+                    return next;
+                  });
+                }}
                 onKeyDown={(e) => {
                   if (nudge(card, e.key)) e.preventDefault();
                 }}
               >
-                <span className="card-kind">{card.kind}</span>
+                <span className="card-kind">{card.commentOn ? 'comment' : card.kind}</span>
                 <span className="card-text">{card.text}</span>
                 {card.definition && <span className="card-detail">{card.definition}</span>}
               </button>
@@ -263,7 +322,7 @@ export function BoardCanvas({
       <p className="hint">
         {board.cards.length} cards · {board.peers.length} others here
         {board.peers.length > 0 ? `: ${board.peers.map((p) => p.name).join(', ')}` : ''}. Drag the background to pan,
-        the wheel to zoom, shift-click to select several; arrow keys move a focused card.
+        the wheel to zoom, shift-click to select several (Enter and Shift+Enter on a focused card); arrow keys move it.
       </p>
     </section>
   );
