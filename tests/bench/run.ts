@@ -7,6 +7,7 @@ const benches: Record<string, string> = {
   board: './board/index.ts',
   map: './map.ts',
   quality: './quality.ts',
+  move: './move.ts',
 };
 
 const name = process.argv[2];

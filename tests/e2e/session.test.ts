@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { adminToken, buildServer, root, type Running, startServer, stop } from '../support/child-server.js';
+import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
 
 /**
  * A whole Discuss session in real browsers (Debian's Chromium via playwright-core) against the
@@ -115,7 +115,7 @@ describe('a whole session in the browser', () => {
     await shot(ben, '03-board-cursors');
   });
 
-  it('adds notes and comments, groups cards into a named cluster, and undoes one\'s own edit', async () => {
+  it("adds notes and comments, groups cards into a named cluster, and undoes one's own edit", async () => {
     const [asha, ben] = participants as [Page, Page];
     asha.once('dialog', (dialog) => void dialog.accept('Ask about sources'));
     await asha.getByRole('button', { name: 'Add note' }).click();
@@ -197,7 +197,8 @@ describe('a whole session in the browser', () => {
     await moderatorClick('Start 2');
     await moderatorClick('Compute affinity map');
     await moderator.getByText(/Placed \d+ cards in \d+ suggested clusters/).waitFor({ timeout: 20_000 });
-    for (const page of participants) await page.locator('.cluster-legend li', { hasText: '(suggested)' }).first().waitFor();
+    for (const page of participants)
+      await page.locator('.cluster-legend li', { hasText: '(suggested)' }).first().waitFor();
     // Let the cards glide to their places and the view fit before the pictures.
     await moderator.waitForTimeout(1_000);
     await shot(moderator, '05-moderator-affinity-map');
