@@ -32,7 +32,7 @@ describe('a whole session in the browser', () => {
   const open = async (path: string) => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     contexts.push(context);
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(20_000);
     const page = await context.newPage();
     page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
     await page.goto(`${server.url}${path}`);
