@@ -160,6 +160,7 @@ describe('a whole session in the browser', () => {
 
   it('runs segment 1 privately, counts submissions and reveals the attributes on the board', async () => {
     await moderatorClick('Start 1');
+    await waitForSegment(moderator, 1);
     const attributes: Record<string, [string, string][]> = {
       Asha: [
         ['Balanced', 'Presents several perspectives fairly'],
@@ -195,6 +196,7 @@ describe('a whole session in the browser', () => {
 
   it('computes the affinity map in segment 2 and every board follows it', async () => {
     await moderatorClick('Start 2');
+    await waitForSegment(moderator, 2);
     await moderatorClick('Compute affinity map');
     await moderator.getByText(/Placed \d+ cards in \d+ suggested clusters/).waitFor({ timeout: 20_000 });
     for (const page of participants)
@@ -207,7 +209,9 @@ describe('a whole session in the browser', () => {
 
   it('runs timed presentations in segment 3', async () => {
     await moderatorClick('Start 3');
+    await waitForSegment(moderator, 3);
     await moderatorClick('Set queue');
+    await moderator.getByTestId('speaker-queue').getByText('Queue: Asha → Ben → Chen').waitFor();
     await moderatorClick('Next speaker');
     for (const page of participants) await page.getByText('Speaking:').waitFor();
     await participants[0]?.getByText('Asha', { exact: true }).first().waitFor();
@@ -215,6 +219,7 @@ describe('a whole session in the browser', () => {
 
   it('records the final attributes, the top-3 and the mapping in segment 4', async () => {
     await moderatorClick('Start 4');
+    await waitForSegment(moderator, 4);
     const finals: [string, string][] = [
       ['Balance', 'Presents several perspectives fairly, without favouring one'],
       ['Accuracy', 'States correct facts, dates and figures'],
@@ -238,6 +243,7 @@ describe('a whole session in the browser', () => {
 
   it('collects ratings and rankings in segment 5 and ends the session', async () => {
     await moderatorClick('Start 5');
+    await waitForSegment(moderator, 5);
     for (const [i, page] of participants.entries()) {
       await waitForSegment(page, 5);
       const fieldsets = page.locator('fieldset.likert');

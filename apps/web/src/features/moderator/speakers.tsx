@@ -34,6 +34,11 @@ export function Speakers({
     <section className="card" aria-labelledby="speakers-title">
       <h2 id="speakers-title">Speaking queue</h2>
       <RankList label="Presentation order" items={order} onChange={setOrder} render={(p) => p.name} />
+      <p className="hint" data-testid="speaker-queue">
+        {state.speakers.order.length === 0
+          ? 'No queue set yet.'
+          : `Queue: ${state.speakers.order.map((id) => order.find((p) => p.key === id)?.name ?? id).join(' → ')}`}
+      </p>
       <div className="actions wrap">
         <label>
           Turn{' '}
