@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { LayoutJob, LayoutProgress, LayoutResult } from './layout.js';
 
 export type WorkerReply =
+  | { type: 'ready' }
   | { type: 'progress'; progress: LayoutProgress }
   | { type: 'done'; result: LayoutResult }
   | { type: 'error'; message: string };
@@ -12,7 +13,7 @@ export type WorkerReply =
 export interface LayoutRunnerOptions {
   /** The worker script; by default `worker.ts` beside this file (via tsx) or `layout-worker.js` in a bundle. */
   workerUrl?: URL;
-  /** A layout taking longer is abandoned and its worker replaced. */
+  /** A layout taking longer (from when the worker is ready) is abandoned and its worker replaced. */
   timeoutMs?: number;
 }
 
@@ -47,8 +48,10 @@ function startWorker(): Worker {
  */
 export class LayoutRunner {
   private worker: Worker | null = null;
+  /** Whether the current worker has loaded its code (a job's clock starts then). */
+  private ready = false;
   private readonly queue: Pending[] = [];
-  private current: { pending: Pending; timer: NodeJS.Timeout } | null = null;
+  private current: { pending: Pending; timer: NodeJS.Timeout | null } | null = null;
   private closed = false;
 
   constructor(private readonly options: LayoutRunnerOptions = {}) {}
@@ -85,20 +88,32 @@ export class LayoutRunner {
     const pending = this.queue.shift();
     if (!pending) return;
     const worker = this.ensureWorker();
-    const timer = setTimeout(
-      () => this.discard(worker, new Error(`layout took longer than ${this.options.timeoutMs ?? 120_000} ms`)),
-      this.options.timeoutMs ?? 120_000,
-    );
-    timer.unref();
-    this.current = { pending, timer };
+    this.current = { pending, timer: null };
+    if (this.ready) this.startClock(worker);
     worker.postMessage(pending.job);
+  }
+
+  /** Starts the current job's clock: from now on, it has `timeoutMs`. */
+  private startClock(worker: Worker): void {
+    const current = this.current;
+    if (!current || current.timer) return;
+    const limit = this.options.timeoutMs ?? 120_000;
+    current.timer = setTimeout(() => this.discard(worker, new Error(`layout took longer than ${limit} ms`)), limit);
+    current.timer.unref();
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = this.options.workerUrl ? new Worker(this.options.workerUrl) : startWorker();
     worker.unref();
+    this.ready = false;
     worker.on('message', (message: WorkerReply) => {
+      if (message.type === 'ready') {
+        if (this.worker !== worker) return;
+        this.ready = true;
+        this.startClock(worker);
+        return;
+      }
       const current = this.current;
       if (!current) return;
       if (message.type === 'progress') current.pending.onProgress?.(message.progress);
@@ -112,7 +127,7 @@ export class LayoutRunner {
   }
 
   private settle(done: () => void): void {
-    if (this.current) clearTimeout(this.current.timer);
+    if (this.current?.timer) clearTimeout(this.current.timer);
     this.current = null;
     done();
     this.next();

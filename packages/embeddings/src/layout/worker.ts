@@ -21,3 +21,6 @@ port.on('message', (job: LayoutJob) => {
     reply({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }
 });
+
+// Loaded and listening: the runner starts a job's clock from here.
+port.postMessage({ type: 'ready' } satisfies WorkerReply);
