@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -13,6 +14,7 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  * test-results/e2e/.
  */
 const shots = join(root, 'test-results', 'e2e');
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const people = ['Asha', 'Ben', 'Chen'] as const;
 
 interface Demo {
@@ -38,7 +40,33 @@ describe('a whole session in the browser', () => {
     await page.goto(`${server.url}${path}`);
     return page;
   };
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  /** Every page pictured is also checked with axe-core (WCAG 2 A and AA rules). */
+  const violations: string[] = [];
+  const shot = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    await page.addScriptTag({ path: axePath });
+    const found = (await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: {
+            run(
+              ctx: Document,
+              o: object,
+            ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+          };
+        }
+      ).axe;
+      const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+      return result.violations.map(
+        (v) =>
+          `${v.impact} ${v.id}: ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')}`,
+      );
+    })) as string[];
+    violations.push(...found.map((f) => `${name}: ${f}`));
+  };
   const moderatorClick = async (name: string | RegExp) => {
     await moderator.getByRole('button', { name, exact: typeof name === 'string' }).click();
   };
@@ -280,5 +308,10 @@ describe('a whole session in the browser', () => {
     expect(await analyst.locator('figure.chart').count()).toBe(4);
     expect(await analyst.locator('.word-cloud li').count()).toBeGreaterThan(3);
     await shot(analyst, '09-analyst-dashboard');
+  });
+
+  it('passes the axe-core WCAG 2 A/AA checks on every page pictured', () => {
+    console.log(violations.join('\n'));
+    expect(violations).toEqual([]);
   });
 });

@@ -1,11 +1,15 @@
-import { useEffect, useRef } from 'react';
-import { DashboardPage } from './features/analyst/dashboard-page';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
 import { SessionPage } from './features/session/session-page';
 import { SummaryPage } from './features/summary/summary-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
+
+// The dashboard brings the charting library: loaded only when an analyst opens it.
+const DashboardPage = lazy(() =>
+  import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
+);
 
 function titleOf(route: Route): string {
   switch (route.type) {
@@ -34,7 +38,11 @@ function Page({ route }: { route: Route }) {
     case 'session':
       return <SessionPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'analysis':
-      return <DashboardPage key={route.sessionId} sessionId={route.sessionId} />;
+      return (
+        <Suspense fallback={<p className="status">Loading…</p>}>
+          <DashboardPage key={route.sessionId} sessionId={route.sessionId} />
+        </Suspense>
+      );
     case 'summary':
       return <SummaryPage groupId={route.groupId} />;
     case 'not-found':

@@ -49,7 +49,8 @@ export interface BoardActions {
   setCursor(cursor: { x: number; y: number } | null): void;
 }
 
-const colors = ['#d1495b', '#00798c', '#edae49', '#66a182', '#8d6cab', '#2e4057', '#e07a5f', '#3d405b'];
+// Dark enough for white name tags (WCAG AA, ≥ 4.5:1).
+const colors = ['#b3261e', '#00695c', '#8a5a00', '#2e7d32', '#6a1b9a', '#1d3557', '#a4442a', '#3d405b'];
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
