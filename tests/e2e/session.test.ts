@@ -167,6 +167,21 @@ describe('a whole session in the browser', () => {
     await asha.getByLabel("Name for the selected cards' group").fill('Sources');
     await asha.getByRole('button', { name: 'Group', exact: true }).click();
     await ben.locator('.cluster-legend li', { hasText: 'Sources' }).waitFor();
+    // A shift-drag on the background draws a box that selects the cards it touches.
+    const surface = (await asha.getByTestId('board-surface').boundingBox()) as {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
+    await asha.keyboard.down('Shift');
+    await asha.mouse.move(surface.x + 5, surface.y + 5);
+    await asha.mouse.down();
+    await asha.mouse.move(surface.x + surface.width - 5, surface.y + surface.height - 5, { steps: 4 });
+    await asha.mouse.up();
+    await asha.keyboard.up('Shift');
+    const placeholder = await asha.getByLabel("Name for the selected cards' group").getAttribute('placeholder');
+    expect(Number(/Group (\d+) selected/.exec(placeholder ?? '')?.[1])).toBeGreaterThan(5);
     await shot(ben, '03b-board-groups-comments');
   });
 

@@ -88,7 +88,13 @@ export function useBoard(
   token: string | null,
   me: { id: string; name: string },
 ): BoardState & BoardActions {
-  const [doc] = useState(() => new Y.Doc());
+  // A write the server refused (the board turned read-only mid-drag) closes the socket with 4403;
+  // the board then starts over from a fresh document, so the refused change is not re-sent.
+  const [generation, setGeneration] = useState(0);
+  const doc = useMemo(() => {
+    void generation;
+    return new Y.Doc();
+  }, [generation]);
   const origin = useMemo(() => ({ local: true }), []);
   const provider = useRef<WebsocketProvider | null>(null);
   const undo = useRef<Y.UndoManager | null>(null);
@@ -153,17 +159,25 @@ export function useBoard(
       if (synced) setState((prev) => ({ ...prev, status: 'synced' }));
       refresh();
     });
+    let restart: ReturnType<typeof setTimeout> | undefined;
     p.on('connection-close', (event: CloseEvent | null) => {
-      if (event && event.code >= 4400 && event.code < 4500) {
-        // Refused by the server (no access, read-only write): do not reconnect in a loop.
-        p.shouldConnect = false;
-        setState((prev) => ({ ...prev, status: 'closed', closeReason: event.reason || `Closed (${event.code})` }));
+      if (!event || event.code < 4400 || event.code >= 4500) return;
+      p.shouldConnect = false;
+      if (event.code === 4403 && /read-only|may not|must be/i.test(event.reason)) {
+        // A refused write: reload the board from the server.
+        setState((prev) => ({ ...prev, status: 'connecting' }));
+        restart = setTimeout(() => setGeneration((g) => g + 1), 500);
+        return;
       }
+      // No access (4401, 4404) or a board that cannot take more (4413): say so, do not retry.
+      setState((prev) => ({ ...prev, status: 'closed', closeReason: event.reason || `Closed (${event.code})` }));
     });
     return () => {
       cancelAnimationFrame(frame);
+      clearTimeout(restart);
       manager.destroy();
       p.destroy();
+      doc.destroy();
       provider.current = null;
     };
   }, [doc, sessionId, token, origin, me.id, me.name]);

@@ -12,7 +12,7 @@ function clusterColour(clusterId: Card['clusterId'], order: string[]): string | 
 }
 
 interface Drag {
-  kind: 'pan' | 'cards';
+  kind: 'pan' | 'cards' | 'select';
   startX: number;
   startY: number;
   origin: { x: number; y: number };
@@ -44,6 +44,11 @@ export function BoardCanvas({
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dragging, setDragging] = useState<Record<string, { x: number; y: number }> | null>(null);
   const [groupName, setGroupName] = useState('');
+  /** The rubber band of a shift-drag on the background, in board coordinates. */
+  const [band, setBand] = useState<{ x0: number; y0: number; x1: number; y1: number } | null>(null);
+  /** Touch points on the surface, for pinch zoom. */
+  const touches = useRef(new Map<number, { x: number; y: number }>());
+  const pinch = useRef<{ distance: number; scale: number } | null>(null);
   const drag = useRef<Drag | null>(null);
   const surface = useRef<HTMLDivElement>(null);
   const lastCursor = useRef(0);
@@ -91,6 +96,16 @@ export function BoardCanvas({
   const onPointerDown = (event: ReactPointerEvent, card?: Card) => {
     if (event.button !== 0) return;
     event.stopPropagation();
+    if (!card) {
+      touches.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
+      if (touches.current.size === 2) {
+        // Two fingers: pinch zoom instead of panning.
+        const [a, b] = [...touches.current.values()] as [{ x: number; y: number }, { x: number; y: number }];
+        pinch.current = { distance: Math.hypot(a.x - b.x, a.y - b.y), scale: view.scale };
+        drag.current = null;
+        return;
+      }
+    }
     let ids = selected;
     if (card) {
       if (event.shiftKey || event.metaKey || event.ctrlKey) {
@@ -101,8 +116,12 @@ export function BoardCanvas({
       setSelected(ids);
     } else if (!event.shiftKey) setSelected(new Set());
     (event.currentTarget as Element).setPointerCapture?.(event.pointerId);
+    if (!card && event.shiftKey) {
+      const start = toBoard(event.clientX, event.clientY);
+      setBand({ x0: start.x, y0: start.y, x1: start.x, y1: start.y });
+    }
     drag.current = {
-      kind: card && !readOnly ? 'cards' : 'pan',
+      kind: card && !readOnly ? 'cards' : !card && event.shiftKey ? 'select' : 'pan',
       startX: event.clientX,
       startY: event.clientY,
       origin: { x: view.x, y: view.y },
@@ -117,13 +136,25 @@ export function BoardCanvas({
       lastCursor.current = now;
       board.setCursor(toBoard(event.clientX, event.clientY));
     }
+    if (touches.current.has(event.pointerId))
+      touches.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (pinch.current && touches.current.size === 2) {
+      const [a, b] = [...touches.current.values()] as [{ x: number; y: number }, { x: number; y: number }];
+      const rect = surface.current?.getBoundingClientRect() ?? { left: 0, top: 0 };
+      const target = (pinch.current.scale * Math.hypot(a.x - b.x, a.y - b.y)) / Math.max(1, pinch.current.distance);
+      zoom(target / view.scale, (a.x + b.x) / 2 - rect.left, (a.y + b.y) / 2 - rect.top);
+      return;
+    }
     const d = drag.current;
     if (!d) return;
     const dx = event.clientX - d.startX;
     const dy = event.clientY - d.startY;
     if (Math.abs(dx) + Math.abs(dy) > 3) d.moved = true;
-    if (d.kind === 'pan') setView((v) => ({ ...v, x: d.origin.x + dx, y: d.origin.y + dy }));
-    else if (d.moved) {
+    if (d.kind === 'select') {
+      const end = toBoard(event.clientX, event.clientY);
+      setBand((b) => (b ? { ...b, x1: end.x, y1: end.y } : b));
+    } else if (d.kind === 'pan') setView((v) => ({ ...v, x: d.origin.x + dx, y: d.origin.y + dy }));
+    else if (d.moved && !readOnly) {
       const next = Object.fromEntries(
         d.cards.map((c) => [c.id, { x: c.x + dx / view.scale, y: c.y + dy / view.scale }]),
       );
@@ -133,7 +164,18 @@ export function BoardCanvas({
     }
   };
 
-  const onPointerUp = () => {
+  const onPointerUp = (event: ReactPointerEvent) => {
+    touches.current.delete(event.pointerId);
+    if (touches.current.size < 2) pinch.current = null;
+    if (drag.current?.kind === 'select' && band) {
+      const [left, right] = [Math.min(band.x0, band.x1), Math.max(band.x0, band.x1)];
+      const [top, bottom] = [Math.min(band.y0, band.y1), Math.max(band.y0, band.y1)];
+      const inside = board.cards.filter(
+        (c) => c.x < right && c.x + cardSize.width > left && c.y < bottom && c.y + cardSize.height > top,
+      );
+      setSelected((prev) => new Set([...prev, ...inside.map((c) => c.id)]));
+    }
+    setBand(null);
     drag.current = null;
     setDragging(null);
   };
@@ -252,6 +294,28 @@ export function BoardCanvas({
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerLeave={() => board.setCursor(null)}
+        onPointerCancel={onPointerUp}
+        // A custom widget: it pans with the arrow keys and zooms with + and −.
+        role="application"
+        aria-roledescription="board"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: an application widget with its own keys
+        tabIndex={0}
+        aria-label="Board surface: arrow keys pan, + and − zoom"
+        onKeyDown={(e) => {
+          if (e.target !== e.currentTarget) return;
+          const pan: Record<string, [number, number]> = {
+            ArrowLeft: [60, 0],
+            ArrowRight: [-60, 0],
+            ArrowUp: [0, 60],
+            ArrowDown: [0, -60],
+          };
+          const step = pan[e.key];
+          if (step) {
+            e.preventDefault();
+            setView((v) => ({ ...v, x: v.x + step[0], y: v.y + step[1] }));
+          } else if (e.key === '+' || e.key === '=') zoom(1.2);
+          else if (e.key === '-') zoom(1 / 1.2);
+        }}
         onWheel={(e) => {
           const rect = surface.current?.getBoundingClientRect();
           zoom(e.deltaY < 0 ? 1.1 : 1 / 1.1, e.clientX - (rect?.left ?? 0), e.clientY - (rect?.top ?? 0));
@@ -305,6 +369,17 @@ export function BoardCanvas({
               </button>
             );
           })}
+          {band && (
+            <div
+              className="selection-band"
+              style={{
+                transform: `translate(${Math.min(band.x0, band.x1)}px, ${Math.min(band.y0, band.y1)}px)`,
+                width: Math.abs(band.x1 - band.x0),
+                height: Math.abs(band.y1 - band.y0),
+              }}
+              aria-hidden="true"
+            />
+          )}
           {board.peers.map((peer) =>
             peer.cursor ? (
               <div
@@ -321,8 +396,9 @@ export function BoardCanvas({
       </div>
       <p className="hint">
         {board.cards.length} cards · {board.peers.length} others here
-        {board.peers.length > 0 ? `: ${board.peers.map((p) => p.name).join(', ')}` : ''}. Drag the background to pan,
-        the wheel to zoom, shift-click to select several (Enter and Shift+Enter on a focused card); arrow keys move it.
+        {board.peers.length > 0 ? `: ${board.peers.map((p) => p.name).join(', ')}` : ''}. Drag the background to pan (or
+        focus it and use the arrow keys), the wheel or two fingers to zoom; shift-click or shift-drag a box to select
+        several (Enter and Shift+Enter on a focused card); arrow keys move a focused card.
       </p>
     </section>
   );
