@@ -106,6 +106,13 @@ const routes: RouteCase[] = [
     unknown: (ids) => ({ url: '/api/groups/gr_unknown/labels', token: ids.participant }),
   },
   {
+    name: 'group summary',
+    method: 'GET',
+    url: (ids) => `/api/groups/${ids.groupId}/summary`,
+    wrongRole: () => 'none',
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/summary', token: ids.participant }),
+  },
+  {
     name: 'list participants',
     method: 'GET',
     url: (ids) => `/api/groups/${ids.groupId}/participants`,
@@ -244,6 +251,8 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
       '/api/join',
       '/api/groups/{groupId}/interactions',
       '/api/groups/{groupId}/labels',
+      '/api/groups/{groupId}/summary',
+      '/api/sessions/{sessionId}/affinity-map',
     ]) {
       expect(paths).toContain(p);
     }
