@@ -117,3 +117,12 @@ export function formatClock(ms: number): string {
   const minutes = Math.floor(total / 60);
   return `${minutes}:${String(total % 60).padStart(2, '0')}`;
 }
+
+/** A control action from the console: the new state arrives on the channel; an error is reported. */
+export function controlReporting(channel: SessionChannel, onError: (message: string | null) => void) {
+  return (body: ControlBody) =>
+    channel.control(body).then(
+      () => onError(null),
+      (error: Error) => onError(error.message),
+    );
+}

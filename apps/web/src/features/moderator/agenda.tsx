@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { type SegmentNumber, segmentNames } from '../../lib/contract';
-import type { SessionChannel } from '../../lib/session-channel';
+import { controlReporting, type SessionChannel } from '../../lib/session-channel';
 
 /** Default minutes per segment: the pilot's shape of a 90-minute Discuss session. */
 const defaultMinutes = [10, 10, 15, 20, 25, 10];
@@ -10,11 +10,7 @@ export function Agenda({ channel, onError }: { channel: SessionChannel; onError:
   const [minutes, setMinutes] = useState(defaultMinutes);
   const state = channel.state;
   if (!state) return null;
-  const run = (body: Parameters<SessionChannel['control']>[0]) =>
-    channel.control(body).then(
-      () => onError(null),
-      (error: Error) => onError(error.message),
-    );
+  const run = controlReporting(channel, onError);
   const ms = (segment: number) => Math.max(1, minutes[segment] ?? 10) * 60_000;
   const current = state.segment;
   const ended = state.status === 'ended';

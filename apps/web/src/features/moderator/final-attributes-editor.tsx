@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api } from '../../lib/api';
+import { api } from '../../lib/api';
 import type { FinalAttribute } from '../../lib/contract';
+import { FeedbackLine, useFeedback } from '../../lib/feedback';
 
 interface Draft {
   id?: string;
@@ -36,7 +37,7 @@ export function FinalAttributesEditor({
   onSaved: () => void;
 }) {
   const [drafts, setDrafts] = useState<Draft[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { feedback, attempt } = useFeedback();
   // The saved set, as a value: the props are new arrays on every render of the page.
   const saved = JSON.stringify([finals, top3, top5]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` stands for finals, top3 and top5
@@ -59,26 +60,25 @@ export function FinalAttributesEditor({
   const save = async () => {
     // New attributes get their ids from the server; top-3/top-5 refer to them by position first.
     const withIds = drafts.map((d, i) => ({ ...d, id: d.id ?? `fa-${Date.now().toString(36)}-${i}` }));
-    try {
-      await api(`/api/sessions/${encodeURIComponent(sessionId)}/final-attributes`, {
-        method: 'PUT',
-        token,
-        body: {
-          attributes: withIds.map((d) => ({
-            id: d.id,
-            name: d.name.trim(),
-            definition: d.definition.trim(),
-            exampleInteractionIds: d.examples,
-          })),
-          groupTop3: withIds.filter((d) => d.top3).map((d) => d.id),
-          groupTop5: withIds.filter((d) => d.top5).map((d) => d.id),
-        },
-      });
-      setMessage({ ok: true, text: 'Saved the final attributes.' });
-      onSaved();
-    } catch (error) {
-      setMessage({ ok: false, text: error instanceof ApiError ? error.message : 'Could not save.' });
-    }
+    const saved = await attempt(
+      () =>
+        api(`/api/sessions/${encodeURIComponent(sessionId)}/final-attributes`, {
+          method: 'PUT',
+          token,
+          body: {
+            attributes: withIds.map((d) => ({
+              id: d.id,
+              name: d.name.trim(),
+              definition: d.definition.trim(),
+              exampleInteractionIds: d.examples,
+            })),
+            groupTop3: withIds.filter((d) => d.top3).map((d) => d.id),
+            groupTop5: withIds.filter((d) => d.top5).map((d) => d.id),
+          },
+        }),
+      'Saved the final attributes.',
+    );
+    if (saved) onSaved();
   };
 
   return (
@@ -155,11 +155,7 @@ export function FinalAttributesEditor({
           Save final attributes
         </button>
       </div>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FeedbackLine feedback={feedback} />
     </section>
   );
 }

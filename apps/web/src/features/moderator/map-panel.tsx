@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { ApiError, api } from '../../lib/api';
+import { api } from '../../lib/api';
 import type { AffinityMapResponse } from '../../lib/contract';
+import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import type { SessionChannel } from '../../lib/session-channel';
 
 /** Segment 2's trigger: lay the board's cards out by meaning, with progress while it runs. */
 export function MapPanel({ sessionId, token, channel }: { sessionId: string; token: string; channel: SessionChannel }) {
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { feedback, attempt } = useFeedback('The map could not be computed.');
   const progress = channel.mapProgress;
   return (
     <section className="card" aria-labelledby="map-title">
@@ -21,27 +22,17 @@ export function MapPanel({ sessionId, token, channel }: { sessionId: string; tok
           disabled={busy}
           onClick={async () => {
             setBusy(true);
-            try {
-              const map = await api<AffinityMapResponse>(
-                `/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`,
-                {
+            await attempt(
+              () =>
+                api<AffinityMapResponse>(`/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`, {
                   method: 'POST',
                   token,
                   body: {},
-                },
-              );
-              setMessage({
-                ok: true,
-                text: `Placed ${map.points.length} cards in ${map.clusters.length} suggested clusters (${map.model}, ${(map.ms / 1000).toFixed(1)} s).`,
-              });
-            } catch (error) {
-              setMessage({
-                ok: false,
-                text: error instanceof ApiError ? error.message : 'The map could not be computed.',
-              });
-            } finally {
-              setBusy(false);
-            }
+                }),
+              (map) =>
+                `Placed ${map.points.length} cards in ${map.clusters.length} suggested clusters (${map.model}, ${(map.ms / 1000).toFixed(1)} s).`,
+            );
+            setBusy(false);
           }}
         >
           Compute affinity map
@@ -52,11 +43,7 @@ export function MapPanel({ sessionId, token, channel }: { sessionId: string; tok
           </progress>
         )}
       </div>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FeedbackLine feedback={feedback} />
     </section>
   );
 }

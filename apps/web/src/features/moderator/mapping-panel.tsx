@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api } from '../../lib/api';
+import { api } from '../../lib/api';
 import type { FinalAttribute, MappingResponse } from '../../lib/contract';
+import { FeedbackLine, useFeedback } from '../../lib/feedback';
 
 /** The segment-1 → final mapping: each participant's attribute, the suggestion, the confirmed choice. */
 export function MappingPanel({
@@ -19,7 +20,7 @@ export function MappingPanel({
   onSaved: () => void;
 }) {
   const [choice, setChoice] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { feedback, attempt } = useFeedback();
   useEffect(() => {
     if (!mapping) return;
     const next: Record<string, string> = {};
@@ -77,27 +78,24 @@ export function MappingPanel({
         <button
           type="button"
           onClick={async () => {
-            try {
-              await api(`/api/sessions/${encodeURIComponent(sessionId)}/segment1-mapping`, {
-                method: 'PUT',
-                token,
-                body: { mapping: Object.fromEntries(Object.entries(choice).map(([k, v]) => [k, v === '' ? null : v])) },
-              });
-              setMessage({ ok: true, text: 'Saved the mapping.' });
-              onSaved();
-            } catch (error) {
-              setMessage({ ok: false, text: error instanceof ApiError ? error.message : 'Could not save.' });
-            }
+            const saved = await attempt(
+              () =>
+                api(`/api/sessions/${encodeURIComponent(sessionId)}/segment1-mapping`, {
+                  method: 'PUT',
+                  token,
+                  body: {
+                    mapping: Object.fromEntries(Object.entries(choice).map(([k, v]) => [k, v === '' ? null : v])),
+                  },
+                }),
+              'Saved the mapping.',
+            );
+            if (saved) onSaved();
           }}
         >
           Save mapping
         </button>
       </div>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FeedbackLine feedback={feedback} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { SessionChannel } from '../../lib/session-channel';
+import { controlReporting, type SessionChannel } from '../../lib/session-channel';
 import { RankList } from '../segments/rank-list';
 
 /** Segment 3's speaking queue: who presents, in which order, for how long; next speaker. */
@@ -25,11 +25,7 @@ export function Speakers({
   }, [participants]);
   const state = channel.state;
   if (!state) return null;
-  const run = (body: Parameters<SessionChannel['control']>[0]) =>
-    channel.control(body).then(
-      () => onError(null),
-      (error: Error) => onError(error.message),
-    );
+  const run = controlReporting(channel, onError);
   return (
     <section className="card" aria-labelledby="speakers-title">
       <h2 id="speakers-title">Speaking queue</h2>

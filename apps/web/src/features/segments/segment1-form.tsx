@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { ApiError, api } from '../../lib/api';
+import { api } from '../../lib/api';
+import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import { RankList } from './rank-list';
 
 interface Draft {
@@ -11,7 +12,7 @@ interface Draft {
 /** Segment 1: a participant names and defines up to three attributes, best first (private). */
 export function Segment1Form({ sessionId, token, open }: { sessionId: string; token: string; open: boolean }) {
   const [items, setItems] = useState<Draft[]>(() => [1, 2, 3].map((n) => ({ key: `a${n}`, name: '', definition: '' })));
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { feedback, attempt } = useFeedback();
   const update = (key: string, field: 'name' | 'definition', value: string) =>
     setItems((prev) => prev.map((item) => (item.key === key ? { ...item, [field]: value } : item)));
   const filled = items.filter((i) => i.name.trim() !== '' && i.definition.trim() !== '');
@@ -22,21 +23,21 @@ export function Segment1Form({ sessionId, token, open }: { sessionId: string; to
       aria-labelledby="segment1-title"
       onSubmit={async (event) => {
         event.preventDefault();
-        try {
-          await api(`/api/sessions/${encodeURIComponent(sessionId)}/segment1`, {
-            method: 'PUT',
-            token,
-            body: {
-              attributes: filled.map(({ name, definition }) => ({ name: name.trim(), definition: definition.trim() })),
-            },
-          });
-          setMessage({
-            ok: true,
-            text: `Saved your ${filled.length} attribute${filled.length === 1 ? '' : 's'}. You can change them until the segment ends.`,
-          });
-        } catch (error) {
-          setMessage({ ok: false, text: error instanceof ApiError ? error.message : 'Could not save.' });
-        }
+        const n = filled.length;
+        await attempt(
+          () =>
+            api(`/api/sessions/${encodeURIComponent(sessionId)}/segment1`, {
+              method: 'PUT',
+              token,
+              body: {
+                attributes: filled.map(({ name, definition }) => ({
+                  name: name.trim(),
+                  definition: definition.trim(),
+                })),
+              },
+            }),
+          `Saved your ${n} attribute${n === 1 ? '' : 's'}. You can change them until the segment ends.`,
+        );
       }}
     >
       <h2 id="segment1-title">Your top-3 attributes</h2>
@@ -78,11 +79,7 @@ export function Segment1Form({ sessionId, token, open }: { sessionId: string; to
         </button>
         {!open && <span className="hint">Opens while segment 1 runs.</span>}
       </div>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FeedbackLine feedback={feedback} />
     </form>
   );
 }

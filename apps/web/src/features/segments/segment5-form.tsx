@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api } from '../../lib/api';
+import { api } from '../../lib/api';
 import type { FinalAttribute } from '../../lib/contract';
+import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import { RankList } from './rank-list';
 
 const scale = ['Strongly disagree', 'Disagree', 'Neutral', 'Agree', 'Strongly agree'];
@@ -19,7 +20,7 @@ export function Segment5Form({
 }) {
   const [likert, setLikert] = useState<Record<string, number>>({});
   const [order, setOrder] = useState<{ key: string; attribute: FinalAttribute }[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { feedback, attempt } = useFeedback();
   const saved = JSON.stringify(finals);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` stands for finals (a new array on every render)
   useEffect(() => setOrder(finals.map((attribute) => ({ key: attribute.id, attribute }))), [saved]);
@@ -31,16 +32,15 @@ export function Segment5Form({
       aria-labelledby="segment5-title"
       onSubmit={async (event) => {
         event.preventDefault();
-        try {
-          await api(`/api/sessions/${encodeURIComponent(sessionId)}/segment5`, {
-            method: 'PUT',
-            token,
-            body: { likert, ranking: order.map((o) => o.key) },
-          });
-          setMessage({ ok: true, text: 'Saved your ratings and ranking.' });
-        } catch (error) {
-          setMessage({ ok: false, text: error instanceof ApiError ? error.message : 'Could not save.' });
-        }
+        await attempt(
+          () =>
+            api(`/api/sessions/${encodeURIComponent(sessionId)}/segment5`, {
+              method: 'PUT',
+              token,
+              body: { likert, ranking: order.map((o) => o.key) },
+            }),
+          'Saved your ratings and ranking.',
+        );
       }}
     >
       <h2 id="segment5-title">Rate and rank the final attributes</h2>
@@ -81,11 +81,7 @@ export function Segment5Form({
         </button>
         {!open && <span className="hint">Opens while segment 5 runs.</span>}
       </div>
-      {message && (
-        <p className={message.ok ? 'notice' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <FeedbackLine feedback={feedback} />
     </form>
   );
 }
