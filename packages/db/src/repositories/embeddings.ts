@@ -77,15 +77,3 @@ export async function findAffinityMap(db: Database, sessionId: string): Promise<
   const [row] = await db.select().from(affinityMaps).where(eq(affinityMaps.sessionId, sessionId));
   return row ?? null;
 }
-
-/** Sessions of a group that have an affinity map: where a label added later must be placed. */
-export async function findAffinityMapsOfSessions(
-  db: Database,
-  sessionIds: readonly string[],
-): Promise<AffinityMapRecord[]> {
-  if (sessionIds.length === 0) return [];
-  return db
-    .select()
-    .from(affinityMaps)
-    .where(inArray(affinityMaps.sessionId, [...sessionIds]));
-}

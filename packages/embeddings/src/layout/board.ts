@@ -53,7 +53,7 @@ export function toBoard(
 }
 
 /** Pushes overlapping boxes apart along the axis of least overlap; a spatial hash finds pairs. */
-export function removeOverlaps(positions: Float32Array, box: CardBox, passes: number): number {
+function removeOverlaps(positions: Float32Array, box: CardBox, passes: number): number {
   const n = positions.length / 2;
   const w = box.width + box.gap;
   const h = box.height + box.gap;
