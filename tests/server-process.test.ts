@@ -18,7 +18,9 @@ beforeAll(() => {
   expect(build.status, build.stderr).toBe(0);
 });
 
-describe('the built server on the embedded database', () => {
+// Each test starts server processes (two or three, one after another): on a loaded 2-core
+// machine that can take well over the default 30 s.
+describe('the built server on the embedded database', { timeout: 90_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'calma-process-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -117,7 +119,7 @@ describe('the built server on the embedded database', () => {
   });
 });
 
-describe('a running session across restarts', () => {
+describe('a running session across restarts', { timeout: 90_000 }, () => {
   it.each(['SIGTERM', 'SIGKILL'] as const)('keeps its clock running after %s and a restart', async (signal) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'calma-clock-'));
     try {
@@ -157,7 +159,7 @@ describe('a running session across restarts', () => {
   });
 });
 
-describe('the built server on PostgreSQL', () => {
+describe('the built server on PostgreSQL', { timeout: 90_000 }, () => {
   it('reports "postgres", applies migrations and keeps data across restarts', async () => {
     const db = await freshDb('postgres');
     const dataDir = mkdtempSync(join(tmpdir(), 'calma-process-pg-'));

@@ -21,7 +21,7 @@ interface Demo {
   groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
 }
 
-describe('a whole session in the browser', () => {
+describe('a whole session in the browser', { timeout: 60_000 }, () => {
   let server: Running;
   let browser: Browser;
   let demo: Demo;
