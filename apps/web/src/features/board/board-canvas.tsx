@@ -81,6 +81,11 @@ export function BoardCanvas({
     return () => clearTimeout(timer);
   }, [refitKey]);
 
+  // A board that turns read-only keeps no selection: there is nothing to do with it.
+  useEffect(() => {
+    if (readOnly) setSelected(new Set());
+  }, [readOnly]);
+
   // Fit once, when the board first has cards.
   useEffect(() => {
     if (fitted.current || board.status !== 'synced' || board.cards.length === 0) return;
