@@ -48,6 +48,19 @@ describe.each(databaseKinds)('the affinity map with real clients on %s', (kind) 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** A study with one group of its own (no labels yet). */
+  const newGroup = async (title: string) => {
+    const study = await http<{ id: string }>('POST', '/api/studies', t.adminToken, {
+      title,
+      context: { name: 'n', description: '', systemPrompt: '' },
+    });
+    return (
+      await http<{ id: string; moderatorToken: string }>('POST', `/api/studies/${study.body.id}/groups`, t.adminToken, {
+        name: title,
+      })
+    ).body;
+  };
+
   const newSession = async (groupId: string, token: string) =>
     (await http<{ id: string }>('POST', `/api/groups/${groupId}/sessions`, token)).body.id;
 
@@ -111,15 +124,7 @@ describe.each(databaseKinds)('the affinity map with real clients on %s', (kind) 
   });
 
   it("puts the paper's neighbours together: balanced/diplomatic/nuanced apart from biased/one-sided", async () => {
-    const study = await http<{ id: string }>('POST', '/api/studies', t.adminToken, {
-      title: 'Neighbours',
-      context: { name: 'n', description: '', systemPrompt: '' },
-    });
-    const group = (
-      await http<{ id: string; moderatorToken: string }>('POST', `/api/studies/${study.body.id}/groups`, t.adminToken, {
-        name: 'N',
-      })
-    ).body;
+    const group = await newGroup('Neighbours');
     const texts = [
       'balanced',
       'diplomatic',
@@ -196,15 +201,7 @@ describe.each(databaseKinds)('the affinity map with real clients on %s', (kind) 
   });
 
   it('keeps serving other sessions while a big layout runs', async () => {
-    const study = await http<{ id: string }>('POST', '/api/studies', t.adminToken, {
-      title: 'Big',
-      context: { name: 'n', description: '', systemPrompt: '' },
-    });
-    const big = (
-      await http<{ id: string; moderatorToken: string }>('POST', `/api/studies/${study.body.id}/groups`, t.adminToken, {
-        name: 'Big',
-      })
-    ).body;
+    const big = await newGroup('Big');
     const words = ['biased', 'balanced', 'factual', 'dry', 'engaging', 'incomplete', 'violent', 'nuanced', 'colonial'];
     const labels = Array.from({ length: 3000 }, (_, i) => ({
       text: `${words[i % words.length]} ${words[Math.floor(i / words.length) % words.length]} ${i}`,

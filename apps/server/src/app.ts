@@ -106,7 +106,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const runner = deps.layouts ?? new LayoutRunner();
   const affinity = new AffinityService({
     db: deps.db.db,
-    sessions,
     board,
     embeddings,
     runner,

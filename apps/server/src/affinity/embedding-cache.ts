@@ -52,10 +52,7 @@ export class EmbeddingCache {
   /** The model in use, and the configured one when the offline default stands in for it. */
   async describe(): Promise<{ model: string; fallbackFrom: string | null }> {
     const selected = await this.ready();
-    return {
-      model: selected.embedder.model,
-      fallbackFrom: selected.fallbackReason ? (this.settings.model ?? null) : null,
-    };
+    return { model: selected.embedder.model, fallbackFrom: this.fallbackFrom(selected) };
   }
 
   /** One unit vector per text (in order); cached ones come from the database. */
@@ -84,8 +81,12 @@ export class EmbeddingCache {
       vectors: texts.map((t) => cached.get(hashes.get(t) as string) as Float32Array),
       model: embedder.model,
       dims: embedder.dims,
-      fallbackFrom: selected.fallbackReason ? (this.settings.model ?? null) : null,
+      fallbackFrom: this.fallbackFrom(selected),
     };
+  }
+
+  private fallbackFrom(selected: SelectedEmbedder): string | null {
+    return selected.fallbackReason ? (this.settings.model ?? null) : null;
   }
 
   private remember(key: string, vector: Float32Array): void {

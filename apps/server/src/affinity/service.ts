@@ -23,7 +23,6 @@ import { AppError, conflict, notFound } from '../errors.js';
 import type { CardPosition, LabelForBoard } from '../realtime/yjs/cards.js';
 import { readCards } from '../realtime/yjs/cards.js';
 import type { BoardServer } from '../realtime/yjs/index.js';
-import type { SessionService } from '../sessions/service.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 
 interface AffinityEvents {
@@ -34,7 +33,6 @@ interface AffinityEvents {
 
 export interface AffinityContext {
   readonly db: Database;
-  readonly sessions: SessionService;
   readonly board: BoardServer;
   readonly embeddings: EmbeddingCache;
   readonly runner: LayoutRunner;
@@ -80,10 +78,12 @@ export class AffinityService {
     return () => this.events.off(event, listener as never);
   }
 
-  /** Lays out a session's board cards by meaning and writes the positions into the board. */
+  /**
+   * Lays out a session's board cards by meaning and writes the positions into the board. The
+   * caller has loaded the session (and checked access).
+   */
   async computeMap(sessionId: string, body: AffinityMapBody): Promise<AffinityMapResponse> {
     const started = performance.now();
-    await this.context.sessions.get(sessionId);
     if (this.running.has(sessionId))
       throw conflict('An affinity map is being computed for this session; wait for it to finish');
     this.running.add(sessionId);
@@ -155,9 +155,8 @@ export class AffinityService {
     }
   }
 
-  /** The session's latest map, or 404. */
+  /** The session's latest map, or 404 (the caller has loaded the session). */
   async latestMap(sessionId: string): Promise<AffinityMapResponse> {
-    await this.context.sessions.get(sessionId);
     const record = await findAffinityMap(this.context.db, sessionId);
     if (!record) throw notFound('Affinity map');
     const current = await this.context.embeddings.describe();

@@ -27,7 +27,6 @@ interface Drag {
  */
 export function BoardCanvas({
   board,
-  readOnly,
   readOnlyReason,
   excerpts,
   refitKey = 0,
@@ -35,11 +34,12 @@ export function BoardCanvas({
   board: BoardState & BoardActions;
   /** Changes when the whole board was laid out anew (an affinity map): the view fits again. */
   refitKey?: number;
-  readOnly: boolean;
+  /** Why this person may not edit now; null when they may (the tools follow it). */
   readOnlyReason: string | null;
   /** Interaction id → the start of its model response, shown on a label card's hover. */
   excerpts: Record<string, string>;
 }) {
+  const readOnly = readOnlyReason !== null;
   const [view, setView] = useState({ x: 0, y: 0, scale: 0.8 });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dragging, setDragging] = useState<Record<string, { x: number; y: number }> | null>(null);

@@ -117,12 +117,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
             <Segment5Form sessionId={sessionId} token={token} open={running(5)} finals={finalList} />
           )}
           {state?.segment === 0 && <ArtifactsNote groupId={groupId} />}
-          <BoardCanvas
-            board={board}
-            readOnly={readOnlyReason(me, state) !== null}
-            readOnlyReason={readOnlyReason(me, state)}
-            excerpts={excerpts}
-          />
+          <BoardCanvas board={board} readOnlyReason={readOnlyReason(me, state)} excerpts={excerpts} />
         </div>
         {staff && (
           <aside className="session-side" aria-label="Moderator console">
