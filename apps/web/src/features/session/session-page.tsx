@@ -117,7 +117,12 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
             <Segment5Form sessionId={sessionId} token={token} open={running(5)} finals={finalList} />
           )}
           {state?.segment === 0 && <ArtifactsNote groupId={groupId} />}
-          <BoardCanvas board={board} readOnlyReason={readOnlyReason(me, state)} excerpts={excerpts} />
+          <BoardCanvas
+            board={board}
+            refitKey={channel.mapsDone}
+            readOnlyReason={readOnlyReason(me, state)}
+            excerpts={excerpts}
+          />
         </div>
         {staff && (
           <aside className="session-side" aria-label="Moderator console">
