@@ -70,6 +70,19 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
 
   const ana = () => people.ana as { token: string; participantId: string };
   const bo = () => people.bo as { token: string; participantId: string };
+  const cy = () => people.cy as { token: string; participantId: string };
+
+  /**
+   * How a test shows that a refused change reached no one, without sleeping: once the server has
+   * handled the refused change (it closed the sender), `from` writes a note of its own, and the
+   * observers wait for it. The server relays accepted updates in the order it handled them, so an
+   * observer holding the sentinel would already hold the refused change, had it been relayed.
+   * `authorId` is the writer's participant id (or anything, for the moderator).
+   */
+  const sentinel = async (from: BoardClient, authorId: string, id: string, observers: BoardClient[]) => {
+    addCard(from, id, { kind: 'note', text: 'sentinel', x: 0, y: 0, authorId });
+    await until(() => observers.every((o) => o.cards.has(id)), `the sentinel ${id} to arrive`);
+  };
 
   it('converges two stock clients, gives a late joiner everything, and shows the group labels', async () => {
     const sessionId = await newSession();
@@ -100,6 +113,7 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     const sessionId = await newSession();
     const a = await connect(sessionId, ana().token);
     const b = await connect(sessionId, bo().token);
+    const c = await connect(sessionId, cy().token);
     const watcher = await connect(sessionId, group.moderatorToken);
     addCard(a, 'mine', { kind: 'note', text: 'Ana’s', x: 0, y: 0, authorId: ana().participantId });
     await until(() => b.cards.has('mine') && watcher.cards.has('mine'), 'everyone to see the card');
@@ -107,20 +121,21 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     b.cards.delete('mine');
     await until(() => b.closes.length > 0, 'the server to close b');
     expect(b.closes[0]).toMatchObject({ code: 4403, reason: expect.stringMatching(/did not author/) });
-    // Give a wrongly relayed deletion time to arrive before checking it did not.
-    await new Promise((r) => setTimeout(r, 200));
+    // The server has handled the deletion (it closed b for it); anything it relayed would reach
+    // the others before the sentinel c writes now.
+    await sentinel(c, cy().participantId, 'after-deletion', [watcher, a]);
     expect(watcher.cards.has('mine')).toBe(true);
     expect(a.cards.has('mine')).toBe(true);
     const fresh = await connect(sessionId, group.analystToken);
     expect(fresh.cards.has('mine')).toBe(true);
 
     // Rewriting someone else's text is refused too; moving their card is fine.
-    const c = await connect(sessionId, (people.cy as { token: string }).token);
     c.cards.get('mine')?.set('y', 500);
     await until(() => watcher.cards.get('mine')?.get('y') === 500, 'the move to arrive');
     c.cards.get('mine')?.set('text', 'changed');
     await until(() => c.closes.length > 0, 'the server to close c');
     expect(c.closes[0]?.code).toBe(4403);
+    await sentinel(a, ana().participantId, 'after-rewrite', [watcher]);
     expect(watcher.cards.get('mine')?.get('text')).toBe('Ana’s');
   });
 
@@ -146,6 +161,9 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     await control(sessionId, { action: 'lock-board' });
     addCard(b, 'locked', { kind: 'note', text: 'n', x: 0, y: 0, authorId: bo().participantId });
     await until(() => b.closes.length > 0, 'bo to be refused on a locked board');
+    // A locked board is still the moderator's to write: a second moderator tab sends the sentinel.
+    const moderatorTab = await connect(sessionId, group.moderatorToken);
+    await sentinel(moderatorTab, 'moderator', 'after-lock', [moderator]);
     expect(moderator.cards.has('locked')).toBe(false);
   });
 
@@ -189,9 +207,13 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
   it('closes on malformed and oversize messages, leaving the board and the server as they were', async () => {
     const sessionId = await newSession();
     const watcher = await connect(sessionId, group.moderatorToken);
+    const a = await connect(sessionId, ana().token);
     // The group's labels are placed when the room loads; let them arrive first.
     await until(() => watcher.cards.size === 2, 'the label cards');
-    const before = Y.encodeStateAsUpdate(watcher.doc).byteLength;
+    const byNumber = (x: number, y: number) => x - y;
+    // The client ids that wrote something into a document.
+    const writers = (doc: Y.Doc) => [...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()].sort(byNumber);
+    const before = { cards: [...watcher.cards.keys()], writers: writers(watcher.doc) };
     const raw = (bytes: Uint8Array) =>
       new Promise<number>((resolve) => {
         const ws = new WebSocket(`${t.url.replace('http', 'ws')}/yjs/${sessionId}?token=${ana().token}`);
@@ -216,9 +238,12 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     encoding.writeVarUint(encoder, 2);
     encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(big));
     expect(await raw(encoding.toUint8Array(encoder))).toBe(4413);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(Y.encodeStateAsUpdate(watcher.doc).byteLength).toBe(before);
-    expect(watcher.cards.has('huge')).toBe(false);
+    // Each socket above was closed, so the server had handled its message before `a` writes.
+    await sentinel(a, ana().participantId, 'after-oversize', [watcher]);
+    // All the watcher gained is the sentinel: no card and no other writer's items.
+    expect([...watcher.cards.keys()].sort()).toEqual([...before.cards, 'after-oversize'].sort());
+    expect(writers(watcher.doc)).toEqual([...before.writers, a.doc.clientID].sort(byNumber));
+    expect(writers(watcher.doc)).not.toContain(big.clientID);
     expect((await t.http('GET', '/api/health', null)).status).toBe(200);
   });
 

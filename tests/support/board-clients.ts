@@ -1,4 +1,6 @@
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
+import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 
@@ -60,4 +62,35 @@ export async function until(predicate: () => boolean, what: string, ms = 5_000):
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Resolves once the server has handled every message `client` sent before this call: it sends a
+ * sync step 1 on the same socket and waits for the server's step 2 answer, which the server writes
+ * only after it has handled the earlier messages (it reads one socket's messages in order). Fails
+ * after `ms`. For what the server answers nothing to, such as a read-only client's presence.
+ */
+export async function roundTrip(client: BoardClient, ms = 5_000): Promise<void> {
+  const ws = client.provider.ws;
+  if (!ws || ws.readyState !== ws.OPEN) throw new Error('the client is not connected');
+  const answered = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.removeEventListener('message', onMessage);
+      reject(new Error('timed out waiting for the server to answer a sync step 1'));
+    }, ms);
+    function onMessage(event: MessageEvent) {
+      const bytes = new Uint8Array(event.data as ArrayBuffer);
+      // [messageSync = 0, messageYjsSyncStep2 = 1, …]: nothing else sends a step 2 after the sync.
+      if (bytes[0] !== 0 || bytes[1] !== syncProtocol.messageYjsSyncStep2) return;
+      clearTimeout(timer);
+      ws?.removeEventListener('message', onMessage);
+      resolve();
+    }
+    ws.addEventListener('message', onMessage);
+  });
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  syncProtocol.writeSyncStep1(encoder, client.doc);
+  ws.send(encoding.toUint8Array(encoder));
+  await answered;
 }
