@@ -16,6 +16,8 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
 const shots = join(root, 'test-results', 'e2e');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const people = ['Asha', 'Ben', 'Chen'] as const;
+/** How many pages the steps below picture (and check with axe-core). */
+const picturedPages = 12;
 
 interface Demo {
   groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
@@ -40,8 +42,13 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     await page.goto(`${server.url}${path}`);
     return page;
   };
-  /** Every page pictured is also checked with axe-core (WCAG 2 A and AA rules). */
+  /**
+   * Every page pictured is also checked with axe-core (WCAG 2 A and AA rules): the step that
+   * pictures a page with violations fails there, and the last test reports them all and counts
+   * the pages checked, so that it cannot pass on a run that checked none.
+   */
   const violations: string[] = [];
+  const checked: string[] = [];
   const shot = async (page: Page, name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     await page.addScriptTag({ path: axePath });
@@ -66,6 +73,8 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
       );
     })) as string[];
     violations.push(...found.map((f) => `${name}: ${f}`));
+    checked.push(name);
+    expect(found, `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
   };
   const moderatorClick = async (name: string | RegExp) => {
     await moderator.getByRole('button', { name, exact: typeof name === 'string' }).click();
@@ -227,7 +236,7 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     };
     for (const [i, page] of participants.entries()) {
       await waitForSegment(page, 1);
-      await expect(page.getByText('read-only during segment 1')).toBeDefined();
+      await page.getByText('read-only during segment 1').waitFor({ state: 'visible', timeout: 5_000 });
       const mine = attributes[people[i] as string] as [string, string][];
       for (const [n, [name, definition]] of mine.entries()) {
         await page.getByLabel(`Attribute ${n + 1}`, { exact: true }).fill(name);
@@ -336,7 +345,11 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
   });
 
   it('passes the axe-core WCAG 2 A/AA checks on every page pictured', () => {
+    console.log(`axe-core checked ${checked.length} pages: ${checked.join(', ')}`);
     console.log(violations.join('\n'));
     expect(violations).toEqual([]);
+    // The steps above picture twelve pages; fewer means some were never checked (a step failed
+    // or was skipped, or this test ran alone), and then this test proves nothing.
+    expect(checked.length).toBeGreaterThanOrEqual(picturedPages);
   });
 });
