@@ -63,6 +63,69 @@ function buildIfStale(pnpm) {
   return true;
 }
 
+/**
+ * The Debian packages the test suite uses, each with where it is found once installed (`tool` on
+ * PATH, or one of `paths`). The tests only locate these tools: installing them is this script's
+ * job, so that nothing inside vitest runs apt-get. `wanted` leaves out a package the tests will not
+ * use because the environment names a replacement.
+ */
+const systemPackages = [
+  {
+    name: 'postgresql',
+    tool: 'initdb',
+    paths: ['/usr/lib/postgresql/*/bin/initdb'],
+    wanted: () => !process.env.CALMA_TEST_DATABASE_URL?.trim(),
+  },
+  { name: 'chromium', paths: ['/usr/bin/chromium'], wanted: () => !process.env.CALMA_CHROMIUM?.trim() },
+  { name: 'libxml2-utils', tool: 'xmllint', paths: ['/usr/bin/xmllint'] },
+  { name: 'redis-server', tool: 'redis-server', paths: ['/usr/bin/redis-server'] },
+];
+
+const onPath = (tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status === 0;
+
+/** Whether a path exists; a `*` segment (a version directory) matches any entry there. */
+function pathExists(pattern) {
+  const parts = pattern.split('/');
+  const star = parts.indexOf('*');
+  if (star === -1) return existsSync(pattern);
+  const dir = parts.slice(0, star).join('/') || '/';
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((entry) =>
+    pathExists([...parts.slice(0, star), entry, ...parts.slice(star + 1)].join('/')),
+  );
+}
+
+const isInstalled = (pkg) => (pkg.tool !== undefined && onPath(pkg.tool)) || pkg.paths.some(pathExists);
+
+/**
+ * Installs the missing system packages in one `apt-get update` and one `apt-get install`, when we
+ * may (root with apt-get); does nothing when all are there. Without root or apt it names what is
+ * missing and goes on: the tests that need a missing tool then fail, naming its package.
+ */
+function systemPackagesStep() {
+  const title = `system packages (apt): ${systemPackages.map((p) => p.name).join(', ')}`;
+  const wanted = systemPackages.filter((p) => p.wanted?.() ?? true);
+  const missing = wanted.filter((p) => !isInstalled(p)).map((p) => p.name);
+  if (missing.length === 0) {
+    log(`${title}: present`);
+    return true;
+  }
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !existsSync('/usr/bin/apt-get')) {
+    log(
+      `${title}: missing ${missing.join(', ')} (apt-get install ${missing.join(' ')} as root); tests that need them will fail`,
+    );
+    return true;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const installArgv = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing];
+  if (!run(['apt-get', 'update', '-qq'], { title: `${title}: apt-get update`, env })) return false;
+  if (!run(installArgv, { title: `${title}: apt-get install ${missing.join(' ')}`, env })) return false;
+  const notFound = wanted.filter((p) => missing.includes(p.name) && !isInstalled(p)).map((p) => p.name);
+  if (notFound.length > 0) log(`${title}: installed, but still not found: ${notFound.join(', ')}`);
+  return notFound.length === 0;
+}
+
 function install(pnpm) {
   return run([...pnpm, 'install', '--frozen-lockfile', '--prefer-offline'], { title: 'installing dependencies' });
 }
@@ -80,6 +143,7 @@ async function test() {
   const pnpm = pnpmCommand();
   const steps = [
     () => install(pnpm),
+    systemPackagesStep,
     () => run([...pnpm, 'run', 'typecheck'], { title: 'type-checking (tsc)' }),
     () => run([...pnpm, 'run', 'lint'], { title: 'linting (biome)' }),
     () => run([...pnpm, 'run', 'build'], { title: 'building server and web app' }),

@@ -2,17 +2,15 @@ import { prepareTemplates, startThrowawayPostgres } from '@calma/db/testing';
 // Declares the values provided below (ProvidedContext) for type checking.
 import type {} from '@calma/db/testing/fresh';
 import type { TestProject } from 'vitest/node';
-import { ensureChromium } from './browser.js';
 
 /**
  * Once per run: a real PostgreSQL (a throwaway one from Debian's package on a free port, unless
  * CALMA_TEST_DATABASE_URL names a server the tests may create databases on) and migrated
- * templates for both drivers, so every database test runs on PGlite and on PostgreSQL; and
- * Debian's Chromium for the browser tests.
+ * templates for both drivers, so every database test runs on PGlite and on PostgreSQL. It installs
+ * nothing: `npm test` installs the system packages before vitest starts (scripts/calma.mjs).
  */
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[test setup] ${line}`);
-  ensureChromium(log);
   const given = process.env.CALMA_TEST_DATABASE_URL?.trim();
   const server = given ? null : await startThrowawayPostgres(log);
   const postgresUrl = given || (server?.url as string);

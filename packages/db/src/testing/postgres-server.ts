@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,27 +27,16 @@ function findBinDir(): string | null {
 }
 
 /**
- * Locates Debian's PostgreSQL binaries, installing the `postgresql` package with apt when they are
- * missing and we may (root with apt-get). Returns a function that maps a tool name to its path.
+ * Locates Debian's PostgreSQL binaries; returns a function that maps a tool name to its path. It
+ * installs nothing: `npm test` installs the `postgresql` package before vitest starts.
  */
-function postgresTools(log: (line: string) => void): (tool: string) => string {
-  let bin = findBinDir();
-  if (bin === null) {
-    if (!isRoot() || !onPath('apt-get')) {
-      throw new Error(
-        'PostgreSQL is not installed and cannot be installed here: install Debian\'s "postgresql" package, or set CALMA_TEST_DATABASE_URL to a server the tests may create databases on.',
-      );
-    }
-    log('installing PostgreSQL from Debian (apt-get install postgresql) …');
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    bin = findBinDir();
-    if (bin === null) throw new Error('apt-get installed postgresql, but initdb is still not found');
+function postgresTools(): (tool: string) => string {
+  const dir = findBinDir();
+  if (dir === null) {
+    throw new Error(
+      'PostgreSQL is not installed (no initdb and pg_ctl on PATH or under /usr/lib/postgresql/*/bin): install Debian\'s "postgresql" package (`npm test` installs it when run as root with apt-get), or set CALMA_TEST_DATABASE_URL to a server the tests may create databases on.',
+    );
   }
-  const dir = bin;
   return (tool) => (dir === '' ? tool : join(dir, tool));
 }
 
@@ -70,7 +59,7 @@ export function freePort(): Promise<number> {
  * runs as the `postgres` user the Debian package creates. `stop()` ends it and removes the files.
  */
 export async function startThrowawayPostgres(log: (line: string) => void = () => {}): Promise<ThrowawayPostgres> {
-  const tool = postgresTools(log);
+  const tool = postgresTools();
   const dir = mkdtempSync(join(tmpdir(), 'calma-pg-'));
   const dataDir = join(dir, 'data');
   const asOwner = (argv: string[]) => (isRoot() ? ['runuser', '-u', 'postgres', '--', ...argv] : argv);
