@@ -31,3 +31,9 @@ export function decideGroupAccess(principal: Principal, groupId: string, roles: 
   if (principal.role !== 'admin' && principal.groupId !== groupId) return { ok: false, reason: 'group' };
   return allowed;
 }
+
+/** Everyone who belongs to a group: they see its board, sessions and material. */
+export const memberRoles: readonly RoleName[] = ['moderator', 'analyst', 'participant'];
+
+/** A group's staff: they see everyone's work and the analysis. */
+export const staffRoles: readonly RoleName[] = ['moderator', 'analyst'];

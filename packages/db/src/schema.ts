@@ -1,3 +1,4 @@
+import type { SessionState } from '@calma/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -137,7 +138,7 @@ export const sessions = pgTable(
     groupId: text('group_id')
       .notNull()
       .references(() => groups.id, { onDelete: 'cascade' }),
-    state: jsonb('state').notNull(),
+    state: jsonb('state').$type<SessionState>().notNull(),
     version: integer('version').notNull().default(0),
     /** Segment-1 attribute id → final attribute id or null, as the moderator confirmed it. */
     mapping: jsonb('mapping').$type<Record<string, string | null>>().notNull().default({}),

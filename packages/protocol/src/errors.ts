@@ -31,19 +31,3 @@ export const ErrorBody = Type.Object(
 );
 /** The error body as a type. */
 export type ErrorBody = Static<typeof ErrorBody>;
-
-/** WebSocket close codes used by the Yjs endpoint (4000–4999 is the application range). */
-export const CloseCode = {
-  badRequest: 4400,
-  unauthorized: 4401,
-  forbidden: 4403,
-  notFound: 4404,
-  wrongState: 4409,
-  tooLarge: 4413,
-  /** The server is going away (shutdown); reconnect later. */
-  goingAway: 1001,
-  /** The server could not keep the update (storage failed); nothing was lost that was acknowledged. */
-  internal: 1011,
-} as const;
-/** One of the {@link CloseCode} values. */
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

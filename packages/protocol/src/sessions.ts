@@ -1,8 +1,15 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TProperties, type TUnion, Type } from '@sinclair/typebox';
 import { Id, Nullable } from './common.js';
 
 /** Segment number: 0 is the artifacts review, 1–5 the paper's segments. */
-export const SegmentNumber = Type.Union([0, 1, 2, 3, 4, 5].map((n) => Type.Literal(n)));
+export const SegmentNumber = Type.Union([
+  Type.Literal(0),
+  Type.Literal(1),
+  Type.Literal(2),
+  Type.Literal(3),
+  Type.Literal(4),
+  Type.Literal(5),
+]);
 /** Segment number. */
 export type SegmentNumber = 0 | 1 | 2 | 3 | 4 | 5;
 
@@ -47,35 +54,50 @@ export const SessionList = Type.Object({ sessions: Type.Array(Session) });
 /** Session list. */
 export type SessionList = Static<typeof SessionList>;
 
+/** One control action's body: `action` names it, and it carries exactly the fields it needs. */
+const controlAction = <A extends string, P extends TProperties>(action: A, properties: P, description: string) =>
+  Type.Object({ action: Type.Literal(action), ...properties }, { title: `Control: ${action}`, description });
+
 /**
- * `POST /api/sessions/:id/control` body (and `session:control` over socket.io, with `sessionId`).
- * `start` needs `segment` and `durationMs`; `extend` needs `durationMs`; `reveal` needs `segment`.
- * Added actions: `lock-board`, `unlock-board`, `set-speakers` (`participantIds`, `turnMs`) and
+ * The control actions, each with exactly the fields it needs: the `POST /api/sessions/:id/control`
+ * body (and `session:control` over socket.io, with `sessionId`) is one of them, tagged by `action`. The contract's actions are `start`, `pause`, `resume`, `extend`,
+ * `advance`, `reveal` and `end`; added: `lock-board`, `unlock-board`, `set-speakers` and
  * `next-speaker`.
  */
-export const ControlBody = Type.Object({
-  action: Type.Union(
-    [
-      'start',
-      'pause',
-      'resume',
-      'extend',
-      'advance',
-      'reveal',
-      'end',
-      'lock-board',
-      'unlock-board',
-      'set-speakers',
-      'next-speaker',
-    ].map((a) => Type.Literal(a)),
+export const ControlActions = [
+  controlAction('start', { segment: SegmentNumber, durationMs: DurationMs }, 'Start a segment with a clock'),
+  controlAction('pause', {}, 'Pause the clock'),
+  controlAction('resume', {}, 'Resume the clock'),
+  controlAction('extend', { durationMs: DurationMs }, 'Add time to the clock'),
+  controlAction(
+    'advance',
+    { durationMs: Type.Optional(DurationMs) },
+    'Go to the next segment (running, when a duration is given)',
   ),
-  segment: Type.Optional(SegmentNumber),
-  durationMs: Type.Optional(DurationMs),
-  participantIds: Type.Optional(Type.Array(Id, { maxItems: 200 })),
-  turnMs: Type.Optional(DurationMs),
+  controlAction('reveal', { segment: SegmentNumber }, "Show everyone the segment's private work"),
+  controlAction('end', {}, 'End the session'),
+  controlAction('lock-board', {}, 'Make the board read-only for participants'),
+  controlAction('unlock-board', {}, 'Let participants edit the board again'),
+  controlAction(
+    'set-speakers',
+    { participantIds: Type.Array(Id, { maxItems: 200 }), turnMs: Type.Optional(DurationMs) },
+    'Set the speaking queue of segment 3 (turns default to 2 minutes)',
+  ),
+  controlAction('next-speaker', {}, 'Give the floor to the next speaker'),
+] as const;
+
+/**
+ * The control body's schema: `oneOf` the actions with `action` as the OpenAPI/Ajv discriminator,
+ * so a validator checks the branch the tag names and clients can generate a tagged union.
+ */
+export const ControlBody = Type.Unsafe<Static<TUnion<[...typeof ControlActions]>>>({
+  oneOf: [...ControlActions],
+  discriminator: { propertyName: 'action' },
 });
 /** Control body. */
 export type ControlBody = Static<typeof ControlBody>;
+/** One of the control actions. */
+export type ControlActionName = ControlBody['action'];
 
 /** `POST /api/sessions/:id/control` response. */
 export const ControlResponse = Type.Object({ state: SessionState });

@@ -1,3 +1,4 @@
+import { CardField, layoutFields, participantCardKinds, sharedRoots } from '@calma/protocol/board';
 import type { Principal } from '../access.js';
 import type { SessionState } from '../session/state.js';
 
@@ -6,15 +7,6 @@ import type { SessionState } from '../session/state.js';
  * a list of {@link BoardChange}s (against the board as accepted so far) and asks here; nothing in
  * this module knows Yjs.
  */
-
-/** Card fields anyone may change on anyone's card: where it sits and which cluster it is in. */
-export const layoutFields: ReadonlySet<string> = new Set(['x', 'y', 'w', 'h', 'z', 'clusterId', 'color']);
-
-/** Card kinds a participant may create (attribute cards come from revealed segment-1 work). */
-export const participantCardKinds: ReadonlySet<string> = new Set(['note', 'label']);
-
-/** Root types participants may write besides `cards`: named clusters are everyone's. */
-export const sharedRoots: ReadonlySet<string> = new Set(['clusters']);
 
 /** One effect of an update, described against the board before it. */
 export type BoardChange =
@@ -27,20 +19,43 @@ export type BoardChange =
   /** Anything outside `cards` changes; `root` names the top-level type. */
   | { readonly type: 'other'; readonly root: string };
 
+/** Why the board is read-only for someone now. */
+export type ReadOnlyReason =
+  /** Analysts watch; they never write. */
+  | { readonly type: 'role' }
+  /** The session has ended. */
+  | { readonly type: 'ended' }
+  /** The moderator locked the board. */
+  | { readonly type: 'locked' }
+  /** Segments 1 and 5 are private work. */
+  | { readonly type: 'private-segment'; readonly segment: 1 | 5 };
+
+/** Whether the principal may write to the board in this session state, and if not, why. */
+export function boardAccess(
+  principal: Principal,
+  state: Pick<SessionState, 'segment' | 'status' | 'boardLocked'>,
+): { readonly writable: true } | { readonly writable: false; readonly reason: ReadOnlyReason } {
+  switch (principal.role) {
+    case 'admin':
+    case 'moderator':
+      return { writable: true };
+    case 'analyst':
+      return { writable: false, reason: { type: 'role' } };
+    case 'participant':
+      if (state.status === 'ended') return { writable: false, reason: { type: 'ended' } };
+      if (state.boardLocked) return { writable: false, reason: { type: 'locked' } };
+      if (state.segment === 1 || state.segment === 5)
+        return { writable: false, reason: { type: 'private-segment', segment: state.segment } };
+      return { writable: true };
+  }
+}
+
 /** Whether the principal's updates are accepted at all in this session state. */
 export function boardWritable(
   principal: Principal,
   state: Pick<SessionState, 'segment' | 'status' | 'boardLocked'>,
 ): boolean {
-  switch (principal.role) {
-    case 'admin':
-    case 'moderator':
-      return true;
-    case 'analyst':
-      return false;
-    case 'participant':
-      return state.status !== 'ended' && !state.boardLocked && state.segment !== 1 && state.segment !== 5;
-  }
+  return boardAccess(principal, state).writable;
 }
 
 /** Why a board change is refused, or null when every change is allowed. */
@@ -64,7 +79,7 @@ export function refuseBoardChanges(principal: Principal, changes: readonly Board
           return `You may not delete or replace a card you did not author (card ${change.cardId})`;
         break;
       case 'card-field':
-        if (change.field === 'authorId') return `A card's author cannot change (card ${change.cardId})`;
+        if (change.field === CardField.authorId) return `A card's author cannot change (card ${change.cardId})`;
         if (change.authorId !== me && !layoutFields.has(change.field)) {
           return `You may move another person's card but not change its ${change.field} (card ${change.cardId})`;
         }

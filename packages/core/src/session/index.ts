@@ -1,1 +1,2 @@
 export * from './state.js';
+export * from './submissions.js';

@@ -1,3 +1,4 @@
+import type { SessionState } from '@calma/core';
 import { and, asc, count, countDistinct, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { newId } from '../ids.js';
@@ -13,7 +14,7 @@ export type FinalAttributeRow = typeof finalAttributes.$inferSelect;
 export type Segment5Row = typeof segment5Ratings.$inferSelect;
 
 /** Creates a session for a group with its initial state. */
-export async function createSession(db: Database, groupId: string, state: unknown): Promise<SessionRow> {
+export async function createSession(db: Database, groupId: string, state: SessionState): Promise<SessionRow> {
   const [row] = await db
     .insert(sessions)
     .values({ id: newId('se'), groupId, state })
@@ -45,7 +46,7 @@ export function listSessions(db: Database, groupId: string): Promise<SessionRow[
 export async function saveSessionState(
   db: Database,
   id: string,
-  state: unknown,
+  state: SessionState,
   expectedVersion: number,
 ): Promise<number | null> {
   const rows = await db
