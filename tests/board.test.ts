@@ -149,7 +149,7 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     const a = await connect(sessionId, ana().token);
     addCard(a, 'in-seg-1', { kind: 'note', text: 'n', x: 0, y: 0, authorId: ana().participantId });
     await until(() => a.closes.length > 0, 'ana to be refused in segment 1');
-    expect(a.closes[0]).toMatchObject({ code: 4403, reason: expect.stringMatching(/read-only/) });
+    expect(a.closes[0]).toMatchObject({ code: 4409, reason: expect.stringMatching(/read-only/) });
 
     const moderator = await connect(sessionId, group.moderatorToken);
     addCard(moderator, 'by-moderator', { kind: 'note', text: 'ok', x: 0, y: 0, authorId: 'moderator' });
@@ -161,6 +161,7 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     await control(sessionId, { action: 'lock-board' });
     addCard(b, 'locked', { kind: 'note', text: 'n', x: 0, y: 0, authorId: bo().participantId });
     await until(() => b.closes.length > 0, 'bo to be refused on a locked board');
+    expect(b.closes[0]?.code).toBe(4409);
     // A locked board is still the moderator's to write: a second moderator tab sends the sentinel.
     const moderatorTab = await connect(sessionId, group.moderatorToken);
     await sentinel(moderatorTab, 'moderator', 'after-lock', [moderator]);

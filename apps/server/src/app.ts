@@ -8,12 +8,14 @@ import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { AffinityService } from './affinity/service.js';
 import type { Config } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
+import { InProcessEventBus } from './events/bus.js';
 import { authPlugin } from './plugins/auth.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { webPlugin } from './plugins/web.js';
 import { installControlChannel } from './realtime/control/index.js';
 import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
+import { BoardStore } from './realtime/yjs/store.js';
 import { affinityRoutes } from './routes/affinity/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -55,7 +57,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy ?? false,
-    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    // `discriminator`: a union tagged by a field (the control actions) is checked against the
+    // branch its tag names, so an error says what that action lacks.
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, discriminator: true } },
     // Socket and upgrade errors on a closing server must not hang `close()`.
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -78,24 +82,12 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   });
   await app.register(openApiPlugin, { version: deps.version });
   const auth = { db: deps.db.db, adminTokenHash: deps.adminTokenHash };
-  await app.register(authPlugin, auth);
+  const events = new InProcessEventBus((err, event) =>
+    app.log.error({ err, event: event.type }, 'event handler failed'),
+  );
+  const sessions = new SessionService(deps.db.db, events);
+  await app.register(authPlugin, { ...auth, sessions });
 
-  await app.register(healthRoutes, { db: deps.db, version: deps.version });
-  await app.register(studyRoutes, { db: deps.db.db });
-  await app.register(groupRoutes, { db: deps.db.db });
-  await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit });
-  const sessions = new SessionService(deps.db.db);
-  const board = new BoardServer(app, {
-    db: deps.db.db,
-    connection: deps.db,
-    sessions,
-    auth,
-    limits: {
-      maxUpdateBytes: config.boardMaxUpdateBytes ?? 1024 * 1024,
-      maxDocBytes: config.boardMaxDocBytes ?? 32 * 1024 * 1024,
-      compactEvery: config.boardCompactEvery,
-    },
-  });
   const embeddings =
     deps.embeddings ??
     new EmbeddingCache(
@@ -104,19 +96,41 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       (line) => app.log.warn(line),
     );
   const runner = deps.layouts ?? new LayoutRunner();
-  const affinity = new AffinityService({
+  // The affinity map reads the board's cards, and the board asks the map where new labels go:
+  // each gets the other's function at construction, neither sets a field on the other.
+  const affinity: AffinityService = new AffinityService({
     db: deps.db.db,
-    board,
+    events,
+    cards: (sessionId) => board.cards(sessionId),
     embeddings,
     runner,
     maxCards: config.mapMaxCards ?? 10_000,
   });
-  await app.register(materialRoutes, { db: deps.db.db, onLabelsAdded: (groupId) => board.labelsAdded(groupId) });
+  const board = new BoardServer({
+    db: deps.db.db,
+    store: new BoardStore(deps.db),
+    sessions,
+    events,
+    auth,
+    log: app.log,
+    limits: {
+      maxUpdateBytes: config.boardMaxUpdateBytes ?? 1024 * 1024,
+      maxDocBytes: config.boardMaxDocBytes ?? 32 * 1024 * 1024,
+      compactEvery: config.boardCompactEvery,
+    },
+    labelPlacement: (sessionId, doc, labels) => affinity.placeNewLabels(sessionId, doc, labels),
+  });
+
+  await app.register(healthRoutes, { db: deps.db, version: deps.version });
+  await app.register(studyRoutes, { db: deps.db.db });
+  await app.register(groupRoutes, { db: deps.db.db });
+  await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit });
+  await app.register(materialRoutes, { db: deps.db.db, events });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
-  await app.register(affinityRoutes, { db: deps.db.db, sessions, affinity });
-  await app.register(analysisRoutes, { db: deps.db.db, sessions });
-  installControlChannel(app, { db: deps.db.db, sessions, affinity, log: app.log }, auth);
+  await app.register(affinityRoutes, { affinity });
+  await app.register(analysisRoutes, { db: deps.db.db });
+  installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.
   app.addHook('preClose', () => board.close());

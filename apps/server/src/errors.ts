@@ -85,3 +85,30 @@ export function installErrorHandling(app: FastifyInstance): void {
 export function routeNotFound(method: string, url: string): ErrorBody {
   return errorBody(ErrorCode.notFound, `Route ${method} ${url.split('?')[0]} not found`);
 }
+
+/** A domain rule's refusal (core's tagged problems) as the error the contract gives for it. */
+export function problemError(problem: {
+  kind: 'forbidden' | 'wrong-state' | 'invalid' | 'reference' | 'conflict';
+  message: string;
+}): AppError {
+  switch (problem.kind) {
+    case 'forbidden':
+      return forbidden(problem.message);
+    case 'wrong-state':
+      return conflict(problem.message, ErrorCode.wrongState);
+    case 'conflict':
+      return conflict(problem.message);
+    case 'reference':
+      return badRequest(problem.message, ErrorCode.invalidReference);
+    case 'invalid':
+      return badRequest(problem.message);
+  }
+}
+
+/** The value of a checked result, or its problem thrown as the contract's error. */
+export function orThrow<T>(
+  checked: { ok: true; value: T } | { ok: false; problem: Parameters<typeof problemError>[0] },
+): T {
+  if (!checked.ok) throw problemError(checked.problem);
+  return checked.value;
+}

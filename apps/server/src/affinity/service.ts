@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { contentWords, nameOf, suggestMatches, wordCounts } from '@calma/core';
 import {
   type AffinityMapRecord,
@@ -18,22 +17,20 @@ import {
   type MapProgress,
   type SummaryTopic,
 } from '@calma/protocol';
+import { type Card, CardKind, cardDetail } from '@calma/protocol/board';
 import type * as Y from 'yjs';
 import { AppError, conflict, notFound } from '../errors.js';
-import type { CardPosition, LabelForBoard } from '../realtime/yjs/cards.js';
-import { readCards } from '../realtime/yjs/cards.js';
-import type { BoardServer } from '../realtime/yjs/index.js';
+import type { EventBus } from '../events/bus.js';
+import { type CardPosition, type LabelForBoard, readBoardCards } from '../realtime/yjs/cards.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 
-interface AffinityEvents {
-  progress: [progress: MapProgress];
-  done: [payload: { sessionId: string; model: string; cards: number; ms: number }];
-  failed: [payload: { sessionId: string; message: string }];
-}
-
+/** What the affinity map needs: the database, the event bus, the board's cards, embeddings and layouts. */
 export interface AffinityContext {
   readonly db: Database;
-  readonly board: BoardServer;
+  /** Progress, the computed map (the board writes it) and the outcome are published here. */
+  readonly events: EventBus;
+  /** A session's board cards as they are now. */
+  readonly cards: (sessionId: string) => Promise<Card[]>;
   readonly embeddings: EmbeddingCache;
   readonly runner: LayoutRunner;
   /** Most cards one map lays out (`CALMA_MAP_MAX_CARDS`). */
@@ -66,17 +63,9 @@ function toResponse(record: AffinityMapRecord, fallbackFrom: string | null): Aff
  * only: positions and clusters go into the board, where people move cards as they like.
  */
 export class AffinityService {
-  private readonly events = new EventEmitter<AffinityEvents>();
   private readonly running = new Set<string>();
 
-  constructor(private readonly context: AffinityContext) {
-    context.board.labelPlacement = (sessionId, board, labels) => this.placeNewLabels(sessionId, board, labels);
-  }
-
-  on<K extends keyof AffinityEvents>(event: K, listener: (...args: AffinityEvents[K]) => void): () => void {
-    this.events.on(event, listener as never);
-    return () => this.events.off(event, listener as never);
-  }
+  constructor(private readonly context: AffinityContext) {}
 
   /**
    * Lays out a session's board cards by meaning and writes the positions into the board. The
@@ -90,7 +79,7 @@ export class AffinityService {
     try {
       const include = body.include ?? defaultInclude;
       const seed = body.seed ?? defaultSeed;
-      const kinds = new Set<string>(include.map((i) => (i === 'labels' ? 'label' : 'attribute')));
+      const kinds = new Set<string>(include.map((i) => (i === 'labels' ? CardKind.label : CardKind.attribute)));
       let lap = performance.now();
       const timings = { boardMs: 0, embeddingMs: 0, layoutMs: 0, writeMs: 0 };
       const split = (key: keyof typeof timings) => {
@@ -98,7 +87,7 @@ export class AffinityService {
         timings[key] = Math.round(now - lap);
         lap = now;
       };
-      const cards = (await this.context.board.cards(sessionId)).filter((card) => kinds.has(card.kind));
+      const cards = (await this.context.cards(sessionId)).filter((card) => kinds.has(card.kind) && card.text !== '');
       split('boardMs');
       if (cards.length > this.context.maxCards)
         throw new AppError(
@@ -107,9 +96,11 @@ export class AffinityService {
           `The board has ${cards.length} cards to lay out; one map lays out at most ${this.context.maxCards} (CALMA_MAP_MAX_CARDS)`,
         );
       const progress = (stage: MapProgress['stage'], fraction: number) =>
-        this.events.emit('progress', { sessionId, stage, fraction });
+        this.context.events.notify({ type: 'map-progress', progress: { sessionId, stage, fraction } });
       progress('embedding', 0);
-      const embedded = await this.context.embeddings.embedItems(cards.map((c) => ({ text: c.text, detail: c.detail })));
+      const embedded = await this.context.embeddings.embedItems(
+        cards.map((c) => ({ text: c.text, detail: cardDetail(c) })),
+      );
       const { dims } = embedded;
       const vectors = stack(embedded.vectors, dims);
       split('embeddingMs');
@@ -124,14 +115,15 @@ export class AffinityService {
         .sort((a, b) => a[0] - b[0])
         .map(([id, texts]) => ({ id, name: nameOf(texts), size: texts.length }));
       const points = cards.map((card, i) => ({
-        cardId: card.cardId,
+        cardId: card.id,
         ...(card.labelId ? { labelId: card.labelId } : {}),
         ...(card.segment1AttributeId ? { segment1AttributeId: card.segment1AttributeId } : {}),
         x: layout.positions[i * 2] as number,
         y: layout.positions[i * 2 + 1] as number,
         clusterId: layout.clusters[i] as number,
       }));
-      if (points.length > 0) await this.context.board.applyLayout(sessionId, points, clusters);
+      // The board writes the layout as a subscriber; a full board fails the publication (413).
+      if (points.length > 0) await this.context.events.publish({ type: 'map-computed', sessionId, points, clusters });
       const record = {
         sessionId,
         model: embedded.model,
@@ -144,11 +136,17 @@ export class AffinityService {
       };
       await saveAffinityMap(this.context.db, record);
       split('writeMs');
-      this.events.emit('done', { sessionId, model: record.model, cards: points.length, ms: record.ms });
+      this.context.events.notify({
+        type: 'map-done',
+        sessionId,
+        model: record.model,
+        cards: points.length,
+        ms: record.ms,
+      });
       return { ...toResponse({ ...record, createdAt: new Date() }, embedded.fallbackFrom), timings };
     } catch (err) {
       const message = err instanceof AppError ? err.message : 'The affinity map could not be computed';
-      this.events.emit('failed', { sessionId, message });
+      this.context.events.notify({ type: 'map-failed', sessionId, message });
       throw err;
     } finally {
       this.running.delete(sessionId);
@@ -175,10 +173,10 @@ export class AffinityService {
     if (!(await findAffinityMap(this.context.db, sessionId))) return null;
     // A bulk import into a mapped board is a job for a new map, not for card-by-card placement.
     if (labels.length > incrementalLimit) return null;
-    const onBoard = readCards(board);
-    const labelCards = onBoard.filter((c) => c.kind === 'label');
+    const onBoard = readBoardCards(board);
+    const labelCards = onBoard.filter((c) => c.kind === CardKind.label && c.text !== '');
     const embedded = await this.context.embeddings.embedItems([
-      ...labelCards.map((c) => ({ text: c.text, detail: c.detail })),
+      ...labelCards.map((c) => ({ text: c.text, detail: cardDetail(c) })),
       ...labels.map((l) => ({ text: l.text, detail: l.annotation })),
     ]);
     const placer = new Placer(
@@ -186,7 +184,8 @@ export class AffinityService {
         vector: embedded.vectors[i] as Float32Array,
         x: c.x,
         y: c.y,
-        clusterId: c.clusterId,
+        // People's own groups have string ids; only the map's numbered clusters vote.
+        clusterId: typeof c.clusterId === 'number' ? c.clusterId : null,
       })),
       { occupied: onBoard },
     );

@@ -24,7 +24,7 @@ export const openApiPlugin = fp(
         security: [{ bearer: [] }],
       },
     });
-    app.get('/api/openapi.json', { config: { roles: 'public' }, schema: { hide: true } }, async () => app.swagger());
+    app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   },
   { name: 'calma-openapi' },
 );

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import {
   applySessionAction,
   initialSessionState,
@@ -18,6 +17,7 @@ import {
 } from '@calma/db';
 import { ErrorCode } from '@calma/protocol';
 import { conflict, notFound } from '../errors.js';
+import type { EventBus } from '../events/bus.js';
 
 /** A session as the service hands it out: the row and its typed state. */
 export interface LoadedSession {
@@ -28,38 +28,28 @@ export interface LoadedSession {
   readonly row: SessionRow;
 }
 
-interface SessionEvents {
-  state: [sessionId: string, view: SessionStateView];
-  submitted: [sessionId: string, segment: 1 | 5, count: number];
-}
-
 const load = (row: SessionRow): LoadedSession => ({
   id: row.id,
   groupId: row.groupId,
-  state: row.state as SessionState,
+  state: row.state,
   version: row.version,
   row,
 });
 
 /**
  * Runs sessions: every transition goes through `control`, which applies core's reducer, persists
- * the new state (optimistically versioned) and only then announces it. Transitions of one session
- * are serialised so that two moderators clicking at once cannot interleave read and write.
+ * the new state (optimistically versioned) and only then announces it on the event bus.
+ * Transitions of one session are serialised so that two moderators clicking at once cannot
+ * interleave read and write.
  */
 export class SessionService {
   private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly events = new EventEmitter<SessionEvents>();
 
   constructor(
     private readonly db: Database,
+    private readonly events: EventBus,
     private readonly now: () => number = Date.now,
   ) {}
-
-  /** Subscribes to state changes and submission counts (the realtime layer listens). */
-  on<K extends keyof SessionEvents>(event: K, listener: (...args: SessionEvents[K]) => void): () => void {
-    this.events.on(event, listener as never);
-    return () => this.events.off(event, listener as never);
-  }
 
   /** Creates a session for a group, in segment 0, not started. */
   async create(groupId: string): Promise<LoadedSession> {
@@ -96,7 +86,11 @@ export class SessionService {
         const saved = await saveSessionState(this.db, sessionId, result.state, session.version);
         if (saved === null) continue; // another server moved first: re-read and re-apply
         const view = viewSessionState(result.state, now);
-        this.events.emit('state', sessionId, view);
+        this.events.notify({ type: 'session-state-changed', sessionId, state: view });
+        for (const segment of result.state.revealed) {
+          if (!session.state.revealed.includes(segment))
+            this.events.notify({ type: 'segment-revealed', sessionId, segment });
+        }
         return view;
       }
       throw conflict('The session changed concurrently; try again', ErrorCode.conflict);
@@ -106,7 +100,7 @@ export class SessionService {
   /** Announces how many participants have submitted a private segment (never what). */
   async announceSubmission(sessionId: string, segment: 1 | 5): Promise<void> {
     const count = await countSubmitters(this.db, sessionId, segment);
-    this.events.emit('submitted', sessionId, segment, count);
+    this.events.notify({ type: 'submission-made', sessionId, segment, count });
   }
 
   private serialise<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -3,8 +3,8 @@ import type { Database } from '@calma/db';
 import { type ClientToServerEvents, type ErrorBody, ErrorCode, type ServerToClientEvents } from '@calma/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
-import type { AffinityService } from '../../affinity/service.js';
 import { AppError } from '../../errors.js';
+import type { EventBus } from '../../events/bus.js';
 import type { SessionService } from '../../sessions/service.js';
 
 /** Per-socket data: who authenticated in the handshake. */
@@ -21,7 +21,7 @@ export type ControlSocket = Socket<ClientToServerEvents, ServerToClientEvents, R
 export interface ControlContext {
   readonly db: Database;
   readonly sessions: SessionService;
-  readonly affinity: AffinityService;
+  readonly events: EventBus;
   readonly log: FastifyBaseLogger;
 }
 

@@ -35,25 +35,30 @@ export function installControlChannel(app: FastifyInstance, context: ControlCont
     handleControl(context, socket);
   });
 
-  const offState = context.sessions.on('state', (sessionId, state) => {
-    io.to(sessionRoom(sessionId)).emit('session:state', { sessionId, state });
-  });
-  const offSubmitted = context.sessions.on('submitted', (sessionId, segment, count) => {
-    io.to(sessionRoom(sessionId)).emit('session:submitted', { sessionId, segment, count });
-  });
-
-  // Affinity-map progress goes to the whole session room: everyone sees the map coming.
-  const offMap = [
-    context.affinity.on('progress', (p) => io.to(sessionRoom(p.sessionId)).emit('affinity-map:progress', p)),
-    context.affinity.on('done', (p) => io.to(sessionRoom(p.sessionId)).emit('affinity-map:done', p)),
-    context.affinity.on('failed', (p) => io.to(sessionRoom(p.sessionId)).emit('affinity-map:failed', p)),
+  // The domain's events, told to each session's room: states, submission counts (never content)
+  // and the progress of an affinity map (everyone sees the map coming).
+  const { events } = context;
+  const unsubscribe = [
+    events.subscribe('session-state-changed', ({ sessionId, state }) => {
+      io.to(sessionRoom(sessionId)).emit('session:state', { sessionId, state });
+    }),
+    events.subscribe('submission-made', ({ sessionId, segment, count }) => {
+      io.to(sessionRoom(sessionId)).emit('session:submitted', { sessionId, segment, count });
+    }),
+    events.subscribe('map-progress', ({ progress }) => {
+      io.to(sessionRoom(progress.sessionId)).emit('affinity-map:progress', progress);
+    }),
+    events.subscribe('map-done', ({ sessionId, model, cards, ms }) => {
+      io.to(sessionRoom(sessionId)).emit('affinity-map:done', { sessionId, model, cards, ms });
+    }),
+    events.subscribe('map-failed', ({ sessionId, message }) => {
+      io.to(sessionRoom(sessionId)).emit('affinity-map:failed', { sessionId, message });
+    }),
   ];
 
   // Before the HTTP server closes: drop sockets so `close()` does not wait on them.
   app.addHook('preClose', async () => {
-    offState();
-    offSubmitted();
-    for (const off of offMap) off();
+    for (const stop of unsubscribe) stop();
     io.disconnectSockets(true);
     io.engine.close();
   });

@@ -1,12 +1,12 @@
+import { memberRoles } from '@calma/core';
 import { Id } from '@calma/protocol';
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { badRequest } from '../../errors.js';
-import { loadSessionFor } from '../../sessions/control-action.js';
+import { authorizeSession } from '../../plugins/auth.js';
 import { type ControlContext, type ControlSocket, reply, sessionRoom, toErrorBody } from './context.js';
 
 const JoinPayload = TypeCompiler.Compile(Type.Object({ sessionId: Id }));
-const members = ['moderator', 'analyst', 'participant'] as const;
 
 /**
  * `session:join {sessionId}` → ack `{state}`: a group member joins the session's room and gets
@@ -17,7 +17,7 @@ export function handleJoin(context: ControlContext, socket: ControlSocket): void
   socket.on('session:join', async (payload, ack) => {
     try {
       if (!JoinPayload.Check(payload)) throw badRequest('session:join needs {sessionId}');
-      const session = await loadSessionFor(context.sessions, socket.data.principal, payload.sessionId, members);
+      const session = await authorizeSession(context.sessions, socket.data.principal, payload.sessionId, memberRoles);
       await socket.join(sessionRoom(session.id));
       reply(ack, { state: context.sessions.view(session.state) });
     } catch (err) {

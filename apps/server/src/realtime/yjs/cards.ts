@@ -1,3 +1,12 @@
+import {
+  BoardKey,
+  type Card,
+  type CardField,
+  CardKind,
+  readCards,
+  readCluster,
+  systemAuthor,
+} from '@calma/protocol/board';
 import * as Y from 'yjs';
 
 /** A label to place on the board. */
@@ -28,14 +37,11 @@ export interface CardPosition {
 }
 
 /** A card as a Y.Map holding `fields`. */
-function newCard(fields: Record<string, unknown>): Y.Map<unknown> {
+function newCard(fields: Partial<Record<CardField, unknown>>): Y.Map<unknown> {
   const card = new Y.Map<unknown>();
   for (const [key, value] of Object.entries(fields)) card.set(key, value);
   return card;
 }
-
-/** Author of cards the server adds for material nobody on the board wrote. */
-export const systemAuthor = 'system';
 
 /**
  * Adds a card for every label not placed before: at `positions` when given (an affinity map
@@ -47,14 +53,14 @@ export function placeLabels(
   labels: readonly LabelForBoard[],
   positions: ReadonlyMap<string, CardPosition> | null = null,
 ): void {
-  const cards = doc.getMap('cards');
-  const placed = doc.getMap('labelCards');
+  const cards = doc.getMap(BoardKey.cards);
+  const placed = doc.getMap(BoardKey.labelCards);
   let n = placed.size;
   for (const label of labels) {
     if (placed.has(label.id)) continue;
     const position = positions?.get(label.id);
     const card = newCard({
-      kind: 'label',
+      kind: CardKind.label,
       text: label.text,
       annotation: label.annotation,
       labelId: label.id,
@@ -75,14 +81,14 @@ export function placeLabels(
  * below the labels. `attributeCards` remembers placed ones, as `labelCards` does for labels.
  */
 export function placeAttributes(doc: Y.Doc, attributes: readonly AttributeForBoard[]): void {
-  const cards = doc.getMap('cards');
-  const placed = doc.getMap('attributeCards');
-  const top = 80 + Math.ceil(doc.getMap('labelCards').size / 8) * gap.y;
+  const cards = doc.getMap(BoardKey.cards);
+  const placed = doc.getMap(BoardKey.attributeCards);
+  const top = 80 + Math.ceil(doc.getMap(BoardKey.labelCards).size / 8) * gap.y;
   const columns = [...new Set(attributes.map((a) => a.participantId))];
   for (const attribute of attributes) {
     if (placed.has(attribute.id)) continue;
     const card = newCard({
-      kind: 'attribute',
+      kind: CardKind.attribute,
       text: attribute.name,
       definition: attribute.definition,
       rank: attribute.rank,
@@ -96,46 +102,9 @@ export function placeAttributes(doc: Y.Doc, attributes: readonly AttributeForBoa
   }
 }
 
-/** A card as the affinity map reads it. */
-export interface BoardCard {
-  cardId: string;
-  kind: string;
-  text: string;
-  /** A label's annotation or an attribute's definition. */
-  detail: string | null;
-  labelId?: string;
-  segment1AttributeId?: string;
-  x: number;
-  y: number;
-  clusterId: number | null;
-}
-
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-
-/** The cards of a board (those with text), as they are now. */
-export function readCards(doc: Y.Doc): BoardCard[] {
-  const out: BoardCard[] = [];
-  for (const [cardId, value] of doc.getMap('cards').entries()) {
-    if (!(value instanceof Y.Map)) continue;
-    const text = str(value.get('text'));
-    const kind = str(value.get('kind'));
-    if (!text || !kind) continue;
-    const labelId = str(value.get('labelId'));
-    const segment1AttributeId = str(value.get('segment1AttributeId'));
-    out.push({
-      cardId,
-      kind,
-      text,
-      detail: str(value.get(kind === 'label' ? 'annotation' : 'definition')),
-      ...(labelId ? { labelId } : {}),
-      ...(segment1AttributeId ? { segment1AttributeId } : {}),
-      x: num(value.get('x')) ?? 0,
-      y: num(value.get('y')) ?? 0,
-      clusterId: num(value.get('clusterId')),
-    });
-  }
-  return out;
+/** The cards of a board document, as they are now (the board contract's one reader). */
+export function readBoardCards(doc: Y.Doc): Card[] {
+  return readCards(doc.getMap(BoardKey.cards), (value): value is Y.Map<unknown> => value instanceof Y.Map);
 }
 
 /**
@@ -148,7 +117,7 @@ export function applyLayout(
   points: readonly { cardId: string; x: number; y: number; clusterId: number }[],
   clusters: readonly { id: number; name: string; size: number }[],
 ): void {
-  const cards = doc.getMap('cards');
+  const cards = doc.getMap(BoardKey.cards);
   for (const point of points) {
     const card = cards.get(point.cardId);
     if (!(card instanceof Y.Map)) continue;
@@ -156,11 +125,9 @@ export function applyLayout(
     card.set('y', point.y);
     card.set('clusterId', point.clusterId);
   }
-  const named = doc.getMap('clusters');
+  const named = doc.getMap(BoardKey.clusters);
   for (const [key, value] of [...named.entries()]) {
-    const suggested =
-      value instanceof Y.Map ? value.get('suggested') : (value as { suggested?: unknown } | null)?.suggested;
-    if (suggested === true) named.delete(key);
+    if (readCluster(value instanceof Y.Map ? value.toJSON() : value)?.suggested) named.delete(key);
   }
   for (const cluster of clusters)
     named.set(String(cluster.id), { name: cluster.name, size: cluster.size, suggested: true });

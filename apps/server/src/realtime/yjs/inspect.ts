@@ -1,4 +1,5 @@
 import type { BoardChange } from '@calma/core';
+import { BoardKey, CardField } from '@calma/protocol/board';
 import * as Y from 'yjs';
 
 /** Card id → author, as accepted so far; kept beside the probe document. */
@@ -6,14 +7,14 @@ export type AuthorIndex = Map<string, string | null>;
 
 const authorOf = (value: unknown): string | null => {
   if (!(value instanceof Y.Map)) return null;
-  const author = value.get('authorId');
+  const author = value.get(CardField.authorId);
   return typeof author === 'string' ? author : null;
 };
 
 /** Rebuilds the author index from a document's `cards`. */
 export function indexAuthors(doc: Y.Doc): AuthorIndex {
   const index: AuthorIndex = new Map();
-  for (const [id, card] of doc.getMap('cards').entries()) index.set(id, authorOf(card));
+  for (const [id, card] of doc.getMap(BoardKey.cards).entries()) index.set(id, authorOf(card));
   return index;
 }
 
@@ -32,7 +33,7 @@ function rootName(doc: Y.Doc, type: SharedType): string {
  * read after the fact. The caller decides; on refusal it must rebuild the probe.
  */
 export function applyAndDescribe(probe: Y.Doc, authors: AuthorIndex, update: Uint8Array): BoardChange[] {
-  const cardsMap = probe.getMap('cards');
+  const cardsMap = probe.getMap(BoardKey.cards);
   const cards = cardsMap as unknown as SharedType;
   const changes: BoardChange[] = [];
   const seen = new Set<string>();
@@ -55,7 +56,8 @@ export function applyAndDescribe(probe: Y.Doc, authors: AuthorIndex, update: Uin
             add({
               type: 'card-added',
               cardId: key,
-              card: now instanceof Y.Map ? { kind: now.get('kind'), authorId: now.get('authorId') } : null,
+              card:
+                now instanceof Y.Map ? { kind: now.get(CardField.kind), authorId: now.get(CardField.authorId) } : null,
             });
           }
         }
@@ -96,7 +98,7 @@ export function applyAndDescribe(probe: Y.Doc, authors: AuthorIndex, update: Uin
 
 /** Brings the author index up to date for the cards an accepted update touched. */
 export function refreshAuthors(probe: Y.Doc, authors: AuthorIndex, changes: readonly BoardChange[]): void {
-  const cards = probe.getMap('cards');
+  const cards = probe.getMap(BoardKey.cards);
   for (const change of changes) {
     if (change.type === 'other') continue;
     const card = cards.get(change.cardId);

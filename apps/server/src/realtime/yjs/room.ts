@@ -1,14 +1,12 @@
-import { boardWritable, type Principal, refuseBoardChanges, type SessionState } from '@calma/core';
-import { CloseCode } from '@calma/protocol';
-import type { FastifyBaseLogger } from 'fastify';
+import { boardAccess, boardWritable, type Principal, refuseBoardChanges, type SessionState } from '@calma/core';
+import { CloseCode } from '@calma/protocol/board';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import type { WebSocket } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { type AuthorIndex, applyAndDescribe, indexAuthors, refreshAuthors } from './inspect.js';
-import type { BoardStore } from './store.js';
+import type { BoardLog, BoardSocket, BoardStorage } from './ports.js';
 
 /** y-websocket message types. */
 const messageSync = 0;
@@ -26,9 +24,12 @@ export interface BoardLimits {
   compactEvery?: number;
 }
 
+/** The session state a board follows: who may write depends on it. */
+export type BoardSessionState = Pick<SessionState, 'segment' | 'status' | 'boardLocked'>;
+
 /** One client of a room. */
 export interface BoardConnection {
-  readonly ws: WebSocket;
+  readonly socket: BoardSocket;
   readonly principal: Principal;
   /** Awareness client ids this connection controls, removed when it leaves. */
   readonly awarenessIds: Set<number>;
@@ -51,7 +52,7 @@ export class BoardRoom {
   private probe: Y.Doc;
   private authors: AuthorIndex;
   private readonly pending: Uint8Array[] = [];
-  private readonly connections = new Map<WebSocket, BoardConnection>();
+  private readonly connections = new Map<BoardSocket, BoardConnection>();
   private approxBytes: number;
   private sinceCompaction: number;
   private lastSeq: number;
@@ -62,10 +63,10 @@ export class BoardRoom {
   private constructor(
     readonly sessionId: string,
     readonly groupId: string,
-    public sessionState: Pick<SessionState, 'segment' | 'status' | 'boardLocked'>,
-    private readonly store: BoardStore,
+    private sessionState: BoardSessionState,
+    private readonly store: BoardStorage,
     private readonly limits: BoardLimits,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: BoardLog,
     loaded: { doc: Y.Doc; bytes: number; lastSeq: number; updates: number },
   ) {
     this.doc = loaded.doc;
@@ -87,10 +88,10 @@ export class BoardRoom {
   static async load(
     sessionId: string,
     groupId: string,
-    sessionState: Pick<SessionState, 'segment' | 'status' | 'boardLocked'>,
-    store: BoardStore,
+    sessionState: BoardSessionState,
+    store: BoardStorage,
     limits: BoardLimits,
-    log: FastifyBaseLogger,
+    log: BoardLog,
   ): Promise<BoardRoom> {
     const stored = await store.load(sessionId);
     const doc = new Y.Doc();
@@ -127,10 +128,19 @@ export class BoardRoom {
     return this.probe;
   }
 
-  /** Starts serving a connection: the first sync step and everyone's presence. */
-  addConnection(ws: WebSocket, principal: Principal): BoardConnection {
-    const connection: BoardConnection = { ws, principal, awarenessIds: new Set() };
-    this.connections.set(ws, connection);
+  /** Follows the session: whether participants may write depends on its segment and status. */
+  setSessionState(state: BoardSessionState): void {
+    this.sessionState = { segment: state.segment, status: state.status, boardLocked: state.boardLocked };
+  }
+
+  /**
+   * Starts serving a socket: the first sync step and everyone's presence, then its messages (the
+   * socket delivers those that arrived before this call first). It leaves when the socket closes.
+   */
+  connect(socket: BoardSocket, principal: Principal): BoardConnection {
+    const connection: BoardConnection = { socket, principal, awarenessIds: new Set() };
+    this.connections.set(socket, connection);
+    socket.onClose(() => this.removeConnection(socket));
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, messageSync);
     syncProtocol.writeSyncStep1(encoder, this.doc);
@@ -145,21 +155,24 @@ export class BoardRoom {
       );
       this.send(connection, encoding.toUint8Array(awarenessEncoder));
     }
+    socket.onMessage((message) => {
+      if (this.connections.get(socket) === connection) this.handleMessage(connection, message);
+    });
     return connection;
   }
 
   /** Forgets a connection and its presence. */
-  removeConnection(ws: WebSocket): void {
-    const connection = this.connections.get(ws);
+  private removeConnection(socket: BoardSocket): void {
+    const connection = this.connections.get(socket);
     if (!connection) return;
-    this.connections.delete(ws);
+    this.connections.delete(socket);
     if (connection.awarenessIds.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessIds], null);
     }
   }
 
   /** Handles one y-websocket message; malformed input closes that connection, nothing more. */
-  handleMessage(connection: BoardConnection, data: Uint8Array): void {
+  private handleMessage(connection: BoardConnection, data: Uint8Array): void {
     try {
       const decoder = decoding.createDecoder(data);
       const type = decoding.readVarUint(decoder);
@@ -197,7 +210,8 @@ export class BoardRoom {
 
   /**
    * Adds a change made by the server itself (revealed attributes, labels, a layout) through the
-   * same path. False when it was refused (the board is full, or storage failed).
+   * same path. False when it was refused (the board is full, or storage failed). A change that
+   * throws leaves the board as it was and rethrows.
    */
   applyServerChange(change: (doc: Y.Doc) => void): boolean {
     if (this.broken) return false;
@@ -208,6 +222,10 @@ export class BoardRoom {
     this.probe.on('update', capture);
     try {
       this.probe.transact(() => change(this.probe), serverOrigin);
+    } catch (err) {
+      // Yjs keeps what a transaction did before it threw: put the probe back as accepted.
+      this.rebuildProbe();
+      throw err;
     } finally {
       this.probe.off('update', capture);
     }
@@ -241,7 +259,7 @@ export class BoardRoom {
 
   /** Closes every connection with `code` and frees the documents. */
   close(code: number, reason: string): void {
-    for (const connection of this.connections.values()) connection.ws.close(code, reason);
+    for (const connection of this.connections.values()) connection.socket.close(code, reason);
     this.connections.clear();
     this.awareness.destroy();
     this.probe.destroy();
@@ -275,7 +293,8 @@ export class BoardRoom {
       return false;
     }
     if (isEmptyUpdate(update)) return true;
-    const writable = this.writable(principal);
+    const access = boardAccess(principal, this.sessionState);
+    const writable = access.writable;
     let changes: ReturnType<typeof applyAndDescribe>;
     try {
       changes = applyAndDescribe(this.probe, this.authors, update);
@@ -289,7 +308,15 @@ export class BoardRoom {
       if (this.probe.store.pendingStructs !== null || this.probe.store.pendingDs !== null) this.rebuildProbe();
       return true;
     }
-    const reason = writable ? refuseBoardChanges(principal, changes) : 'The board is read-only for you now';
+    if (!access.writable) {
+      this.rebuildProbe();
+      // A role that never writes is forbidden; a board that turned read-only (segment 1 or 5,
+      // locked, ended) is the wrong state: the client reloads and waits.
+      if (access.reason.type === 'role') this.refuse(connection, CloseCode.forbidden, 'This connection is read-only');
+      else this.refuse(connection, CloseCode.wrongState, 'The board is read-only for you now');
+      return false;
+    }
+    const reason = refuseBoardChanges(principal, changes);
     if (reason !== null) {
       this.rebuildProbe();
       this.refuse(connection, CloseCode.forbidden, reason);
@@ -340,16 +367,12 @@ export class BoardRoom {
       this.log.error({ sessionId: this.sessionId, reason }, 'server board change refused');
       return;
     }
-    // Close reasons are limited to 123 bytes.
-    connection.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
-    this.removeConnection(connection.ws);
+    connection.socket.close(code, reason);
+    this.removeConnection(connection.socket);
   }
 
   private send(connection: BoardConnection, message: Uint8Array): void {
-    if (connection.ws.readyState !== connection.ws.OPEN) return;
-    connection.ws.send(message, (err) => {
-      if (err) connection.ws.terminate();
-    });
+    if (connection.socket.isOpen) connection.socket.send(message);
   }
 
   private broadcastUpdate(update: Uint8Array, origin: unknown): void {

@@ -1,4 +1,5 @@
 import { appendBoardUpdates, compactBoard, type Db, loadBoard, type StoredBoard } from '@calma/db';
+import type { BoardStorage } from './ports.js';
 
 interface Pending {
   sessionId: string;
@@ -12,7 +13,7 @@ interface Pending {
  * written in one INSERT (one commit), and each caller learns its sequence number only once that
  * commit is done. Callers broadcast after that, so an update anyone has seen is on disk.
  */
-export class BoardStore {
+export class BoardStore implements BoardStorage {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;

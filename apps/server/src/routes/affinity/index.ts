@@ -1,26 +1,17 @@
-import type { Database } from '@calma/db';
+import { memberRoles } from '@calma/core';
 import { AffinityMapBody, AffinityMapResponse, authErrors, ErrorBody, GroupSummary, idParams } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AffinityService } from '../../affinity/service.js';
-import { requireGroupAccess } from '../../plugins/auth.js';
-import { loadSessionFor } from '../../sessions/control-action.js';
-import type { SessionService } from '../../sessions/service.js';
-import { loadGroup } from '../groups/index.js';
-
-const members = ['moderator', 'analyst', 'participant'] as const;
+import { access, groupScope, sessionScope } from '../../plugins/auth.js';
 
 /** The affinity map of a session's board, and a group's summary (word cloud and topics). */
-export const affinityRoutes: FastifyPluginAsyncTypebox<{
-  db: Database;
-  sessions: SessionService;
-  affinity: AffinityService;
-}> = async (app, { db, sessions, affinity }) => {
+export const affinityRoutes: FastifyPluginAsyncTypebox<{ affinity: AffinityService }> = async (app, { affinity }) => {
   const tags = ['affinity map'];
 
   app.post(
     '/api/sessions/:sessionId/affinity-map',
     {
-      config: { roles: ['moderator'] },
+      config: { access: access.session(['moderator']) },
       schema: {
         tags,
         summary:
@@ -35,17 +26,14 @@ export const affinityRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, [
-        'moderator',
-      ]);
-      return affinity.computeMap(session.id, request.body ?? {});
+      return affinity.computeMap(sessionScope(request).session.id, request.body ?? {});
     },
   );
 
   app.get(
     '/api/sessions/:sessionId/affinity-map',
     {
-      config: { roles: members },
+      config: { access: access.session(memberRoles) },
       schema: {
         tags,
         summary: "The session's latest affinity map (404 before the first)",
@@ -54,15 +42,14 @@ export const affinityRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, members);
-      return affinity.latestMap(session.id);
+      return affinity.latestMap(sessionScope(request).session.id);
     },
   );
 
   app.get(
     '/api/groups/:groupId/summary',
     {
-      config: { roles: members },
+      config: { access: access.group(memberRoles) },
       schema: {
         tags,
         summary: "A group's summary: word cloud of its labels and the topics it explored",
@@ -71,10 +58,7 @@ export const affinityRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, members);
-      return affinity.summary(group.id);
+      return affinity.summary(groupScope(request).group.id);
     },
   );
 };

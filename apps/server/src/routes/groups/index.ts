@@ -1,9 +1,9 @@
+import { memberRoles } from '@calma/core';
 import type { Database } from '@calma/db';
-import { findGroup, type GroupRow, listParticipants, type ParticipantRow } from '@calma/db';
+import { type GroupRow, listParticipants, type ParticipantRow } from '@calma/db';
 import { authErrors, GroupWithInvite, idParams, Me, ParticipantList } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notFound } from '../../errors.js';
-import { requireGroupAccess } from '../../plugins/auth.js';
+import { access, groupScope } from '../../plugins/auth.js';
 
 /** A group row as the API shows it, with its invite code. */
 export const toGroupWithInvite = (row: GroupRow) => ({
@@ -22,23 +22,14 @@ export const toParticipant = (row: ParticipantRow) => ({
   joinedAt: row.consentAt.toISOString(),
 });
 
-/** Loads a group by id or throws 404. */
-export async function loadGroup(db: Database, groupId: string): Promise<GroupRow> {
-  const group = await findGroup(db, groupId);
-  if (!group) throw notFound('Group');
-  return group;
-}
-
 /** Who am I, and a group as its members see it. */
 export const groupRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   const tags = ['groups'];
-  const members = ['moderator', 'analyst', 'participant'] as const;
-  const allRoles = ['admin', ...members] as const;
 
   app.get(
     '/api/me',
     {
-      config: { roles: allRoles },
+      config: { access: access.roles(['admin', ...memberRoles]) },
       schema: { tags, summary: 'What the presented token grants', response: { 200: Me, ...authErrors } },
     },
     async (request) => {
@@ -62,7 +53,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
   app.get(
     '/api/groups/:groupId',
     {
-      config: { roles: members },
+      config: { access: access.group(memberRoles) },
       schema: {
         tags,
         summary: 'A group (members see its invite code, to share it)',
@@ -71,17 +62,14 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
       },
     },
     async (request) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, members);
-      return toGroupWithInvite(group);
+      return toGroupWithInvite(groupScope(request).group);
     },
   );
 
   app.get(
     '/api/groups/:groupId/participants',
     {
-      config: { roles: members },
+      config: { access: access.group(memberRoles) },
       schema: {
         tags,
         summary: "A group's participants (display names only)",
@@ -90,9 +78,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
       },
     },
     async (request) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, members);
+      const { group } = groupScope(request);
       return { participants: (await listParticipants(db, group.id)).map(toParticipant) };
     },
   );

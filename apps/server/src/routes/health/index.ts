@@ -10,7 +10,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<Pick<AppDeps, 'db' | 'versi
   app.get(
     '/api/health',
     {
-      config: { roles: 'public' },
+      config: { access: 'public' },
       schema: {
         tags: ['health'],
         summary: 'Liveness and database kind',

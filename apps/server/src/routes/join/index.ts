@@ -13,7 +13,7 @@ export const joinRoutes: FastifyPluginAsyncTypebox<{ db: Database; rateLimit: nu
   app.post(
     '/api/join',
     {
-      config: { roles: 'public', rateLimit: { max: rateLimit, timeWindow: 60_000 } },
+      config: { access: 'public', rateLimit: { max: rateLimit, timeWindow: 60_000 } },
       schema: {
         tags: ['groups'],
         summary: 'Join a group with its invite code, giving consent',

@@ -1,4 +1,4 @@
-import { resolveLabels } from '@calma/core';
+import { memberRoles, resolveLabels } from '@calma/core';
 import type { Database } from '@calma/db';
 import {
   addLabels,
@@ -24,8 +24,8 @@ import {
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, conflict, forbidden } from '../../errors.js';
-import { requireGroupAccess } from '../../plugins/auth.js';
-import { loadGroup } from '../groups/index.js';
+import type { EventBus } from '../../events/bus.js';
+import { access, groupScope } from '../../plugins/auth.js';
 
 const toInteraction = (row: InteractionRow) => ({
   id: row.id,
@@ -47,21 +47,19 @@ const toLabel = (row: LabelRow) => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-const members = ['moderator', 'analyst', 'participant'] as const;
-
 /** Material from the Interact and Reflect stages: interactions and labels of a group. */
 export const materialRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
-  /** Called after labels were stored, so open boards can show them. */
-  onLabelsAdded?: (groupId: string) => Promise<void>;
-}> = async (app, { db, onLabelsAdded }) => {
+  /** `labels-added` is published here, so open boards show new labels. */
+  events: EventBus;
+}> = async (app, { db, events }) => {
   const tags = ['material'];
   const params = idParams('groupId');
 
   app.post(
     '/api/groups/:groupId/interactions',
     {
-      config: { roles: ['moderator'] },
+      config: { access: access.group(['moderator']) },
       schema: {
         tags,
         summary: 'Import interactions (moderator). A given id already in this group is replaced.',
@@ -71,9 +69,7 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, ['moderator']);
+      const { group } = groupScope(request);
       const items = request.body.interactions;
       const givenIds = items.flatMap((i) => (i.id ? [i.id] : []));
       if (new Set(givenIds).size !== givenIds.length) throw badRequest('interaction ids repeat within the request');
@@ -105,13 +101,11 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/groups/:groupId/interactions',
     {
-      config: { roles: members },
+      config: { access: access.group(memberRoles) },
       schema: { tags, summary: "A group's interactions", params, response: { 200: InteractionList, ...authErrors } },
     },
     async (request) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, members);
+      const { group } = groupScope(request);
       return { interactions: (await listInteractions(db, group.id)).map(toInteraction) };
     },
   );
@@ -119,7 +113,7 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/groups/:groupId/labels',
     {
-      config: { roles: ['moderator', 'participant'] },
+      config: { access: access.group(['moderator', 'participant']) },
       schema: {
         tags,
         summary: 'Add labels (moderator; or a participant, for their own)',
@@ -129,9 +123,7 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, ['moderator', 'participant']);
+      const { principal, group } = groupScope(request);
       const drafts = request.body.labels;
       const interactionIds = [...new Set(drafts.flatMap((d) => (d.interactionId ? [d.interactionId] : [])))];
       const [participants, interactions] = await Promise.all([
@@ -148,7 +140,10 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
         throw badRequest(result.problem.message, code);
       }
       const ids = await addLabels(db, group.id, result.labels);
-      await onLabelsAdded?.(group.id).catch((err) => request.log.error({ err }, 'boards did not take the new labels'));
+      // Waited for, so that the new cards are on open boards when the caller hears back.
+      await events
+        .publish({ type: 'labels-added', groupId: group.id, labelIds: ids })
+        .catch((err) => request.log.error({ err }, 'boards did not take the new labels'));
       return reply.status(201).send({ ids });
     },
   );
@@ -156,13 +151,11 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/groups/:groupId/labels',
     {
-      config: { roles: members },
+      config: { access: access.group(memberRoles) },
       schema: { tags, summary: "A group's labels", params, response: { 200: LabelList, ...authErrors } },
     },
     async (request) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, members);
+      const { group } = groupScope(request);
       return { labels: (await listLabels(db, group.id)).map(toLabel) };
     },
   );

@@ -1,4 +1,4 @@
-import { type AnalysisInput, analyzeSession, axesToCsv, axesToMarkdown, deriveAxes } from '@calma/core';
+import { type AnalysisInput, analyzeSession, axesToCsv, axesToMarkdown, deriveAxes, staffRoles } from '@calma/core';
 import {
   type Database,
   findGroup,
@@ -12,10 +12,8 @@ import {
 import { Analysis, authErrors, ExportQuery, idParams } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { loadSessionFor } from '../../sessions/control-action.js';
-import type { LoadedSession, SessionService } from '../../sessions/service.js';
-
-const staff = ['moderator', 'analyst'] as const;
+import { access, sessionScope } from '../../plugins/auth.js';
+import type { LoadedSession } from '../../sessions/service.js';
 
 /** Everything core's analysis needs, read from the database. */
 async function analysisInput(db: Database, session: LoadedSession): Promise<AnalysisInput> {
@@ -48,17 +46,14 @@ async function analysisInput(db: Database, session: LoadedSession): Promise<Anal
 }
 
 /** Consensus-shift analysis and the export of the derived axes (moderators and analysts). */
-export const analysisRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: SessionService }> = async (
-  app,
-  { db, sessions },
-) => {
+export const analysisRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   const tags = ['analysis'];
   const params = idParams('sessionId');
 
   app.get(
     '/api/sessions/:sessionId/analysis',
     {
-      config: { roles: staff },
+      config: { access: access.session(staffRoles) },
       schema: {
         tags,
         summary: "Likert statistics, Kendall's W before and after, each participant's shift, the group ranking",
@@ -67,15 +62,14 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions:
       },
     },
     async (request) => {
-      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, staff);
-      return analyzeSession(await analysisInput(db, session));
+      return analyzeSession(await analysisInput(db, sessionScope(request).session));
     },
   );
 
   app.get(
     '/api/sessions/:sessionId/export',
     {
-      config: { roles: staff },
+      config: { access: access.session(staffRoles) },
       schema: {
         tags,
         summary: "The derived axes as JSON, CSV or Markdown, in the paper's table shape",
@@ -85,7 +79,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions:
       },
     },
     async (request, reply) => {
-      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, staff);
+      const { session } = sessionScope(request);
       const input = await analysisInput(db, session);
       const analysis = analyzeSession(input);
       const [interactions, labels, group] = await Promise.all([

@@ -1,3 +1,4 @@
+import { memberRoles } from '@calma/core';
 import type { Database } from '@calma/db';
 import {
   authErrors,
@@ -10,12 +11,9 @@ import {
   SessionList,
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireGroupAccess } from '../../plugins/auth.js';
-import { loadSessionFor, toSessionAction } from '../../sessions/control-action.js';
+import { access, groupScope, sessionScope } from '../../plugins/auth.js';
+import { toSessionAction } from '../../sessions/control-action.js';
 import type { SessionService } from '../../sessions/service.js';
-import { loadGroup } from '../groups/index.js';
-
-const members = ['moderator', 'analyst', 'participant'] as const;
 
 /** Creating, reading and steering Discuss sessions. */
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: SessionService }> = async (
@@ -27,7 +25,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
   app.post(
     '/api/groups/:groupId/sessions',
     {
-      config: { roles: ['moderator'] },
+      config: { access: access.group(['moderator']) },
       schema: {
         tags,
         summary: 'Create a Discuss session (segment 0, pending)',
@@ -36,9 +34,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
       },
     },
     async (request, reply) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, ['moderator']);
+      const { group } = groupScope(request);
       const session = await sessions.create(group.id);
       return reply.status(201).send({ id: session.id, groupId: group.id, state: sessions.view(session.state) });
     },
@@ -47,7 +43,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
   app.get(
     '/api/groups/:groupId/sessions',
     {
-      config: { roles: members },
+      config: { access: access.group(memberRoles) },
       schema: {
         tags,
         summary: "A group's sessions",
@@ -56,10 +52,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
       },
     },
     async (request) => {
-      const principal = await request.principal();
-      const group = await loadGroup(db, request.params.groupId);
-      requireGroupAccess(principal, group.id, members);
-      const list = await sessions.list(group.id);
+      const list = await sessions.list(groupScope(request).group.id);
       return { sessions: list.map((s) => ({ id: s.id, groupId: s.groupId, state: sessions.view(s.state) })) };
     },
   );
@@ -67,7 +60,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
   app.get(
     '/api/sessions/:sessionId',
     {
-      config: { roles: members },
+      config: { access: access.session(memberRoles) },
       schema: {
         tags,
         summary: 'A session and its state (clocks resolved now; serverNow for skew)',
@@ -76,7 +69,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
       },
     },
     async (request) => {
-      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, members);
+      const { session } = sessionScope(request);
       return { id: session.id, groupId: session.groupId, state: sessions.view(session.state) };
     },
   );
@@ -84,7 +77,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
   app.post(
     '/api/sessions/:sessionId/control',
     {
-      config: { roles: ['moderator'] },
+      config: { access: access.session(['moderator']) },
       schema: {
         tags,
         summary: 'Moderator control: start, pause, resume, extend, advance, reveal, end (and board, speakers)',
@@ -94,9 +87,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
       },
     },
     async (request) => {
-      const session = await loadSessionFor(sessions, await request.principal(), request.params.sessionId, [
-        'moderator',
-      ]);
+      const { session } = sessionScope(request);
       const action = await toSessionAction(db, session.groupId, request.body);
       return { state: await sessions.control(session.id, action) };
     },

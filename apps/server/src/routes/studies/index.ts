@@ -13,6 +13,7 @@ import {
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, notFound } from '../../errors.js';
+import { access } from '../../plugins/auth.js';
 import { hashToken, newInviteCode, newToken } from '../../tokens.js';
 import { toGroupWithInvite } from '../groups/index.js';
 
@@ -27,12 +28,12 @@ export const toStudy = (row: StudyRow) => ({
 /** Studies and their groups: admin only. */
 export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   const tags = ['studies'];
-  const admin = ['admin'] as const;
+  const admin = access.roles(['admin']);
 
   app.post(
     '/api/studies',
     {
-      config: { roles: admin },
+      config: { access: admin },
       schema: { tags, summary: 'Create a study', body: CreateStudyBody, response: { 201: Study, ...authErrors } },
     },
     async (request, reply) => {
@@ -46,7 +47,7 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
   app.get(
     '/api/studies',
     {
-      config: { roles: admin },
+      config: { access: admin },
       schema: { tags, summary: 'List studies', response: { 200: StudyList, ...authErrors } },
     },
     async () => {
@@ -57,7 +58,7 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
   app.get(
     '/api/studies/:studyId',
     {
-      config: { roles: admin },
+      config: { access: admin },
       schema: { tags, summary: 'One study', params: idParams('studyId'), response: { 200: Study, ...authErrors } },
     },
     async (request) => {
@@ -70,7 +71,7 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
   app.post(
     '/api/studies/:studyId/groups',
     {
-      config: { roles: admin },
+      config: { access: admin },
       schema: {
         tags,
         summary: 'Create a group; returns its invite code and, this once, its moderator and analyst tokens',
@@ -100,7 +101,7 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
   app.get(
     '/api/studies/:studyId/groups',
     {
-      config: { roles: admin },
+      config: { access: admin },
       schema: {
         tags,
         summary: "A study's groups",

@@ -1,0 +1,46 @@
+/**
+ * What a board room needs from the world, and nothing more: a socket it can send to and close, a
+ * storage it can append to, and a log. The room imports no WebSocket library, web framework or
+ * database driver; `index.ts` adapts `ws` and `store.ts` adapts the database (as tldraw's
+ * `TLSocketRoom` takes a minimal socket and Hocuspocus's persistence is a hook).
+ */
+
+/** One client's connection, as the room sees it. */
+export interface BoardSocket {
+  /** Whether messages can still be sent. */
+  readonly isOpen: boolean;
+  /** Sends one binary y-websocket message; a failed send must end the connection, not throw. */
+  send(message: Uint8Array): void;
+  /** Closes with an application close code and a short reason (at most 123 bytes are kept). */
+  close(code: number, reason: string): void;
+  /**
+   * Registers the one message listener. Messages that arrived before it was registered (a client
+   * sends its first sync step as soon as the socket opens) are delivered to it first, in order.
+   */
+  onMessage(listener: (message: Uint8Array) => void): void;
+  /** Adds a listener for the socket's end, whoever closed it. */
+  onClose(listener: () => void): void;
+}
+
+/** A board as it is stored: a snapshot (or none) and the updates after it, in order. */
+export interface StoredBoardState {
+  readonly snapshot: { readonly state: Uint8Array; readonly upToSeq: number } | null;
+  readonly updates: readonly { readonly seq: number; readonly update: Uint8Array }[];
+}
+
+/** Durable storage of boards. */
+export interface BoardStorage {
+  /** Reads a board's snapshot and later updates. */
+  load(sessionId: string): Promise<StoredBoardState>;
+  /** Resolves with the update's sequence number once it is durable. */
+  append(sessionId: string, update: Uint8Array): Promise<number>;
+  /** Replaces the snapshot with `state` and drops the updates it folds (up to `upToSeq`), atomically. */
+  compact(sessionId: string, state: Uint8Array, upToSeq: number): Promise<void>;
+}
+
+/** The few log calls a room makes (pino's signature, so Fastify's logger fits). */
+export interface BoardLog {
+  debug(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}

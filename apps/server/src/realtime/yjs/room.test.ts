@@ -1,0 +1,408 @@
+import { EventEmitter } from 'node:events';
+import type { Principal, SessionState } from '@calma/core';
+import { BoardKey, CloseCode } from '@calma/protocol/board';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { wsBoardSocket } from './index.js';
+import type { BoardLog, BoardSocket, BoardStorage, StoredBoardState } from './ports.js';
+import { BoardRoom, type BoardSessionState } from './room.js';
+
+/** A socket the test drives: what the room sends lands in `sent`, `deliver` plays the client. */
+class FakeSocket implements BoardSocket {
+  isOpen = true;
+  closed: { code: number; reason: string } | null = null;
+  onSend: (message: Uint8Array) => void = () => undefined;
+  private listener: ((message: Uint8Array) => void) | null = null;
+  private readonly early: Uint8Array[] = [];
+  private readonly closeListeners: (() => void)[] = [];
+
+  send(message: Uint8Array): void {
+    this.onSend(message);
+  }
+  close(code: number, reason: string): void {
+    if (!this.isOpen) return;
+    this.isOpen = false;
+    this.closed = { code, reason };
+    for (const listener of this.closeListeners) listener();
+  }
+  onMessage(listener: (message: Uint8Array) => void): void {
+    this.listener = listener;
+    for (const message of this.early.splice(0)) listener(message);
+  }
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+  deliver(message: Uint8Array): void {
+    if (!this.isOpen) return;
+    if (this.listener) this.listener(message);
+    else this.early.push(message);
+  }
+}
+
+/** Storage in memory; `hold()` keeps appends pending until `release()`, `failNext` rejects one. */
+class FakeStorage implements BoardStorage {
+  readonly appended: Uint8Array[] = [];
+  compactions = 0;
+  failNext = false;
+  private held: (() => void)[] | null = null;
+  private seq = 0;
+
+  constructor(private readonly stored: StoredBoardState = { snapshot: null, updates: [] }) {}
+
+  async load(): Promise<StoredBoardState> {
+    return this.stored;
+  }
+  append(_sessionId: string, update: Uint8Array): Promise<number> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(new Error('disk full'));
+    }
+    return new Promise((resolve) => {
+      const commit = () => {
+        this.appended.push(update);
+        this.seq += 1;
+        resolve(this.seq);
+      };
+      if (this.held) this.held.push(commit);
+      else commit();
+    });
+  }
+  async compact(): Promise<void> {
+    this.compactions += 1;
+  }
+  hold(): void {
+    this.held = [];
+  }
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const commit of held) commit();
+  }
+}
+
+const quiet: BoardLog = { debug: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A y-websocket client over a fake socket, with its own document, as the stock provider behaves. */
+class Client {
+  readonly doc = new Y.Doc();
+  readonly socket = new FakeSocket();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+
+  constructor() {
+    this.socket.onSend = (message) => this.receive(message);
+  }
+
+  get cards(): Y.Map<Y.Map<unknown>> {
+    return this.doc.getMap(BoardKey.cards);
+  }
+
+  /** Sends sync step 1, as a client does when its socket opens. */
+  hello(): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 0);
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    this.socket.deliver(encoding.toUint8Array(encoder));
+  }
+
+  /** Makes a change locally and sends the update it produced. */
+  change(edit: (doc: Y.Doc) => void): void {
+    const updates: Uint8Array[] = [];
+    const capture = (update: Uint8Array, origin: unknown) => {
+      if (origin !== 'server') updates.push(update);
+    };
+    this.doc.on('update', capture);
+    this.doc.transact(() => edit(this.doc));
+    this.doc.off('update', capture);
+    for (const update of updates) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 0);
+      syncProtocol.writeUpdate(encoder, update);
+      this.socket.deliver(encoding.toUint8Array(encoder));
+    }
+  }
+
+  addCard(id: string, fields: Record<string, unknown>): void {
+    this.change((doc) => {
+      const card = new Y.Map<unknown>();
+      for (const [k, v] of Object.entries(fields)) card.set(k, v);
+      doc.getMap(BoardKey.cards).set(id, card);
+    });
+  }
+
+  private receive(message: Uint8Array): void {
+    const decoder = decoding.createDecoder(message);
+    const type = decoding.readVarUint(decoder);
+    if (type === 0) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 0);
+      syncProtocol.readSyncMessage(decoder, encoder, this.doc, 'server');
+      if (encoding.length(encoder) > 1) this.socket.deliver(encoding.toUint8Array(encoder));
+    } else if (type === 1) {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), 'server');
+    }
+  }
+}
+
+const running: BoardSessionState = { segment: 2, status: 'running', boardLocked: false };
+const participant = (id: string): Principal => ({
+  role: 'participant',
+  groupId: 'g',
+  participantId: id,
+  displayName: id,
+});
+const moderator: Principal = { role: 'moderator', groupId: 'g' };
+const analyst: Principal = { role: 'analyst', groupId: 'g' };
+
+async function room(storage = new FakeStorage(), state: BoardSessionState = running) {
+  return BoardRoom.load('s1', 'g', state, storage, { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 }, quiet);
+}
+
+function join(board: BoardRoom, principal: Principal): Client {
+  const client = new Client();
+  client.hello();
+  board.connect(client.socket, principal);
+  return client;
+}
+
+/** The board's state as an update, to compare documents. */
+const stateOf = (doc: Y.Doc) => Y.encodeStateAsUpdate(doc);
+const cardIds = (doc: Y.Doc) => [...doc.getMap(BoardKey.cards).keys()].sort();
+
+describe('BoardRoom', () => {
+  it('sends a joining client the stored board', async () => {
+    const seed = new Y.Doc();
+    const card = new Y.Map<unknown>();
+    card.set('kind', 'note');
+    card.set('authorId', 'p1');
+    seed.getMap(BoardKey.cards).set('stored', card);
+    const storage = new FakeStorage({ snapshot: { state: Y.encodeStateAsUpdate(seed), upToSeq: 3 }, updates: [] });
+    const board = await room(storage);
+    const client = join(board, participant('p2'));
+    expect(client.cards.get('stored')?.get('authorId')).toBe('p1');
+    expect(storage.appended).toHaveLength(0);
+  });
+
+  it('stores an accepted update before anyone else sees it', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    storage.hold();
+    ana.addCard('a1', { kind: 'note', text: 'hi', authorId: 'p1', x: 0, y: 0 });
+    expect(cardIds(board.accepted)).toEqual(['a1']);
+    await Promise.resolve();
+    expect(bo.cards.has('a1')).toBe(false);
+    expect(cardIds(board.doc)).toEqual([]);
+    storage.release();
+    await board.flushed();
+    expect(storage.appended).toHaveLength(1);
+    expect(bo.cards.get('a1')?.get('text')).toBe('hi');
+  });
+
+  it('refuses a delete of another participant’s card with 4403 and puts the probe back', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    ana.addCard('a1', { kind: 'note', text: 'mine', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    expect(bo.cards.has('a1')).toBe(true);
+    bo.change((doc) => doc.getMap(BoardKey.cards).delete('a1'));
+    expect(bo.socket.closed).toMatchObject({
+      code: CloseCode.forbidden,
+      reason: expect.stringMatching(/did not author/),
+    });
+    // The refused delete is gone from the probe: the probe equals what is durable.
+    expect(stateOf(board.accepted)).toEqual(stateOf(board.doc));
+    expect(cardIds(board.accepted)).toEqual(['a1']);
+    // The room goes on: Ana's next card is accepted, and her first one is still there.
+    ana.addCard('a2', { kind: 'note', text: 'next', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    expect(cardIds(board.doc)).toEqual(['a1', 'a2']);
+    expect(storage.appended).toHaveLength(2);
+  });
+
+  it('refuses a card under someone else’s name', async () => {
+    const board = await room();
+    const bo = join(board, participant('p2'));
+    bo.addCard('forged', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    expect(bo.socket.closed?.code).toBe(CloseCode.forbidden);
+    expect(cardIds(board.accepted)).toEqual([]);
+  });
+
+  it('closes writes on a board that turned read-only with 4409, and an analyst’s with 4403', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const ana = join(board, participant('p1'));
+    const watcher = join(board, moderator);
+    board.setSessionState({ segment: 5, status: 'running', boardLocked: false });
+    ana.addCard('late', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    expect(ana.socket.closed?.code).toBe(CloseCode.wrongState);
+    const viewer = join(board, analyst);
+    viewer.addCard('v', { kind: 'note', text: 'x', authorId: 'analyst', x: 0, y: 0 });
+    expect(viewer.socket.closed?.code).toBe(CloseCode.forbidden);
+    // The moderator still writes, and only the moderator's card was stored.
+    watcher.addCard('m', { kind: 'note', text: 'ok', authorId: 'moderator', x: 0, y: 0 });
+    await board.flushed();
+    expect(cardIds(board.doc)).toEqual(['m']);
+    expect(storage.appended).toHaveLength(1);
+  });
+
+  it('leaves the board as it was when a server change throws half-way', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const ana = join(board, participant('p1'));
+    const before = stateOf(board.accepted);
+    expect(() =>
+      board.applyServerChange((doc) => {
+        const card = new Y.Map<unknown>();
+        card.set('kind', 'label');
+        doc.getMap(BoardKey.cards).set('half', card);
+        throw new Error('placement failed');
+      }),
+    ).toThrow('placement failed');
+    expect(stateOf(board.accepted)).toEqual(before);
+    await board.flushed();
+    expect(storage.appended).toHaveLength(0);
+    expect(ana.cards.has('half')).toBe(false);
+    // A participant may now use that id, which a half-applied server card would have taken.
+    ana.addCard('half', { kind: 'note', text: 'mine', authorId: 'p1', x: 0, y: 0 });
+    expect(ana.socket.closed).toBeNull();
+    expect(board.applyServerChange((doc) => doc.getMap(BoardKey.clusters).set('c', { name: 'Tone' }))).toBe(true);
+    await board.flushed();
+    expect(storage.appended).toHaveLength(2);
+    expect(ana.doc.getMap(BoardKey.clusters).get('c')).toEqual({ name: 'Tone' });
+  });
+
+  it('closes everyone with 1011 when storage fails, and takes nothing more', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    storage.failNext = true;
+    ana.addCard('a1', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    expect(ana.socket.closed?.code).toBe(CloseCode.internal);
+    expect(bo.socket.closed?.code).toBe(CloseCode.internal);
+    expect(board.isBroken).toBe(true);
+    expect(board.applyServerChange((doc) => doc.getMap(BoardKey.clusters).set('c', { name: 'x' }))).toBe(false);
+    expect(bo.cards.has('a1')).toBe(false);
+  });
+
+  it('closes only the sender of a malformed message', async () => {
+    const board = await room();
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    ana.socket.deliver(new Uint8Array([0, 2, 200, 1, 2, 3]));
+    expect(ana.socket.closed?.code).toBe(CloseCode.badRequest);
+    expect(bo.socket.closed).toBeNull();
+    bo.addCard('b1', { kind: 'note', text: 'x', authorId: 'p2', x: 0, y: 0 });
+    await board.flushed();
+    expect(cardIds(board.doc)).toEqual(['b1']);
+  });
+
+  it('refuses an update over the size limit with 4413', async () => {
+    const board = await room();
+    const ana = join(board, participant('p1'));
+    ana.addCard('big', { kind: 'note', text: 'x'.repeat(100 * 1024), authorId: 'p1', x: 0, y: 0 });
+    expect(ana.socket.closed?.code).toBe(CloseCode.tooLarge);
+    expect(cardIds(board.accepted)).toEqual([]);
+  });
+
+  it('relays writers’ presence, not read-only clients’, and drops it when they leave', async () => {
+    const board = await room();
+    const ana = join(board, participant('p1'));
+    const viewer = join(board, analyst);
+    const sendPresence = (client: Client, name: string) => {
+      client.awareness.setLocalStateField('user', { name });
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 1);
+      encoding.writeVarUint8Array(
+        encoder,
+        awarenessProtocol.encodeAwarenessUpdate(client.awareness, [client.awareness.clientID]),
+      );
+      client.socket.deliver(encoding.toUint8Array(encoder));
+    };
+    sendPresence(viewer, 'Analyst');
+    sendPresence(ana, 'Ana');
+    expect(board.awareness.getStates().has(viewer.awareness.clientID)).toBe(false);
+    expect(board.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ user: { name: 'Ana' } });
+    expect(viewer.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ user: { name: 'Ana' } });
+    ana.socket.close(1000, 'bye');
+    expect(board.awareness.getStates().has(ana.awareness.clientID)).toBe(false);
+    expect(board.size).toBe(1);
+  });
+
+  it('folds the stored updates into a snapshot once enough have piled up', async () => {
+    const storage = new FakeStorage();
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      storage,
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, compactEvery: 3 },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    for (const id of ['a', 'b', 'c']) ana.addCard(id, { kind: 'note', text: id, authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(storage.compactions).toBe(1);
+  });
+});
+
+describe('wsBoardSocket', () => {
+  /** Enough of a `ws` socket for the adapter. */
+  class FakeWs extends EventEmitter {
+    readonly OPEN = 1;
+    readyState = 1;
+    readonly sent: Uint8Array[] = [];
+    closed: { code: number; reason: string } | null = null;
+    send(data: Uint8Array, callback: (err?: Error) => void): void {
+      this.sent.push(data);
+      callback();
+    }
+    close(code: number, reason: string): void {
+      this.closed = { code, reason };
+      this.readyState = 3;
+      this.emit('close');
+    }
+    terminate(): void {
+      this.close(1006, '');
+    }
+  }
+
+  it('holds messages that arrive before the room listens, and delivers them in order', () => {
+    const ws = new FakeWs();
+    const socket = wsBoardSocket(ws as unknown as WebSocket);
+    ws.emit('message', Buffer.from([1]), true);
+    ws.emit('message', Buffer.from([2]), true);
+    const seen: number[] = [];
+    socket.onMessage((m) => seen.push(m[0] as number));
+    ws.emit('message', Buffer.from([3]), true);
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('closes on a text frame and cuts close reasons to 123 bytes', () => {
+    const ws = new FakeWs();
+    const socket = wsBoardSocket(ws as unknown as WebSocket);
+    ws.emit('message', Buffer.from('hello'), false);
+    expect(ws.closed?.code).toBe(CloseCode.badRequest);
+    const other = new FakeWs();
+    wsBoardSocket(other as unknown as WebSocket).close(CloseCode.forbidden, 'é'.repeat(100));
+    expect(Buffer.byteLength(other.closed?.reason ?? '')).toBeLessThanOrEqual(123);
+    expect(socket.isOpen).toBe(false);
+  });
+});
+
+// Keeps the state type honest: the room follows exactly these three fields.
+const _state: BoardSessionState = { segment: 1, status: 'paused', boardLocked: true } satisfies Pick<
+  SessionState,
+  'segment' | 'status' | 'boardLocked'
+>;
+void _state;
