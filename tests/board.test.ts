@@ -68,6 +68,18 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     await t.close();
   });
 
+  /** Rebuilds the app on the same database and port: rooms and caches start afresh. */
+  const restart = async () => {
+    await t.app.close();
+    const { buildApp } = await import('@calma/server');
+    const { hashToken } = await import('@calma/server/testing');
+    t.app = await buildApp(
+      { logLevel: 'silent', bodyLimit: 1 << 20, joinRateLimit: 1000, webDir: null },
+      { db: t.db, adminTokenHash: hashToken(t.adminToken), version: 'test' },
+    );
+    await t.app.listen({ host: '127.0.0.1', port: Number(new URL(t.url).port) });
+  };
+
   const ana = () => people.ana as { token: string; participantId: string };
   const bo = () => people.bo as { token: string; participantId: string };
   const cy = () => people.cy as { token: string; participantId: string };
@@ -185,6 +197,21 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     });
   });
 
+  it('puts a segment-1 submission made after the reveal on an open board, after a restart too', async () => {
+    const sessionId = await newSession(1);
+    await control(sessionId, { action: 'reveal', segment: 1 });
+    // The server that saw the reveal is gone: whether segment 1 is revealed comes from the session.
+    await restart();
+    const moderator = await connect(sessionId, group.moderatorToken);
+    const attributes = () => [...moderator.cards.values()].filter((c) => c.get('kind') === 'attribute');
+    expect(attributes()).toEqual([]);
+    await t.http('PUT', `/api/sessions/${sessionId}/segment1`, bo().token, {
+      attributes: [{ name: 'Late', definition: 'Submitted after the reveal' }],
+    });
+    await until(() => attributes().length === 1, 'the late attribute card');
+    expect(attributes()[0]?.toJSON()).toMatchObject({ text: 'Late', authorId: bo().participantId });
+  });
+
   it('refuses bad tokens, unknown sessions and other groups with close codes', async () => {
     const sessionId = await newSession();
     const closeOf = async (path: string) => {
@@ -259,15 +286,7 @@ describe.each(databaseKinds)('the board on %s', (kind) => {
     const expected = b.cards.toJSON();
     a.destroy();
     b.destroy();
-    // Rebuild the app on the same database: rooms are loaded afresh from storage.
-    await t.app.close();
-    const { buildApp } = await import('@calma/server');
-    const { hashToken } = await import('@calma/server/testing');
-    t.app = await buildApp(
-      { logLevel: 'silent', bodyLimit: 1 << 20, joinRateLimit: 1000, webDir: null },
-      { db: t.db, adminTokenHash: hashToken(t.adminToken), version: 'test' },
-    );
-    await t.app.listen({ host: '127.0.0.1', port: Number(new URL(t.url).port) });
+    await restart();
     const reader = await connect(sessionId, group.analystToken);
     expect(reader.cards.toJSON()).toEqual(expected);
   });

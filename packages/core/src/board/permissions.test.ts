@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../access.js';
 import { applySessionAction, initialSessionState, type SessionState } from '../session/state.js';
-import { type BoardChange, boardWritable, refuseBoardChanges } from './permissions.js';
+import { type BoardChange, boardAccess, boardWritable, refuseBoardChanges } from './permissions.js';
 
 const ana: Principal = { role: 'participant', groupId: 'g', participantId: 'ana', displayName: 'Ana' };
 const moderator: Principal = { role: 'moderator', groupId: 'g' };
@@ -28,6 +28,16 @@ describe('boardWritable', () => {
   it('never lets analysts write and always lets moderators', () => {
     expect(boardWritable(analyst, at(2))).toBe(false);
     expect(boardWritable(moderator, at(1, true))).toBe(true);
+  });
+});
+
+describe('boardAccess', () => {
+  it('says why the board is read-only', () => {
+    expect(boardAccess(analyst, at(2))).toEqual({ writable: false, reason: { type: 'role' } });
+    expect(boardAccess(ana, at(5))).toEqual({ writable: false, reason: { type: 'private-segment', segment: 5 } });
+    expect(boardAccess(ana, at(2, true))).toEqual({ writable: false, reason: { type: 'locked' } });
+    expect(boardAccess(ana, { ...at(3), status: 'ended' })).toEqual({ writable: false, reason: { type: 'ended' } });
+    expect(boardAccess(ana, at(3))).toEqual({ writable: true });
   });
 });
 
