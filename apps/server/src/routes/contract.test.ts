@@ -257,5 +257,14 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
       expect(paths).toContain(p);
     }
     expect(doc.paths['/api/join'].post.requestBody.content['application/json'].schema.required).toContain('consent');
+    // The control body is a union tagged by `action`, each action with exactly its own fields.
+    const control = doc.paths['/api/sessions/{sessionId}/control'].post.requestBody.content['application/json'].schema;
+    expect(control.discriminator).toEqual({ propertyName: 'action' });
+    // (@fastify/swagger writes a const as a one-value enum.)
+    const tagOf = (o: { properties: { action: { const?: string; enum?: string[] } } }) =>
+      o.properties.action.const ?? o.properties.action.enum?.[0];
+    const start = control.oneOf.find((o: Parameters<typeof tagOf>[0]) => tagOf(o) === 'start');
+    expect(start.required).toEqual(['action', 'segment', 'durationMs']);
+    expect(control.oneOf).toHaveLength(11);
   });
 });
