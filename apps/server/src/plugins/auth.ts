@@ -101,7 +101,7 @@ export function requireRole(principal: Principal, roles: readonly RoleName[]): v
  * Throws 403 unless the principal may act on `groupId` with one of `roles`. Call it after the
  * group was found, so an unknown id is a 404 for everyone.
  */
-export function requireGroupAccess(principal: Principal, groupId: string, roles: readonly RoleName[]): void {
+function requireGroupAccess(principal: Principal, groupId: string, roles: readonly RoleName[]): void {
   const decision = decideGroupAccess(principal, groupId, roles);
   if (decision.ok) return;
   throw forbidden(

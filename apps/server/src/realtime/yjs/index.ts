@@ -7,7 +7,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
 import { AppError } from '../../errors.js';
 import type { EventBus } from '../../events/bus.js';
-import { type AuthOptions, requireGroupAccess, resolveToken } from '../../plugins/auth.js';
+import { type AuthOptions, authorizeSession, resolveToken } from '../../plugins/auth.js';
 import type { SessionService } from '../../sessions/service.js';
 import type { UpgradeHandler } from '../upgrade.js';
 import {
@@ -231,8 +231,7 @@ export class BoardServer {
         return { ok: false, code: CloseCode.notFound, reason: 'Unknown session' };
       const principal = await resolveToken(this.context.auth, parsed.searchParams.get('token'));
       if (!principal) return { ok: false, code: CloseCode.unauthorized, reason: 'A valid ?token= is required' };
-      const session = await this.context.sessions.get(sessionId);
-      requireGroupAccess(principal, session.groupId, memberRoles);
+      await authorizeSession(this.context.sessions, principal, sessionId, memberRoles);
       return { ok: true, principal, sessionId };
     } catch (err) {
       if (err instanceof AppError) {
