@@ -15,6 +15,12 @@ export const BoardKey = {
   labelCards: 'labelCards',
   /** `Y.Map<true>`: revealed segment-1 attribute ids that were placed once. */
   attributeCards: 'attributeCards',
+  /**
+   * `Y.Map<string>`: Yjs client id → who writes under it (a participant id, `moderator`, `admin`
+   * or `server`). The server records it at a client id's first write and refuses anyone else's
+   * writes under that id; only the server writes this map.
+   */
+  writers: 'writers',
 } as const;
 /** One of the {@link BoardKey} values. */
 export type BoardKey = (typeof BoardKey)[keyof typeof BoardKey];

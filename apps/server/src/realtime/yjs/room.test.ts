@@ -149,11 +149,12 @@ class Client {
 }
 
 const running: BoardSessionState = { segment: 2, status: 'running', boardLocked: false };
+const names: Record<string, string> = { p1: 'Ana', p2: 'Bo' };
 const participant = (id: string): Principal => ({
   role: 'participant',
   groupId: 'g',
   participantId: id,
-  displayName: id,
+  displayName: names[id] ?? id,
 });
 const moderator: Principal = { role: 'moderator', groupId: 'g' };
 const analyst: Principal = { role: 'analyst', groupId: 'g' };
@@ -167,6 +168,14 @@ function join(board: BoardRoom, principal: Principal): Client {
   client.hello();
   board.connect(client.socket, principal);
   return client;
+}
+
+/** An update as a y-websocket sync message. */
+function syncUpdate(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
 }
 
 /** The board's state as an update, to compare documents. */
@@ -200,7 +209,9 @@ describe('BoardRoom', () => {
     expect(cardIds(board.doc)).toEqual([]);
     storage.release();
     await board.flushed();
-    expect(storage.appended).toHaveLength(1);
+    // The card, and in the same commit the record that Ana writes under her client id.
+    expect(storage.appended).toHaveLength(2);
+    expect(board.doc.getMap(BoardKey.writers).get(String(ana.doc.clientID))).toBe('p1');
     expect(bo.cards.get('a1')?.get('text')).toBe('hi');
   });
 
@@ -224,7 +235,7 @@ describe('BoardRoom', () => {
     ana.addCard('a2', { kind: 'note', text: 'next', authorId: 'p1', x: 0, y: 0 });
     await board.flushed();
     expect(cardIds(board.doc)).toEqual(['a1', 'a2']);
-    expect(storage.appended).toHaveLength(2);
+    expect(storage.appended).toHaveLength(3); // a1 with Ana's writer record, then a2
   });
 
   it('refuses a card under someone else’s name', async () => {
@@ -250,7 +261,7 @@ describe('BoardRoom', () => {
     watcher.addCard('m', { kind: 'note', text: 'ok', authorId: 'moderator', x: 0, y: 0 });
     await board.flushed();
     expect(cardIds(board.doc)).toEqual(['m']);
-    expect(storage.appended).toHaveLength(1);
+    expect(storage.appended).toHaveLength(2); // the card and the moderator's writer record
   });
 
   it('leaves the board as it was when a server change throws half-way', async () => {
@@ -275,7 +286,7 @@ describe('BoardRoom', () => {
     expect(ana.socket.closed).toBeNull();
     expect(board.applyServerChange((doc) => doc.getMap(BoardKey.clusters).set('c', { name: 'Tone' }))).toBe(true);
     await board.flushed();
-    expect(storage.appended).toHaveLength(2);
+    expect(storage.appended).toHaveLength(3); // Ana's card and writer record, the server's change
     expect(ana.doc.getMap(BoardKey.clusters).get('c')).toEqual({ name: 'Tone' });
   });
 
@@ -329,13 +340,102 @@ describe('BoardRoom', () => {
       client.socket.deliver(encoding.toUint8Array(encoder));
     };
     sendPresence(viewer, 'Analyst');
-    sendPresence(ana, 'Ana');
+    // Ana claims to be the moderator: others see the name the server has for her token.
+    sendPresence(ana, 'Moderator');
     expect(board.awareness.getStates().has(viewer.awareness.clientID)).toBe(false);
     expect(board.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ user: { name: 'Ana' } });
     expect(viewer.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ user: { name: 'Ana' } });
+    // Bo sends a presence under Ana's awareness id: dropped, her cursor stays hers.
+    const bo = join(board, participant('p2'));
+    const forged = new awarenessProtocol.Awareness(new Y.Doc());
+    forged.clientID = ana.awareness.clientID;
+    forged.setLocalState({ user: { name: 'Bo as Ana' }, cursor: { x: 1, y: 1 } });
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 1);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(forged, [forged.clientID]));
+    bo.socket.deliver(encoding.toUint8Array(encoder));
+    expect(board.awareness.getStates().get(ana.awareness.clientID)).toEqual({ user: { name: 'Ana' } });
     ana.socket.close(1000, 'bye');
     expect(board.awareness.getStates().has(ana.awareness.clientID)).toBe(false);
-    expect(board.size).toBe(1);
+    expect(board.size).toBe(2);
+  });
+
+  it('refuses a delete set for clocks the board does not have yet (a delayed deletion of others’ cards)', async () => {
+    const board = await room();
+    const moderatorTab = join(board, moderator);
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    moderatorTab.addCard('m1', { kind: 'note', text: 'first', authorId: 'moderator', x: 0, y: 0 });
+    await board.flushed();
+    // Bo deletes the moderator's next ten clocks: nothing is there yet, so Yjs would hold it.
+    const client = moderatorTab.doc.clientID;
+    const next = Y.getState(board.accepted.store, client);
+    const update = encoding.createEncoder();
+    encoding.writeVarUint(update, 0); // no structs
+    encoding.writeVarUint(update, 1); // a delete set for one client: one range
+    encoding.writeVarUint(update, client);
+    encoding.writeVarUint(update, 1);
+    encoding.writeVarUint(update, next);
+    encoding.writeVarUint(update, 10);
+    bo.socket.deliver(syncUpdate(encoding.toUint8Array(update)));
+    expect(bo.socket.closed).toMatchObject({ code: CloseCode.forbidden, reason: expect.stringMatching(/depends on/) });
+    expect(board.accepted.store.pendingDs).toBeNull();
+    // The moderator's next card reaches everyone.
+    moderatorTab.addCard('m2', { kind: 'note', text: 'second', authorId: 'moderator', x: 0, y: 0 });
+    await board.flushed();
+    expect(ana.cards.get('m2')?.get('text')).toBe('second');
+    expect(cardIds(board.doc)).toEqual(['m1', 'm2']);
+  });
+
+  it('refuses a card written under another person’s client id, at the next clock or one ahead', async () => {
+    const board = await room();
+    const moderatorTab = join(board, moderator);
+    const ana = join(board, participant('p1'));
+    moderatorTab.addCard('m1', { kind: 'note', text: 'first', authorId: 'moderator', x: 0, y: 0 });
+    await board.flushed();
+    /** A copy of the board under the moderator's client id, connected as `principal`. */
+    const impostor = (target: BoardRoom, principal: Principal) => {
+      const client = new Client();
+      Y.applyUpdate(client.doc, Y.encodeStateAsUpdate(board.doc), 'server');
+      // Set after the copy: Yjs gives a document a new id when a remote update writes under its own.
+      client.doc.clientID = moderatorTab.doc.clientID;
+      target.connect(client.socket, principal);
+      return client;
+    };
+    for (const ahead of [0, 1]) {
+      const bo = impostor(board, participant('p2'));
+      const sent: Uint8Array[] = [];
+      bo.doc.on('update', (update: Uint8Array, origin: unknown) => {
+        if (origin !== 'server') sent.push(update);
+      });
+      for (let i = 0; i <= ahead; i++) {
+        const card = new Y.Map<unknown>();
+        for (const [k, v] of Object.entries({ kind: 'attribute', text: `forged ${i}`, authorId: 'p1', x: 0, y: 0 }))
+          card.set(k, v);
+        bo.doc.getMap(BoardKey.cards).set(`forged-${ahead}-${i}`, card);
+      }
+      // Only the last change is sent: with ahead = 1 it starts a clock past the moderator's last.
+      bo.socket.deliver(syncUpdate(sent.at(-1) as Uint8Array));
+      expect(bo.socket.closed).toMatchObject({
+        code: CloseCode.forbidden,
+        reason: expect.stringMatching(/someone else/),
+      });
+    }
+    moderatorTab.addCard('m2', { kind: 'note', text: 'second', authorId: 'moderator', x: 0, y: 0 });
+    await board.flushed();
+    expect(cardIds(board.doc)).toEqual(['m1', 'm2']);
+    expect(ana.cards.get('m2')?.get('text')).toBe('second');
+    // Reloaded from storage, the record holds: the moderator's client id is still the moderator's.
+    const reloaded = await room(
+      new FakeStorage({ snapshot: { state: Y.encodeStateAsUpdate(board.doc), upToSeq: 9 }, updates: [] }),
+    );
+    const late = impostor(reloaded, participant('p2'));
+    late.addCard('after-restart', { kind: 'note', text: 'x', authorId: 'p2', x: 0, y: 0 });
+    expect(late.socket.closed?.code).toBe(CloseCode.forbidden);
+    const back = impostor(reloaded, moderator);
+    back.addCard('moderator-again', { kind: 'note', text: 'x', authorId: 'moderator', x: 0, y: 0 });
+    expect(back.socket.closed).toBeNull();
+    expect(cardIds(reloaded.accepted)).toContain('moderator-again');
   });
 
   it('folds the stored updates into a snapshot once enough have piled up', async () => {

@@ -1,17 +1,13 @@
 import { boardAccess, boardWritable, type Principal, refuseBoardChanges, type SessionState } from '@calma/core';
 import { CloseCode } from '@calma/protocol/board';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { type AuthorIndex, applyAndDescribe, indexAuthors, refreshAuthors } from './inspect.js';
+import { MessageType, syncStep1, syncStep2, syncUpdate } from './messages.js';
 import type { BoardLog, BoardSocket, BoardStorage } from './ports.js';
-
-/** y-websocket message types. */
-const messageSync = 0;
-const messageAwareness = 1;
-const messageQueryAwareness = 3;
+import { Presence, presenceName } from './presence.js';
+import { serverWriter, WriterIndex, writerOf } from './writers.js';
 
 /** Transaction origin of the server's own changes on the probe. */
 const serverOrigin = Symbol('server');
@@ -31,12 +27,13 @@ export type BoardSessionState = Pick<SessionState, 'segment' | 'status' | 'board
 export interface BoardConnection {
   readonly socket: BoardSocket;
   readonly principal: Principal;
-  /** Awareness client ids this connection controls, removed when it leaves. */
-  readonly awarenessIds: Set<number>;
 }
 
-/** Who the server itself acts as when it adds cards (revealed attributes, labels). */
-const serverPrincipal: Principal = { role: 'admin' };
+/** What a sender is told when its update is refused for the client ids it writes under. */
+const writerRefusal = {
+  'claims-another-writer': 'This update writes under a client id that is someone else’s',
+  'depends-on-missing': 'This update depends on changes the board does not have; start from a fresh document',
+} as const;
 
 const isEmptyUpdate = (update: Uint8Array) => update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 
@@ -48,15 +45,17 @@ const isEmptyUpdate = (update: Uint8Array) => update.byteLength === 2 && update[
  */
 export class BoardRoom {
   readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
+  private readonly presence: Presence<BoardConnection>;
   private probe: Y.Doc;
   private authors: AuthorIndex;
+  private readonly writers: WriterIndex;
   private readonly pending: Uint8Array[] = [];
   private readonly connections = new Map<BoardSocket, BoardConnection>();
   private approxBytes: number;
   private sinceCompaction: number;
   private lastSeq: number;
   private broken = false;
+  private compacting: Promise<void> | null = null;
   /** Resolves when every update accepted so far has been applied to `doc`. */
   private settled: Promise<void> = Promise.resolve();
 
@@ -76,12 +75,12 @@ export class BoardRoom {
     this.probe = new Y.Doc({ gc: false });
     Y.applyUpdate(this.probe, Y.encodeStateAsUpdate(this.doc));
     this.authors = indexAuthors(this.probe);
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
-    this.awareness.setLocalState(null);
+    this.writers = WriterIndex.load(this.doc);
+    this.presence = new Presence(this.doc, (message) => {
+      for (const connection of this.connections.values()) this.send(connection, message);
+    });
+    // `doc` only ever takes durable updates: each one it takes goes to everyone but its sender.
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.broadcastUpdate(update, origin));
-    this.awareness.on('update', (changes: AwarenessChanges, origin: unknown) =>
-      this.broadcastAwareness(changes, origin),
-    );
   }
 
   /** Loads a board from its snapshot and later updates. */
@@ -113,6 +112,11 @@ export class BoardRoom {
     });
   }
 
+  /** Who is here (cursors, names), as the room relays it. */
+  get awareness() {
+    return this.presence.awareness;
+  }
+
   /** Number of connected clients. */
   get size(): number {
     return this.connections.size;
@@ -138,23 +142,13 @@ export class BoardRoom {
    * socket delivers those that arrived before this call first). It leaves when the socket closes.
    */
   connect(socket: BoardSocket, principal: Principal): BoardConnection {
-    const connection: BoardConnection = { socket, principal, awarenessIds: new Set() };
+    const connection: BoardConnection = { socket, principal };
     this.connections.set(socket, connection);
     socket.onClose(() => this.removeConnection(socket));
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, messageSync);
-    syncProtocol.writeSyncStep1(encoder, this.doc);
-    this.send(connection, encoding.toUint8Array(encoder));
-    const states = this.awareness.getStates();
-    if (states.size > 0) {
-      const awarenessEncoder = encoding.createEncoder();
-      encoding.writeVarUint(awarenessEncoder, messageAwareness);
-      encoding.writeVarUint8Array(
-        awarenessEncoder,
-        awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()]),
-      );
-      this.send(connection, encoding.toUint8Array(awarenessEncoder));
-    }
+    this.send(connection, syncStep1(this.doc));
+    const presence = this.presence.snapshot();
+    if (presence) this.send(connection, presence);
+    this.presence.join(connection);
     socket.onMessage((message) => {
       if (this.connections.get(socket) === connection) this.handleMessage(connection, message);
     });
@@ -166,9 +160,7 @@ export class BoardRoom {
     const connection = this.connections.get(socket);
     if (!connection) return;
     this.connections.delete(socket);
-    if (connection.awarenessIds.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessIds], null);
-    }
+    this.presence.leave(connection);
   }
 
   /** Handles one y-websocket message; malformed input closes that connection, nothing more. */
@@ -176,31 +168,24 @@ export class BoardRoom {
     try {
       const decoder = decoding.createDecoder(data);
       const type = decoding.readVarUint(decoder);
-      if (type === messageSync) {
+      if (type === MessageType.sync) {
         const syncType = decoding.readVarUint(decoder);
         if (syncType === syncProtocol.messageYjsSyncStep1) {
-          const encoder = encoding.createEncoder();
-          encoding.writeVarUint(encoder, messageSync);
-          syncProtocol.writeSyncStep2(encoder, this.doc, decoding.readVarUint8Array(decoder));
-          this.send(connection, encoding.toUint8Array(encoder));
+          this.send(connection, syncStep2(this.doc, decoding.readVarUint8Array(decoder)));
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           this.submit(connection, decoding.readVarUint8Array(decoder));
         } else {
           this.refuse(connection, CloseCode.badRequest, 'Unknown sync message');
         }
-      } else if (type === messageAwareness) {
+      } else if (type === MessageType.awareness) {
         const update = decoding.readVarUint8Array(decoder);
-        // Read-only clients are not shown to others: their presence is dropped, not relayed.
+        // Read-only clients are not shown to others: their presence is dropped, not relayed. The
+        // name on a cursor is the server's record of the token, and nobody moves another's cursor.
         if (this.writable(connection.principal))
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, connection);
-      } else if (type === messageQueryAwareness) {
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, messageAwareness);
-        encoding.writeVarUint8Array(
-          encoder,
-          awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]),
-        );
-        this.send(connection, encoding.toUint8Array(encoder));
+          this.presence.apply(connection, update, presenceName(connection.principal));
+      } else if (type === MessageType.queryAwareness) {
+        const presence = this.presence.snapshot();
+        if (presence) this.send(connection, presence);
       }
     } catch (err) {
       this.log.debug({ err, sessionId: this.sessionId }, 'malformed board message');
@@ -221,7 +206,12 @@ export class BoardRoom {
     const capture = (update: Uint8Array) => updates.push(update);
     this.probe.on('update', capture);
     try {
-      this.probe.transact(() => change(this.probe), serverOrigin);
+      this.probe.transact(() => {
+        // The server writes under its own client ids too, and records them like anyone's.
+        if (this.writers.ownerOf(this.probe.clientID) === undefined)
+          this.writers.record(this.probe, [this.probe.clientID], serverWriter);
+        change(this.probe);
+      }, serverOrigin);
     } catch (err) {
       // Yjs keeps what a transaction did before it threw: put the probe back as accepted.
       this.rebuildProbe();
@@ -249,19 +239,26 @@ export class BoardRoom {
   /** Folds the board into one snapshot if updates have piled up since the last one. */
   async compact(force = false): Promise<void> {
     if (this.broken || this.sinceCompaction === 0 || (!force && this.sinceCompaction < this.compactEvery)) return;
-    await this.settled;
-    const upTo = this.lastSeq;
-    const state = Y.encodeStateAsUpdate(this.doc);
-    this.sinceCompaction = 0;
-    await this.store.compact(this.sessionId, state, upTo);
-    this.approxBytes = state.byteLength + this.pending.reduce((n, u) => n + u.byteLength, 0);
+    // One fold at a time: updates applied while one waits would otherwise start another.
+    if (this.compacting) return this.compacting;
+    this.compacting = (async () => {
+      await this.settled;
+      const upTo = this.lastSeq;
+      const state = Y.encodeStateAsUpdate(this.doc);
+      this.sinceCompaction = 0;
+      await this.store.compact(this.sessionId, state, upTo);
+      this.approxBytes = state.byteLength + this.pending.reduce((n, u) => n + u.byteLength, 0);
+    })().finally(() => {
+      this.compacting = null;
+    });
+    return this.compacting;
   }
 
   /** Closes every connection with `code` and frees the documents. */
   close(code: number, reason: string): void {
     for (const connection of this.connections.values()) connection.socket.close(code, reason);
     this.connections.clear();
-    this.awareness.destroy();
+    this.presence.destroy();
     this.probe.destroy();
     this.doc.destroy();
   }
@@ -279,12 +276,12 @@ export class BoardRoom {
    * written, and once written it is applied to `doc`, which broadcasts it. A refused update
    * reaches no one and leaves the board as it was.
    */
-  private submit(connection: BoardConnection | null, update: Uint8Array): boolean {
+  private submit(connection: BoardConnection, update: Uint8Array): boolean {
     if (this.broken) return false;
-    const principal = connection?.principal ?? serverPrincipal;
+    const { principal } = connection;
     // The per-update limit guards against clients; the server's own changes (placing thousands of
     // cards, an affinity map) may be larger. The board's size limit holds for everyone.
-    if (connection !== null && update.byteLength > this.limits.maxUpdateBytes) {
+    if (update.byteLength > this.limits.maxUpdateBytes) {
       this.refuse(connection, CloseCode.tooLarge, `Update too large (limit ${this.limits.maxUpdateBytes} bytes)`);
       return false;
     }
@@ -295,6 +292,19 @@ export class BoardRoom {
     if (isEmptyUpdate(update)) return true;
     const access = boardAccess(principal, this.sessionState);
     const writable = access.writable;
+    const writer = writerOf(principal);
+    // Judged before the update touches the probe, so these refusals cost nothing to undo.
+    let writers: ReturnType<WriterIndex['check']>;
+    try {
+      writers = this.writers.check(this.probe, update, writer);
+    } catch {
+      this.refuse(connection, CloseCode.badRequest, 'Malformed update');
+      return false;
+    }
+    if (!writers.ok) {
+      this.refuse(connection, CloseCode.forbidden, writerRefusal[writers.problem.type]);
+      return false;
+    }
     let changes: ReturnType<typeof applyAndDescribe>;
     try {
       changes = applyAndDescribe(this.probe, this.authors, update);
@@ -303,11 +313,15 @@ export class BoardRoom {
       this.refuse(connection, CloseCode.badRequest, 'Malformed update');
       return false;
     }
-    if (!writable && changes.length === 0) {
-      // A read-only client re-sending what the board already has: nothing to do.
-      if (this.probe.store.pendingStructs !== null || this.probe.store.pendingDs !== null) this.rebuildProbe();
-      return true;
+    // Yjs holds structs and deletions whose dependencies it lacks, and applies them inside a later
+    // change, someone else's: what an update does must be wholly visible when it is judged.
+    if (this.probe.store.pendingStructs !== null || this.probe.store.pendingDs !== null) {
+      this.rebuildProbe();
+      this.refuse(connection, CloseCode.forbidden, writerRefusal['depends-on-missing']);
+      return false;
     }
+    // A read-only client re-sending what the board already has: nothing to do.
+    if (!writable && changes.length === 0 && writers.claims.length === 0) return true;
     if (!access.writable) {
       this.rebuildProbe();
       // A role that never writes is forbidden; a board that turned read-only (segment 1 or 5,
@@ -324,6 +338,8 @@ export class BoardRoom {
     }
     refreshAuthors(this.probe, this.authors, changes);
     this.persistThenApply(connection, update);
+    // In the same tick, so in the same commit as the update: who writes under its new client ids.
+    if (writers.claims.length > 0) this.applyServerChange((doc) => this.writers.record(doc, writers.claims, writer));
     return true;
   }
 
@@ -376,32 +392,9 @@ export class BoardRoom {
   }
 
   private broadcastUpdate(update: Uint8Array, origin: unknown): void {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, messageSync);
-    syncProtocol.writeUpdate(encoder, update);
-    const message = encoding.toUint8Array(encoder);
+    const message = syncUpdate(update);
     for (const connection of this.connections.values()) {
       if (connection !== origin) this.send(connection, message);
     }
   }
-
-  private broadcastAwareness({ added, updated, removed }: AwarenessChanges, origin: unknown): void {
-    const changed = [...added, ...updated, ...removed];
-    const owner = [...this.connections.values()].find((c) => c === origin);
-    if (owner) {
-      for (const id of added) owner.awarenessIds.add(id);
-      for (const id of removed) owner.awarenessIds.delete(id);
-    }
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, messageAwareness);
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
-    const message = encoding.toUint8Array(encoder);
-    for (const connection of this.connections.values()) this.send(connection, message);
-  }
-}
-
-interface AwarenessChanges {
-  added: number[];
-  updated: number[];
-  removed: number[];
 }

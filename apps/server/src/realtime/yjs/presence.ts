@@ -1,0 +1,123 @@
+import type { Principal } from '@calma/core';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+import { awarenessMessage } from './messages.js';
+
+/** The name others see on a person's cursor: the server's record, never what the client claims. */
+export function presenceName(principal: Principal): string {
+  switch (principal.role) {
+    case 'participant':
+      return principal.displayName;
+    case 'moderator':
+      return 'Moderator';
+    case 'analyst':
+      return 'Analyst';
+    case 'admin':
+      return 'Admin';
+  }
+}
+
+/**
+ * Rewrites an awareness update from one connection before it is applied: entries for awareness
+ * ids another connection controls are dropped (nobody moves someone else's cursor), and a
+ * state's `user.name` is replaced by `name`. Returns null when nothing is left. Throws on a
+ * malformed update (the caller closes the connection).
+ */
+export function ownPresence(
+  update: Uint8Array,
+  name: string,
+  isOthers: (clientId: number) => boolean,
+): Uint8Array | null {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const kept: { clientId: number; clock: number; state: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
+    const json = decoding.readVarString(decoder);
+    if (isOthers(clientId)) continue;
+    const state = JSON.parse(json) as unknown;
+    if (state !== null && typeof state === 'object' && 'user' in state) {
+      const user = (state as { user: unknown }).user;
+      (state as { user: unknown }).user = { ...(user !== null && typeof user === 'object' ? user : {}), name };
+    }
+    kept.push({ clientId, clock, state: JSON.stringify(state) });
+  }
+  if (kept.length === 0) return null;
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, kept.length);
+  for (const entry of kept) {
+    encoding.writeVarUint(encoder, entry.clientId);
+    encoding.writeVarUint(encoder, entry.clock);
+    encoding.writeVarString(encoder, entry.state);
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+interface AwarenessChanges {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+/**
+ * The presence (cursors, names) of one board's writers. Each awareness id belongs to the
+ * connection that first sent it; what a connection sends is rewritten by {@link ownPresence};
+ * a connection's presence leaves with it. Changes are sent to everyone through `broadcast`.
+ */
+export class Presence<C> {
+  readonly awareness: awarenessProtocol.Awareness;
+  private readonly owners = new Map<number, C>();
+  private readonly idsOf = new Map<C, Set<number>>();
+
+  constructor(doc: Y.Doc, broadcast: (message: Uint8Array) => void) {
+    this.awareness = new awarenessProtocol.Awareness(doc);
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', ({ added, updated, removed }: AwarenessChanges, origin: unknown) => {
+      const owner = origin as C;
+      for (const id of added) {
+        if (!this.idsOf.has(owner)) continue;
+        this.owners.set(id, owner);
+        this.idsOf.get(owner)?.add(id);
+      }
+      for (const id of removed) {
+        const was = this.owners.get(id);
+        if (was !== undefined) this.idsOf.get(was)?.delete(id);
+        this.owners.delete(id);
+      }
+      broadcast(awarenessMessage(this.awareness, [...added, ...updated, ...removed]));
+    });
+  }
+
+  /** Starts tracking a connection. */
+  join(connection: C): void {
+    this.idsOf.set(connection, new Set());
+  }
+
+  /** Applies a connection's awareness update under the server's name for it. Throws if malformed. */
+  apply(connection: C, update: Uint8Array, name: string): void {
+    const own = ownPresence(update, name, (id) => {
+      const owner = this.owners.get(id);
+      return owner !== undefined && owner !== connection;
+    });
+    if (own) awarenessProtocol.applyAwarenessUpdate(this.awareness, own, connection);
+  }
+
+  /** Removes a connection and its presence. */
+  leave(connection: C): void {
+    const ids = this.idsOf.get(connection);
+    this.idsOf.delete(connection);
+    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+  }
+
+  /** Everyone's presence, for a client that just joined (null when nobody has any). */
+  snapshot(): Uint8Array | null {
+    return this.awareness.getStates().size > 0 ? awarenessMessage(this.awareness) : null;
+  }
+
+  destroy(): void {
+    this.awareness.destroy();
+  }
+}
