@@ -1,5 +1,5 @@
 import { type PointerEvent as ReactPointerEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BoardActions, BoardState, Card } from '../../lib/board';
+import type { Board, Card } from '../../lib/board';
 
 const cardSize = { width: 200, height: 96 };
 const palette = ['#fde2e4', '#e2ece9', '#fff1c1', '#dbe7f6', '#e9e0f5', '#fbe3d1', '#dff3e4', '#f0e6dc'];
@@ -31,7 +31,7 @@ export function BoardCanvas({
   excerpts,
   refitKey = 0,
 }: {
-  board: BoardState & BoardActions;
+  board: Board;
   /** Changes when the whole board was laid out anew (an affinity map): the view fits again. */
   refitKey?: number;
   /** Why this person may not edit now; null when they may (the tools follow it). */
