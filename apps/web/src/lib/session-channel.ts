@@ -1,97 +1,25 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ControlBody, MapProgress, ServerToClientEvents, SessionState } from './contract';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { ControlBody, SessionState } from './contract';
+import { SessionChannelClient, type SessionChannelSnapshot } from './session-channel-client';
 
-type ControlSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** The live session as one client sees it over socket.io. */
-export interface SessionChannel {
-  state: SessionState | null;
-  /** Server clock minus this clock, from the last state (ms). */
-  skewMs: number;
-  connected: boolean;
-  /** Submission counts per segment (1 and 5), as the server announces them. */
-  submitted: Record<number, number>;
-  mapProgress: MapProgress | null;
-  /** Affinity maps finished since this page opened (the board fits itself to each). */
-  mapsDone: number;
-  error: string | null;
-  /** Moderator control over the socket; resolves with the new state or throws the error message. */
+/** The live session as a component sees it: the channel's snapshot and the moderator's control. */
+export interface SessionChannel extends SessionChannelSnapshot {
+  /** Moderator control over the socket; resolves with the new state or rejects with the server's message. */
   control(body: ControlBody): Promise<SessionState>;
 }
 
 /**
- * Joins a session's socket.io room: its state on join and on every change (also after a
- * reconnect: the join is repeated), submission counts and affinity-map progress.
+ * The session's socket.io channel (see {@link SessionChannelClient}) on the page's own origin,
+ * connected while the component is mounted.
  */
-export function useSessionChannel(sessionId: string, token: string | null): SessionChannel {
-  const [state, setState] = useState<SessionState | null>(null);
-  const [skewMs, setSkew] = useState(0);
-  const [connected, setConnected] = useState(false);
-  const [submitted, setSubmitted] = useState<Record<number, number>>({});
-  const [mapProgress, setMapProgress] = useState<MapProgress | null>(null);
-  const [mapsDone, setMapsDone] = useState(0);
-  const [error, setError] = useState<string | null>(null);
-  const socket = useRef<ControlSocket | null>(null);
-
+export function useSessionChannel(sessionId: string, token: string): SessionChannel {
+  const client = useMemo(() => new SessionChannelClient({ sessionId, token }), [sessionId, token]);
   useEffect(() => {
-    if (!token) return undefined;
-    const s: ControlSocket = io({ auth: { token }, transports: ['websocket'] });
-    socket.current = s;
-    const take = (next: SessionState) => {
-      setState(next);
-      setSkew(next.serverNow - Date.now());
-    };
-    s.on('connect', () => {
-      setConnected(true);
-      s.emit('session:join', { sessionId }, (reply) => {
-        if ('state' in reply) {
-          take(reply.state);
-          setError(null);
-        } else setError(reply.error.message);
-      });
-    });
-    s.on('disconnect', () => setConnected(false));
-    s.on('connect_error', (err) => setError(err.message));
-    s.on('session:state', (payload) => {
-      if (payload.sessionId === sessionId) take(payload.state);
-    });
-    s.on('session:submitted', (payload) => {
-      if (payload.sessionId === sessionId) setSubmitted((prev) => ({ ...prev, [payload.segment]: payload.count }));
-    });
-    s.on('affinity-map:progress', (p) => {
-      if (p.sessionId === sessionId) setMapProgress(p);
-    });
-    s.on('affinity-map:done', (p) => {
-      if (p.sessionId !== sessionId) return;
-      setMapProgress(null);
-      setMapsDone((n) => n + 1);
-    });
-    s.on('affinity-map:failed', (p) => {
-      if (p.sessionId === sessionId) setMapProgress(null);
-    });
-    return () => {
-      s.close();
-      socket.current = null;
-    };
-  }, [sessionId, token]);
-
-  const control = useCallback(
-    (body: ControlBody) =>
-      new Promise<SessionState>((resolve, reject) => {
-        const s = socket.current;
-        if (!s) return reject(new Error('Not connected'));
-        s.emit('session:control', { ...body, sessionId }, (reply) => {
-          if ('state' in reply) {
-            setState(reply.state);
-            resolve(reply.state);
-          } else reject(new Error(reply.error.message));
-        });
-      }),
-    [sessionId],
-  );
-
-  return { state, skewMs, connected, submitted, mapProgress, mapsDone, error, control };
+    client.start();
+    return () => client.stop();
+  }, [client]);
+  const snapshot = useSyncExternalStore(client.subscribe, client.getSnapshot);
+  return useMemo(() => ({ ...snapshot, control: client.control }), [snapshot, client]);
 }
 
 /** Milliseconds left on a server clock, ticking every quarter second. */
