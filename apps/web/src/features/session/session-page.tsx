@@ -7,7 +7,6 @@ import type {
   Me,
   ParticipantList,
   Session,
-  SessionState,
   Submissions,
 } from '../../lib/contract';
 import { Link } from '../../lib/router';
@@ -16,6 +15,7 @@ import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { useLive } from '../../lib/use-session-data';
 import { BoardCanvas } from '../board/board-canvas';
+import { principalOf, readOnlyReason } from '../board/read-only';
 import { Agenda } from '../moderator/agenda';
 import { FinalAttributesEditor } from '../moderator/final-attributes-editor';
 import { MapPanel } from '../moderator/map-panel';
@@ -24,17 +24,6 @@ import { Speakers } from '../moderator/speakers';
 import { Segment1Form } from '../segments/segment1-form';
 import { Segment5Form } from '../segments/segment5-form';
 import { SessionBar } from './session-bar';
-
-/** Why the board is read-only for this person now, or null when they may edit. */
-function readOnlyReason(me: Me, state: SessionState | null): string | null {
-  if (me.role === 'analyst') return 'Analysts see the board read-only.';
-  if (me.role !== 'participant' || !state) return null;
-  if (state.status === 'ended') return 'The session has ended: the board is read-only.';
-  if (state.boardLocked) return 'The moderator has locked the board for now.';
-  if (state.segment === 1 || state.segment === 5)
-    return `The board is read-only during segment ${state.segment}: this is private work.`;
-  return null;
-}
 
 /** A live Discuss session: the session bar, the board, and what this person does now. */
 export function SessionPage({ sessionId }: { sessionId: string }) {
@@ -70,6 +59,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
     [me],
   );
   const board = useBoard(sessionId, token, identity);
+  const principal = useMemo(() => principalOf(me), [me]);
   const participants = useLive<ParticipantList>(`/api/groups/${groupId}/participants`, token, version);
   const interactions = useLive<InteractionList>(`/api/groups/${groupId}/interactions`, token, groupId);
   const finals = useLive<FinalAttributesResponse>(`/api/sessions/${sessionId}/final-attributes`, token, version);
@@ -120,7 +110,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
           <BoardCanvas
             board={board}
             refitKey={channel.mapsDone}
-            readOnlyReason={readOnlyReason(me, state)}
+            readOnlyReason={readOnlyReason(principal, state)}
             excerpts={excerpts}
           />
         </div>
