@@ -97,6 +97,8 @@ export const CloseCode = {
   wrongState: 4409,
   /** An update, or the board, is over its size limit. */
   tooLarge: 4413,
+  /** Too much, too fast: updates past this writer's rate, or a board whose writes are backed up. Wait, then reconnect. */
+  rateLimited: 4429,
   /** The server is going away (shutdown, room unloaded); reconnect. */
   goingAway: 1001,
   /** The server could not keep the update (storage failed); nothing acknowledged was lost. */

@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { defaultRateLimits } from '../rate.js';
 import { wsBoardSocket } from './index.js';
 import type { BoardLog, BoardSocket, BoardStorage, StoredBoardState } from './ports.js';
 import { BoardRoom, type BoardSessionState } from './room.js';
@@ -436,6 +437,79 @@ describe('BoardRoom', () => {
     back.addCard('moderator-again', { kind: 'note', text: 'x', authorId: 'moderator', x: 0, y: 0 });
     expect(back.socket.closed).toBeNull();
     expect(cardIds(reloaded.accepted)).toContain('moderator-again');
+  });
+
+  it('closes a writer past its rate with 4429, and a reconnect does not refill the budget', async () => {
+    const storage = new FakeStorage();
+    const rates = { ...defaultRateLimits, updatesPerSecond: 1, updateBurst: 5 };
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      storage,
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, rates },
+      quiet,
+    );
+    const flooder = join(board, participant('p2'));
+    const ana = join(board, participant('p1'));
+    for (let i = 0; i < 20; i++) flooder.addCard(`f${i}`, { kind: 'note', text: 'x', authorId: 'p2', x: i, y: 0 });
+    expect(flooder.socket.closed).toMatchObject({ code: CloseCode.rateLimited });
+    await board.flushed();
+    // A burst of 5: the sync reply when it joined took one, four cards the rest.
+    expect(cardIds(board.doc).filter((id) => id.startsWith('f'))).toEqual(['f0', 'f1', 'f2', 'f3']);
+    const again = join(board, participant('p2'));
+    again.addCard('g0', { kind: 'note', text: 'x', authorId: 'p2', x: 0, y: 0 });
+    expect(again.socket.closed?.code).toBe(CloseCode.rateLimited);
+    // Others write on.
+    ana.addCard('a1', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    expect(ana.socket.closed).toBeNull();
+    expect(cardIds(board.doc)).toContain('a1');
+  });
+
+  it('makes writers wait while the board’s writes are backed up', async () => {
+    const storage = new FakeStorage();
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      storage,
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxPendingUpdates: 3 },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    storage.hold();
+    for (let i = 0; i < 3; i++) ana.addCard(`a${i}`, { kind: 'note', text: 'x', authorId: 'p1', x: i, y: 0 });
+    expect(ana.socket.closed).toMatchObject({ code: CloseCode.rateLimited, reason: expect.stringMatching(/busy/) });
+    storage.release();
+    await board.flushed();
+    // What was accepted before the limit is stored and shown: a0 and its writer record, a1.
+    expect(cardIds(board.doc)).toEqual(['a0', 'a1']);
+  });
+
+  it('drops cursor messages past a connection’s presence budget', async () => {
+    const rates = { ...defaultRateLimits, presencePerSecond: 1, presenceBurst: 2 };
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      new FakeStorage(),
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, rates },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    for (let x = 0; x < 10; x++) {
+      ana.awareness.setLocalStateField('cursor', { x, y: 0 });
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 1);
+      encoding.writeVarUint8Array(
+        encoder,
+        awarenessProtocol.encodeAwarenessUpdate(ana.awareness, [ana.awareness.clientID]),
+      );
+      ana.socket.deliver(encoding.toUint8Array(encoder));
+    }
+    expect(ana.socket.closed).toBeNull();
+    expect(board.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ cursor: { x: 1 } });
   });
 
   it('folds the stored updates into a snapshot once enough have piled up', async () => {

@@ -3,11 +3,14 @@ import { CloseCode } from '@calma/protocol/board';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { safeError } from '../../safe-error.js';
+import { defaultRateLimits, type RateLimits, type TokenBucket, WriterBudgets } from '../rate.js';
+import { DurableBoard } from './durable.js';
 import { type AuthorIndex, applyAndDescribe, indexAuthors, refreshAuthors } from './inspect.js';
 import { MessageType, syncStep1, syncStep2, syncUpdate } from './messages.js';
 import type { BoardLog, BoardSocket, BoardStorage } from './ports.js';
 import { Presence, presenceName } from './presence.js';
-import { serverWriter, WriterIndex, writerOf } from './writers.js';
+import { serverWriter, type Writer, WriterIndex, writerOf } from './writers.js';
 
 /** Transaction origin of the server's own changes on the probe. */
 const serverOrigin = Symbol('server');
@@ -18,6 +21,10 @@ export interface BoardLimits {
   maxDocBytes: number;
   /** Fold the stored updates into a snapshot after this many (default 500). */
   compactEvery?: number;
+  /** Updates accepted but not yet stored, past which writers wait (default 5,000). */
+  maxPendingUpdates?: number;
+  /** How fast a writer may write (defaults: {@link defaultRateLimits}). */
+  rates?: RateLimits;
 }
 
 /** The session state a board follows: who may write depends on it. */
@@ -27,6 +34,8 @@ export type BoardSessionState = Pick<SessionState, 'segment' | 'status' | 'board
 export interface BoardConnection {
   readonly socket: BoardSocket;
   readonly principal: Principal;
+  /** Cursor messages past this budget are dropped. */
+  readonly presenceBudget: TokenBucket;
 }
 
 /** What a sender is told when its update is refused for the client ids it writes under. */
@@ -49,33 +58,24 @@ export class BoardRoom {
   private probe: Y.Doc;
   private authors: AuthorIndex;
   private readonly writers: WriterIndex;
-  private readonly pending: Uint8Array[] = [];
+  private readonly budgets: WriterBudgets<Writer>;
   private readonly connections = new Map<BoardSocket, BoardConnection>();
-  private approxBytes: number;
-  private sinceCompaction: number;
-  private lastSeq: number;
   private broken = false;
-  private compacting: Promise<void> | null = null;
-  /** Resolves when every update accepted so far has been applied to `doc`. */
-  private settled: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly sessionId: string,
     readonly groupId: string,
     private sessionState: BoardSessionState,
-    private readonly store: BoardStorage,
+    private readonly durable: DurableBoard,
     private readonly limits: BoardLimits,
     private readonly log: BoardLog,
-    loaded: { doc: Y.Doc; bytes: number; lastSeq: number; updates: number },
   ) {
-    this.doc = loaded.doc;
-    this.approxBytes = loaded.bytes;
-    this.lastSeq = loaded.lastSeq;
-    this.sinceCompaction = loaded.updates;
+    this.doc = durable.doc;
     this.probe = new Y.Doc({ gc: false });
     Y.applyUpdate(this.probe, Y.encodeStateAsUpdate(this.doc));
     this.authors = indexAuthors(this.probe);
     this.writers = WriterIndex.load(this.doc);
+    this.budgets = new WriterBudgets(limits.rates ?? defaultRateLimits);
     this.presence = new Presence(this.doc, (message) => {
       for (const connection of this.connections.values()) this.send(connection, message);
     });
@@ -92,24 +92,8 @@ export class BoardRoom {
     limits: BoardLimits,
     log: BoardLog,
   ): Promise<BoardRoom> {
-    const stored = await store.load(sessionId);
-    const doc = new Y.Doc();
-    let bytes = 0;
-    if (stored.snapshot) {
-      Y.applyUpdate(doc, stored.snapshot.state);
-      bytes += stored.snapshot.state.byteLength;
-    }
-    for (const { update } of stored.updates) {
-      Y.applyUpdate(doc, update);
-      bytes += update.byteLength;
-    }
-    const lastSeq = stored.updates.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? 0;
-    return new BoardRoom(sessionId, groupId, sessionState, store, limits, log, {
-      doc,
-      bytes,
-      lastSeq,
-      updates: stored.updates.length,
-    });
+    const durable = await DurableBoard.load(sessionId, store, limits.compactEvery ?? 500, log);
+    return new BoardRoom(sessionId, groupId, sessionState, durable, limits, log);
   }
 
   /** Who is here (cursors, names), as the room relays it. */
@@ -142,7 +126,7 @@ export class BoardRoom {
    * socket delivers those that arrived before this call first). It leaves when the socket closes.
    */
   connect(socket: BoardSocket, principal: Principal): BoardConnection {
-    const connection: BoardConnection = { socket, principal };
+    const connection: BoardConnection = { socket, principal, presenceBudget: this.budgets.presence() };
     this.connections.set(socket, connection);
     socket.onClose(() => this.removeConnection(socket));
     this.send(connection, syncStep1(this.doc));
@@ -181,7 +165,7 @@ export class BoardRoom {
         const update = decoding.readVarUint8Array(decoder);
         // Read-only clients are not shown to others: their presence is dropped, not relayed. The
         // name on a cursor is the server's record of the token, and nobody moves another's cursor.
-        if (this.writable(connection.principal))
+        if (this.writable(connection.principal) && connection.presenceBudget.take())
           this.presence.apply(connection, update, presenceName(connection.principal));
       } else if (type === MessageType.queryAwareness) {
         const presence = this.presence.snapshot();
@@ -221,7 +205,7 @@ export class BoardRoom {
     }
     if (updates.length === 0) return true;
     const update = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
-    if (this.approxBytes + update.byteLength > this.limits.maxDocBytes) {
+    if (this.durable.size + update.byteLength > this.limits.maxDocBytes) {
       this.rebuildProbe();
       this.refuse(null, CloseCode.tooLarge, `The board is full (limit ${this.limits.maxDocBytes} bytes)`);
       return false;
@@ -233,25 +217,12 @@ export class BoardRoom {
 
   /** Resolves once every accepted update is durable and applied. */
   flushed(): Promise<void> {
-    return this.settled;
+    return this.durable.flushed();
   }
 
   /** Folds the board into one snapshot if updates have piled up since the last one. */
-  async compact(force = false): Promise<void> {
-    if (this.broken || this.sinceCompaction === 0 || (!force && this.sinceCompaction < this.compactEvery)) return;
-    // One fold at a time: updates applied while one waits would otherwise start another.
-    if (this.compacting) return this.compacting;
-    this.compacting = (async () => {
-      await this.settled;
-      const upTo = this.lastSeq;
-      const state = Y.encodeStateAsUpdate(this.doc);
-      this.sinceCompaction = 0;
-      await this.store.compact(this.sessionId, state, upTo);
-      this.approxBytes = state.byteLength + this.pending.reduce((n, u) => n + u.byteLength, 0);
-    })().finally(() => {
-      this.compacting = null;
-    });
-    return this.compacting;
+  compact(force = false): Promise<void> {
+    return this.broken ? Promise.resolve() : this.durable.compact(force);
   }
 
   /** Closes every connection with `code` and frees the documents. */
@@ -261,10 +232,6 @@ export class BoardRoom {
     this.presence.destroy();
     this.probe.destroy();
     this.doc.destroy();
-  }
-
-  private get compactEvery(): number {
-    return this.limits.compactEvery ?? 500;
   }
 
   private writable(principal: Principal): boolean {
@@ -279,20 +246,30 @@ export class BoardRoom {
   private submit(connection: BoardConnection, update: Uint8Array): boolean {
     if (this.broken) return false;
     const { principal } = connection;
+    const writer = writerOf(principal);
+    // A flood from one writer must not starve the others: past its rate, or while the board's
+    // writes are backed up, the writer is closed and its update dropped before any work is done.
+    if (!this.budgets.update(writer, update.byteLength)) {
+      this.refuse(connection, CloseCode.rateLimited, 'Too many updates: slow down, then reconnect');
+      return false;
+    }
+    if (this.durable.pending.length >= (this.limits.maxPendingUpdates ?? 5_000)) {
+      this.refuse(connection, CloseCode.rateLimited, 'The board is busy storing changes: reconnect in a moment');
+      return false;
+    }
     // The per-update limit guards against clients; the server's own changes (placing thousands of
     // cards, an affinity map) may be larger. The board's size limit holds for everyone.
     if (update.byteLength > this.limits.maxUpdateBytes) {
       this.refuse(connection, CloseCode.tooLarge, `Update too large (limit ${this.limits.maxUpdateBytes} bytes)`);
       return false;
     }
-    if (this.approxBytes + update.byteLength > this.limits.maxDocBytes) {
+    if (this.durable.size + update.byteLength > this.limits.maxDocBytes) {
       this.refuse(connection, CloseCode.tooLarge, `The board is full (limit ${this.limits.maxDocBytes} bytes)`);
       return false;
     }
     if (isEmptyUpdate(update)) return true;
     const access = boardAccess(principal, this.sessionState);
     const writable = access.writable;
-    const writer = writerOf(principal);
     // Judged before the update touches the probe, so these refusals cost nothing to undo.
     let writers: ReturnType<WriterIndex['check']>;
     try {
@@ -343,38 +320,23 @@ export class BoardRoom {
     return true;
   }
 
-  /** Writes an update accepted into the probe (group commit), then applies it to `doc`, which broadcasts it. */
+  /** Stores an update accepted into the probe (group commit); `doc` then takes and broadcasts it. */
   private persistThenApply(connection: BoardConnection | null, update: Uint8Array): void {
-    this.pending.push(update);
-    this.approxBytes += update.byteLength;
-    const written = this.store.append(this.sessionId, update);
-    this.settled = this.settled.then(() =>
-      written.then(
-        (seq) => {
-          this.pending.shift();
-          this.lastSeq = seq;
-          this.sinceCompaction += 1;
-          Y.applyUpdate(this.doc, update, connection ?? 'server');
-          if (this.sinceCompaction >= this.compactEvery)
-            void this.compact().catch((err) => this.log.error({ err }, 'compaction failed'));
-        },
-        (err: unknown) => this.fail(err),
-      ),
-    );
+    this.durable.append(update, connection ?? 'server', (err) => this.fail(err));
   }
 
   private rebuildProbe(): void {
     this.probe.destroy();
     this.probe = new Y.Doc({ gc: false });
     Y.applyUpdate(this.probe, Y.encodeStateAsUpdate(this.doc));
-    for (const update of this.pending) Y.applyUpdate(this.probe, update);
+    for (const update of this.durable.pending) Y.applyUpdate(this.probe, update);
     this.authors = indexAuthors(this.probe);
   }
 
   private fail(err: unknown): void {
     if (this.broken) return;
     this.broken = true;
-    this.log.error({ err, sessionId: this.sessionId }, 'board storage failed; closing the room');
+    this.log.error({ err: safeError(err), sessionId: this.sessionId }, 'board storage failed; closing the room');
     this.close(CloseCode.internal, 'Storage failed; reconnect to continue');
   }
 
