@@ -10,9 +10,20 @@ import {
   readCards,
   readCluster,
 } from '@calma/protocol/board';
-import type { Awareness } from 'y-protocols/awareness';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+// With extensions, unlike the rest of the web app: tests/ compiles this file too, under NodeNext.
+import { colorOf, type Peer, readPeers } from './board-presence.js';
+import {
+  type BoardClose,
+  type BoardProvider,
+  type BoardProviderFactory,
+  type Scheduler,
+  websocketProvider,
+} from './board-provider.js';
+
+export type { Peer } from './board-presence.js';
+export type { BoardClose, BoardProvider, BoardProviderFactory, Scheduler } from './board-provider.js';
+export { websocketProvider } from './board-provider.js';
 
 /**
  * The session's board outside React: one Y.Doc synced by a provider (the stock y-websocket one in
@@ -21,14 +32,6 @@ import * as Y from 'yjs';
  * no browser global: the server URL, the scheduler that batches refreshes and the provider are
  * given to it, so tests drive it with in-memory documents or a real server in Node.
  */
-
-/** Someone else on the board (Yjs awareness). */
-export interface Peer {
-  readonly clientId: number;
-  readonly name: string;
-  readonly color: string;
-  readonly cursor: { readonly x: number; readonly y: number } | null;
-}
 
 /** What the board shows; a new object only when something in it changed. */
 export interface BoardSnapshot {
@@ -57,39 +60,6 @@ export interface BoardActions {
   setCursor(cursor: { x: number; y: number } | null): void;
 }
 
-/** How the server closed a connection (a `CloseEvent` carries at least this). */
-export interface BoardClose {
-  readonly code: number;
-  readonly reason: string;
-}
-
-/** What the client needs of a provider: the subset of y-websocket's `WebsocketProvider` it uses. */
-export interface BoardProvider {
-  readonly awareness: Awareness;
-  /** Cleared to stop reconnecting. */
-  shouldConnect: boolean;
-  on(event: 'sync', listener: (synced: boolean) => void): void;
-  on(event: 'connection-close', listener: (event: BoardClose | null) => void): void;
-  off(event: 'sync', listener: (synced: boolean) => void): void;
-  off(event: 'connection-close', listener: (event: BoardClose | null) => void): void;
-  destroy(): void;
-}
-
-/** Connects `doc` to the board of session `room` at `serverUrl` (`ws(s)://host/yjs`). */
-export type BoardProviderFactory = (options: {
-  serverUrl: string;
-  room: string;
-  doc: Y.Doc;
-  token: string;
-}) => BoardProvider;
-
-/** Runs `task` soon (once per frame in the browser); returns a function that cancels it. */
-export type Scheduler = (task: () => void) => () => void;
-
-/** The stock y-websocket provider: no BroadcastChannel (tabs sync through the server, which checks each change). */
-export const websocketProvider: BoardProviderFactory = ({ serverUrl, room, doc, token }) =>
-  new WebsocketProvider(serverUrl, room, doc, { params: { token }, disableBc: true, maxBackoffTime: 2000 });
-
 export interface BoardClientOptions {
   sessionId: string;
   token: string;
@@ -105,9 +75,6 @@ export interface BoardClientOptions {
   /** Clock for new card and cluster ids. */
   now?: () => number;
 }
-
-// Dark enough for white name tags (WCAG AA, ≥ 4.5:1).
-const colors = ['#b3261e', '#00695c', '#8a5a00', '#2e7d32', '#6a1b9a', '#1d3557', '#a4442a', '#3d405b'];
 
 const isYMap = (value: unknown): value is CardFields => value instanceof Y.Map;
 
@@ -377,30 +344,5 @@ function readClusters(clusters: Y.Map<unknown>): Record<string, NamedCluster> {
   return named;
 }
 
-function readPeers(awareness: Awareness, self: number): Peer[] {
-  const peers: Peer[] = [];
-  for (const [clientId, state] of awareness.getStates()) {
-    if (clientId === self) continue;
-    const { user, cursor } = state as {
-      user?: { name?: unknown; color?: unknown };
-      cursor?: { x?: unknown; y?: unknown } | null;
-    };
-    if (typeof user?.name !== 'string' || !user.name) continue;
-    peers.push({
-      clientId,
-      name: user.name,
-      color: typeof user.color === 'string' ? user.color : '#555',
-      cursor: typeof cursor?.x === 'number' && typeof cursor.y === 'number' ? { x: cursor.x, y: cursor.y } : null,
-    });
-  }
-  return peers;
-}
-
 /** For the small plain values compared here (peers, clusters): equal when their JSON is. */
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function colorOf(id: string): string {
-  let h = 0;
-  for (let i = 0; i < id.length; i += 1) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0;
-  return colors[Math.abs(h) % colors.length] as string;
-}
