@@ -1,6 +1,10 @@
 import * as Y from 'yjs';
 import { safeError } from '../../safe-error.js';
+import type { MergeUpdates } from './merger.js';
 import type { BoardLog, BoardStorage } from './ports.js';
+
+/** Merging on the caller's thread: for tests and small boards. */
+export const mergeHere: MergeUpdates = async (updates) => Y.mergeUpdates([...updates]);
 
 /**
  * The durable side of a board: `doc`, which holds only what is stored, and the pipeline that
@@ -21,13 +25,22 @@ export class DurableBoard {
     private readonly store: BoardStorage,
     private readonly compactEvery: number,
     private readonly log: BoardLog,
+    private readonly merge: MergeUpdates,
     private bytes: number,
     private lastSeq: number,
-    private sinceCompaction: number,
+    /** The stored snapshot (null before the first), and the stored updates after it, in order. */
+    private folded: Uint8Array | null,
+    private readonly since: Uint8Array[],
   ) {}
 
   /** Loads a board from its snapshot and later updates. */
-  static async load(sessionId: string, store: BoardStorage, compactEvery: number, log: BoardLog) {
+  static async load(
+    sessionId: string,
+    store: BoardStorage,
+    compactEvery: number,
+    log: BoardLog,
+    merge: MergeUpdates = mergeHere,
+  ) {
     const stored = await store.load(sessionId);
     const doc = new Y.Doc();
     let bytes = 0;
@@ -40,7 +53,18 @@ export class DurableBoard {
       bytes += update.byteLength;
     }
     const lastSeq = stored.updates.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? 0;
-    return new DurableBoard(sessionId, doc, store, compactEvery, log, bytes, lastSeq, stored.updates.length);
+    return new DurableBoard(
+      sessionId,
+      doc,
+      store,
+      compactEvery,
+      log,
+      merge,
+      bytes,
+      lastSeq,
+      stored.snapshot?.state ?? null,
+      stored.updates.map((u) => u.update),
+    );
   }
 
   /** Accepted updates not stored yet, oldest first. */
@@ -67,12 +91,9 @@ export class DurableBoard {
           if (this.failed) return;
           this.queue.shift();
           this.lastSeq = seq;
-          this.sinceCompaction += 1;
+          this.since.push(update);
           Y.applyUpdate(this.doc, update, origin);
-          if (this.sinceCompaction >= this.compactEvery)
-            void this.compact().catch((err: unknown) =>
-              this.log.error({ err: safeError(err), sessionId: this.sessionId }, 'compaction failed'),
-            );
+          if (this.since.length >= this.compactEvery) this.compactInBackground();
         },
         (err: unknown) => {
           if (this.failed) return;
@@ -83,6 +104,12 @@ export class DurableBoard {
     );
   }
 
+  private compactInBackground(): void {
+    this.compact().catch((err: unknown) =>
+      this.log.error({ err: safeError(err), sessionId: this.sessionId }, 'compaction failed'),
+    );
+  }
+
   /** Resolves once every accepted update is stored and applied. */
   flushed(): Promise<void> {
     return this.settled;
@@ -90,19 +117,27 @@ export class DurableBoard {
 
   /** Folds the board into one snapshot if updates have piled up since the last one (or any, with `force`). */
   compact(force = false): Promise<void> {
-    if (this.failed || this.sinceCompaction === 0 || (!force && this.sinceCompaction < this.compactEvery))
+    if (this.failed || this.since.length === 0 || (!force && this.since.length < this.compactEvery))
       return Promise.resolve();
     // One fold at a time: updates applied while one waits would otherwise start another.
     if (this.compacting) return this.compacting;
     this.compacting = (async () => {
       await this.settled;
       const upTo = this.lastSeq;
-      const state = Y.encodeStateAsUpdate(this.doc);
-      this.sinceCompaction = 0;
+      const count = this.since.length;
+      // The fold merges what is stored (the snapshot and the updates after it) rather than
+      // encoding `doc`, so it can run in a worker: the event loop never waits for it.
+      const parts = this.folded ? [this.folded, ...this.since.slice(0, count)] : this.since.slice(0, count);
+      const state = await this.merge(parts);
       await this.store.compact(this.sessionId, state, upTo);
-      this.bytes = state.byteLength + this.queue.reduce((n, u) => n + u.byteLength, 0);
+      this.folded = state;
+      this.since.splice(0, count);
+      const sum = (list: readonly Uint8Array[]) => list.reduce((n, u) => n + u.byteLength, 0);
+      this.bytes = state.byteLength + sum(this.since) + sum(this.queue);
     })().finally(() => {
       this.compacting = null;
+      // Updates stored while this fold ran may already call for the next.
+      if (this.since.length >= this.compactEvery) this.compactInBackground();
     });
     return this.compacting;
   }

@@ -224,12 +224,14 @@ describe('BoardRoom', () => {
     ana.addCard('a1', { kind: 'note', text: 'mine', authorId: 'p1', x: 0, y: 0 });
     await board.flushed();
     expect(bo.cards.has('a1')).toBe(true);
+    const probe = board.accepted;
     bo.change((doc) => doc.getMap(BoardKey.cards).delete('a1'));
     expect(bo.socket.closed).toMatchObject({
       code: CloseCode.forbidden,
       reason: expect.stringMatching(/did not author/),
     });
-    // The refused delete is gone from the probe: the probe equals what is durable.
+    // Judged before it touched the probe: the probe was not rebuilt, and equals what is durable.
+    expect(board.accepted).toBe(probe);
     expect(stateOf(board.accepted)).toEqual(stateOf(board.doc));
     expect(cardIds(board.accepted)).toEqual(['a1']);
     // The room goes on: Ana's next card is accepted, and her first one is still there.

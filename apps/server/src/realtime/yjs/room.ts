@@ -7,6 +7,8 @@ import { safeError } from '../../safe-error.js';
 import { defaultRateLimits, type RateLimits, type TokenBucket, WriterBudgets } from '../rate.js';
 import { DurableBoard } from './durable.js';
 import { type AuthorIndex, applyAndDescribe, indexAuthors, refreshAuthors } from './inspect.js';
+import { prejudge } from './judge.js';
+import type { MergeUpdates } from './merger.js';
 import { MessageType, syncStep1, syncStep2, syncUpdate } from './messages.js';
 import type { BoardLog, BoardSocket, BoardStorage } from './ports.js';
 import { Presence, presenceName } from './presence.js';
@@ -91,8 +93,9 @@ export class BoardRoom {
     store: BoardStorage,
     limits: BoardLimits,
     log: BoardLog,
+    merge?: MergeUpdates,
   ): Promise<BoardRoom> {
-    const durable = await DurableBoard.load(sessionId, store, limits.compactEvery ?? 500, log);
+    const durable = await DurableBoard.load(sessionId, store, limits.compactEvery ?? 500, log, merge);
     return new BoardRoom(sessionId, groupId, sessionState, durable, limits, log);
   }
 
@@ -282,6 +285,29 @@ export class BoardRoom {
       this.refuse(connection, CloseCode.forbidden, writerRefusal[writers.problem.type]);
       return false;
     }
+    // Whoever may be refused is judged before the update touches the probe: a refusal then costs
+    // the update's size, not a rebuild of the board. (Moderators and the admin may change anything.)
+    if (principal.role === 'participant' || !writable) {
+      let judged: ReturnType<typeof prejudge>;
+      try {
+        judged = prejudge(this.probe, this.authors, update);
+      } catch {
+        this.refuse(connection, CloseCode.badRequest, 'Malformed update');
+        return false;
+      }
+      if (!judged.ok) {
+        this.refuse(connection, CloseCode.forbidden, writerRefusal['depends-on-missing']);
+        return false;
+      }
+      // A read-only client re-sending what the board already has: nothing to do.
+      if (!access.writable && judged.changes.length === 0 && writers.claims.length === 0) return true;
+      if (!access.writable) return this.refuseReadOnly(connection, access.reason.type === 'role');
+      const reason = refuseBoardChanges(principal, judged.changes);
+      if (reason !== null) {
+        this.refuse(connection, CloseCode.forbidden, reason);
+        return false;
+      }
+    }
     let changes: ReturnType<typeof applyAndDescribe>;
     try {
       changes = applyAndDescribe(this.probe, this.authors, update);
@@ -297,18 +323,10 @@ export class BoardRoom {
       this.refuse(connection, CloseCode.forbidden, writerRefusal['depends-on-missing']);
       return false;
     }
-    // A read-only client re-sending what the board already has: nothing to do.
-    if (!writable && changes.length === 0 && writers.claims.length === 0) return true;
-    if (!access.writable) {
-      this.rebuildProbe();
-      // A role that never writes is forbidden; a board that turned read-only (segment 1 or 5,
-      // locked, ended) is the wrong state: the client reloads and waits.
-      if (access.reason.type === 'role') this.refuse(connection, CloseCode.forbidden, 'This connection is read-only');
-      else this.refuse(connection, CloseCode.wrongState, 'The board is read-only for you now');
-      return false;
-    }
+    // Yjs's own account of the update, a second check behind the one above.
     const reason = refuseBoardChanges(principal, changes);
     if (reason !== null) {
+      this.log.warn({ sessionId: this.sessionId, reason }, 'an update passed the pre-check but not Yjs’s account');
       this.rebuildProbe();
       this.refuse(connection, CloseCode.forbidden, reason);
       return false;
@@ -318,6 +336,16 @@ export class BoardRoom {
     // In the same tick, so in the same commit as the update: who writes under its new client ids.
     if (writers.claims.length > 0) this.applyServerChange((doc) => this.writers.record(doc, writers.claims, writer));
     return true;
+  }
+
+  /**
+   * Refuses a write on a read-only board: a role that never writes is forbidden (4403); a board
+   * that turned read-only (segment 1 or 5, locked, ended) is the wrong state (4409): reload, wait.
+   */
+  private refuseReadOnly(connection: BoardConnection, byRole: boolean): false {
+    if (byRole) this.refuse(connection, CloseCode.forbidden, 'This connection is read-only');
+    else this.refuse(connection, CloseCode.wrongState, 'The board is read-only for you now');
+    return false;
   }
 
   /** Stores an update accepted into the probe (group commit); `doc` then takes and broadcasts it. */
