@@ -91,6 +91,7 @@ export const ControlActions = [
  * so a validator checks the branch the tag names and clients can generate a tagged union.
  */
 export const ControlBody = Type.Unsafe<Static<TUnion<[...typeof ControlActions]>>>({
+  type: 'object',
   oneOf: [...ControlActions],
   discriminator: { propertyName: 'action' },
 });
