@@ -8,6 +8,7 @@ const benches: Record<string, string> = {
   map: './map.ts',
   quality: './quality.ts',
   move: './move.ts',
+  hardening: './hardening.ts',
 };
 
 const name = process.argv[2];
