@@ -6,10 +6,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { AffinityService } from './affinity/service.js';
-import type { Config } from './config.js';
+import { type Config, transportDefaults } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
 import { InProcessEventBus } from './events/bus.js';
 import { authPlugin } from './plugins/auth.js';
+import { clientErrorHandler, lingeringClosePlugin, requestTimeoutOptions } from './plugins/http-limits.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { webPlugin } from './plugins/web.js';
 import { installControlChannel } from './realtime/control/index.js';
@@ -43,7 +44,19 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
   Partial<
     Pick<
       Config,
-      'trustProxy' | 'boardMaxUpdateBytes' | 'boardMaxDocBytes' | 'boardCompactEvery' | 'mapMaxCards' | 'dataDir'
+      | 'trustProxy'
+      | 'boardMaxUpdateBytes'
+      | 'boardMaxDocBytes'
+      | 'boardCompactEvery'
+      | 'mapMaxCards'
+      | 'dataDir'
+      | 'publicUrl'
+      | 'requestTimeoutMs'
+      | 'socketPingMs'
+      | 'socketIdleMs'
+      | 'maxSocketsPerToken'
+      | 'maxSocketsPerAddress'
+      | 'allowedOrigins'
     >
   >;
 
@@ -53,10 +66,13 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
  * and is refused, as the contract requires.
  */
 export async function buildApp(config: AppConfig, deps: AppDeps): Promise<FastifyInstance> {
+  const requestTimeoutMs = config.requestTimeoutMs ?? transportDefaults.requestTimeoutMs;
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy ?? false,
+    ...requestTimeoutOptions(requestTimeoutMs),
+    clientErrorHandler,
     // `discriminator`: a union tagged by a field (the control actions) is checked against the
     // branch its tag names, so an error says what that action lacks.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, discriminator: true } },
@@ -65,6 +81,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  await app.register(lingeringClosePlugin, { maxMs: requestTimeoutMs });
   // An empty body with `content-type: application/json` (generic clients send one on body-less
   // POSTs such as creating a session) is no body rather than a 400; non-empty bodies still go
   // through Fastify's parser with its prototype-poisoning protection.

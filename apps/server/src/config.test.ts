@@ -18,6 +18,35 @@ describe('loadConfig', () => {
     expect(loadConfig({ CALMA_PUBLIC_URL: 'https://calma.example.org/' }).publicUrl).toBe('https://calma.example.org');
   });
 
+  it('has transport limits, and reads allowed origins as normalised origins or *', () => {
+    expect(loadConfig({})).toMatchObject({
+      requestTimeoutMs: 30_000,
+      socketPingMs: 20_000,
+      socketIdleMs: 30_000,
+      maxSocketsPerToken: 20,
+      maxSocketsPerAddress: 200,
+      allowedOrigins: [],
+    });
+    expect(
+      loadConfig({ CALMA_ALLOWED_ORIGINS: ' https://a.example.org/ , http://localhost:5173,' }).allowedOrigins,
+    ).toEqual(['https://a.example.org', 'http://localhost:5173']);
+    expect(loadConfig({ CALMA_ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
+    expect(loadConfig({ CALMA_REQUEST_TIMEOUT_MS: '5000' }).requestTimeoutMs).toBe(5000);
+  });
+
+  it.each([
+    [{ CALMA_REQUEST_TIMEOUT_MS: '10' }, /CALMA_REQUEST_TIMEOUT_MS/],
+    [{ CALMA_SOCKET_PING_MS: 'soon' }, /CALMA_SOCKET_PING_MS/],
+    [{ CALMA_SOCKET_IDLE_MS: '0' }, /CALMA_SOCKET_IDLE_MS/],
+    [{ CALMA_MAX_SOCKETS_PER_TOKEN: '0' }, /CALMA_MAX_SOCKETS_PER_TOKEN/],
+    [{ CALMA_MAX_SOCKETS_PER_ADDRESS: '-1' }, /CALMA_MAX_SOCKETS_PER_ADDRESS/],
+    [{ CALMA_ALLOWED_ORIGINS: 'calma.example.org' }, /CALMA_ALLOWED_ORIGINS/],
+    [{ CALMA_ALLOWED_ORIGINS: 'https://calma.example.org/board' }, /CALMA_ALLOWED_ORIGINS/],
+    [{ CALMA_ALLOWED_ORIGINS: 'ftp://calma.example.org' }, /CALMA_ALLOWED_ORIGINS/],
+  ])('names the bad transport setting in %o', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],

@@ -41,7 +41,43 @@ export interface Config {
   readonly staticModelDir: string | null;
   /** Most cards one affinity map lays out; more is refused with 413. */
   readonly mapMaxCards: number;
+  /**
+   * How long a client may take to send a whole request (headers and body), in ms; past it the
+   * server answers 408 and closes. Upgraded sockets (board, socket.io) and responses that stream
+   * for long (socket.io long-polling, server-sent events) are not bound by it: it stops counting
+   * once the request has arrived.
+   */
+  readonly requestTimeoutMs: number;
+  /** Board sockets are pinged this often (ms); one that has not answered the last ping is dropped. */
+  readonly socketPingMs: number;
+  /**
+   * A board socket that has sent nothing this long (ms) after opening is closed (4408); a
+   * socket.io connection that has not joined its namespace by then is dropped.
+   */
+  readonly socketIdleMs: number;
+  /** Most open sockets one token may hold on each WebSocket endpoint (board, socket.io). */
+  readonly maxSocketsPerToken: number;
+  /** Most open sockets one client address may hold on each WebSocket endpoint. */
+  readonly maxSocketsPerAddress: number;
+  /**
+   * Browser origins that may open a board or socket.io connection, besides the server's own (the
+   * host it is addressed by) and `publicUrl`; `'*'` admits every origin. Requests without an
+   * `Origin` header (not from a browser) are always admitted: tokens, not cookies, are what grant.
+   */
+  readonly allowedOrigins: readonly string[] | '*';
 }
+
+/**
+ * The transport limits' defaults, shared by {@link loadConfig} and `buildApp` (which tests call
+ * with a partial config).
+ */
+export const transportDefaults = {
+  requestTimeoutMs: 30_000,
+  socketPingMs: 20_000,
+  socketIdleMs: 30_000,
+  maxSocketsPerToken: 20,
+  maxSocketsPerAddress: 200,
+} as const satisfies Partial<Config>;
 
 /** A setting that cannot be used, named so the operator can fix it. */
 export class ConfigError extends Error {
@@ -70,6 +106,26 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+/** `CALMA_ALLOWED_ORIGINS`: `*`, or comma-separated `http(s)://host[:port]` origins (normalised). */
+function origins(env: Env, name: string): readonly string[] | '*' {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return [];
+  if (raw === '*') return '*';
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const url = URL.canParse(entry) ? new URL(entry) : null;
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.pathname.replace(/\/+$/, '') !== '') {
+        throw new ConfigError(
+          `${name} must be * or comma-separated origins such as https://calma.example.org, got "${entry}"`,
+        );
+      }
+      return url.origin;
+    });
 }
 
 /**
@@ -118,5 +174,17 @@ export function loadConfig(env: Env = process.env): Config {
     embeddingDownloads: flag(env, 'CALMA_EMBEDDING_DOWNLOADS', false),
     staticModelDir: env.CALMA_STATIC_MODEL_DIR?.trim() ? resolve(env.CALMA_STATIC_MODEL_DIR.trim()) : null,
     mapMaxCards: integer(env, 'CALMA_MAP_MAX_CARDS', 10_000, 3, 200_000),
+    requestTimeoutMs: integer(env, 'CALMA_REQUEST_TIMEOUT_MS', transportDefaults.requestTimeoutMs, 1000, 3_600_000),
+    socketPingMs: integer(env, 'CALMA_SOCKET_PING_MS', transportDefaults.socketPingMs, 1000, 600_000),
+    socketIdleMs: integer(env, 'CALMA_SOCKET_IDLE_MS', transportDefaults.socketIdleMs, 1000, 600_000),
+    maxSocketsPerToken: integer(env, 'CALMA_MAX_SOCKETS_PER_TOKEN', transportDefaults.maxSocketsPerToken, 1, 100_000),
+    maxSocketsPerAddress: integer(
+      env,
+      'CALMA_MAX_SOCKETS_PER_ADDRESS',
+      transportDefaults.maxSocketsPerAddress,
+      1,
+      1_000_000,
+    ),
+    allowedOrigins: origins(env, 'CALMA_ALLOWED_ORIGINS'),
   };
 }

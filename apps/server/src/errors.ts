@@ -36,7 +36,8 @@ const fastifyCodes: Record<string, { status: number; code: ErrorCode }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: ErrorCode.badRequest },
 };
 
-const codeForStatus = (status: number): ErrorCode => {
+/** The contract's error code for an HTTP status (other 4xx: `BAD_REQUEST`; 5xx: `INTERNAL_ERROR`). */
+export const codeForStatus = (status: number): ErrorCode => {
   switch (status) {
     case 401:
       return ErrorCode.unauthorized;
@@ -53,7 +54,7 @@ const codeForStatus = (status: number): ErrorCode => {
     case 429:
       return ErrorCode.rateLimited;
     default:
-      return ErrorCode.badRequest;
+      return status >= 500 ? ErrorCode.internal : ErrorCode.badRequest;
   }
 };
 

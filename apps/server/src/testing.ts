@@ -3,7 +3,7 @@ import type { DbKind } from '@calma/db';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { type AppConfig, buildApp } from './app.js';
 import { hashToken, newToken } from './tokens.js';
 
 /** A built app on a fresh database, with a known admin token. For route and cross-app tests. */
@@ -23,24 +23,40 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Settings a test may change; the transport limits are what the transport tests shorten. */
+export type TestAppOverrides = Partial<
+  Pick<
+    AppConfig,
+    | 'joinRateLimit'
+    | 'bodyLimit'
+    | 'boardCompactEvery'
+    | 'mapMaxCards'
+    | 'trustProxy'
+    | 'publicUrl'
+    | 'requestTimeoutMs'
+    | 'socketPingMs'
+    | 'socketIdleMs'
+    | 'maxSocketsPerToken'
+    | 'maxSocketsPerAddress'
+    | 'allowedOrigins'
+  >
+> & { listen?: boolean };
+
 /**
  * Builds the app on a fresh, migrated database of `kind` (see the global test setup); with
  * `listen`, it also listens on a free loopback port.
  */
-export async function startTestApp(
-  kind: DbKind,
-  overrides: { joinRateLimit?: number; listen?: boolean; boardCompactEvery?: number; mapMaxCards?: number } = {},
-): Promise<TestApp> {
+export async function startTestApp(kind: DbKind, overrides: TestAppOverrides = {}): Promise<TestApp> {
   const db = await freshDb(kind);
   const adminToken = newToken();
+  const { listen: _listen, ...settings } = overrides;
   const app = await buildApp(
     {
       logLevel: 'silent',
-      bodyLimit: 1024 * 1024,
-      joinRateLimit: overrides.joinRateLimit ?? 1000,
       webDir: null,
-      boardCompactEvery: overrides.boardCompactEvery,
-      mapMaxCards: overrides.mapMaxCards,
+      ...settings,
+      bodyLimit: settings.bodyLimit ?? 1024 * 1024,
+      joinRateLimit: settings.joinRateLimit ?? 1000,
     },
     { db, adminTokenHash: hashToken(adminToken), version: 'test' },
   );
