@@ -13,6 +13,7 @@ import { authPlugin } from './plugins/auth.js';
 import { clientErrorHandler, lingeringClosePlugin, requestTimeoutOptions } from './plugins/http-limits.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { webPlugin } from './plugins/web.js';
+import { originCheck, type SocketPolicy } from './realtime/admission.js';
 import { installControlChannel } from './realtime/control/index.js';
 import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
@@ -104,6 +105,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   );
   const sessions = new SessionService(deps.db.db, events);
   await app.register(authPlugin, { ...auth, sessions });
+  const sockets = socketPolicy(config, app);
 
   const embeddings =
     deps.embeddings ??
@@ -136,6 +138,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       compactEvery: config.boardCompactEvery,
     },
     labelPlacement: (sessionId, doc, labels) => affinity.placeNewLabels(sessionId, doc, labels),
+    policy: sockets,
   });
 
   await app.register(healthRoutes, { db: deps.db, version: deps.version });
@@ -147,11 +150,43 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db });
-  installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth);
+  installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.
   app.addHook('preClose', () => board.close());
   app.addHook('onClose', () => runner.close());
   await app.register(webPlugin, { webDir: config.webDir });
   return app;
+}
+
+/**
+ * How both WebSocket endpoints admit sockets. A refused origin is logged once (at warn): the
+ * likely cause is a deployment whose address is missing from `CALMA_ALLOWED_ORIGINS` or
+ * `CALMA_PUBLIC_URL`, and a hostile page retrying must not flood the log.
+ */
+function socketPolicy(config: AppConfig, app: FastifyInstance): SocketPolicy {
+  const trustProxy = config.trustProxy ?? false;
+  const check = originCheck({ allowed: config.allowedOrigins ?? [], publicUrl: config.publicUrl ?? null, trustProxy });
+  const reported = new Set<string>();
+  return {
+    originAllowed: (headers) => {
+      if (check(headers)) return true;
+      const origin = String(headers.origin).slice(0, 200);
+      if (reported.size < 100 && !reported.has(origin)) {
+        reported.add(origin);
+        app.log.warn(
+          { origin, host: headers.host },
+          'WebSocket refused: origin not allowed (set CALMA_PUBLIC_URL or CALMA_ALLOWED_ORIGINS if it is yours)',
+        );
+      }
+      return false;
+    },
+    trustProxy,
+    caps: {
+      perToken: config.maxSocketsPerToken ?? transportDefaults.maxSocketsPerToken,
+      perAddress: config.maxSocketsPerAddress ?? transportDefaults.maxSocketsPerAddress,
+    },
+    pingMs: config.socketPingMs ?? transportDefaults.socketPingMs,
+    idleMs: config.socketIdleMs ?? transportDefaults.socketIdleMs,
+  };
 }

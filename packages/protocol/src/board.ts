@@ -93,6 +93,8 @@ export const CloseCode = {
   forbidden: 4403,
   /** Unknown session. */
   notFound: 4404,
+  /** Nothing arrived on the socket in time after it opened (a y-websocket client sends at once); reconnect. */
+  timedOut: 4408,
   /** The board is read-only for this person now (segment 1 or 5, locked, ended); reload and wait. */
   wrongState: 4409,
   /** An update, or the board, is over its size limit. */

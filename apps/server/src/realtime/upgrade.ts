@@ -1,17 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { codeForStatus } from '../errors.js';
 
 /** Handles one upgrade request on a path it owns. */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+/** Answers an upgrade request with a plain HTTP error in the contract's shape and closes the socket. */
 export function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: reason } });
+  const body = JSON.stringify({ error: { code: codeForStatus(status), message: reason } });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

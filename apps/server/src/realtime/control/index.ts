@@ -1,31 +1,77 @@
+import { type ErrorBody, ErrorCode } from '@calma/protocol';
 import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { type AuthOptions, resolveToken } from '../../plugins/auth.js';
+import { clientAddress, type Release, SocketLimits, type SocketPolicy } from '../admission.js';
 import { type ControlContext, type ControlServer, sessionRoom } from './context.js';
 import { handleControl } from './control.js';
 import { handleJoin } from './join.js';
 
 /**
- * The socket.io control channel on the app's HTTP server, at the default path `/socket.io`.
- * The token is checked in the handshake (`auth: {token}`); state changes and submission counts
- * from the session service are broadcast to each session's room.
+ * A refused handshake as the client's `connect_error` sees it: the code as the message (as
+ * socket.io's own errors read) and the contract's error shape as `data`.
  */
-export function installControlChannel(app: FastifyInstance, context: ControlContext, auth: AuthOptions): ControlServer {
+function handshakeError(code: ErrorCode, message: string): Error & { data: ErrorBody } {
+  return Object.assign(new Error(code), { data: { error: { code, message } } });
+}
+
+/**
+ * The socket.io control channel on the app's HTTP server, at the default path `/socket.io`.
+ * A page of a foreign origin is refused before the handshake (HTTP 403); the token is checked in
+ * the handshake (`auth: {token}`), and sockets are capped per address and per token
+ * (`RATE_LIMITED`). State changes and submission counts from the session service are broadcast
+ * to each session's room. socket.io pings its clients itself (every 25 s, dropping one silent
+ * for 20 s more); a connection that has not joined within `policy.idleMs` is dropped.
+ */
+export function installControlChannel(
+  app: FastifyInstance,
+  context: ControlContext,
+  auth: AuthOptions,
+  policy: SocketPolicy,
+): ControlServer {
   const io: ControlServer = new Server(app.server, {
     serveClient: false,
     // Leave upgrades on other paths (/yjs/…) to the upgrade router instead of destroying them.
     destroyUpgrade: false,
     maxHttpBufferSize: 1_000_000,
+    connectTimeout: policy.idleMs,
+    // Asked on each new engine.io connection (long-polling or WebSocket), before any state.
+    allowRequest: (request, callback) => {
+      const allowed = policy.originAllowed(request.headers);
+      callback(allowed ? null : 'Origin not allowed', allowed);
+    },
   });
+  const limits = new SocketLimits(policy.caps);
 
   io.use(async (socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const principal = await resolveToken(auth, typeof token === 'string' ? token : null).catch(() => null);
-    if (!principal) {
-      const err = new Error('UNAUTHORIZED') as Error & { data?: unknown };
-      err.data = { code: 'UNAUTHORIZED', message: 'A valid token is required in the handshake: auth: { token }' };
-      return next(err);
+    // Places are held until the connection closes, and the address is counted before the
+    // token is looked up, so a flood from one address never reaches the database.
+    const places: Release[] = [];
+    const release = () => {
+      for (const place of places.splice(0)) place();
+    };
+    const address = limits.address(clientAddress(socket.request, policy.trustProxy));
+    if (!address) return next(handshakeError(ErrorCode.rateLimited, 'Too many connections from this address'));
+    places.push(address);
+    socket.conn.once('close', release);
+    socket.once('disconnect', release);
+    const raw = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const token = typeof raw === 'string' ? raw : null;
+    const principal = await resolveToken(auth, token).catch(() => null);
+    if (!principal || !token) {
+      release();
+      return next(
+        handshakeError(ErrorCode.unauthorized, 'A valid token is required in the handshake: auth: { token }'),
+      );
     }
+    const forToken = limits.token(token);
+    if (!forToken) {
+      release();
+      return next(handshakeError(ErrorCode.rateLimited, 'Too many connections for this token'));
+    }
+    places.push(forToken);
+    // The connection may have closed while the token was looked up: then 'close' has fired.
+    if (socket.conn.readyState === 'closed') release();
     socket.data.principal = principal;
     next();
   });

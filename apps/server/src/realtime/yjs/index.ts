@@ -3,13 +3,14 @@ import { type Database, listLabels, listSegment1 } from '@calma/db';
 import { ErrorCode } from '@calma/protocol';
 import { BoardKey, type Card, CloseCode } from '@calma/protocol/board';
 import type { FastifyBaseLogger } from 'fastify';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
 import { AppError } from '../../errors.js';
 import type { EventBus } from '../../events/bus.js';
 import { type AuthOptions, authorizeSession, resolveToken } from '../../plugins/auth.js';
 import type { SessionService } from '../../sessions/service.js';
-import type { UpgradeHandler } from '../upgrade.js';
+import { clientAddress, type Release, SocketLimits, type SocketPolicy } from '../admission.js';
+import { rejectUpgrade, type UpgradeHandler } from '../upgrade.js';
 import {
   applyLayout,
   type CardPosition,
@@ -18,9 +19,11 @@ import {
   placeLabels,
   readBoardCards,
 } from './cards.js';
-import type { BoardSocket } from './ports.js';
 import { type BoardLimits, BoardRoom } from './room.js';
 import type { BoardStore } from './store.js';
+import { clipReason, firstMessageDeadline, Heartbeat, wsBoardSocket } from './ws-socket.js';
+
+export { clipReason, wsBoardSocket };
 
 /**
  * Where new label cards go on a session's board: positions by label id (an affinity map exists),
@@ -45,72 +48,32 @@ export interface BoardContext {
   readonly log: FastifyBaseLogger;
   /** Places labels added after an affinity map near their neighbours; without it, the grid. */
   readonly labelPlacement?: LabelPlacement;
+  /** Who may open a board socket (origin, caps) and how long a silent one is kept. */
+  readonly policy: SocketPolicy;
 }
 
 /** Rooms stay loaded this long after their last client leaves, to ride out reconnects. */
 const idleUnloadMs = 30_000;
 
-type Admission = { ok: true; principal: Principal; sessionId: string } | { ok: false; code: number; reason: string };
-
 /**
- * A close reason cut to the 123 bytes a close frame holds, at a character boundary: cutting
- * UTF-8 mid-character would make a longer string, and `ws` throws on a reason over 123 bytes.
+ * How long a closing socket waits for the peer's close frame before it is dropped (`ws` waits
+ * 30 s): refused and timed-out sockets should not linger holding their place.
  */
-export function clipReason(reason: string): string {
-  if (Buffer.byteLength(reason) <= 123) return reason;
-  let clipped = '';
-  for (const char of reason) {
-    if (Buffer.byteLength(clipped + char) > 123) break;
-    clipped += char;
-  }
-  return clipped;
-}
+const closeTimeoutMs = 5_000;
 
-/**
- * A `ws` socket as a room sees it. Messages are listened for at once and held until the room
- * registers its listener (the room loads asynchronously, and a client sends its first sync step
- * as soon as the socket opens); a text frame closes the socket, since y-websocket is binary.
- */
-export function wsBoardSocket(ws: WebSocket): BoardSocket {
-  let listener: ((message: Uint8Array) => void) | null = null;
-  const early: Uint8Array[] = [];
-  ws.on('message', (data, isBinary) => {
-    if (!isBinary) {
-      ws.close(CloseCode.badRequest, 'Binary y-websocket messages only');
-      return;
-    }
-    const bytes = data as Buffer;
-    if (listener) listener(bytes);
-    else early.push(bytes);
-  });
-  return {
-    get isOpen() {
-      return ws.readyState === ws.OPEN;
-    },
-    send(message) {
-      ws.send(message, (err) => {
-        if (err) ws.terminate();
-      });
-    },
-    close(code, reason) {
-      ws.close(code, clipReason(reason));
-    },
-    onMessage(next) {
-      listener = next;
-      for (const message of early.splice(0)) next(message);
-    },
-    onClose(next) {
-      ws.on('close', next);
-    },
-  };
-}
+type Admission =
+  | { ok: true; principal: Principal; sessionId: string; token: string }
+  | { ok: false; code: number; reason: string };
 
 /**
  * The Yjs endpoint `/yjs/:sessionId?token=…`, speaking the plain y-websocket protocol. Who may
  * connect, and whether they may write, is decided before the upgrade is accepted; a refused
  * client gets the upgrade and an immediate close with a 44xx code and a reason, which browsers
- * (unlike an HTTP error on the handshake) can show. The board follows the domain through the
- * event bus: it places revealed attributes, new labels and affinity maps as they are announced.
+ * (unlike an HTTP error on the handshake) can show; a page of a foreign origin gets a 403
+ * instead. Sockets are capped per address and per token (4429 past either), must say something
+ * soon after opening (4408) and are pinged; one that stops answering is dropped. The board
+ * follows the domain through the event bus: it places revealed attributes, new labels and
+ * affinity maps as they are announced.
  */
 export class BoardServer {
   private readonly rooms = new Map<string, Promise<BoardRoom>>();
@@ -118,11 +81,21 @@ export class BoardServer {
   private readonly wss: WebSocketServer;
   private readonly unsubscribe: (() => void)[];
   private closing = false;
+  private readonly heartbeat: Heartbeat;
+  private readonly sockets: SocketLimits;
 
   constructor(private readonly context: BoardContext) {
     // ws would otherwise buffer frames of up to 100 MiB; anything past the update limit (plus
     // framing) is cut off by ws itself with 1009 before it is even read.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: context.limits.maxUpdateBytes + 64 * 1024 });
+    // `closeTimeout` is an option of ws 8.21 that its type declarations do not list yet.
+    const options: ServerOptions & { closeTimeout: number } = {
+      noServer: true,
+      maxPayload: context.limits.maxUpdateBytes + 64 * 1024,
+      closeTimeout: closeTimeoutMs,
+    };
+    this.wss = new WebSocketServer(options);
+    this.heartbeat = new Heartbeat(context.policy.pingMs);
+    this.sockets = new SocketLimits(context.policy.caps);
     const { events } = context;
     this.unsubscribe = [
       events.subscribe('session-state-changed', async ({ sessionId, state }) => {
@@ -158,9 +131,39 @@ export class BoardServer {
 
   /** The handler the upgrade router calls for `/yjs/…`. */
   readonly upgrade: UpgradeHandler = (request, socket, head) => {
-    void this.admit(request.url ?? '').then((admission) => {
-      if (socket.destroyed) return;
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, admission));
+    const { policy } = this.context;
+    // A page of another site gets no socket at all: refused before the upgrade, like any
+    // cross-site request a server will not serve (the close codes below are for our own pages).
+    if (!policy.originAllowed(request.headers)) {
+      rejectUpgrade(socket, 403, 'Origin not allowed');
+      return;
+    }
+    // Places are held until the TCP socket is gone, so an address never holds more sockets than
+    // its cap in any state (refused and closing ones included), nor a token more admitted ones.
+    // The address is counted before the token is looked up: a flood from one address never
+    // reaches the database.
+    const places: Release[] = [];
+    const release = () => {
+      for (const place of places.splice(0)) place();
+    };
+    socket.once('close', release);
+    const address = this.sockets.address(clientAddress(request, policy.trustProxy));
+    if (address) places.push(address);
+    const admitted: Promise<Admission> = address
+      ? this.admit(request.url ?? '')
+      : Promise.resolve({ ok: false, code: CloseCode.rateLimited, reason: 'Too many connections from this address' });
+    void admitted.then((admission) => {
+      let decided = admission;
+      if (decided.ok) {
+        const token = this.sockets.token(decided.token);
+        if (token) places.push(token);
+        else decided = { ok: false, code: CloseCode.rateLimited, reason: 'Too many connections for this token' };
+      }
+      if (socket.destroyed) {
+        release();
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, decided));
     });
   };
 
@@ -220,6 +223,7 @@ export class BoardServer {
     }
     this.rooms.clear();
     await this.context.store.drain();
+    this.heartbeat.stop();
     this.wss.close();
   }
 
@@ -229,10 +233,12 @@ export class BoardServer {
       const sessionId = decodeURIComponent(parsed.pathname.slice('/yjs/'.length).replace(/\/+$/, ''));
       if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(sessionId))
         return { ok: false, code: CloseCode.notFound, reason: 'Unknown session' };
-      const principal = await resolveToken(this.context.auth, parsed.searchParams.get('token'));
-      if (!principal) return { ok: false, code: CloseCode.unauthorized, reason: 'A valid ?token= is required' };
+      const token = parsed.searchParams.get('token');
+      const principal = await resolveToken(this.context.auth, token);
+      if (!principal || !token)
+        return { ok: false, code: CloseCode.unauthorized, reason: 'A valid ?token= is required' };
       await authorizeSession(this.context.sessions, principal, sessionId, memberRoles);
-      return { ok: true, principal, sessionId };
+      return { ok: true, principal, sessionId, token };
     } catch (err) {
       if (err instanceof AppError) {
         const code =
@@ -250,6 +256,7 @@ export class BoardServer {
 
   private accept(ws: WebSocket, admission: Admission): void {
     ws.on('error', (err) => this.context.log.debug({ err }, 'board socket error'));
+    this.heartbeat.watch(ws);
     if (!admission.ok) {
       ws.close(admission.code, clipReason(admission.reason));
       return;
@@ -259,6 +266,7 @@ export class BoardServer {
       return;
     }
     const { principal, sessionId } = admission;
+    firstMessageDeadline(ws, this.context.policy.idleMs);
     // Wrapped before anything is awaited: the socket holds messages until the room listens.
     const socket = wsBoardSocket(ws);
     this.room(sessionId)
