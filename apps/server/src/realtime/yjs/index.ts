@@ -19,6 +19,7 @@ import {
   placeLabels,
   readBoardCards,
 } from './cards.js';
+import { UpdateMerger } from './merger.js';
 import { type BoardLimits, BoardRoom } from './room.js';
 import type { BoardStore } from './store.js';
 import { clipReason, firstMessageDeadline, Heartbeat, wsBoardSocket } from './ws-socket.js';
@@ -83,6 +84,8 @@ export class BoardServer {
   private closing = false;
   private readonly heartbeat: Heartbeat;
   private readonly sockets: SocketLimits;
+  /** Folds boards into snapshots off the event loop. */
+  private readonly merger = new UpdateMerger();
 
   constructor(private readonly context: BoardContext) {
     // ws would otherwise buffer frames of up to 100 MiB; anything past the update limit (plus
@@ -223,6 +226,7 @@ export class BoardServer {
     }
     this.rooms.clear();
     await this.context.store.drain();
+    await this.merger.close();
     this.heartbeat.stop();
     this.wss.close();
   }
@@ -289,7 +293,15 @@ export class BoardServer {
       pending = (async () => {
         const session = await this.context.sessions.get(sessionId);
         const { store, limits, log } = this.context;
-        const room = await BoardRoom.load(sessionId, session.groupId, session.state, store, limits, log);
+        const room = await BoardRoom.load(
+          sessionId,
+          session.groupId,
+          session.state,
+          store,
+          limits,
+          log,
+          this.merger.merge,
+        );
         await this.addLabels(room, await listLabels(this.context.db, session.groupId));
         if (session.state.revealed.includes(1)) await this.placeRevealed(room);
         return room;
