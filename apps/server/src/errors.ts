@@ -1,5 +1,6 @@
 import { type ErrorBody, ErrorCode } from '@calma/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { safeError } from './safe-error.js';
 
 /** The one error type routes throw; the error handler turns it into the contract's shape. */
 export class AppError extends Error {
@@ -77,7 +78,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       return reply.status(status).send(errorBody(codeForStatus(status), err.message));
     }
-    request.log.error({ err }, 'request failed');
+    // Never the error itself: drivers attach statements and their data (people's words).
+    request.log.error({ err: safeError(err) }, 'request failed');
     return reply.status(500).send(errorBody(ErrorCode.internal, 'Internal server error'));
   });
 }
