@@ -219,15 +219,34 @@ export const boardUpdates = pgTable(
   (t) => [index('board_updates_session_idx').on(t.sessionId, t.seq)],
 );
 
-/** A board's state up to and including update `upToSeq`, as one Yjs update. */
+/**
+ * A board's state up to and including update `upToSeq`, as one Yjs update: in `state` (boards
+ * compacted before snapshots were written in parts), or in `board_snapshot_parts` of `generation`.
+ */
 export const boardSnapshots = pgTable('board_snapshots', {
   sessionId: text('session_id')
     .primaryKey()
     .references(() => sessions.id, { onDelete: 'cascade' }),
-  state: bytea('state').notNull(),
+  state: bytea('state'),
+  generation: integer('generation').notNull().default(0),
   upToSeq: bigint('up_to_seq', { mode: 'number' }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * A snapshot in parts of at most 64 KiB, written one statement each before the snapshot row
+ * points at their generation: no long transaction, and the event loop runs between parts.
+ */
+export const boardSnapshotParts = pgTable(
+  'board_snapshot_parts',
+  {
+    sessionId: sessionRef(),
+    generation: integer('generation').notNull(),
+    part: integer('part').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.generation, t.part] })],
+);
 
 /**
  * Embedding vectors (float32, little-endian) by model and SHA-256 of the exact text, so nothing
