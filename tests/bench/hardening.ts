@@ -124,7 +124,14 @@ async function flood(base: string, sessionId: string, token: string, authorId: s
   return { sent, closes };
 }
 
-async function floodScenario(base: string, ready: CalmaReady, pid: number) {
+/** The server's longest event-loop delay since the last call. */
+type Ask = <T>(message: unknown) => Promise<T>;
+const loopDelay = async (ask: Ask) => {
+  const { maxMs, p99Ms, gcMaxMs } = await ask<{ maxMs: number; p99Ms: number; gcMaxMs: number }>('loop-delay');
+  return `event loop held at most ${round(maxMs)} ms (p99 ${round(p99Ms)} ms; longest GC pause ${round(gcMaxMs)} ms)`;
+};
+
+async function floodScenario(base: string, ready: CalmaReady, pid: number, ask: Ask) {
   const [p0, p1, p2] = ready.participantTokens as [string, string, string];
   const mover = await client(base, ready.sessionId, p1);
   const watcher = await client(base, ready.sessionId, p2);
@@ -136,6 +143,7 @@ async function floodScenario(base: string, ready: CalmaReady, pid: number) {
   });
   while (!watcher.cards.has('mover')) await sleep(5);
   const rssBefore = rssMb(pid);
+  await loopDelay(ask);
   const latencies: number[] = [];
   const sentAt = new Map<number, number>();
   watcher.cards.observeDeep(() => {
@@ -173,10 +181,10 @@ async function floodScenario(base: string, ready: CalmaReady, pid: number) {
   log(
     `  another participant's moves seen by a third: ${latencies.length} of ${moves}, p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms (target p99 ≤ 250 ms)`,
   );
-  log(`  server RSS ${round(rssBefore)} → ${round(rssAfter)} MB`);
+  log(`  server RSS ${round(rssBefore)} → ${round(rssAfter)} MB; ${await loopDelay(ask)}`);
 }
 
-async function bigBoardScenario(base: string, ready: CalmaReady) {
+async function bigBoardScenario(base: string, ready: CalmaReady, ask: Ask) {
   const moderator = await client(base, ready.sessionId, ready.moderatorToken);
   log('10,000-card board: placing cards (in updates of 500) …');
   for (let start = 0; start < 10_000; start += 500) {
@@ -201,6 +209,7 @@ async function bigBoardScenario(base: string, ready: CalmaReady) {
   reader.close();
 
   // Refusals: a participant deletes one of the moderator's cards, is closed, and tries again.
+  await loopDelay(ask);
   const health = pollHealth(base, 5);
   const refusals: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -219,10 +228,11 @@ async function bigBoardScenario(base: string, ready: CalmaReady) {
   log('  10 refused deletions of others’ cards, each on a fresh connection (sync of 10,000 cards included):');
   log(`    connect → refused: p50 ${round(percentile(refusals, 50))} ms, max ${round(Math.max(...refusals))} ms`);
   log(
-    `    health max ${round(Math.max(...refusalHealth))} ms, p99 ${round(percentile(refusalHealth, 99))} ms over ${refusalHealth.length} calls`,
+    `    health max ${round(Math.max(...refusalHealth))} ms, p99 ${round(percentile(refusalHealth, 99))} ms over ${refusalHealth.length} calls; ${await loopDelay(ask)}`,
   );
 
   // Compaction: 500 moves make the room fold its board into a snapshot.
+  await loopDelay(ask);
   const health2 = pollHealth(base, 5);
   for (let i = 0; i < 500; i++) {
     (moderator.cards.get(`big-${i}`) as Y.Map<unknown>).set('x', i + 1);
@@ -232,7 +242,7 @@ async function bigBoardScenario(base: string, ready: CalmaReady) {
   const compactionHealth = await health2.stop();
   log('  500 moves (one compaction of the 10,000-card board):');
   log(
-    `    health max ${round(Math.max(...compactionHealth))} ms, p99 ${round(percentile(compactionHealth, 99))} ms over ${compactionHealth.length} calls (target: no block > 200 ms)`,
+    `    health max ${round(Math.max(...compactionHealth))} ms, p99 ${round(percentile(compactionHealth, 99))} ms over ${compactionHealth.length} calls (target: no block > 200 ms); ${await loopDelay(ask)}`,
   );
   moderator.close();
 }
@@ -241,8 +251,9 @@ const script = fileURLToPath(new URL('./board/calma-server.ts', import.meta.url)
 const server = await startServerProcess<CalmaReady>(script, ['3'], 'calma', 120_000);
 const base = `http://127.0.0.1:${server.ready.port}`;
 try {
-  await floodScenario(base, server.ready, server.pid);
-  await bigBoardScenario(base, server.ready);
+  const ask: Ask = (message) => server.ask(message);
+  await floodScenario(base, server.ready, server.pid, ask);
+  await bigBoardScenario(base, server.ready, ask);
 } finally {
   await server.stop();
 }

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createDb } from '@calma/db';
 import { buildApp } from '@calma/server';
 import { hashToken } from '@calma/server/testing';
@@ -55,6 +56,20 @@ async function stop(code: number): Promise<void> {
   process.exit(code);
 }
 process.on('SIGTERM', () => void stop(0));
+// The longest the event loop was held since the last question (`loop-delay` over IPC), in ms.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+// And the longest garbage collection pause in that time: a 10,000-card board is a big heap.
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
+}).observe({ entryTypes: ['gc'] });
+process.on('message', (message) => {
+  if (message !== 'loop-delay') return;
+  process.send?.({ maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, gcMaxMs });
+  loopDelay.reset();
+  gcMaxMs = 0;
+});
 // Forked with an IPC channel: if the bench dies, the channel closes and this server must not linger.
 process.on('disconnect', () => void stop(0));
 // Whatever happens to the bench, a benchmark server never outlives ten minutes.

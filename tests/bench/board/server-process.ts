@@ -12,6 +12,8 @@ export interface ServerProcess<Ready> {
   readonly ready: Ready;
   /** SIGTERM, then SIGKILL if the child has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** Sends `message` over the IPC channel and resolves with the child's first answer. */
+  ask<T>(message: unknown): Promise<T>;
 }
 
 /**
@@ -47,7 +49,16 @@ export async function startServerProcess<Ready>(
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${label} has no pid`);
-  return { pid, ready, stop: (graceMs = 10_000) => stopChild(child, exited, graceMs) };
+  return {
+    pid,
+    ready,
+    stop: (graceMs = 10_000) => stopChild(child, exited, graceMs),
+    ask: <T>(message: unknown) =>
+      new Promise<T>((resolve) => {
+        child.once('message', (answer) => resolve(answer as T));
+        child.send(message as object);
+      }),
+  };
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {

@@ -45,7 +45,7 @@ export interface RateLimits {
  */
 export const defaultRateLimits: RateLimits = {
   updatesPerSecond: 200,
-  updateBurst: 600,
+  updateBurst: 300,
   bytesPerSecond: 2 * 1024 * 1024,
   byteBurst: 8 * 1024 * 1024,
   presencePerSecond: 120,
