@@ -544,7 +544,7 @@ interface SimOptions {
   /** One transaction may set the same key twice (a card moved, then moved again). */
   readonly sameKeyTwice: boolean;
 }
-const ciOptions: SimOptions = { steps: 800, lateEdits: false, editsBeforeSync: false, sameKeyTwice: false };
+const ciOptions: SimOptions = { steps: 800, lateEdits: true, editsBeforeSync: true, sameKeyTwice: true };
 
 const actionWeights = {
   deliver: 50,
@@ -862,13 +862,11 @@ const regressions: {
     name: 'a card moved twice in one transaction is refused as replaced',
     seed: 51738,
     options: { sameKeyTwice: true },
-    knownBug: { because: /You may not delete or replace a card you did not author/ },
   },
   {
     name: 'a card moved twice offline is refused as replaced',
     seed: 51751,
     options: { lateEdits: true },
-    knownBug: { because: /You may not delete or replace a card you did not author \(card label-L2\)/ },
   },
   // judge.ts: a card this update adds and deletes (kept as items, as an undo manager keeps them)
   // is described as added, with no kind or author, instead of having no effect.
@@ -876,7 +874,6 @@ const regressions: {
     name: 'a note added and removed offline is refused as authorless',
     seed: 51742,
     options: { lateEdits: true },
-    knownBug: { because: /A new card's authorId must be your participant id \(card p3\.4-1\)/ },
   },
   // judge.ts: the same, collected by the client (gc on): the update carries GC structs, which
   // `prejudge` skips, so its delete set over them reads as deleting what the board lacks.
@@ -884,7 +881,6 @@ const regressions: {
     name: 'content added and removed offline, collected by the client, is refused as depending on missing changes',
     seed: 52225,
     options: { lateEdits: true },
-    knownBug: { because: /depends on changes the board does not have/ },
   },
   // room.ts/durable.ts + judge.ts: a loaded room's probe is a copy of the collected `doc`, so the
   // fields of cards deleted before the load are GC structs; `find` returns null for them and an
@@ -893,7 +889,6 @@ const regressions: {
     name: 'an edit of a card deleted before the room reloaded is refused as unknown',
     seed: 52005,
     options: { editsBeforeSync: true },
-    knownBug: { because: /Participants may not change \(unknown\)/ },
   },
   // The y-websocket protocol: an edit made after reconnecting but before answering the server's
   // step 1 goes out as an update ahead of the step 2 that carries the offline edits it builds
@@ -902,7 +897,6 @@ const regressions: {
     name: 'an edit sent before the step 2 that carries offline edits is refused',
     seed: 51739,
     options: { lateEdits: true, editsBeforeSync: true },
-    knownBug: { because: /p5\.4 4403 “This update depends on changes the board does not have/ },
   },
 ];
 

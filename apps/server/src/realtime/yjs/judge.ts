@@ -20,7 +20,8 @@ type AnyItem = Y.Item;
 /** Where an item sits: a key (or the sequence) of a root type, or inside another item's type. */
 type Place =
   | { readonly root: string; readonly sub: string | null }
-  | { readonly inside: AnyItem; readonly sub: string | null };
+  | { readonly inside: AnyItem; readonly sub: string | null }
+  | { readonly gone: true };
 
 const unknownRoot = '(unknown)';
 
@@ -29,7 +30,10 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
   const { structs, ds } = Y.decodeUpdate(update);
   const store = board.store;
   const fresh = new Map<number, AnyItem[]>(); // client → this update's new items, by clock
+  const freshGc: Y.GC[] = [];
   for (const struct of structs) {
+    if (struct instanceof Y.GC && struct.id.clock + struct.length > Y.getState(store, struct.id.client))
+      freshGc.push(struct);
     if (!(struct instanceof Y.Item)) continue;
     if (struct.id.clock + struct.length <= Y.getState(store, struct.id.client)) continue; // already here
     const list = fresh.get(struct.id.client) ?? [];
@@ -47,6 +51,9 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
     const struct = Y.getItem(store, id);
     return struct instanceof Y.Item ? struct : null;
   };
+  /** Whether `id` is one the board has only as garbage (a GC struct: deleted content collected). */
+  const gone = (id: Y.ID) =>
+    !freshAt(id) && id.clock < Y.getState(store, id.client) && !(Y.getItem(store, id) instanceof Y.Item);
   const places = new Map<AnyItem, Place | null>();
   const placeOf = (item: AnyItem, depth = 0): Place | null => {
     if (places.has(item)) return places.get(item) ?? null;
@@ -57,6 +64,12 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
       else if (parent) place = { root: Y.findRootTypeKey(parent), sub: item.parentSub };
     } else if (typeof item.parent === 'string') {
       place = { root: item.parent, sub: item.parentSub };
+    } else if (
+      (item.parent instanceof Y.ID && gone(item.parent)) ||
+      (item.origin && gone(item.origin)) ||
+      (item.rightOrigin && gone(item.rightOrigin))
+    ) {
+      place = { gone: true };
     } else if (item.parent instanceof Y.ID) {
       const inside = find(item.parent);
       place = inside ? { inside, sub: item.parentSub } : null;
@@ -65,13 +78,15 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
       const neighbourId = item.origin ?? item.rightOrigin;
       const neighbour = neighbourId ? find(neighbourId) : null;
       const around = neighbour ? placeOf(neighbour, depth + 1) : null;
-      place = around && neighbour ? { ...around, sub: neighbour.parentSub } : null;
+      // The neighbour's place already names the key: a neighbour this update adds has no
+      // `parentSub` of its own until Yjs integrates it.
+      place = around && neighbour ? around : null;
     }
     places.set(item, place);
     return place;
   };
   /** The card an item belongs to (the item under `cards`), and the card's field it is in. */
-  const cardOf = (item: AnyItem): { card: AnyItem; field: string | null } | { root: string } => {
+  const cardOf = (item: AnyItem): { card: AnyItem; field: string | null } | { root: string } | { gone: true } => {
     let node = item;
     let place = placeOf(node);
     let field: string | null = null;
@@ -80,6 +95,7 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
       node = place.inside;
       place = placeOf(node);
     }
+    if (place && 'gone' in place) return { gone: true };
     if (!place || 'inside' in place) return { root: unknownRoot };
     if (place.root === BoardKey.cards && place.sub !== null)
       return node === item ? { card: item, field: null } : { card: node, field };
@@ -114,14 +130,19 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
   };
   const describe = (item: AnyItem, removal: boolean) => {
     const where = cardOf(item);
+    if ('gone' in where) return;
     if ('root' in where) return add({ type: 'other', root: where.root });
-    const cardId = placeOf(where.card)?.sub ?? '';
+    const place = placeOf(where.card);
+    const cardId = (place && 'sub' in place ? place.sub : null) ?? '';
     if (where.field === null) {
       if (removal) {
         if (authors.has(cardId)) add({ type: 'card-removed', cardId, authorId: authors.get(cardId) ?? null });
         return;
       }
+      // A new card under an existing id replaces that card, even if this update deletes the new one.
       if (authors.has(cardId)) add({ type: 'card-removed', cardId, authorId: authors.get(cardId) ?? null });
+      // Added and deleted by the same update (a note made and removed offline): no card results.
+      if (isFresh(item) && deletedHere(item)) return;
       return add({ type: 'card-added', cardId, card: newCard(item) });
     }
     // Inside a card this update adds: part of the addition. Inside a card that is deleted, or that
@@ -135,6 +156,11 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
     for (const { clock, len } of ranges) {
       let at = clock;
       while (at < clock + len) {
+        const collected = freshGc.find((g) => g.id.client === client && at >= g.id.clock && at < g.id.clock + g.length);
+        if (collected) {
+          at = collected.id.clock + collected.length;
+          continue;
+        }
         const own = freshAt(Y.createID(client, at));
         if (own) {
           at = own.id.clock + own.length; // deleting what this update adds: part of the update

@@ -38,7 +38,18 @@ export interface BoardConnection {
   readonly principal: Principal;
   /** Cursor messages past this budget are dropped. */
   readonly presenceBudget: TokenBucket;
+  /**
+   * Updates that built on changes the board lacked, sent before the client's sync step 2, held
+   * until it comes (null once it has). A stock client sends edits as soon as its socket opens;
+   * they may build on its offline changes, which only its step 2 (computed after those edits,
+   * so containing them) brings.
+   */
+  held: Uint8Array[] | null;
 }
+
+/** Updates a client may send before its sync step 2 (see {@link BoardConnection.held}). */
+const maxHeldUpdates = 200;
+const maxHeldBytes = 4 * 1024 * 1024;
 
 /** What a sender is told when its update is refused for the client ids it writes under. */
 const writerRefusal = {
@@ -129,7 +140,7 @@ export class BoardRoom {
    * socket delivers those that arrived before this call first). It leaves when the socket closes.
    */
   connect(socket: BoardSocket, principal: Principal): BoardConnection {
-    const connection: BoardConnection = { socket, principal, presenceBudget: this.budgets.presence() };
+    const connection: BoardConnection = { socket, principal, presenceBudget: this.budgets.presence(), held: [] };
     this.connections.set(socket, connection);
     socket.onClose(() => this.removeConnection(socket));
     this.send(connection, syncStep1(this.doc));
@@ -159,7 +170,12 @@ export class BoardRoom {
         const syncType = decoding.readVarUint(decoder);
         if (syncType === syncProtocol.messageYjsSyncStep1) {
           this.send(connection, syncStep2(this.doc, decoding.readVarUint8Array(decoder)));
-        } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
+        } else if (syncType === syncProtocol.messageYjsSyncStep2) {
+          const held = connection.held ?? [];
+          connection.held = null;
+          if (this.submit(connection, decoding.readVarUint8Array(decoder)))
+            for (const update of held) if (!this.submit(connection, update)) break;
+        } else if (syncType === syncProtocol.messageYjsUpdate) {
           this.submit(connection, decoding.readVarUint8Array(decoder));
         } else {
           this.refuse(connection, CloseCode.badRequest, 'Unknown sync message');
@@ -282,6 +298,7 @@ export class BoardRoom {
       return false;
     }
     if (!writers.ok) {
+      if (writers.problem.type === 'depends-on-missing') return this.missing(connection, update);
       this.refuse(connection, CloseCode.forbidden, writerRefusal[writers.problem.type]);
       return false;
     }
@@ -295,10 +312,7 @@ export class BoardRoom {
         this.refuse(connection, CloseCode.badRequest, 'Malformed update');
         return false;
       }
-      if (!judged.ok) {
-        this.refuse(connection, CloseCode.forbidden, writerRefusal['depends-on-missing']);
-        return false;
-      }
+      if (!judged.ok) return this.missing(connection, update);
       // A read-only client re-sending what the board already has: nothing to do.
       if (!access.writable && judged.changes.length === 0 && writers.claims.length === 0) return true;
       if (!access.writable) return this.refuseReadOnly(connection, access.reason.type === 'role');
@@ -320,8 +334,7 @@ export class BoardRoom {
     // change, someone else's: what an update does must be wholly visible when it is judged.
     if (this.probe.store.pendingStructs !== null || this.probe.store.pendingDs !== null) {
       this.rebuildProbe();
-      this.refuse(connection, CloseCode.forbidden, writerRefusal['depends-on-missing']);
-      return false;
+      return this.missing(connection, update);
     }
     // Yjs's own account of the update, a second check behind the one above.
     const reason = refuseBoardChanges(principal, changes);
@@ -336,6 +349,20 @@ export class BoardRoom {
     // In the same tick, so in the same commit as the update: who writes under its new client ids.
     if (writers.claims.length > 0) this.applyServerChange((doc) => this.writers.record(doc, writers.claims, writer));
     return true;
+  }
+
+  /**
+   * An update that builds on changes the board does not have: before the client's sync step 2 it
+   * is held (the step 2 may bring them); after it, or past {@link maxHeldUpdates}, it is refused.
+   */
+  private missing(connection: BoardConnection, update: Uint8Array): boolean {
+    const heldBytes = connection.held?.reduce((n, u) => n + u.byteLength, 0) ?? 0;
+    if (connection.held !== null && connection.held.length < maxHeldUpdates && heldBytes < maxHeldBytes) {
+      connection.held.push(update);
+      return true;
+    }
+    this.refuse(connection, CloseCode.forbidden, writerRefusal['depends-on-missing']);
+    return false;
   }
 
   /**
