@@ -1,3 +1,4 @@
+import { initialSessionState } from '@calma/core';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { boardSnapshotParts, boardSnapshots } from '../schema.js';
@@ -17,18 +18,7 @@ async function newSession(db: Parameters<typeof createStudy>[0]) {
     moderatorTokenHash: 'm'.repeat(64),
     analystTokenHash: 'a'.repeat(64),
   });
-  return createSession(db, group.id, {
-    segment: 0,
-    status: 'pending',
-    startedAt: null,
-    endsAt: null,
-    pausedRemainingMs: null,
-    durationMs: null,
-    revealed: [],
-    boardLocked: false,
-    speakers: { order: [], current: null, turnMs: 120_000, turnEndsAt: null, turnRemainingMs: null },
-    endedAt: null,
-  });
+  return createSession(db, group.id, initialSessionState());
 }
 
 describe.each(databaseKinds)('board storage on %s', (kind) => {

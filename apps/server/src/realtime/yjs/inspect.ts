@@ -27,6 +27,21 @@ function rootName(doc: Y.Doc, type: SharedType): string {
   return '(unknown)';
 }
 
+/** A list of board changes that keeps each distinct change once, in the order first seen. */
+export function changeList(): { changes: BoardChange[]; add: (change: BoardChange) => void } {
+  const changes: BoardChange[] = [];
+  const seen = new Set<string>();
+  return {
+    changes,
+    add(change) {
+      const key = JSON.stringify(change);
+      if (seen.has(key)) return;
+      seen.add(key);
+      changes.push(change);
+    },
+  };
+}
+
 /**
  * Applies `update` to `probe` and describes what it changed, card by card, against the board as
  * it was. `authors` (the accepted card authors) supplies "as it was", so deleted cards need not be
@@ -35,15 +50,7 @@ function rootName(doc: Y.Doc, type: SharedType): string {
 export function applyAndDescribe(probe: Y.Doc, authors: AuthorIndex, update: Uint8Array): BoardChange[] {
   const cardsMap = probe.getMap(BoardKey.cards);
   const cards = cardsMap as unknown as SharedType;
-  const changes: BoardChange[] = [];
-  const seen = new Set<string>();
-  const add = (change: BoardChange) => {
-    const key = JSON.stringify(change);
-    if (!seen.has(key)) {
-      seen.add(key);
-      changes.push(change);
-    }
-  };
+  const { changes, add } = changeList();
   const onTransaction = (transaction: Y.Transaction) => {
     for (const [type, keys] of transaction.changed) {
       if (type === cards) {

@@ -1,7 +1,7 @@
 import type { BoardChange } from '@calma/core';
 import { BoardKey, CardField } from '@calma/protocol/board';
 import * as Y from 'yjs';
-import type { AuthorIndex } from './inspect.js';
+import { type AuthorIndex, changeList } from './inspect.js';
 
 /**
  * Describes what an update would do to the board *before* it is applied, from the update's own
@@ -102,15 +102,7 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
     return { root: place.root };
   };
 
-  const changes: BoardChange[] = [];
-  const seen = new Set<string>();
-  const add = (change: BoardChange) => {
-    const key = JSON.stringify(change);
-    if (!seen.has(key)) {
-      seen.add(key);
-      changes.push(change);
-    }
-  };
+  const { changes, add } = changeList();
   const deletedHere = (item: AnyItem) =>
     ds.clients.get(item.id.client)?.some((d) => item.id.clock >= d.clock && item.id.clock < d.clock + d.len) ?? false;
   /** A new card's `kind` and `authorId`: this update's last value of each. */
