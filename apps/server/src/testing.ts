@@ -23,24 +23,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Settings a test may change; the transport limits are what the transport tests shorten. */
-export type TestAppOverrides = Partial<
-  Pick<
-    AppConfig,
-    | 'joinRateLimit'
-    | 'bodyLimit'
-    | 'boardCompactEvery'
-    | 'mapMaxCards'
-    | 'trustProxy'
-    | 'publicUrl'
-    | 'requestTimeoutMs'
-    | 'socketPingMs'
-    | 'socketIdleMs'
-    | 'maxSocketsPerToken'
-    | 'maxSocketsPerAddress'
-    | 'allowedOrigins'
-  >
-> & { listen?: boolean };
+/** Settings a test may change (any of the app's but logging and the web directory), and `listen`. */
+export type TestAppOverrides = Partial<Omit<AppConfig, 'logLevel' | 'webDir'>> & { listen?: boolean };
 
 /**
  * Builds the app on a fresh, migrated database of `kind` (see the global test setup); with

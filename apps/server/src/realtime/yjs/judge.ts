@@ -40,9 +40,22 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
     list.push(struct);
     fresh.set(struct.id.client, list);
   }
-  const isFresh = (item: AnyItem) => fresh.get(item.id.client)?.includes(item) ?? false;
-  const freshAt = (id: Y.ID) =>
-    fresh.get(id.client)?.find((i) => id.clock >= i.id.clock && id.clock < i.id.clock + i.length) ?? null;
+  const freshItems = new Set([...fresh.values()].flat());
+  const isFresh = (item: AnyItem) => freshItems.has(item);
+  /** This update's item holding `id` (binary search: an update's structs come in clock order). */
+  const freshAt = (id: Y.ID): AnyItem | null => {
+    const list = fresh.get(id.client) ?? [];
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const item = list[middle] as AnyItem;
+      if (id.clock < item.id.clock) high = middle - 1;
+      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
+      else return item;
+    }
+    return null;
+  };
   /** The item holding `id`: this update's or the board's; null when neither has it. */
   const find = (id: Y.ID): AnyItem | null => {
     const own = freshAt(id);
@@ -103,21 +116,24 @@ export function prejudge(board: Y.Doc, authors: AuthorIndex, update: Uint8Array)
   };
 
   const { changes, add } = changeList();
-  const deletedHere = (item: AnyItem) =>
-    ds.clients.get(item.id.client)?.some((d) => item.id.clock >= d.clock && item.id.clock < d.clock + d.len) ?? false;
+  const deletedHere = (item: AnyItem) => Y.isDeleted(ds, item.id);
+  /** Per item of this update, its fields' last values set by this update (built once, on first need). */
+  let fieldsOf: Map<AnyItem, Map<string, AnyItem>> | null = null;
   /** A new card's `kind` and `authorId`: this update's last value of each. */
   const newCard = (card: AnyItem): { kind: unknown; authorId: unknown } | null => {
     if (!(card.content instanceof Y.ContentType) || !(card.content.type instanceof Y.Map)) return null;
-    const value = (field: string) => {
-      let last: AnyItem | null = null;
-      for (const list of fresh.values())
-        for (const item of list) {
-          const place = placeOf(item);
-          if (place && 'inside' in place && place.inside === card && place.sub === field && !deletedHere(item))
-            if (!last || item.id.clock > last.id.clock) last = item;
-        }
-      return last?.content.getContent()[0];
-    };
+    if (!fieldsOf) {
+      fieldsOf = new Map();
+      for (const item of freshItems) {
+        const place = placeOf(item);
+        if (!place || !('inside' in place) || place.sub === null || deletedHere(item)) continue;
+        const fields = fieldsOf.get(place.inside) ?? new Map<string, AnyItem>();
+        const last = fields.get(place.sub);
+        if (!last || item.id.clock > last.id.clock) fields.set(place.sub, item);
+        fieldsOf.set(place.inside, fields);
+      }
+    }
+    const value = (field: string) => fieldsOf?.get(card)?.get(field)?.content.getContent()[0];
     return { kind: value(CardField.kind), authorId: value(CardField.authorId) };
   };
   const describe = (item: AnyItem, removal: boolean) => {
