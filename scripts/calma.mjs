@@ -79,6 +79,9 @@ const systemPackages = [
   { name: 'chromium', paths: ['/usr/bin/chromium'], wanted: () => !process.env.CALMA_CHROMIUM?.trim() },
   { name: 'libxml2-utils', tool: 'xmllint', paths: ['/usr/bin/xmllint'] },
   { name: 'redis-server', tool: 'redis-server', paths: ['/usr/bin/redis-server'] },
+  // Fonts for the browser tests' screenshots of Hindi (Devanagari) and Arabic (right-to-left) text.
+  { name: 'fonts-lohit-deva', paths: ['/usr/share/fonts/truetype/lohit-devanagari'] },
+  { name: 'fonts-sil-scheherazade', paths: ['/usr/share/fonts/truetype/scheherazade'] },
 ];
 
 const onPath = (tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status === 0;

@@ -1,7 +1,9 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
+import { LanguageSwitcher } from './features/language/language-switcher';
 import { SessionPage } from './features/session/session-page';
 import { SummaryPage } from './features/summary/summary-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
@@ -11,24 +13,18 @@ const DashboardPage = lazy(() =>
   import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
 );
 
-function titleOf(route: Route): string {
-  switch (route.type) {
-    case 'home':
-      return 'Calma';
-    case 'join':
-      return 'Join · Calma';
-    case 'session':
-      return 'Session · Calma';
-    case 'analysis':
-      return 'Analysis · Calma';
-    case 'summary':
-      return 'Group summary · Calma';
-    case 'not-found':
-      return 'Page not found · Calma';
-  }
-}
+/** The page title's key in the `common` namespace, per route. */
+const titleKeys = {
+  home: 'title.home',
+  join: 'title.join',
+  session: 'title.session',
+  analysis: 'title.analysis',
+  summary: 'title.summary',
+  'not-found': 'title.notFound',
+} as const satisfies Record<Route['type'], string>;
 
 function Page({ route }: { route: Route }) {
+  const { t } = useTranslation('common');
   switch (route.type) {
     case 'home':
       return <HomePage />;
@@ -39,7 +35,7 @@ function Page({ route }: { route: Route }) {
       return <SessionPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'analysis':
       return (
-        <Suspense fallback={<p className="status">Loading…</p>}>
+        <Suspense fallback={<p className="status">{t('loading')}</p>}>
           <DashboardPage key={route.sessionId} sessionId={route.sessionId} />
         </Suspense>
       );
@@ -51,11 +47,12 @@ function Page({ route }: { route: Route }) {
 }
 
 function NotFoundPage() {
+  const { t } = useTranslation('common');
   return (
     <section className="card" aria-labelledby="not-found-title">
-      <h1 id="not-found-title">Page not found</h1>
+      <h1 id="not-found-title">{t('notFound.title')}</h1>
       <p>
-        There is nothing at this address. <Link href="/">Go to the start page</Link>.
+        {t('notFound.text')} <Link href="/">{t('notFound.home')}</Link>
       </p>
     </section>
   );
@@ -63,11 +60,12 @@ function NotFoundPage() {
 
 /** The app shell: header, the page for the current path, and the server status footer. */
 export function App() {
+  const { t } = useTranslation('common');
   const pathname = usePathname();
   const route = parseRoute(pathname);
   const main = useRef<HTMLElement>(null);
   const shownPathname = useRef(pathname);
-  const title = titleOf(route);
+  const title = t(titleKeys[route.type]);
 
   useEffect(() => {
     document.title = title;
@@ -84,12 +82,13 @@ export function App() {
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t('skipToContent')}
       </a>
       <header className="site-header">
         <Link href="/" className="brand">
           Calma
         </Link>
+        <LanguageSwitcher />
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         <Page route={route} />
