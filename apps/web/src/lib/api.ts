@@ -70,6 +70,7 @@ export async function api<T>(path: string, options: ApiOptions = {}): Promise<T>
     });
   } catch (error) {
     if (signal?.aborted) throw error;
+    // i18n-ignore: shown through errorText (lib/errors.ts), which translates by code
     throw new ApiError(networkErrorStatus, 'NETWORK_ERROR', 'Could not reach the Calma server.');
   }
 
@@ -77,6 +78,7 @@ export async function api<T>(path: string, options: ApiOptions = {}): Promise<T>
   const data = text === '' ? undefined : parseJson(text);
   if (!response.ok) {
     if (isErrorBody(data)) throw new ApiError(response.status, data.error.code, data.error.message);
+    // i18n-ignore: shown through errorText (lib/errors.ts), which translates by code
     throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText || 'Request failed.');
   }
   // The contract fixes the response shape per route; see contract.ts for why it is not re-checked.

@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react';
 import { ApiError } from './api';
+import { errorText } from './errors';
 
 /** What happened to the last save, as one line under a form. */
 export interface Feedback {
@@ -8,10 +9,11 @@ export interface Feedback {
 }
 
 /**
- * Runs a save and keeps its outcome: `success` (or `success(result)`) when it worked, the server's
- * message (the contract's error) when it did not. Resolves to whether it worked.
+ * Runs a save and keeps its outcome: `success` (or `success(result)`) when it worked, the error in
+ * the reader's language (see {@link errorText}; `failure` for anything that is not an API error)
+ * when it did not. Resolves to whether it worked.
  */
-export function useFeedback(failure = 'Could not save.') {
+export function useFeedback(failure?: string) {
   const [feedback, setFeedback] = useState<Feedback | null>(null);
   const attempt = useCallback(
     async <T,>(work: () => Promise<T>, success: string | ((result: T) => string)): Promise<boolean> => {
@@ -20,7 +22,7 @@ export function useFeedback(failure = 'Could not save.') {
         setFeedback({ ok: true, text: typeof success === 'string' ? success : success(result) });
         return true;
       } catch (error) {
-        setFeedback({ ok: false, text: error instanceof ApiError ? error.message : failure });
+        setFeedback({ ok: false, text: error instanceof ApiError || !failure ? errorText(error) : failure });
         return false;
       }
     },

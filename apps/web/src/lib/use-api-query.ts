@@ -13,7 +13,8 @@ type Keyed<T> = { key: string; state: QueryState<T> };
 const toApiError = (error: unknown): ApiError =>
   error instanceof ApiError
     ? error
-    : new ApiError(0, 'CLIENT_ERROR', error instanceof Error ? error.message : 'Something went wrong.');
+    : // i18n-ignore: shown through errorText (lib/errors.ts), which translates by code
+      new ApiError(0, 'CLIENT_ERROR', error instanceof Error ? error.message : 'Something went wrong.');
 
 /**
  * GETs `path` with `token` and re-fetches when either changes; `null` skips the request. Each

@@ -1,0 +1,33 @@
+import { ApiError, networkErrorStatus } from './api';
+import { i18next } from './i18n';
+
+/** Error codes with a sentence of their own in the `errors` namespace. */
+const known = new Set([
+  'NETWORK_ERROR',
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'CONSENT_REQUIRED',
+  'INVALID_REFERENCE',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'WRONG_STATE',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+]);
+
+/**
+ * A failed call, said in the reader's language. The server's own message is specific ("segment 1
+ * is not running") but English: English readers get it as is; others get a sentence for its
+ * `code`, followed by the server's words as a detail.
+ */
+export function errorText(error: unknown): string {
+  const t = i18next.t.bind(i18next);
+  if (!(error instanceof ApiError)) return t('errors:unknown');
+  const code = error.status === networkErrorStatus ? 'NETWORK_ERROR' : error.code;
+  if (code === 'NETWORK_ERROR') return t('errors:NETWORK_ERROR');
+  if (i18next.resolvedLanguage === 'en' || !known.has(code)) return error.message;
+  return t('errors:withDetail', { sentence: t(`errors:${code}`), detail: error.message });
+}
