@@ -1,4 +1,6 @@
 import { databaseKinds } from '@calma/db/testing/fresh';
+import type { ClientToServerEvents, ServerToClientEvents } from '@calma/protocol';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -259,5 +261,46 @@ describe.each(databaseKinds)('analysis and exports after a merge and a removal o
     expect(
       (await t.app.inject({ url: `/api/groups/${group.id}/participants`, headers })).json().participants,
     ).toHaveLength(2);
+  });
+});
+
+describe.each(databaseKinds)('participants:changed on socket.io on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind, { listen: true });
+  });
+  afterAll(() => t.close());
+
+  it("tells the group's session rooms when someone joins, is renamed or removed", async () => {
+    const group = await createGroup(t);
+    const session = await created<{ id: string }>(t, `/api/groups/${group.id}/sessions`, {}, group.moderatorToken);
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(t.url, {
+      auth: { token: group.moderatorToken },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      const seen: string[] = [];
+      socket.on('participants:changed', ({ groupId }) => seen.push(groupId));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect_error', reject);
+        socket.once('connect', () => socket.emit('session:join', { sessionId: session.id }, () => resolve()));
+      });
+      const waitFor = async (n: number) => {
+        for (let i = 0; i < 100 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(seen).toEqual(Array(n).fill(group.id));
+      };
+      const ana = await join(t, group.inviteCode, 'Ana');
+      await waitFor(1);
+      const url = `/api/groups/${group.id}/participants/${ana.participantId}`;
+      const headers = bearer(group.moderatorToken);
+      await t.app.inject({ method: 'PATCH', url, headers, payload: { displayName: 'Ana M' } });
+      await waitFor(2);
+      await t.app.inject({ method: 'DELETE', url, headers });
+      await waitFor(3);
+    } finally {
+      socket.close();
+    }
   });
 });
