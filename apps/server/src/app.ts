@@ -20,6 +20,7 @@ import { BoardServer } from './realtime/yjs/index.js';
 import { BoardStore } from './realtime/yjs/store.js';
 import { affinityRoutes } from './routes/affinity/index.js';
 import { groupRoutes } from './routes/groups/index.js';
+import { participantRoutes } from './routes/groups/participants.js';
 import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
 import { materialRoutes } from './routes/material/index.js';
@@ -144,7 +145,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(healthRoutes, { db: deps.db, version: deps.version });
   await app.register(studyRoutes, { db: deps.db.db });
   await app.register(groupRoutes, { db: deps.db.db });
-  await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit });
+  await app.register(participantRoutes, { db: deps.db.db, events });
+  await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit, events });
   await app.register(materialRoutes, { db: deps.db.db, events });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });

@@ -6,6 +6,7 @@ export * from './access.js';
 export * from './analysis/index.js';
 export * from './board/permissions.js';
 export * from './material.js';
+export * from './participants/merge.js';
 export * from './session/index.js';
 export * from './text/matches.js';
 export * from './text/words.js';

@@ -40,6 +40,10 @@ export const studies = pgTable('studies', {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   context: jsonb('context').$type<{ name: string; description: string; systemPrompt: string }>().notNull(),
+  /** The interface language participants see unless they choose another. */
+  language: text('language', { enum: ['en', 'hi'] })
+    .notNull()
+    .default('en'),
   createdAt: createdAt(),
 });
 
@@ -71,6 +75,29 @@ export const participants = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('participants_group_idx').on(t.groupId)],
+);
+
+/**
+ * The devices a participant joined from: the SHA-256 of a random key the browser keeps per invite,
+ * so that joining again from the same device resumes that participant instead of making another.
+ * Unique per group, which also makes two joins racing from one device (a double click) one person.
+ */
+export const participantDevices = pgTable(
+  'participant_devices',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    keyHash: text('key_hash').notNull(),
+    participantId: text('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.keyHash] }),
+    index('participant_devices_participant_idx').on(t.participantId),
+  ],
 );
 
 /**

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id, ShortText, Timestamp } from './common.js';
+import { StudyLanguage } from './studies.js';
 
 /** `POST /api/studies/:studyId/groups` body. */
 export const CreateGroupBody = Type.Object({ name: ShortText(200) });
@@ -42,20 +43,25 @@ export const GroupList = Type.Object({ groups: Type.Array(GroupWithInvite) });
 /** Group list. */
 export type GroupList = Static<typeof GroupList>;
 
-/** `POST /api/join` body. `consent` must be exactly `true`. */
+/**
+ * `POST /api/join` body. `consent` must be exactly `true`. `deviceKey` is a random string the
+ * browser keeps per invite: joining again with it resumes the participant it made (200).
+ */
 export const JoinBody = Type.Object({
   inviteCode: Type.String({ minLength: 1, maxLength: 64 }),
   displayName: ShortText(80),
   consent: Type.Boolean(),
+  deviceKey: Type.Optional(Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
 });
 /** Join body. */
 export type JoinBody = Static<typeof JoinBody>;
 
-/** `POST /api/join` response. */
+/** `POST /api/join` response; `resumed` when this device's participant got a new token (200). */
 export const JoinResponse = Type.Object({
   participantId: Id,
   groupId: Id,
   token: Type.String(),
+  resumed: Type.Optional(Type.Boolean()),
 });
 /** Join response. */
 export type JoinResponse = Static<typeof JoinResponse>;
@@ -86,6 +92,30 @@ export const Me = Type.Object({
   groupId: Type.Union([Id, Type.Null()]),
   participantId: Type.Union([Id, Type.Null()]),
   displayName: Type.Union([Type.String(), Type.Null()]),
+  /** The study's default language (null for the admin, who belongs to no study). */
+  language: Type.Optional(Type.Union([StudyLanguage, Type.Null()])),
 });
 /** Me. */
 export type Me = Static<typeof Me>;
+
+/** `GET /api/invites/:inviteCode` (public): what an invite opens, before anyone joins. */
+export const InviteInfo = Type.Object({
+  groupName: Type.String(),
+  studyTitle: Type.String(),
+  language: StudyLanguage,
+});
+/** Invite info. */
+export type InviteInfo = Static<typeof InviteInfo>;
+
+/** `PATCH /api/groups/:groupId/participants/:participantId` body (moderator): a rename. */
+export const RenameParticipantBody = Type.Object({ displayName: ShortText(80) });
+/** Rename body. */
+export type RenameParticipantBody = Static<typeof RenameParticipantBody>;
+
+/**
+ * `POST /api/groups/:groupId/participants/:participantId/merge` body (moderator): the participant
+ * in the path is a duplicate of `into`, and everything of theirs moves there.
+ */
+export const MergeParticipantBody = Type.Object({ into: Id });
+/** Merge body. */
+export type MergeParticipantBody = Static<typeof MergeParticipantBody>;

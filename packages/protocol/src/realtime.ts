@@ -15,6 +15,8 @@ export interface ServerToClientEvents {
   'affinity-map:done': (payload: { sessionId: string; model: string; cards: number; ms: number }) => void;
   /** Computing an affinity map failed (the moderator may try again). */
   'affinity-map:failed': (payload: { sessionId: string; message: string }) => void;
+  /** Someone joined, or the moderator renamed, merged or removed a participant: refetch the list. */
+  'participants:changed': (payload: { groupId: string }) => void;
 }
 
 /** socket.io events clients emit, each acknowledged. */

@@ -10,10 +10,16 @@ export const StudyContext = Type.Object({
 /** Study context. */
 export type StudyContext = Static<typeof StudyContext>;
 
-/** `POST /api/studies` body. */
+/** A language the web app is written in; a study's default for its participants. */
+export const StudyLanguage = Type.Union([Type.Literal('en'), Type.Literal('hi')]);
+/** Study language. */
+export type StudyLanguage = Static<typeof StudyLanguage>;
+
+/** `POST /api/studies` body. `language` (default `en`) is what participants see unless they choose. */
 export const CreateStudyBody = Type.Object({
   title: ShortText(200),
   context: StudyContext,
+  language: Type.Optional(StudyLanguage),
 });
 /** Create-study body. */
 export type CreateStudyBody = Static<typeof CreateStudyBody>;
@@ -23,6 +29,7 @@ export const Study = Type.Object({
   id: Id,
   title: Type.String(),
   context: StudyContext,
+  language: StudyLanguage,
   createdAt: Timestamp,
 });
 /** Study. */

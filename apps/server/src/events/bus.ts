@@ -43,7 +43,9 @@ export type DomainEvent =
       readonly ms: number;
     }
   /** Computing an affinity map failed. */
-  | { readonly type: 'map-failed'; readonly sessionId: string; readonly message: string };
+  | { readonly type: 'map-failed'; readonly sessionId: string; readonly message: string }
+  /** Someone joined a group, or its moderator renamed, merged or removed a participant. */
+  | { readonly type: 'participants-changed'; readonly groupId: string };
 
 /** One of the {@link DomainEvent} types. */
 export type DomainEventType = DomainEvent['type'];

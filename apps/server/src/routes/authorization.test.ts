@@ -82,7 +82,7 @@ const group = (roles: readonly Role[]): Access => ({ kind: 'group', roles });
 const session = (roles: readonly Role[]): Access => ({ kind: 'session', roles });
 
 interface RouteRow {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The route as the app names it. */
   readonly path: string;
   readonly access: Access;
@@ -92,6 +92,8 @@ interface RouteRow {
   readonly session?: (f: Fixture) => string;
   readonly body?: (f: Fixture) => object;
   readonly query?: string;
+  /** `fresh`: `:participantId` names a participant joined for this one request (it may be removed). */
+  readonly participant?: 'fresh';
   /** Callers the access lets through whom a domain rule then refuses: the status and why. */
   readonly refused?: Partial<Record<Caller, { status: number; why: string }>>;
 }
@@ -130,6 +132,30 @@ const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/studies/:studyId/groups', access: { kind: 'admin' }, ok: 200 },
   { method: 'GET', path: '/api/groups/:groupId', access: group(members), ok: 200 },
   { method: 'GET', path: '/api/groups/:groupId/participants', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/invites/:inviteCode', access: { kind: 'public' }, ok: 200 },
+  {
+    method: 'PATCH',
+    path: '/api/groups/:groupId/participants/:participantId',
+    access: group(['moderator']),
+    ok: 200,
+    participant: 'fresh',
+    body: () => ({ displayName: 'Renamed' }),
+  },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/participants/:participantId/merge',
+    access: group(['moderator']),
+    ok: 200,
+    participant: 'fresh',
+    body: (f) => ({ into: f.participantId }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/groups/:groupId/participants/:participantId',
+    access: group(['moderator']),
+    ok: 200,
+    participant: 'fresh',
+  },
   {
     method: 'POST',
     path: '/api/groups/:groupId/interactions',
@@ -329,7 +355,7 @@ describe('the authorization matrix (PGlite)', () => {
   afterAll(() => t?.close());
 
   /** The path of `row` with the fixture's ids, or ids that name nothing. */
-  const urlOf = (row: RouteRow, known: boolean) => {
+  const urlOf = (row: RouteRow, known: boolean, participantId = f.participantId) => {
     const ids = known
       ? { studyId: f.studyId, groupId: f.groupId, sessionId: (row.session ?? ((x) => x.sessionId))(f) }
       : unknownIds;
@@ -337,16 +363,19 @@ describe('the authorization matrix (PGlite)', () => {
       .replace(':studyId', ids.studyId)
       .replace(':groupId', ids.groupId)
       .replace(':sessionId', ids.sessionId)
-      .replace(':participantId', f.participantId);
+      .replace(':inviteCode', f.inviteCode)
+      .replace(':participantId', participantId);
     return row.query ? `${path}?${row.query}` : path;
   };
 
   /** What `caller` gets for `row`: a cell, checked to be in the contract's error shape. */
   const ask = async (row: RouteRow, caller: Caller, known: boolean, method: string = row.method) => {
     const token = f.tokens[caller];
+    const participantId =
+      row.participant === 'fresh' ? (await join(t, f.inviteCode, 'Twin')).participantId : f.participantId;
     const res = await t.app.inject({
       method: method as 'GET',
-      url: urlOf(row, known),
+      url: urlOf(row, known, participantId),
       headers: token ? bearer(token) : {},
       ...(row.body ? { payload: row.body(f) } : {}),
     });

@@ -14,6 +14,7 @@ export type {
   GroupWithInvite as Group,
   HealthResponse as Health,
   InteractionList,
+  InviteInfo,
   JoinBody as JoinRequest,
   JoinResponse,
   LabelList,

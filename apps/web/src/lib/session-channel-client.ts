@@ -37,6 +37,8 @@ export interface SessionChannelSnapshot {
   readonly mapProgress: MapProgress | null;
   /** Affinity maps finished since this client started (the board fits itself to each). */
   readonly mapsDone: number;
+  /** How often the group's participants changed (a join, a rename, merge or removal): refetch on it. */
+  readonly participantsChanged: number;
   /** The last join or connection error, cleared by the next successful join. */
   readonly error: string | null;
 }
@@ -60,6 +62,7 @@ const initialSnapshot: SessionChannelSnapshot = {
   submitted: {},
   mapProgress: null,
   mapsDone: 0,
+  participantsChanged: 0,
   error: null,
 };
 
@@ -115,6 +118,10 @@ export class SessionChannelClient {
     });
     socket.on('affinity-map:failed', (payload) => {
       if (mine(payload)) this.update({ mapProgress: null });
+    });
+    // Sent only to the rooms of this group's sessions, so it is always this session's group.
+    socket.on('participants:changed', () => {
+      if (this.socket === socket) this.update({ participantsChanged: this.snapshot.participantsChanged + 1 });
     });
   }
 

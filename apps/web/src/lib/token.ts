@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { rememberSignIn } from './remembered';
 
 const storageKey = 'calma.token';
 const listeners = new Set<() => void>();
@@ -55,6 +56,8 @@ export function captureTokenFromUrl(): boolean {
   const { pathname, search } = window.location;
   window.history.replaceState(window.history.state, '', `${pathname}${search}${rest ? `#${rest}` : ''}`);
   setToken(token);
+  // Remembered on this device too, so a closed tab can continue with it (see remembered.ts).
+  rememberSignIn({ kind: 'staff', token, inviteCode: null, name: null, role: null, groupId: null });
   return true;
 }
 

@@ -9,7 +9,7 @@ export type StudyRow = typeof studies.$inferSelect;
 /** Creates a study. */
 export async function createStudy(
   db: Database,
-  input: { title: string; context: StudyRow['context'] },
+  input: { title: string; context: StudyRow['context']; language?: StudyRow['language'] },
 ): Promise<StudyRow> {
   const [row] = await db
     .insert(studies)

@@ -1,3 +1,4 @@
+import { listSessions } from '@calma/db';
 import { type ErrorBody, ErrorCode } from '@calma/protocol';
 import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
@@ -99,6 +100,11 @@ export function installControlChannel(
     }),
     events.subscribe('map-failed', ({ sessionId, message }) => {
       io.to(sessionRoom(sessionId)).emit('affinity-map:failed', { sessionId, message });
+    }),
+    // Told to the rooms of all the group's sessions, so an open console sees a joiner at once.
+    events.subscribe('participants-changed', async ({ groupId }) => {
+      const rooms = (await listSessions(context.db, groupId)).map((s) => sessionRoom(s.id));
+      if (rooms.length > 0) io.to(rooms).emit('participants:changed', { groupId });
     }),
   ];
 

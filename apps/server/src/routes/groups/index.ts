@@ -1,6 +1,6 @@
 import { memberRoles } from '@calma/core';
 import type { Database } from '@calma/db';
-import { type GroupRow, listParticipants, type ParticipantRow } from '@calma/db';
+import { findGroup, findStudy, type GroupRow, listParticipants, type ParticipantRow } from '@calma/db';
 import { authErrors, GroupWithInvite, idParams, Me, ParticipantList } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { access, groupScope } from '../../plugins/auth.js';
@@ -22,6 +22,10 @@ export const toParticipant = (row: ParticipantRow) => ({
   joinedAt: row.consentAt.toISOString(),
 });
 
+/** A group's participants as the API lists them, in joining order. */
+export const listedParticipants = async (db: Database, groupId: string) =>
+  (await listParticipants(db, groupId)).map(toParticipant);
+
 /** Who am I, and a group as its members see it. */
 export const groupRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
   const tags = ['groups'];
@@ -34,19 +38,19 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     },
     async (request) => {
       const principal = await request.principal();
-      switch (principal.role) {
-        case 'admin':
-          return { role: principal.role, groupId: null, participantId: null, displayName: null };
-        case 'participant':
-          return {
-            role: principal.role,
-            groupId: principal.groupId,
-            participantId: principal.participantId,
-            displayName: principal.displayName,
-          };
-        default:
-          return { role: principal.role, groupId: principal.groupId, participantId: null, displayName: null };
-      }
+      if (principal.role === 'admin')
+        return { role: principal.role, groupId: null, participantId: null, displayName: null, language: null };
+      const group = await findGroup(db, principal.groupId);
+      const language = (group && (await findStudy(db, group.studyId))?.language) ?? null;
+      if (principal.role === 'participant')
+        return {
+          role: principal.role,
+          groupId: principal.groupId,
+          participantId: principal.participantId,
+          displayName: principal.displayName,
+          language,
+        };
+      return { role: principal.role, groupId: principal.groupId, participantId: null, displayName: null, language };
     },
   );
 
@@ -79,7 +83,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     },
     async (request) => {
       const { group } = groupScope(request);
-      return { participants: (await listParticipants(db, group.id)).map(toParticipant) };
+      return { participants: await listedParticipants(db, group.id) };
     },
   );
 };

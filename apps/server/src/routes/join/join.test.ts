@@ -26,6 +26,7 @@ describe.each(databaseKinds)('joining on %s', (kind) => {
       groupId: group.id,
       participantId: joined.participantId,
       displayName: 'Ana',
+      language: 'en',
     });
     const members = await t.app.inject({
       url: `/api/groups/${group.id}/participants`,

@@ -22,6 +22,7 @@ export const toStudy = (row: StudyRow) => ({
   id: row.id,
   title: row.title,
   context: row.context,
+  language: row.language,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -39,7 +40,7 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     async (request, reply) => {
       const title = request.body.title.trim();
       if (title === '') throw badRequest('title is blank');
-      const row = await createStudy(db, { title, context: request.body.context });
+      const row = await createStudy(db, { title, context: request.body.context, language: request.body.language });
       return reply.status(201).send(toStudy(row));
     },
   );

@@ -46,7 +46,13 @@ describe.each(databaseKinds)('studies and groups on %s', (kind) => {
     expect(group.analystToken).not.toBe(group.moderatorToken);
 
     const me = await t.app.inject({ url: '/api/me', headers: bearer(group.moderatorToken) });
-    expect(me.json()).toEqual({ role: 'moderator', groupId: group.id, participantId: null, displayName: null });
+    expect(me.json()).toEqual({
+      role: 'moderator',
+      groupId: group.id,
+      participantId: null,
+      displayName: null,
+      language: 'en',
+    });
     const asAnalyst = await t.app.inject({ url: `/api/groups/${group.id}`, headers: bearer(group.analystToken) });
     expect(asAnalyst.statusCode).toBe(200);
     expect(asAnalyst.json()).toMatchObject({ id: group.id, inviteCode: group.inviteCode });

@@ -1,34 +1,36 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { type ApiError, api } from '../../lib/api';
-import type { Group, Me, Role, SessionList } from '../../lib/contract';
+import type { Group, Me, SessionList } from '../../lib/contract';
 import { joinPath, Link, navigate } from '../../lib/router';
 import { clearToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { InviteCodeForm } from './invite-code-form';
+import { type RefusedKind, RefusedNotice, RememberedSignIns, useSignInCheck } from './remembered-sign-ins';
+import './identity.css';
 
-const roleNames: Record<Role, string> = {
-  admin: 'Administrator',
-  moderator: 'Moderator',
-  analyst: 'Analyst',
-  participant: 'Participant',
-};
-
-/** Who this tab is signed in as; or, without a valid token, how to join. */
+/**
+ * Who this tab is signed in as; or, without a token, the sign-ins remembered on this device
+ * ("Continue as …") and how to join.
+ */
 export function HomePage() {
+  const { t } = useTranslation('home');
   const token = useToken();
   const me = useApiQuery<Me>(token ? '/api/me' : null, token);
+  const refused = useSignInCheck(me, token);
 
   switch (me.status) {
     case 'idle':
-      return <SignedOut />;
+      return <SignedOut refused={refused} />;
     case 'loading':
       return (
         <p className="status" aria-live="polite">
-          Loading…
+          {t('loading')}
         </p>
       );
     case 'error':
-      if (me.error.status === 401) return <SignedOut expired />;
+      // A refused token is forgotten at once (useSignInCheck); this shows for that moment.
+      if (me.error.status === 401) return <SignedOut refused={refused} />;
       return <LoadFailed error={me.error} />;
     case 'success':
       return <SignedIn me={me.data} token={token} />;
@@ -36,25 +38,28 @@ export function HomePage() {
 }
 
 function SignedIn({ me, token }: { me: Me; token: string | null }) {
+  const { t } = useTranslation('home');
   const group = useApiQuery<Group>(me.groupId ? `/api/groups/${encodeURIComponent(me.groupId)}` : null, token);
 
   return (
     <section className="card" aria-labelledby="home-title">
-      <h1 id="home-title">{me.displayName ? `Welcome, ${me.displayName}` : 'Signed in'}</h1>
+      <h1 id="home-title" dir="auto">
+        {me.displayName ? t('welcomeName', { name: me.displayName }) : t('signedIn')}
+      </h1>
       <dl className="facts">
-        <dt>Role</dt>
-        <dd>{roleNames[me.role]}</dd>
-        <dt>Group</dt>
-        <dd>
-          {me.groupId === null && 'All groups (server administrator)'}
-          {group.status === 'loading' && 'Loading…'}
+        <dt>{t('role.label')}</dt>
+        <dd>{t(`role.${me.role}`)}</dd>
+        <dt>{t('group.label')}</dt>
+        <dd dir="auto">
+          {me.groupId === null && t('group.all')}
+          {group.status === 'loading' && t('loading')}
           {group.status === 'success' && group.data.name}
-          {group.status === 'error' && `Could not load the group: ${group.error.message}`}
+          {group.status === 'error' && t('group.failed', { message: group.error.message })}
         </dd>
         {me.displayName !== null && (
           <>
-            <dt>Display name</dt>
-            <dd>{me.displayName}</dd>
+            <dt>{t('displayName')}</dt>
+            <dd dir="auto">{me.displayName}</dd>
           </>
         )}
       </dl>
@@ -62,7 +67,7 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
       {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
-          Sign out of this tab
+          {t('signOut')}
         </button>
       </div>
     </section>
@@ -70,23 +75,26 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
 }
 
 function Sessions({ groupId, token, canCreate }: { groupId: string; token: string | null; canCreate: boolean }) {
+  const { t } = useTranslation('home');
   const [created, setCreated] = useState(0);
   const sessions = useApiQuery<SessionList>(`/api/groups/${encodeURIComponent(groupId)}/sessions?v=${created}`, token);
   const list = sessions.status === 'success' ? sessions.data.sessions : [];
   return (
     <section aria-labelledby="sessions-title">
-      <h2 id="sessions-title">Discuss sessions</h2>
-      {sessions.status === 'loading' && <p className="status">Loading…</p>}
+      <h2 id="sessions-title">{t('sessions.title')}</h2>
+      {sessions.status === 'loading' && <p className="status">{t('loading')}</p>}
       {sessions.status === 'success' && list.length === 0 && (
-        <p>
-          {canCreate ? 'No session yet.' : 'The discussion board appears here once your moderator creates a session.'}
-        </p>
+        <p>{canCreate ? t('sessions.none') : t('sessions.waiting')}</p>
       )}
       <ul className="session-list">
         {list.map((s, i) => (
           <li key={s.id}>
             <Link href={`/sessions/${encodeURIComponent(s.id)}`}>
-              Session {i + 1}: segment {s.state.segment}, {s.state.status}
+              {t('sessions.item', {
+                number: i + 1,
+                segment: s.state.segment,
+                status: t(`sessions.status.${s.state.status}`),
+              })}
             </Link>
           </li>
         ))}
@@ -103,55 +111,50 @@ function Sessions({ groupId, token, canCreate }: { groupId: string; token: strin
             navigate(`/sessions/${encodeURIComponent(session.id)}`);
           }}
         >
-          New session
+          {t('sessions.create')}
         </button>
       )}
       <p>
-        <Link href={`/groups/${encodeURIComponent(groupId)}/summary`}>Group summary</Link>
+        <Link href={`/groups/${encodeURIComponent(groupId)}/summary`}>{t('sessions.summary')}</Link>
       </p>
     </section>
   );
 }
 
 function InviteLink({ inviteCode }: { inviteCode: string }) {
+  const { t } = useTranslation('home');
   const link = `${window.location.origin}${joinPath(inviteCode)}`;
   return (
     <div className="field">
-      <label htmlFor="invite-link">Invite link for participants</label>
+      <label htmlFor="invite-link">{t('inviteLink')}</label>
       <input id="invite-link" value={link} readOnly onFocus={(event) => event.currentTarget.select()} />
     </div>
   );
 }
 
-function SignedOut({ expired = false }: { expired?: boolean }) {
+function SignedOut({ refused }: { refused: RefusedKind | null }) {
+  const { t } = useTranslation('home');
   return (
     <section className="card" aria-labelledby="home-title">
-      <h1 id="home-title">Welcome to Calma</h1>
-      {expired && (
-        <p className="notice" role="status">
-          The sign-in for this tab is no longer valid. Please use your invite link again.
-        </p>
-      )}
-      <p>
-        Calma hosts moderated group discussions. To take part, ask your moderator for an invite link and open it in this
-        browser, or paste the invite code below.
-      </p>
+      <h1 id="home-title">{t('welcome')}</h1>
+      {refused && <RefusedNotice kind={refused} />}
+      <RememberedSignIns />
+      <p>{t('signedOut.intro')}</p>
       <InviteCodeForm />
-      <p className="hint">
-        Moderators and analysts: open the sign-in link you were given (it ends in <code>#token=…</code>).
-      </p>
+      <p className="hint">{t('signedOut.staffHint', { fragment: '#token=…' })}</p>
     </section>
   );
 }
 
 function LoadFailed({ error }: { error: ApiError }) {
+  const { t } = useTranslation('home');
   return (
     <section className="card" aria-labelledby="home-title">
       <h1 id="home-title">Calma</h1>
       <p className="error" role="alert">
-        Could not load your sign-in: {error.message}
+        {t('loadFailed', { message: error.message })}
       </p>
-      <p>Reload the page to try again.</p>
+      <p>{t('reload')}</p>
     </section>
   );
 }

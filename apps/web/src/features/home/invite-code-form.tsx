@@ -1,4 +1,6 @@
 import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionButton } from '../../lib/action-button';
 import { joinPath, navigate } from '../../lib/router';
 
 /** Accepts a bare code or a whole pasted invite link (`http://…/join/CODE`). */
@@ -15,6 +17,7 @@ export function inviteCodeFromInput(input: string): string {
 
 /** A field to paste an invite code or link into; goes on to the join page. */
 export function InviteCodeForm() {
+  const { t } = useTranslation('home');
   const [value, setValue] = useState('');
   const code = inviteCodeFromInput(value);
 
@@ -26,7 +29,7 @@ export function InviteCodeForm() {
   return (
     <form onSubmit={submit} className="inline-form">
       <div className="field">
-        <label htmlFor="invite-input">Invite code or link</label>
+        <label htmlFor="invite-input">{t('inviteForm.label')}</label>
         <input
           id="invite-input"
           name="invite"
@@ -35,12 +38,12 @@ export function InviteCodeForm() {
           required
           autoComplete="off"
           spellCheck={false}
-          placeholder="e.g. K7QM2XPA"
+          placeholder={t('inviteForm.placeholder')}
         />
       </div>
-      <button type="submit" disabled={code === ''}>
-        Continue
-      </button>
+      <ActionButton type="submit" disabledReason={code === '' ? t('inviteForm.empty') : null}>
+        {t('inviteForm.submit')}
+      </ActionButton>
     </form>
   );
 }

@@ -17,8 +17,10 @@ export function Speakers({
   useEffect(() => {
     setOrder((prev) => {
       const known = new Set(prev.map((p) => p.key));
+      // Removed or merged people leave the order; renamed ones show their new name.
+      const current = new Map(participants.map((p) => [p.id, p.displayName]));
       return [
-        ...prev,
+        ...prev.flatMap((p) => (current.has(p.key) ? [{ key: p.key, name: current.get(p.key) ?? p.name }] : [])),
         ...participants.filter((p) => !known.has(p.id)).map((p) => ({ key: p.id, name: p.displayName })),
       ];
     });

@@ -16,10 +16,12 @@ import { useApiQuery } from '../../lib/use-api-query';
 import { useLive } from '../../lib/use-session-data';
 import { BoardCanvas } from '../board/board-canvas';
 import { principalOf, readOnlyReason } from '../board/read-only';
+import { SignInFirst, useSignInCheck } from '../home/remembered-sign-ins';
 import { Agenda } from '../moderator/agenda';
 import { FinalAttributesEditor } from '../moderator/final-attributes-editor';
 import { MapPanel } from '../moderator/map-panel';
 import { MappingPanel } from '../moderator/mapping-panel';
+import { PeoplePanel } from '../moderator/people-panel';
 import { Speakers } from '../moderator/speakers';
 import { Segment1Form } from '../segments/segment1-form';
 import { Segment5Form } from '../segments/segment5-form';
@@ -30,7 +32,8 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
   const token = useToken();
   const me = useApiQuery<Me>(token ? '/api/me' : null, token);
   const session = useApiQuery<Session>(token ? `/api/sessions/${encodeURIComponent(sessionId)}` : null, token);
-  if (!token) return <p className="error">Open your invite or sign-in link first.</p>;
+  const refused = useSignInCheck(me, token);
+  if (!token) return <SignInFirst refused={refused} />;
   if (me.status === 'error' || session.status === 'error') {
     const error = me.status === 'error' ? me.error : session.status === 'error' ? session.error : null;
     return (
@@ -60,7 +63,11 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
   );
   const board = useBoard(sessionId, token, identity);
   const principal = useMemo(() => principalOf(me), [me]);
-  const participants = useLive<ParticipantList>(`/api/groups/${groupId}/participants`, token, version);
+  const participants = useLive<ParticipantList>(
+    `/api/groups/${groupId}/participants`,
+    token,
+    `${version}:${channel.participantsChanged}`,
+  );
   const interactions = useLive<InteractionList>(`/api/groups/${groupId}/interactions`, token, groupId);
   const finals = useLive<FinalAttributesResponse>(`/api/sessions/${sessionId}/final-attributes`, token, version);
   const staff = me.role === 'moderator' || me.role === 'admin';
@@ -118,6 +125,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
           <aside className="session-side" aria-label="Moderator console">
             <Agenda channel={channel} onError={setControlError} />
             <MapPanel sessionId={sessionId} token={token} channel={channel} />
+            <PeoplePanel groupId={groupId} token={token} participants={participants?.participants ?? null} />
             <Speakers channel={channel} participants={participants?.participants ?? []} onError={setControlError} />
             <FinalAttributesEditor
               sessionId={sessionId}
