@@ -118,12 +118,7 @@ export function Segment5Form({
                   checked={likert[attribute.id] === value}
                   onChange={() => setLikert((prev) => ({ ...prev, [attribute.id]: value }))}
                 />
-                <span>
-                  <span className="likert-value" aria-hidden="true">
-                    {value}
-                  </span>{' '}
-                  {t(`s5.scale.${value}`)}
-                </span>
+                {t(`s5.scale.${value}`)}
               </label>
             ))}
           </div>

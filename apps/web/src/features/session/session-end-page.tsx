@@ -6,6 +6,15 @@ import type { OwnSegment5 } from '../segments/segment5-form';
 import { useClockTime } from '../segments/submitted-note';
 import '../segments/segments.css';
 
+/** Ratings in the order of the final attributes (then any whose attribute is gone). */
+function ratedInOrder(likert: Record<string, number>, finals: FinalAttribute[]): [string, number][] {
+  const listed = finals
+    .filter((f) => likert[f.id] !== undefined)
+    .map((f): [string, number] => [f.id, likert[f.id] as number]);
+  const rest = Object.entries(likert).filter(([id]) => !finals.some((f) => f.id === id));
+  return [...listed, ...rest];
+}
+
 /**
  * What a participant sees once the moderator has ended the session (also after a reload): thanks,
  * what they submitted, and what happens next, instead of a board nobody can use any more.
@@ -57,7 +66,7 @@ export function SessionEndPage({
           {segment5 ? (
             <>
               <ul data-testid="end-segment5">
-                {Object.entries(segment5.likert).map(([id, value]) => (
+                {ratedInOrder(segment5.likert, finals).map(([id, value]) => (
                   <li key={id}>
                     <strong dir="auto">{names.get(id) ?? id}</strong>: {ts(`s5.scale.${value}`)}
                   </li>
