@@ -317,6 +317,7 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
           .check();
       }
       if (i === 1) await page.getByRole('button', { name: 'Move item 3 up' }).click();
+      await page.getByLabel('I have ranked these in my order').check();
       if (i === 0) await shot(page, '08-segment5-form');
       await page.getByRole('button', { name: 'Submit ratings and ranking' }).click();
       await page.getByText('Saved your ratings and ranking.').waitFor();
@@ -324,8 +325,8 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     await moderator.getByTestId('submitted-count').getByText('3 of 3 submitted').waitFor();
     await moderatorClick('End session');
     for (const page of participants) {
-      await page.getByTestId('session-status').getByText('ended').waitFor();
-      await page.getByText('The session has ended: the board is read-only.').waitFor();
+      await page.getByTestId('session-status').getByText('Ended').waitFor();
+      await page.getByRole('heading', { name: 'Thank you for taking part' }).waitFor();
     }
   });
 

@@ -5,6 +5,18 @@ import type { ControlBody, SessionState } from './sessions.js';
 /** Ack of `session:join` and `session:control`: the state, or an error in the contract's shape. */
 export type StateAck = { state: SessionState } | ErrorBody;
 
+/** How many participants have submitted the private work of segments 1 and 5 (never what). */
+export interface SubmittedCounts {
+  1: number;
+  5: number;
+}
+
+/**
+ * Ack of `session:join`: the state and the current submission counts (so a client that joins or
+ * reloads shows the right "N of M submitted" before the next `session:submitted`), or an error.
+ */
+export type JoinAck = { state: SessionState; submitted: SubmittedCounts } | ErrorBody;
+
 /** socket.io events the server emits. Counts only, never content, until a reveal. */
 export interface ServerToClientEvents {
   'session:state': (payload: { sessionId: string; state: SessionState }) => void;
@@ -17,11 +29,16 @@ export interface ServerToClientEvents {
   'affinity-map:failed': (payload: { sessionId: string; message: string }) => void;
   /** Someone joined, or the moderator renamed, merged or removed a participant: refetch the list. */
   'participants:changed': (payload: { groupId: string }) => void;
+  /**
+   * The moderator saved the final attributes (segment 4): refetch `GET
+   * /api/sessions/:id/final-attributes`. Carries no content.
+   */
+  'final-attributes:changed': (payload: { sessionId: string }) => void;
 }
 
 /** socket.io events clients emit, each acknowledged. */
 export interface ClientToServerEvents {
-  'session:join': (payload: { sessionId: string }, ack: (reply: StateAck) => void) => void;
+  'session:join': (payload: { sessionId: string }, ack: (reply: JoinAck) => void) => void;
   'session:leave': (payload: { sessionId: string }, ack?: (reply: { ok: true } | ErrorBody) => void) => void;
   'session:control': (payload: ControlBody & { sessionId: string }, ack: (reply: StateAck) => void) => void;
 }

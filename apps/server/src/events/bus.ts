@@ -20,6 +20,8 @@ export type DomainEvent =
   | { readonly type: 'segment-revealed'; readonly sessionId: string; readonly segment: number }
   /** Someone submitted private work of a segment; `count` is how many have submitted (never what). */
   | { readonly type: 'submission-made'; readonly sessionId: string; readonly segment: 1 | 5; readonly count: number }
+  /** The moderator saved the group's final attributes (segment 4); they are every member's to read. */
+  | { readonly type: 'final-attributes-changed'; readonly sessionId: string }
   /** Labels were stored for a group. */
   | { readonly type: 'labels-added'; readonly groupId: string; readonly labelIds: readonly string[] }
   /** An affinity map is being computed. */

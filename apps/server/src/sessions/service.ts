@@ -103,6 +103,20 @@ export class SessionService {
     this.events.notify({ type: 'submission-made', sessionId, segment, count });
   }
 
+  /** How many participants have submitted segments 1 and 5 now (never what). */
+  async submittedCounts(sessionId: string): Promise<{ 1: number; 5: number }> {
+    const [one, five] = await Promise.all([
+      countSubmitters(this.db, sessionId, 1),
+      countSubmitters(this.db, sessionId, 5),
+    ]);
+    return { 1: one, 5: five };
+  }
+
+  /** Tells the session's members that the final attributes changed (they read them themselves). */
+  announceFinalAttributes(sessionId: string): void {
+    this.events.notify({ type: 'final-attributes-changed', sessionId });
+  }
+
   private serialise<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
     const next = previous.then(task, task);

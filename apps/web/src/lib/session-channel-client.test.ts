@@ -1,11 +1,11 @@
-import type { SessionState, StateAck } from '@calma/protocol';
+import type { JoinAck, SessionState, StateAck } from '@calma/protocol';
 import { describe, expect, it } from 'vitest';
 import { type ControlSocket, SessionChannelClient } from './session-channel-client';
 
 /** A socket.io client socket in memory: the test plays the server, answering emits through `reply`. */
 class FakeSocket {
   readonly handlers = new Map<string, ((...args: unknown[]) => void)[]>();
-  readonly sent: { event: string; payload: unknown; ack: (reply: StateAck) => void }[] = [];
+  readonly sent: { event: string; payload: unknown; ack: (reply: StateAck | JoinAck) => void }[] = [];
   closed = false;
 
   on(event: string, handler: (...args: unknown[]) => void): this {
@@ -13,7 +13,7 @@ class FakeSocket {
     return this;
   }
 
-  emit(event: string, payload: unknown, ack: (reply: StateAck) => void): this {
+  emit(event: string, payload: unknown, ack: (reply: StateAck | JoinAck) => void): this {
     this.sent.push({ event, payload, ack });
     return this;
   }
@@ -76,8 +76,15 @@ describe('SessionChannelClient', () => {
 
     socket.fire('connect');
     expect(socket.sent.map((m) => [m.event, m.payload])).toEqual([['session:join', { sessionId: 's1' }]]);
-    socket.sent[0]?.ack({ state: state(0) });
-    expect(client.getSnapshot()).toMatchObject({ connected: true, skewMs: 1_000, error: null, state: state(0) });
+    socket.sent[0]?.ack({ state: state(0), submitted: { 1: 2, 5: 0 } });
+    expect(client.getSnapshot()).toMatchObject({
+      connected: true,
+      skewMs: 1_000,
+      error: null,
+      state: state(0),
+      // A reloaded page shows the counts at once, not 0 until the next submission.
+      submitted: { 1: 2, 5: 0 },
+    });
 
     socket.fire('disconnect');
     expect(client.getSnapshot().connected).toBe(false);
@@ -102,6 +109,11 @@ describe('SessionChannelClient', () => {
     socket.fire('session:submitted', { sessionId: 's1', segment: 5, count: 1 });
     socket.fire('session:submitted', { sessionId: 'other', segment: 1, count: 9 });
     expect(client.getSnapshot().submitted).toEqual({ 1: 2, 5: 1 });
+
+    socket.fire('final-attributes:changed', { sessionId: 's1' });
+    socket.fire('final-attributes:changed', { sessionId: 'other' });
+    socket.fire('final-attributes:changed', { sessionId: 's1' });
+    expect(client.getSnapshot().finalsChanged).toBe(2);
 
     const progress = { sessionId: 's1', stage: 'embedding' as const, fraction: 0.25 };
     socket.fire('affinity-map:progress', progress);

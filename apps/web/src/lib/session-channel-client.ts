@@ -32,8 +32,10 @@ export interface SessionChannelSnapshot {
   /** Server clock minus this clock, from the last state (ms). */
   readonly skewMs: number;
   readonly connected: boolean;
-  /** Submission counts per segment (1 and 5), as the server announces them. */
+  /** Submission counts per segment (1 and 5): from the join ack, then as the server announces them. */
   readonly submitted: Readonly<Record<number, number>>;
+  /** How often the moderator saved the final attributes since this client started (refetch on change). */
+  readonly finalsChanged: number;
   readonly mapProgress: MapProgress | null;
   /** Affinity maps finished since this client started (the board fits itself to each). */
   readonly mapsDone: number;
@@ -60,6 +62,7 @@ const initialSnapshot: SessionChannelSnapshot = {
   skewMs: 0,
   connected: false,
   submitted: {},
+  finalsChanged: 0,
   mapProgress: null,
   mapsDone: 0,
   participantsChanged: 0,
@@ -98,7 +101,8 @@ export class SessionChannelClient {
       this.update({ connected: true });
       socket.emit('session:join', { sessionId }, (reply) => {
         if (this.socket !== socket) return;
-        if ('state' in reply) this.take(reply.state, { error: null });
+        // A reloaded page learns the counts here rather than waiting for the next submission.
+        if ('state' in reply) this.take(reply.state, { error: null, submitted: { ...reply.submitted } });
         else this.update({ error: reply.error.message });
       });
     });
@@ -109,6 +113,9 @@ export class SessionChannelClient {
     });
     socket.on('session:submitted', (payload) => {
       if (mine(payload)) this.update({ submitted: { ...this.snapshot.submitted, [payload.segment]: payload.count } });
+    });
+    socket.on('final-attributes:changed', (payload) => {
+      if (mine(payload)) this.update({ finalsChanged: this.snapshot.finalsChanged + 1 });
     });
     socket.on('affinity-map:progress', (payload) => {
       if (mine(payload)) this.update({ mapProgress: payload });

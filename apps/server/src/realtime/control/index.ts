@@ -82,8 +82,8 @@ export function installControlChannel(
     handleControl(context, socket);
   });
 
-  // The domain's events, told to each session's room: states, submission counts (never content)
-  // and the progress of an affinity map (everyone sees the map coming).
+  // The domain's events, told to each session's room: states, submission counts (never content),
+  // that the final attributes changed (never what) and the progress of an affinity map (everyone sees the map coming).
   const { events } = context;
   const unsubscribe = [
     events.subscribe('session-state-changed', ({ sessionId, state }) => {
@@ -91,6 +91,10 @@ export function installControlChannel(
     }),
     events.subscribe('submission-made', ({ sessionId, segment, count }) => {
       io.to(sessionRoom(sessionId)).emit('session:submitted', { sessionId, segment, count });
+    }),
+    // Only the session's id: members refetch the (member-visible) final attributes themselves.
+    events.subscribe('final-attributes-changed', ({ sessionId }) => {
+      io.to(sessionRoom(sessionId)).emit('final-attributes:changed', { sessionId });
     }),
     events.subscribe('map-progress', ({ progress }) => {
       io.to(sessionRoom(progress.sessionId)).emit('affinity-map:progress', progress);

@@ -144,6 +144,7 @@ export const submissionRoutes: FastifyPluginAsyncTypebox<{
         }),
       );
       const rows = await replaceFinalAttributes(db, session.id, attributes, groupTop3, groupTop5);
+      sessions.announceFinalAttributes(session.id);
       return { attributes: rows.map(toFinal), groupTop3, groupTop5 };
     },
   );

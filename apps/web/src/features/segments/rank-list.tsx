@@ -1,4 +1,5 @@
 import { type ReactNode, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /**
  * A list people put in order: drag an item onto another's place, or use its ↑ ↓ buttons (the
@@ -9,15 +10,18 @@ export function RankList<T extends { key: string }>({
   onChange,
   render,
   label,
+  disabled = false,
 }: {
   items: T[];
   onChange: (items: T[]) => void;
   render: (item: T, index: number) => ReactNode;
   label: string;
+  disabled?: boolean;
 }) {
+  const { t } = useTranslation('segments');
   const [dragged, setDragged] = useState<string | null>(null);
   const move = (from: number, to: number) => {
-    if (to < 0 || to >= items.length || from === to) return;
+    if (disabled || to < 0 || to >= items.length || from === to) return;
     const next = [...items];
     const [item] = next.splice(from, 1);
     if (item) next.splice(to, 0, item);
@@ -28,7 +32,7 @@ export function RankList<T extends { key: string }>({
       {items.map((item, index) => (
         <li
           key={item.key}
-          draggable
+          draggable={!disabled}
           onDragStart={() => setDragged(item.key)}
           onDragOver={(event) => event.preventDefault()}
           onDrop={() => {
@@ -46,16 +50,16 @@ export function RankList<T extends { key: string }>({
             <button
               type="button"
               onClick={() => move(index, index - 1)}
-              disabled={index === 0}
-              aria-label={`Move item ${index + 1} up`}
+              disabled={disabled || index === 0}
+              aria-label={t('rank.up', { n: index + 1 })}
             >
               ↑
             </button>
             <button
               type="button"
               onClick={() => move(index, index + 1)}
-              disabled={index === items.length - 1}
-              aria-label={`Move item ${index + 1} down`}
+              disabled={disabled || index === items.length - 1}
+              aria-label={t('rank.down', { n: index + 1 })}
             >
               ↓
             </button>

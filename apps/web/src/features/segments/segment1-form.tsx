@@ -1,59 +1,82 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionButton } from '../../lib/action-button';
 import { api } from '../../lib/api';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import { RankList } from './rank-list';
+import { attributeRows, filledAttributes, type Segment1Problem, segment1Problem } from './segment-rules';
+import { SubmittedNote } from './submitted-note';
+import './segments.css';
 
-interface Draft {
-  key: string;
-  name: string;
-  definition: string;
+/** This participant's segment-1 submission as the server keeps it. */
+export interface OwnSegment1 {
+  attributes: { name: string; definition: string }[];
+  submittedAt: string;
 }
 
-/** Segment 1: a participant names and defines up to three attributes, best first (private). */
-export function Segment1Form({ sessionId, token, open }: { sessionId: string; token: string; open: boolean }) {
-  const [items, setItems] = useState<Draft[]>(() => [1, 2, 3].map((n) => ({ key: `a${n}`, name: '', definition: '' })));
+/**
+ * Segment 1: a participant names and defines up to three attributes, best first (private). The
+ * form starts from what they already submitted, so a reload never shows it empty.
+ */
+export function Segment1Form({
+  sessionId,
+  token,
+  open,
+  submitted,
+  onSaved,
+}: {
+  sessionId: string;
+  token: string;
+  open: boolean;
+  submitted: OwnSegment1 | null;
+  onSaved?: () => void;
+}) {
+  const { t } = useTranslation('segments');
+  const [items, setItems] = useState(() => attributeRows(submitted?.attributes));
   const { feedback, attempt } = useFeedback();
   const update = (key: string, field: 'name' | 'definition', value: string) =>
     setItems((prev) => prev.map((item) => (item.key === key ? { ...item, [field]: value } : item)));
-  const filled = items.filter((i) => i.name.trim() !== '' && i.definition.trim() !== '');
+  const problem = segment1Problem(items);
+  const reason = (p: Segment1Problem) =>
+    p.kind === 'empty'
+      ? t('s1.problem.empty')
+      : p.kind === 'duplicate'
+        ? t('s1.problem.duplicate', { name: p.name })
+        : t(`s1.problem.${p.kind}`, { n: p.n });
+  const disabledReason = !open ? t('s1.problem.closed') : problem ? reason(problem) : null;
+
+  const submit = async () => {
+    const attributes = filledAttributes(items);
+    const saved = await attempt(
+      () =>
+        api(`/api/sessions/${encodeURIComponent(sessionId)}/segment1`, { method: 'PUT', token, body: { attributes } }),
+      t('s1.saved', { count: attributes.length }),
+    );
+    if (saved) onSaved?.();
+  };
 
   return (
     <form
       className="card segment-form"
       aria-labelledby="segment1-title"
-      onSubmit={async (event) => {
+      onSubmit={(event) => {
         event.preventDefault();
-        const n = filled.length;
-        await attempt(
-          () =>
-            api(`/api/sessions/${encodeURIComponent(sessionId)}/segment1`, {
-              method: 'PUT',
-              token,
-              body: {
-                attributes: filled.map(({ name, definition }) => ({
-                  name: name.trim(),
-                  definition: definition.trim(),
-                })),
-              },
-            }),
-          `Saved your ${n} attribute${n === 1 ? '' : 's'}. You can change them until the segment ends.`,
-        );
       }}
     >
-      <h2 id="segment1-title">Your top-3 attributes</h2>
-      <p>
-        Name and define the attributes that matter most to you, best first. Only you see them until the moderator
-        reveals them.
-      </p>
+      <h2 id="segment1-title">{t('s1.title')}</h2>
+      <p>{t('s1.intro')}</p>
+      <SubmittedNote at={submitted?.submittedAt} open={open} />
       <RankList
-        label="Your attributes, best first"
+        label={t('s1.listLabel')}
         items={items}
         onChange={setItems}
+        disabled={!open}
         render={(item, index) => (
           <div className="attribute-fields">
             <label>
-              Attribute {index + 1}
+              {t('s1.attribute', { n: index + 1 })}
               <input
+                dir="auto"
                 value={item.name}
                 onChange={(e) => update(item.key, 'name', e.target.value)}
                 maxLength={200}
@@ -61,8 +84,9 @@ export function Segment1Form({ sessionId, token, open }: { sessionId: string; to
               />
             </label>
             <label>
-              Definition
+              {t('s1.definition')}
               <textarea
+                dir="auto"
                 value={item.definition}
                 onChange={(e) => update(item.key, 'definition', e.target.value)}
                 rows={2}
@@ -74,10 +98,9 @@ export function Segment1Form({ sessionId, token, open }: { sessionId: string; to
         )}
       />
       <div className="actions">
-        <button type="submit" disabled={!open || filled.length === 0}>
-          Submit my attributes
-        </button>
-        {!open && <span className="hint">Opens while segment 1 runs.</span>}
+        <ActionButton type="submit" disabledReason={disabledReason} pendingLabel={t('s1.saving')} onClick={submit}>
+          {t('s1.submit')}
+        </ActionButton>
       </div>
       <FeedbackLine feedback={feedback} />
     </form>

@@ -23,9 +23,9 @@ import { MapPanel } from '../moderator/map-panel';
 import { MappingPanel } from '../moderator/mapping-panel';
 import { PeoplePanel } from '../moderator/people-panel';
 import { Speakers } from '../moderator/speakers';
-import { Segment1Form } from '../segments/segment1-form';
-import { Segment5Form } from '../segments/segment5-form';
+import { ParticipantSegment, submittedNow, useOwnSubmissions } from '../segments/participant-view';
 import { SessionBar } from './session-bar';
+import { SessionEndPage } from './session-end-page';
 
 /** A live Discuss session: the session bar, the board, and what this person does now. */
 export function SessionPage({ sessionId }: { sessionId: string }) {
@@ -69,7 +69,11 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
     `${version}:${channel.participantsChanged}`,
   );
   const interactions = useLive<InteractionList>(`/api/groups/${groupId}/interactions`, token, groupId);
-  const finals = useLive<FinalAttributesResponse>(`/api/sessions/${sessionId}/final-attributes`, token, version);
+  const finals = useLive<FinalAttributesResponse>(
+    `/api/sessions/${sessionId}/final-attributes`,
+    token,
+    `${version}:${channel.finalsChanged}`,
+  );
   const staff = me.role === 'moderator' || me.role === 'admin';
   const submissions = useLive<Submissions>(staff ? `/api/sessions/${sessionId}/submissions` : null, token, version);
   const mapping = useLive<MappingResponse>(
@@ -77,6 +81,8 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
     token,
     version,
   );
+  const participant = me.role === 'participant';
+  const own = useOwnSubmissions(participant ? sessionId : null, token, me.participantId, version);
   const [controlError, setControlError] = useState<string | null>(null);
 
   const names = useMemo(
@@ -99,7 +105,12 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
 
   return (
     <div className={`session-page role-${me.role}`}>
-      <SessionBar channel={channel} names={names} participants={participants?.participants.length ?? 0} />
+      <SessionBar
+        channel={channel}
+        names={names}
+        participants={participants?.participants.length ?? 0}
+        mine={participant ? submittedNow(own, state?.segment) : null}
+      />
       {controlError && (
         <p className="error" role="alert">
           {controlError}
@@ -107,19 +118,36 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
       )}
       <div className="session-layout">
         <div className="session-main">
-          {me.role === 'participant' && state?.segment === 1 && (
-            <Segment1Form sessionId={sessionId} token={token} open={running(1)} />
+          {participant && state?.status === 'ended' ? (
+            <SessionEndPage
+              groupId={groupId}
+              loaded={own.loaded}
+              segment1={own.segment1}
+              segment5={own.segment5}
+              finals={finalList}
+            />
+          ) : (
+            <>
+              {participant && state && (
+                <ParticipantSegment
+                  sessionId={sessionId}
+                  token={token}
+                  state={state}
+                  own={own}
+                  finals={finals}
+                  interactions={interactions}
+                  onSaved={() => setSaved((n) => n + 1)}
+                />
+              )}
+              {state?.segment === 0 && <ArtifactsNote groupId={groupId} />}
+              <BoardCanvas
+                board={board}
+                refitKey={channel.mapsDone}
+                readOnlyReason={readOnlyReason(principal, state)}
+                excerpts={excerpts}
+              />
+            </>
           )}
-          {me.role === 'participant' && state?.segment === 5 && (
-            <Segment5Form sessionId={sessionId} token={token} open={running(5)} finals={finalList} />
-          )}
-          {state?.segment === 0 && <ArtifactsNote groupId={groupId} />}
-          <BoardCanvas
-            board={board}
-            refitKey={channel.mapsDone}
-            readOnlyReason={readOnlyReason(principal, state)}
-            excerpts={excerpts}
-          />
         </div>
         {staff && (
           <aside className="session-side" aria-label="Moderator console">
