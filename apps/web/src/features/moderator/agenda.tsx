@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
 import type { SegmentNumber } from '../../lib/contract';
 import type { SessionChannel } from '../../lib/session-channel';
-import { useConfirm } from './confirm-dialog';
+import { type ConfirmRequest, useConfirm } from './confirm-dialog';
 import { useControl } from './control';
 import { parseMinutes } from './duration';
 import { MinutesField } from './minutes-field';
@@ -50,72 +50,76 @@ export function Agenda({
   const missing = (segment: 1 | 5) => Math.max(0, participants - (submitted[segment] ?? 0));
   const clockOn = state.status === 'running' || state.status === 'paused';
 
-  /** Leaving a private segment with submissions missing closes it for those still writing. */
-  const confirmLeaving = async (to: number) => {
-    if ((current !== 1 && current !== 5) || state.status === 'pending' || missing(current) === 0) return true;
-    return ask({
-      title: t('confirm.leave.title', { segment: to }),
-      body: (
-        <p>
-          {t('confirm.leave.body', {
-            count: submitted[current] ?? 0,
-            total: participants,
-            from: current,
-            segment: to,
-          })}
-        </p>
-      ),
-      confirmLabel: t('confirm.leave.confirm', { segment: to }),
-    });
+  /** Runs `action`, first asking with `request` when there is one. */
+  const guarded = async (request: ConfirmRequest | null, action: () => Promise<unknown>) => {
+    if (request) await ask(request, action);
+    else await action();
   };
+  /** Leaving a private segment with submissions missing closes it for those still writing. */
+  const leaving = (to: number): ConfirmRequest | null =>
+    (current !== 1 && current !== 5) || state.status === 'pending' || missing(current) === 0
+      ? null
+      : {
+          title: t('confirm.leave.title', { segment: to }),
+          body: (
+            <p>
+              {t('confirm.leave.body', {
+                count: submitted[current] ?? 0,
+                total: participants,
+                from: current,
+                segment: to,
+              })}
+            </p>
+          ),
+          confirmLabel: t('confirm.leave.confirm', { segment: to }),
+        };
 
   const start = async (segment: SegmentNumber) => {
     const durationMs = durationOf(segment);
-    if (durationMs === null || !(segment === current || (await confirmLeaving(segment)))) return;
-    await run({ action: 'start', segment, durationMs });
+    if (durationMs === null) return;
+    await guarded(segment === current ? null : leaving(segment), () => run({ action: 'start', segment, durationMs }));
   };
   const advance = async () => {
     const durationMs = durationOf(current + 1);
-    if (durationMs === null || !(await confirmLeaving(current + 1))) return;
-    await run({ action: 'advance', durationMs });
+    if (durationMs === null) return;
+    await guarded(leaving(current + 1), () => run({ action: 'advance', durationMs }));
   };
-  const reveal = async (segment: 1 | 5) => {
-    const left = missing(segment);
-    if (
-      left > 0 &&
-      !(await ask({
-        title: t('confirm.reveal.title', { segment }),
+  const reveal = (segment: 1 | 5) =>
+    guarded(
+      missing(segment) === 0
+        ? null
+        : {
+            title: t('confirm.reveal.title', { segment }),
+            body: (
+              <>
+                <p>{t(`confirm.reveal.what${segment}`)}</p>
+                <p>{t('confirm.reveal.missing', { count: submitted[segment] ?? 0, total: participants })}</p>
+                <p>{t('confirm.reveal.undo')}</p>
+              </>
+            ),
+            confirmLabel: t('confirm.reveal.confirm', { segment }),
+          },
+      () => run({ action: 'reveal', segment }),
+    );
+  const end = () =>
+    guarded(
+      {
+        title: t('confirm.end.title'),
         body: (
           <>
-            <p>{t(`confirm.reveal.what${segment}`)}</p>
-            <p>{t('confirm.reveal.missing', { count: submitted[segment] ?? 0, total: participants })}</p>
-            <p>{t('confirm.reveal.undo')}</p>
+            <p>{t('confirm.end.body')}</p>
+            {current === 5 && missing(5) > 0 && (
+              <p>{t('confirm.end.missing', { count: submitted[5] ?? 0, total: participants })}</p>
+            )}
+            <p>
+              <strong>{t('confirm.end.undo')}</strong>
+            </p>
           </>
         ),
-        confirmLabel: t('confirm.reveal.confirm', { segment }),
-      }))
-    )
-      return;
-    await run({ action: 'reveal', segment });
-  };
-  const end = async () => {
-    const ok = await ask({
-      title: t('confirm.end.title'),
-      body: (
-        <>
-          <p>{t('confirm.end.body')}</p>
-          {current === 5 && missing(5) > 0 && (
-            <p>{t('confirm.end.missing', { count: submitted[5] ?? 0, total: participants })}</p>
-          )}
-          <p>
-            <strong>{t('confirm.end.undo')}</strong>
-          </p>
-        </>
-      ),
-      confirmLabel: t('confirm.end.confirm'),
-    });
-    if (ok) await run({ action: 'end' });
-  };
+        confirmLabel: t('confirm.end.confirm'),
+      },
+      () => run({ action: 'end' }),
+    );
 
   const startReason = (segment: number) => (durationOf(segment) === null ? t('reason.minutes', { segment }) : null);
   const clockReason = clockOn ? null : t('reason.startFirst', { segment: current });

@@ -10,14 +10,18 @@ export interface ConfirmRequest {
 }
 
 /**
- * A confirmation in a modal `<dialog>`: `ask(request)` opens it and resolves to whether the
- * person confirmed. The rest of the page is inert while it is open, Tab stays inside it, Escape
- * or Cancel (which has the focus first) says no.
+ * A confirmation in a modal `<dialog>`: `ask(request, action)` opens it; on confirmation it runs
+ * `action` and closes only when that has finished, so the second click of a double click on the
+ * confirm button lands on the busy dialog and not on whatever lies beneath it. Resolves to whether
+ * the person confirmed. The rest of the page is inert while it is open, Tab stays inside it, and
+ * Escape or Cancel (which has the focus first) says no.
  */
 export function useConfirm() {
-  const [open, setOpen] = useState<(ConfirmRequest & { resolve: (ok: boolean) => void }) | null>(null);
+  const [open, setOpen] = useState<
+    (ConfirmRequest & { action: () => Promise<unknown>; resolve: (ok: boolean) => void }) | null
+  >(null);
   const ask = useCallback(
-    (request: ConfirmRequest) =>
+    (request: ConfirmRequest, action: () => Promise<unknown>) =>
       new Promise<boolean>((resolve) => {
         setOpen((current) => {
           // One question at a time: a second ask while one is open is a no.
@@ -25,7 +29,7 @@ export function useConfirm() {
             resolve(false);
             return current;
           }
-          return { ...request, resolve };
+          return { ...request, action, resolve };
         });
       }),
     [],
@@ -42,16 +46,41 @@ export function useConfirm() {
   return { ask, element };
 }
 
-function ConfirmDialog({ title, body, confirmLabel, onClose }: ConfirmRequest & { onClose: (ok: boolean) => void }) {
+function ConfirmDialog({
+  title,
+  body,
+  confirmLabel,
+  action,
+  onClose,
+}: ConfirmRequest & { action: () => Promise<unknown>; onClose: (ok: boolean) => void }) {
   const { t } = useTranslation('moderator');
+  const [busy, setBusy] = useState(false);
+  const running = useRef(false);
+  const confirm = async () => {
+    if (running.current) return;
+    running.current = true;
+    setBusy(true);
+    try {
+      await action();
+    } finally {
+      onClose(true);
+    }
+  };
   const ref = useRef<HTMLDialogElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const bodyId = useId();
   useEffect(() => {
     const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    // Closing before unmounting gives the focus back to the button that opened the dialog.
-    return () => dialog?.close();
+    // The safe choice has the focus when the dialog opens.
+    cancelRef.current?.focus();
+    // React removes the dialog before this runs, so the browser cannot give the focus back itself.
+    return () => {
+      dialog?.close();
+      opener?.focus();
+    };
   }, []);
 
   // showModal makes the page inert, but Tab may still leave for the browser's own controls.
@@ -75,20 +104,28 @@ function ConfirmDialog({ title, body, confirmLabel, onClose }: ConfirmRequest & 
       className="confirm-dialog"
       aria-labelledby={titleId}
       aria-describedby={bodyId}
+      aria-busy={busy || undefined}
       onCancel={(event) => {
         event.preventDefault();
-        onClose(false);
+        if (!running.current) onClose(false);
       }}
       onKeyDown={trapTab}
     >
       <h2 id={titleId}>{title}</h2>
       <div id={bodyId}>{body}</div>
       <div className="actions">
-        {/* biome-ignore lint/a11y/noAutofocus: the safe choice has the focus when a dialog opens */}
-        <button type="button" className="secondary" autoFocus onClick={() => onClose(false)}>
+        <button
+          ref={cancelRef}
+          type="button"
+          className="secondary"
+          aria-disabled={busy || undefined}
+          onClick={() => {
+            if (!running.current) onClose(false);
+          }}
+        >
           {t('confirm.cancel')}
         </button>
-        <button type="button" className="danger" onClick={() => onClose(true)}>
+        <button type="button" className="danger" aria-busy={busy || undefined} onClick={confirm}>
           {confirmLabel}
         </button>
       </div>

@@ -15,6 +15,15 @@ const settleMs = 500;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Runs `work` and resolves no sooner than {@link settleMs} after it started, so the ActionButton
+ * that runs it stays busy through a person's double click even when the server answers at once.
+ */
+export async function atLeastSettled<T>(work: () => Promise<T>): Promise<T> {
+  const [result] = await Promise.all([work(), delay(settleMs)]);
+  return result;
+}
+
+/**
  * Runs console actions on the session channel with the revision the moderator saw, so the
  * server refuses a second click, or another tab's older view, instead of acting twice. That
  * refusal (`STALE_REVISION`) is quiet: the new state has arrived on the channel already.

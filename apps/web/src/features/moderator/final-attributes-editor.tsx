@@ -4,6 +4,7 @@ import { ActionButton } from '../../lib/action-button';
 import { api } from '../../lib/api';
 import type { FinalAttribute } from '../../lib/contract';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
+import { atLeastSettled } from './control';
 import './moderator.css';
 
 interface Draft {
@@ -168,7 +169,7 @@ export function FinalAttributesEditor({
         >
           {t('finals.add')}
         </ActionButton>
-        <ActionButton disabledReason={saveReason} onClick={save}>
+        <ActionButton disabledReason={saveReason} onClick={() => atLeastSettled(save)}>
           {t('finals.save')}
         </ActionButton>
       </div>
@@ -220,7 +221,11 @@ function ExamplePicker({
                   />
                   <span>
                     <span className="example-number">{x.n}.</span>{' '}
-                    <strong dir="auto">{x.prompt || t('finals.noPrompt')}</strong>{' '}
+                    {x.prompt && (
+                      <>
+                        <strong dir="auto">{x.prompt}</strong>{' '}
+                      </>
+                    )}
                     <span dir="auto" className="example-response">
                       {x.response.length > 180 ? `${x.response.slice(0, 180).trimEnd()}…` : x.response}
                     </span>

@@ -4,6 +4,7 @@ import { api } from '../../lib/api';
 import type { AffinityMapResponse } from '../../lib/contract';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import type { SessionChannel } from '../../lib/session-channel';
+import { atLeastSettled } from './control';
 import './moderator.css';
 
 /** Segment 2's trigger: lay the board's cards out by meaning, with progress while it runs. */
@@ -21,20 +22,22 @@ export function MapPanel({ sessionId, token, channel }: { sessionId: string; tok
         <ActionButton
           disabledReason={ended ? t('reason.ended') : progress ? t('map.running') : null}
           onClick={() =>
-            attempt(
-              () =>
-                api<AffinityMapResponse>(`/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`, {
-                  method: 'POST',
-                  token,
-                  body: {},
-                }),
-              (map) =>
-                t('map.done', {
-                  count: map.points.length,
-                  clusters: map.clusters.length,
-                  model: map.model,
-                  seconds: (map.ms / 1000).toFixed(1),
-                }),
+            atLeastSettled(() =>
+              attempt(
+                () =>
+                  api<AffinityMapResponse>(`/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`, {
+                    method: 'POST',
+                    token,
+                    body: {},
+                  }),
+                (map) =>
+                  t('map.done', {
+                    count: map.points.length,
+                    clusters: map.clusters.length,
+                    model: map.model,
+                    seconds: (map.ms / 1000).toFixed(1),
+                  }),
+              ),
             )
           }
         >
