@@ -121,19 +121,24 @@ describe('the moderator console', { timeout: 60_000 }, () => {
         found.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${width})`);
       const console = document.querySelector('.session-side');
       if (!console) return ['no console'];
-      for (const el of [console, ...console.querySelectorAll('.card, fieldset, .example-list, .mapping-row')]) {
+      for (const el of [
+        console,
+        ...Array.from(console.querySelectorAll('.card, fieldset, .example-list, .mapping-row')),
+      ]) {
         if (el.scrollWidth > el.clientWidth + 1) {
           const box = el.getBoundingClientRect();
           const right =
             box.left + el.clientLeft + el.clientWidth - Number.parseFloat(getComputedStyle(el).paddingRight);
-          const wide = [...el.querySelectorAll('*')]
+          const wide = Array.from(el.querySelectorAll('*'))
             .filter((c) => c.getBoundingClientRect().right > right + 0.5)
             .map((c) => `${c.tagName}.${c.className}@${Math.round(c.getBoundingClientRect().right - right)}`)
             .slice(-3);
           found.push(`${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth} (${wide.join(', ')})`);
         }
       }
-      for (const el of console.querySelectorAll('input, select, textarea, button, label, .disabled-reason')) {
+      for (const el of Array.from(
+        console.querySelectorAll('input, select, textarea, button, label, .disabled-reason'),
+      )) {
         const r = el.getBoundingClientRect();
         if (r.width === 0) continue;
         const card = el.closest('.card')?.getBoundingClientRect();
