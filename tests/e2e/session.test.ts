@@ -324,6 +324,8 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     }
     await moderator.getByTestId('submitted-count').getByText('3 of 3 submitted').waitFor();
     await moderatorClick('End session');
+    // Ending asks first, in a modal dialog.
+    await moderator.getByRole('dialog').getByRole('button', { name: 'End the session' }).click();
     for (const page of participants) {
       await page.getByTestId('session-status').getByText('Ended').waitFor();
       await page.getByRole('heading', { name: 'Thank you for taking part' }).waitFor();

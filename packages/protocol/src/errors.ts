@@ -11,6 +11,8 @@ export const ErrorCode = {
   notFound: 'NOT_FOUND',
   conflict: 'CONFLICT',
   wrongState: 'WRONG_STATE',
+  /** A control action named a session revision the session has moved past (409). */
+  staleRevision: 'STALE_REVISION',
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   rateLimited: 'RATE_LIMITED',

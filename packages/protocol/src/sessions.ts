@@ -35,6 +35,14 @@ export const SessionState = Type.Object({
     turnEndsAt: Nullable(Type.Number()),
     turnRemainingMs: Nullable(Type.Number()),
   }),
+  // Optional in the schema so that clients written before it keep type-checking; this server
+  // always sends it.
+  revision: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'Counts the changes of this state; send it back as `revision` with a control action',
+    }),
+  ),
 });
 /** Session state view. */
 export type SessionState = Static<typeof SessionState>;
@@ -54,15 +62,27 @@ export const SessionList = Type.Object({ sessions: Type.Array(Session) });
 /** Session list. */
 export type SessionList = Static<typeof SessionList>;
 
+/**
+ * The revision the moderator's view showed when they chose the action: when given and the session
+ * has changed since, the action is refused with 409 `STALE_REVISION` and nothing changes, so a
+ * double click or a second tab cannot advance twice or skip a speaker.
+ */
+export const ControlRevision = Type.Optional(
+  Type.Integer({ minimum: 0, description: "Only act if the session's state is still at this revision" }),
+);
+
 /** One control action's body: `action` names it, and it carries exactly the fields it needs. */
 const controlAction = <A extends string, P extends TProperties>(action: A, properties: P, description: string) =>
-  Type.Object({ action: Type.Literal(action), ...properties }, { title: `Control: ${action}`, description });
+  Type.Object(
+    { action: Type.Literal(action), ...properties, revision: ControlRevision },
+    { title: `Control: ${action}`, description },
+  );
 
 /**
  * The control actions, each with exactly the fields it needs: the `POST /api/sessions/:id/control`
  * body (and `session:control` over socket.io, with `sessionId`) is one of them, tagged by `action`. The contract's actions are `start`, `pause`, `resume`, `extend`,
- * `advance`, `reveal` and `end`; added: `lock-board`, `unlock-board`, `set-speakers` and
- * `next-speaker`.
+ * `advance`, `reveal` and `end`; added: `lock-board`, `unlock-board`, `set-speakers`,
+ * `next-speaker` and `previous-speaker`. Every action may carry `revision` (see {@link ControlRevision}).
  */
 export const ControlActions = [
   controlAction('start', { segment: SegmentNumber, durationMs: DurationMs }, 'Start a segment with a clock'),
@@ -84,6 +104,7 @@ export const ControlActions = [
     'Set the speaking queue of segment 3 (turns default to 2 minutes)',
   ),
   controlAction('next-speaker', {}, 'Give the floor to the next speaker'),
+  controlAction('previous-speaker', {}, 'Give the floor back to the previous speaker (after a skipped turn)'),
 ] as const;
 
 /**

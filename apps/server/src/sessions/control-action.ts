@@ -29,6 +29,7 @@ export async function toSessionAction(db: Database, groupId: string, body: Contr
     case 'lock-board':
     case 'unlock-board':
     case 'next-speaker':
+    case 'previous-speaker':
       return { type: body.action };
   }
 }

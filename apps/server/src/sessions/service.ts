@@ -1,6 +1,7 @@
 import {
   applySessionAction,
   initialSessionState,
+  restoreSessionState,
   type SessionAction,
   type SessionState,
   type SessionStateView,
@@ -31,7 +32,8 @@ export interface LoadedSession {
 const load = (row: SessionRow): LoadedSession => ({
   id: row.id,
   groupId: row.groupId,
-  state: row.state,
+  // States stored before `revision` existed load as revision 0.
+  state: restoreSessionState(row.state),
   version: row.version,
   row,
 });
@@ -73,14 +75,18 @@ export class SessionService {
     return viewSessionState(state, this.now());
   }
 
-  /** Applies a moderator action; 409 when it is illegal in the current state. */
-  control(sessionId: string, action: SessionAction): Promise<SessionStateView> {
+  /**
+   * Applies a moderator action; 409 `WRONG_STATE` when it is illegal in the current state, 409
+   * `STALE_REVISION` when `expectedRevision` is given and the state has moved past it (a second
+   * click, or another tab acting first). Either way the state is left as it was.
+   */
+  control(sessionId: string, action: SessionAction, expectedRevision?: number): Promise<SessionStateView> {
     return this.serialise(sessionId, async () => {
       for (let attempt = 0; attempt < 3; attempt++) {
         const session = await this.get(sessionId);
         const now = this.now();
-        const result = applySessionAction(session.state, action, now);
-        if (!result.ok) throw conflict(result.reason, ErrorCode.wrongState);
+        const result = applySessionAction(session.state, action, now, expectedRevision);
+        if (!result.ok) throw conflict(result.reason, result.stale ? ErrorCode.staleRevision : ErrorCode.wrongState);
         if (result.state === session.state) return viewSessionState(session.state, now);
         // Durable before anyone is told: a broadcast state must survive a crash.
         const saved = await saveSessionState(this.db, sessionId, result.state, session.version);

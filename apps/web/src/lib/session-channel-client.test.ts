@@ -142,6 +142,12 @@ describe('SessionChannelClient', () => {
     const paused = client.control({ action: 'pause' });
     socket.sent[1]?.ack({ error: { code: 'wrong_state', message: 'The session is not running' } });
     await expect(paused).rejects.toThrow('The session is not running');
+
+    // The code comes along, so the console can take a stale revision quietly.
+    const stale = client.control({ action: 'next-speaker', revision: 3 });
+    expect(socket.sent[2]?.payload).toMatchObject({ action: 'next-speaker', revision: 3 });
+    socket.sent[2]?.ack({ error: { code: 'STALE_REVISION', message: 'The session is at revision 4, not 3' } });
+    await expect(stale).rejects.toMatchObject({ code: 'STALE_REVISION' });
   });
 
   it('keeps the same snapshot while nothing changes, and closes the socket on stop', () => {

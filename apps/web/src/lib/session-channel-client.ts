@@ -142,7 +142,7 @@ export class SessionChannelClient {
 
   /**
    * A moderator's control action: resolves with the new state (also taken into the snapshot) or
-   * rejects with the server's error message.
+   * rejects with the server's error message (and its `code`, e.g. `STALE_REVISION`).
    */
   control = (body: ControlBody): Promise<SessionState> =>
     new Promise((resolve, reject) => {
@@ -155,7 +155,7 @@ export class SessionChannelClient {
         if ('state' in reply) {
           if (this.socket === socket) this.take(reply.state);
           resolve(reply.state);
-        } else reject(new Error(reply.error.message));
+        } else reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
       });
     });
 

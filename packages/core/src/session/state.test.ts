@@ -3,6 +3,7 @@ import {
   acceptsSubmissions,
   applySessionAction,
   initialSessionState,
+  restoreSessionState,
   type SessionAction,
   type SessionState,
   viewSessionState,
@@ -206,5 +207,99 @@ describe('the speaking queue', () => {
     const speaking = run([[0, { type: 'next-speaker' }]], inSegment3());
     const next = run([[1, { type: 'advance' }]], speaking);
     expect(viewSessionState(next, 1).speakers).toMatchObject({ currentSpeakerId: null, order: ['ana', 'bo', 'cy'] });
+  });
+});
+
+describe('the way back in the speaking queue', () => {
+  const inSegment3 = () =>
+    run([
+      [0, { type: 'set-speakers', participantIds: ['ana', 'bo', 'cy'], turnMs: 60_000 }],
+      [0, { type: 'start', segment: 3, durationMs: 600_000 }],
+    ]);
+
+  it('gives the floor back to the one skipped, with a fresh turn', () => {
+    const skipped = run(
+      [
+        [0, { type: 'next-speaker' }],
+        [10_000, { type: 'next-speaker' }],
+        [10_200, { type: 'next-speaker' }],
+      ],
+      inSegment3(),
+    );
+    expect(viewSessionState(skipped, 10_200).speakers.currentSpeakerId).toBe('cy');
+    const back = run([[11_000, { type: 'previous-speaker' }]], skipped);
+    expect(viewSessionState(back, 11_000).speakers).toMatchObject({
+      currentSpeakerId: 'bo',
+      nextSpeakerId: 'cy',
+      turnEndsAt: 71_000,
+      turnRemainingMs: 60_000,
+    });
+  });
+
+  it('refuses before the first turn, at the first speaker, and outside a running segment 3', () => {
+    expect(refusal(inSegment3(), { type: 'previous-speaker' })).toMatch(/No one has spoken/);
+    const first = run([[0, { type: 'next-speaker' }]], inSegment3());
+    expect(refusal(first, { type: 'previous-speaker' })).toMatch(/first speaker/);
+    const second = run([[1, { type: 'next-speaker' }]], first);
+    const paused = run([[2, { type: 'pause' }]], second);
+    expect(refusal(paused, { type: 'previous-speaker' })).toMatch(/segment 3/);
+  });
+});
+
+describe('the revision guard', () => {
+  it('counts every transition that changes the state, and none that changes nothing', () => {
+    const started = run([[0, { type: 'start', segment: 0, durationMs: 60_000 }]]);
+    expect(started.revision).toBe(1);
+    const locked = run([[1, { type: 'lock-board' }]], started);
+    expect(locked.revision).toBe(2);
+    // Locking a locked board, unlocking an open one, revealing twice: the same state, no new revision.
+    for (const action of [{ type: 'lock-board' }, { type: 'reveal', segment: 0 }] as SessionAction[]) {
+      const once = run([[2, action]], locked);
+      const twice = applySessionAction(once, action, 3);
+      expect(twice.ok && twice.state).toBe(once);
+    }
+    const open = applySessionAction(started, { type: 'unlock-board' }, 2);
+    expect(open.ok && open.state).toBe(started);
+    expect(viewSessionState(locked, 1).revision).toBe(2);
+  });
+
+  it('refuses an action chosen on an older revision, so a double click cannot act twice', () => {
+    const speaking = run([
+      [0, { type: 'set-speakers', participantIds: ['ana', 'bo'], turnMs: 60_000 }],
+      [0, { type: 'start', segment: 3, durationMs: 600_000 }],
+      [0, { type: 'next-speaker' }],
+    ]);
+    const seen = speaking.revision;
+    const first = applySessionAction(speaking, { type: 'next-speaker' }, 1_000, seen);
+    if (!first.ok) throw new Error(first.reason);
+    expect(viewSessionState(first.state, 1_000).speakers.currentSpeakerId).toBe('bo');
+    // The second click of the double click was chosen on the same view: refused as stale.
+    const second = applySessionAction(first.state, { type: 'next-speaker' }, 1_001, seen);
+    expect(second).toMatchObject({ ok: false, stale: true });
+    expect(second.ok ? null : second.reason).toMatch(/revision 4, not 3/);
+    // Lock then a stale second lock/unlock does not toggle back.
+    const locked = applySessionAction(first.state, { type: 'lock-board' }, 2_000, first.state.revision);
+    if (!locked.ok) throw new Error(locked.reason);
+    const toggled = applySessionAction(locked.state, { type: 'unlock-board' }, 2_001, first.state.revision);
+    expect(toggled).toMatchObject({ ok: false, stale: true });
+    // A current revision acts; no revision at all acts as before (the contract's clients).
+    expect(applySessionAction(locked.state, { type: 'unlock-board' }, 3_000, locked.state.revision).ok).toBe(true);
+    expect(applySessionAction(locked.state, { type: 'unlock-board' }, 3_000).ok).toBe(true);
+  });
+
+  it('is checked before the action itself: a stale illegal action is reported as stale', () => {
+    const state = initialSessionState();
+    expect(applySessionAction(state, { type: 'pause' }, 0, 7)).toMatchObject({ ok: false, stale: true });
+    expect(applySessionAction(state, { type: 'pause' }, 0, 0)).toMatchObject({ ok: false });
+    expect(applySessionAction(state, { type: 'pause' }, 0, 0)).not.toHaveProperty('stale');
+  });
+
+  it('loads a state persisted before revisions existed as revision 0', () => {
+    const { revision: _, ...old } = run([[0, { type: 'start', segment: 2, durationMs: 60_000 }]]);
+    const restored = restoreSessionState(old);
+    expect(restored.revision).toBe(0);
+    expect(restored.segment).toBe(2);
+    const next = applySessionAction(restored, { type: 'pause' }, 1_000, 0);
+    expect(next.ok && next.state.revision).toBe(1);
   });
 });

@@ -43,6 +43,13 @@ export interface SessionState {
   readonly boardLocked: boolean;
   readonly speakers: SpeakingQueue;
   readonly endedAt: number | null;
+  /**
+   * Counts the transitions that changed this state. A moderator's action may name the revision it
+   * was decided on, so that a second click (or a second tab acting on an old view) is refused
+   * instead of advancing twice or skipping a speaker. States persisted before it existed count
+   * as revision 0 (see {@link restoreSessionState}).
+   */
+  readonly revision: number;
 }
 
 /** Moderator actions, tagged by `type`; `start`…`end` are the contract's, the rest are additions. */
@@ -57,12 +64,16 @@ export type SessionAction =
   | { readonly type: 'lock-board' }
   | { readonly type: 'unlock-board' }
   | { readonly type: 'set-speakers'; readonly participantIds: readonly string[]; readonly turnMs: number }
-  | { readonly type: 'next-speaker' };
+  | { readonly type: 'next-speaker' }
+  | { readonly type: 'previous-speaker' };
 
-/** A transition's outcome: the new state, or why the action is illegal now (→ 409). */
+/**
+ * A transition's outcome: the new state, or why the action is illegal now (→ 409). `stale` marks
+ * a refusal because the action was decided on an older revision than the state's.
+ */
 export type Transition =
   | { readonly ok: true; readonly state: SessionState }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly stale?: true };
 
 /** A new session: segment 0, not started. */
 export function initialSessionState(): SessionState {
@@ -77,7 +88,16 @@ export function initialSessionState(): SessionState {
     boardLocked: false,
     speakers: { order: [], current: null, turnMs: 120_000, turnEndsAt: null, turnRemainingMs: null },
     endedAt: null,
+    revision: 0,
   };
+}
+
+/**
+ * A persisted state as core expects it: states stored before a field existed get its default
+ * (`revision` 0), so old sessions still load and can be steered.
+ */
+export function restoreSessionState(stored: Omit<SessionState, 'revision'> & { revision?: number }): SessionState {
+  return { ...stored, revision: typeof stored.revision === 'number' ? stored.revision : 0 };
 }
 
 const refuse = (reason: string): Transition => ({ ok: false, reason });
@@ -106,9 +126,30 @@ function enterSegment(
 /**
  * Applies a moderator action at time `now`. Segments only go forward; a segment's clock is
  * started once (then paused, resumed, extended); an ended session accepts only `reveal`, so
- * analysts can still be shown what was private.
+ * analysts can still be shown what was private. With `expectedRevision` the action is refused
+ * (`stale`) unless the state is still at that revision: the moderator decided on what they saw.
+ * Every transition that changes the state increments `revision`; one that changes nothing (a
+ * second reveal, locking a locked board) leaves the state as it is, the same object.
  */
-export function applySessionAction(state: SessionState, action: SessionAction, now: number): Transition {
+export function applySessionAction(
+  state: SessionState,
+  action: SessionAction,
+  now: number,
+  expectedRevision?: number,
+): Transition {
+  if (expectedRevision !== undefined && expectedRevision !== state.revision) {
+    return {
+      ok: false,
+      stale: true,
+      reason: `The session is at revision ${state.revision}, not ${expectedRevision}: it changed since this action was chosen`,
+    };
+  }
+  const result = transition(state, action, now);
+  if (!result.ok || result.state === state) return result;
+  return accept({ ...result.state, revision: state.revision + 1 });
+}
+
+function transition(state: SessionState, action: SessionAction, now: number): Transition {
   if (state.status === 'ended' && action.type !== 'reveal') return refuse('The session has ended');
   switch (action.type) {
     case 'start': {
@@ -184,9 +225,9 @@ export function applySessionAction(state: SessionState, action: SessionAction, n
         speakers: { ...state.speakers, turnEndsAt: null, turnRemainingMs: null },
       });
     case 'lock-board':
-      return accept({ ...state, boardLocked: true });
+      return accept(state.boardLocked ? state : { ...state, boardLocked: true });
     case 'unlock-board':
-      return accept({ ...state, boardLocked: false });
+      return accept(state.boardLocked ? { ...state, boardLocked: false } : state);
     case 'set-speakers': {
       if (new Set(action.participantIds).size !== action.participantIds.length)
         return refuse('A speaker is listed twice');
@@ -214,6 +255,25 @@ export function applySessionAction(state: SessionState, action: SessionAction, n
       return accept({
         ...state,
         speakers: { ...state.speakers, current: next, turnEndsAt: now + state.speakers.turnMs, turnRemainingMs: null },
+      });
+    }
+    case 'previous-speaker': {
+      // The way back after a skipped turn: the one before gets the floor again, with a fresh turn.
+      if (state.segment !== 3 || state.status !== 'running') {
+        return refuse('Turns are given in segment 3 while it is running');
+      }
+      const current = state.speakers.current;
+      if (current === null || current === 0) {
+        return refuse(current === null ? 'No one has spoken yet' : 'The first speaker has the floor: no one is before');
+      }
+      return accept({
+        ...state,
+        speakers: {
+          ...state.speakers,
+          current: current - 1,
+          turnEndsAt: now + state.speakers.turnMs,
+          turnRemainingMs: null,
+        },
       });
     }
   }
@@ -245,6 +305,8 @@ export interface SessionStateView {
     readonly turnEndsAt: number | null;
     readonly turnRemainingMs: number | null;
   };
+  /** The state's revision, to send back with the next control action. */
+  readonly revision: number;
 }
 
 /** Resolves the clocks of `state` at `now` for clients. */
@@ -277,5 +339,6 @@ export function viewSessionState(state: SessionState, now: number): SessionState
       turnEndsAt,
       turnRemainingMs: turnEndsAt !== null ? Math.max(0, turnEndsAt - now) : turnRemainingMs,
     },
+    revision: state.revision,
   };
 }

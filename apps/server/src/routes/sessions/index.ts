@@ -80,7 +80,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
       config: { access: access.session(['moderator']) },
       schema: {
         tags,
-        summary: 'Moderator control: start, pause, resume, extend, advance, reveal, end (and board, speakers)',
+        summary:
+          'Moderator control: start, pause, resume, extend, advance, reveal, end (and board, speakers); 409 STALE_REVISION when `revision` is out of date',
         params: idParams('sessionId'),
         body: ControlBody,
         response: { 200: ControlResponse, ...authErrors, 409: ErrorBody },
@@ -89,7 +90,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
     async (request) => {
       const { session } = sessionScope(request);
       const action = await toSessionAction(db, session.groupId, request.body);
-      return { state: await sessions.control(session.id, action) };
+      return { state: await sessions.control(session.id, action, request.body.revision) };
     },
   );
 };

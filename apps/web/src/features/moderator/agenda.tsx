@@ -1,94 +1,223 @@
 import { useState } from 'react';
-import { type SegmentNumber, segmentNames } from '../../lib/contract';
-import { controlReporting, type SessionChannel } from '../../lib/session-channel';
+import { useTranslation } from 'react-i18next';
+import { ActionButton } from '../../lib/action-button';
+import type { SegmentNumber } from '../../lib/contract';
+import type { SessionChannel } from '../../lib/session-channel';
+import { type ConfirmRequest, useConfirm } from './confirm-dialog';
+import { useControl } from './control';
+import { parseMinutes } from './duration';
+import { MinutesField } from './minutes-field';
+import './moderator.css';
 
 /** Default minutes per segment: the pilot's shape of a 90-minute Discuss session. */
-const defaultMinutes = [10, 10, 15, 20, 25, 10];
+const defaultMinutes = ['10', '10', '15', '20', '25', '10'];
+const segments = [0, 1, 2, 3, 4, 5] as const;
+/** The segments whose work is private until revealed. */
+const privateSegments = [1, 5] as const;
 
-/** The agenda of segments 0–5 with durations, and the clock controls. */
-export function Agenda({ channel, onError }: { channel: SessionChannel; onError: (message: string | null) => void }) {
+/**
+ * The agenda of segments 0–5 with durations, and the clock controls. Every control runs once per
+ * click and names the revision it was chosen on; one that cannot be used says why. Ending, and
+ * moving on or revealing while submissions are missing, ask first (in a modal dialog), because
+ * they cannot be taken back.
+ */
+export function Agenda({
+  channel,
+  onError,
+  participants,
+  submitted,
+}: {
+  channel: SessionChannel;
+  onError: (message: string | null) => void;
+  /** How many people take part (for "2 of 3 have submitted"). */
+  participants: number;
+  /** Submissions per private segment, as far as known. */
+  submitted: Partial<Record<1 | 5, number>>;
+}) {
+  const { t } = useTranslation('moderator');
   const [minutes, setMinutes] = useState(defaultMinutes);
+  const run = useControl(channel, onError);
+  const { ask, element: dialog } = useConfirm();
   const state = channel.state;
   if (!state) return null;
-  const run = controlReporting(channel, onError);
-  const ms = (segment: number) => Math.max(1, minutes[segment] ?? 10) * 60_000;
   const current = state.segment;
   const ended = state.status === 'ended';
-  return (
-    <section className="card" aria-labelledby="agenda-title">
-      <h2 id="agenda-title">Agenda</h2>
-      <ol className="agenda">
-        {segmentNames.map((name, segment) => (
-          <li key={name} className={segment === current ? 'current' : segment < current ? 'done' : undefined}>
-            <span>
-              {segment}. {name}
-              {state.revealed.includes(segment as SegmentNumber) && <span className="badge">revealed</span>}
-            </span>
-            <label>
-              <span className="visually-hidden">Minutes for segment {segment}</span>
-              <input
-                type="number"
-                min={1}
-                max={360}
-                value={minutes[segment]}
-                onChange={(e) => setMinutes((prev) => prev.map((m, i) => (i === segment ? Number(e.target.value) : m)))}
-              />{' '}
-              min
-            </label>
-            {!ended && (segment > current || (segment === current && state.status === 'pending')) && (
-              <button
-                type="button"
-                onClick={() => run({ action: 'start', segment: segment as SegmentNumber, durationMs: ms(segment) })}
-              >
-                Start {segment}
-              </button>
+  const parsed = minutes.map(parseMinutes);
+  const durationOf = (segment: number) => {
+    const p = parsed[segment];
+    return p?.ok ? p.ms : null;
+  };
+  const missing = (segment: 1 | 5) => Math.max(0, participants - (submitted[segment] ?? 0));
+  const clockOn = state.status === 'running' || state.status === 'paused';
+
+  /** Runs `action`, first asking with `request` when there is one. */
+  const guarded = async (request: ConfirmRequest | null, action: () => Promise<unknown>) => {
+    if (request) await ask(request, action);
+    else await action();
+  };
+  /** Leaving a private segment with submissions missing closes it for those still writing. */
+  const leaving = (to: number): ConfirmRequest | null =>
+    (current !== 1 && current !== 5) || state.status === 'pending' || missing(current) === 0
+      ? null
+      : {
+          title: t('confirm.leave.title', { segment: to }),
+          body: (
+            <p>
+              {t('confirm.leave.body', {
+                count: submitted[current] ?? 0,
+                total: participants,
+                from: current,
+                segment: to,
+              })}
+            </p>
+          ),
+          confirmLabel: t('confirm.leave.confirm', { segment: to }),
+        };
+
+  const start = async (segment: SegmentNumber) => {
+    const durationMs = durationOf(segment);
+    if (durationMs === null) return;
+    await guarded(segment === current ? null : leaving(segment), () => run({ action: 'start', segment, durationMs }));
+  };
+  const advance = async () => {
+    const durationMs = durationOf(current + 1);
+    if (durationMs === null) return;
+    await guarded(leaving(current + 1), () => run({ action: 'advance', durationMs }));
+  };
+  const reveal = (segment: 1 | 5) =>
+    guarded(
+      missing(segment) === 0
+        ? null
+        : {
+            title: t('confirm.reveal.title', { segment }),
+            body: (
+              <>
+                <p>{t(`confirm.reveal.what${segment}`)}</p>
+                <p>{t('confirm.reveal.missing', { count: submitted[segment] ?? 0, total: participants })}</p>
+                <p>{t('confirm.reveal.undo')}</p>
+              </>
+            ),
+            confirmLabel: t('confirm.reveal.confirm', { segment }),
+          },
+      () => run({ action: 'reveal', segment }),
+    );
+  const end = () =>
+    guarded(
+      {
+        title: t('confirm.end.title'),
+        body: (
+          <>
+            <p>{t('confirm.end.body')}</p>
+            {current === 5 && missing(5) > 0 && (
+              <p>{t('confirm.end.missing', { count: submitted[5] ?? 0, total: participants })}</p>
             )}
-          </li>
-        ))}
-      </ol>
-      <div className="actions wrap">
-        {state.status === 'running' && (
-          <button type="button" onClick={() => run({ action: 'pause' })}>
-            Pause
-          </button>
-        )}
-        {state.status === 'paused' && (
-          <button type="button" onClick={() => run({ action: 'resume' })}>
-            Resume
-          </button>
-        )}
-        {(state.status === 'running' || state.status === 'paused') && (
-          <button type="button" onClick={() => run({ action: 'extend', durationMs: 2 * 60_000 })}>
-            +2 min
-          </button>
-        )}
-        {!ended && current < 5 && (
-          <button type="button" onClick={() => run({ action: 'advance', durationMs: ms(current + 1) })}>
-            Advance to {current + 1}
-          </button>
-        )}
-        {[1, 5].map((segment) =>
-          segment <= current && !state.revealed.includes(segment as SegmentNumber) ? (
-            <button
+            <p>
+              <strong>{t('confirm.end.undo')}</strong>
+            </p>
+          </>
+        ),
+        confirmLabel: t('confirm.end.confirm'),
+      },
+      () => run({ action: 'end' }),
+    );
+
+  const startReason = (segment: number) => (durationOf(segment) === null ? t('reason.minutes', { segment }) : null);
+  const clockReason = clockOn ? null : t('reason.startFirst', { segment: current });
+  const advanceReason =
+    current === 5 ? t('reason.lastSegment') : durationOf(current + 1) === null ? startReason(current + 1) : null;
+
+  return (
+    <section className="card console-card" aria-labelledby="agenda-title">
+      <h2 id="agenda-title">{t('agenda.title')}</h2>
+      <ol className="agenda">
+        {segments.map((segment) => {
+          const startable = !ended && (segment > current || (segment === current && state.status === 'pending'));
+          const p = parsed[segment] ?? parseMinutes('');
+          return (
+            <li
               key={segment}
-              type="button"
-              onClick={() => run({ action: 'reveal', segment: segment as SegmentNumber })}
+              className={`agenda-item ${segment === current ? 'current' : segment < current ? 'done' : ''}`}
+              aria-current={segment === current ? 'step' : undefined}
             >
-              Reveal segment {segment}
-            </button>
-          ) : null,
-        )}
-        {!ended && (
-          <button type="button" onClick={() => run({ action: state.boardLocked ? 'unlock-board' : 'lock-board' })}>
-            {state.boardLocked ? 'Unlock board' : 'Lock board'}
-          </button>
-        )}
-        {!ended && (
-          <button type="button" className="danger" onClick={() => run({ action: 'end' })}>
-            End session
-          </button>
+              <span className="agenda-name">
+                {segment}. {t(`segment.${segment}`)}
+                {state.revealed.includes(segment) && <span className="badge">{t('agenda.revealed')}</span>}
+              </span>
+              {segment >= current && !ended && (
+                <MinutesField
+                  label={t('agenda.minutesFor', { segment })}
+                  value={minutes[segment] ?? ''}
+                  parsed={p}
+                  onChange={(value) => setMinutes((prev) => prev.map((m, i) => (i === segment ? value : m)))}
+                />
+              )}
+              {startable && (
+                <ActionButton
+                  className="secondary"
+                  disabledReason={startReason(segment)}
+                  onClick={() => start(segment)}
+                >
+                  {t('agenda.start', { segment })}
+                </ActionButton>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      {ended ? (
+        <p className="notice" role="status">
+          {t('agenda.ended')}
+        </p>
+      ) : (
+        <div className="actions console-actions">
+          {/* One button for pause and resume, so a second click lands on the busy button. */}
+          <ActionButton
+            disabledReason={clockReason}
+            onClick={() => run({ action: state.status === 'paused' ? 'resume' : 'pause' })}
+          >
+            {state.status === 'paused' ? t('agenda.resume') : t('agenda.pause')}
+          </ActionButton>
+          <ActionButton
+            className="secondary"
+            disabledReason={clockReason}
+            onClick={() => run({ action: 'extend', durationMs: 2 * 60_000 })}
+          >
+            {t('agenda.extend')}
+          </ActionButton>
+          <ActionButton disabledReason={advanceReason} onClick={advance}>
+            {current === 5 ? t('agenda.advanceLast') : t('agenda.advance', { segment: current + 1 })}
+          </ActionButton>
+          <ActionButton
+            className="secondary"
+            onClick={() => run({ action: state.boardLocked ? 'unlock-board' : 'lock-board' })}
+          >
+            {state.boardLocked ? t('agenda.unlock') : t('agenda.lock')}
+          </ActionButton>
+        </div>
+      )}
+      <div className="actions console-actions">
+        {privateSegments.map((segment) =>
+          state.revealed.includes(segment) ? null : (
+            <ActionButton
+              key={segment}
+              className="secondary"
+              disabledReason={segment > current ? t('reason.notReached', { segment }) : null}
+              onClick={() => reveal(segment)}
+            >
+              {t('agenda.reveal', { segment })}
+            </ActionButton>
+          ),
         )}
       </div>
+      <p className="hint">{t('agenda.revealHint')}</p>
+      {!ended && (
+        <div className="actions console-actions">
+          <ActionButton className="danger" onClick={end}>
+            {t('agenda.end')}
+          </ActionButton>
+        </div>
+      )}
+      {dialog}
     </section>
   );
 }

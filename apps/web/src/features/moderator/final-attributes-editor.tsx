@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionButton } from '../../lib/action-button';
 import { api } from '../../lib/api';
 import type { FinalAttribute } from '../../lib/contract';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
+import { atLeastSettled } from './control';
+import './moderator.css';
 
 interface Draft {
   id?: string;
@@ -11,6 +15,13 @@ interface Draft {
   examples: string[];
   top3: boolean;
   top5: boolean;
+}
+
+/** An interaction the moderator may cite as an example: what was asked and how it was answered. */
+export interface ExampleInteraction {
+  id: string;
+  prompt: string;
+  response: string;
 }
 
 /**
@@ -32,12 +43,13 @@ export function FinalAttributesEditor({
   finals: FinalAttribute[];
   top3: string[];
   top5: string[];
-  interactions: { id: string; title: string }[];
+  interactions: ExampleInteraction[];
   open: boolean;
   onSaved: () => void;
 }) {
+  const { t } = useTranslation('moderator');
   const [drafts, setDrafts] = useState<Draft[]>([]);
-  const { feedback, attempt } = useFeedback();
+  const { feedback, attempt } = useFeedback(t('finals.failed'));
   // The saved set, as a value: the props are new arrays on every render of the page.
   const saved = JSON.stringify([finals, top3, top5]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `saved` stands for finals, top3 and top5
@@ -60,7 +72,7 @@ export function FinalAttributesEditor({
   const save = async () => {
     // New attributes get their ids from the server; top-3/top-5 refer to them by position first.
     const withIds = drafts.map((d, i) => ({ ...d, id: d.id ?? `fa-${Date.now().toString(36)}-${i}` }));
-    const saved = await attempt(
+    const ok = await attempt(
       () =>
         api(`/api/sessions/${encodeURIComponent(sessionId)}/final-attributes`, {
           method: 'PUT',
@@ -76,61 +88,71 @@ export function FinalAttributesEditor({
             groupTop5: withIds.filter((d) => d.top5).map((d) => d.id),
           },
         }),
-      'Saved the final attributes.',
+      t('finals.saved'),
     );
-    if (saved) onSaved();
+    if (ok) onSaved();
   };
 
+  const incomplete = drafts.findIndex((d) => !d.name.trim() || !d.definition.trim());
+  const countOf = (key: 'top3' | 'top5') => drafts.filter((d) => d[key]).length;
+  const saveReason = !open
+    ? t('reason.startFirst', { segment: 4 })
+    : drafts.length === 0
+      ? t('finals.reason.none')
+      : incomplete >= 0
+        ? t('finals.reason.incomplete', { n: incomplete + 1 })
+        : countOf('top3') > 3
+          ? t('finals.reason.top3')
+          : countOf('top5') > 5
+            ? t('finals.reason.top5')
+            : null;
+
   return (
-    <section className="card" aria-labelledby="finals-title">
-      <h2 id="finals-title">Final attributes</h2>
-      {!open && <p className="hint">Editable while segment 4 runs.</p>}
+    <section className="card console-card" aria-labelledby="finals-title">
+      <h2 id="finals-title">{t('finals.title')}</h2>
+      {!open && <p className="hint">{t('finals.closed')}</p>}
       {drafts.map((d, i) => (
         <fieldset key={d.key} className="final-attribute" disabled={!open}>
-          <legend>Attribute {i + 1}</legend>
+          <legend>{t('finals.attribute', { n: i + 1 })}</legend>
           <label>
-            Name
-            <input value={d.name} onChange={(e) => update(d.key, { name: e.target.value })} />
+            {t('finals.name')}
+            <input dir="auto" value={d.name} onChange={(e) => update(d.key, { name: e.target.value })} />
           </label>
           <label>
-            Definition
-            <textarea rows={2} value={d.definition} onChange={(e) => update(d.key, { definition: e.target.value })} />
+            {t('finals.definition')}
+            <textarea
+              dir="auto"
+              rows={3}
+              value={d.definition}
+              onChange={(e) => update(d.key, { definition: e.target.value })}
+            />
           </label>
-          <label>
-            Example interactions
-            <select
-              multiple
-              value={d.examples}
-              onChange={(e) => update(d.key, { examples: [...e.target.selectedOptions].map((o) => o.value) })}
-            >
-              {interactions.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.title}
-                </option>
-              ))}
-            </select>
+          <ExamplePicker
+            interactions={interactions}
+            chosen={d.examples}
+            onChange={(examples) => update(d.key, { examples })}
+          />
+          <label className="check">
+            <input type="checkbox" checked={d.top3} onChange={(e) => update(d.key, { top3: e.target.checked })} />{' '}
+            {t('finals.top3')}
           </label>
           <label className="check">
-            <input type="checkbox" checked={d.top3} onChange={(e) => update(d.key, { top3: e.target.checked })} /> Group
-            top-3
-          </label>
-          <label className="check">
-            <input type="checkbox" checked={d.top5} onChange={(e) => update(d.key, { top5: e.target.checked })} /> Group
-            top-5
+            <input type="checkbox" checked={d.top5} onChange={(e) => update(d.key, { top5: e.target.checked })} />{' '}
+            {t('finals.top5')}
           </label>
           <button
             type="button"
             className="secondary"
             onClick={() => setDrafts((prev) => prev.filter((x) => x.key !== d.key))}
           >
-            Remove
+            {t('finals.remove', { n: i + 1 })}
           </button>
         </fieldset>
       ))}
-      <div className="actions">
-        <button
-          type="button"
-          disabled={!open}
+      <div className="actions console-actions">
+        <ActionButton
+          className="secondary"
+          disabledReason={open ? null : t('reason.startFirst', { segment: 4 })}
           onClick={() =>
             setDrafts((prev) => [
               ...prev,
@@ -145,17 +167,76 @@ export function FinalAttributesEditor({
             ])
           }
         >
-          Add attribute
-        </button>
-        <button
-          type="button"
-          disabled={!open || drafts.length === 0 || drafts.some((d) => !d.name.trim() || !d.definition.trim())}
-          onClick={save}
-        >
-          Save final attributes
-        </button>
+          {t('finals.add')}
+        </ActionButton>
+        <ActionButton disabledReason={saveReason} onClick={() => atLeastSettled(save)}>
+          {t('finals.save')}
+        </ActionButton>
       </div>
       <FeedbackLine feedback={feedback} />
     </section>
+  );
+}
+
+/**
+ * The example interactions of one attribute: a filter and a list of checkboxes, each with the
+ * whole prompt and the start of the response, wrapped rather than cut.
+ */
+function ExamplePicker({
+  interactions,
+  chosen,
+  onChange,
+}: {
+  interactions: ExampleInteraction[];
+  chosen: string[];
+  onChange: (ids: string[]) => void;
+}) {
+  const { t } = useTranslation('moderator');
+  const [filter, setFilter] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const shown = interactions
+    .map((x, n) => ({ ...x, n: n + 1 }))
+    .filter((x) => !needle || `${x.prompt}\n${x.response}`.toLowerCase().includes(needle) || chosen.includes(x.id));
+  return (
+    <fieldset className="example-picker">
+      <legend className="example-picker-title">{t('finals.examples', { count: chosen.length })}</legend>
+      {interactions.length === 0 ? (
+        <p className="hint">{t('finals.noInteractions')}</p>
+      ) : (
+        <>
+          <label className="example-filter">
+            {t('finals.filter')}
+            <input type="search" dir="auto" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          </label>
+          <ul className="example-list">
+            {shown.map((x) => (
+              <li key={x.id} className="example-item">
+                <label className="example-option">
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(x.id)}
+                    onChange={(e) =>
+                      onChange(e.target.checked ? [...chosen, x.id] : chosen.filter((id) => id !== x.id))
+                    }
+                  />
+                  <span>
+                    <span className="example-number">{x.n}.</span>{' '}
+                    {x.prompt && (
+                      <>
+                        <strong dir="auto">{x.prompt}</strong>{' '}
+                      </>
+                    )}
+                    <span dir="auto" className="example-response">
+                      {x.response.length > 180 ? `${x.response.slice(0, 180).trimEnd()}…` : x.response}
+                    </span>
+                  </span>
+                </label>
+              </li>
+            ))}
+            {shown.length === 0 && <li className="hint">{t('finals.noMatch')}</li>}
+          </ul>
+        </>
+      )}
+    </fieldset>
   );
 }

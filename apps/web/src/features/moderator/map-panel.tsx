@@ -1,44 +1,50 @@
-import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ActionButton } from '../../lib/action-button';
 import { api } from '../../lib/api';
 import type { AffinityMapResponse } from '../../lib/contract';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import type { SessionChannel } from '../../lib/session-channel';
+import { atLeastSettled } from './control';
+import './moderator.css';
 
 /** Segment 2's trigger: lay the board's cards out by meaning, with progress while it runs. */
 export function MapPanel({ sessionId, token, channel }: { sessionId: string; token: string; channel: SessionChannel }) {
-  const [busy, setBusy] = useState(false);
-  const { feedback, attempt } = useFeedback('The map could not be computed.');
+  const { t } = useTranslation('moderator');
+  const { feedback, attempt } = useFeedback(t('map.failed'));
   const progress = channel.mapProgress;
+  const ended = channel.state?.status === 'ended';
   return (
-    <section className="card" aria-labelledby="map-title">
-      <h2 id="map-title">Affinity map</h2>
-      <p className="hint">
-        Lays the labels and revealed attributes out by meaning and suggests clusters. People move cards freely
-        afterwards.
-      </p>
-      <div className="actions">
-        <button
-          type="button"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            await attempt(
-              () =>
-                api<AffinityMapResponse>(`/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`, {
-                  method: 'POST',
-                  token,
-                  body: {},
-                }),
-              (map) =>
-                `Placed ${map.points.length} cards in ${map.clusters.length} suggested clusters (${map.model}, ${(map.ms / 1000).toFixed(1)} s).`,
-            );
-            setBusy(false);
-          }}
+    <section className="card console-card" aria-labelledby="map-title">
+      <h2 id="map-title">{t('map.title')}</h2>
+      <p className="hint">{t('map.hint')}</p>
+      <div className="actions console-actions">
+        {/* The button stays busy until the map is computed: a second click does not start another. */}
+        <ActionButton
+          disabledReason={ended ? t('reason.ended') : progress ? t('map.running') : null}
+          onClick={() =>
+            atLeastSettled(() =>
+              attempt(
+                () =>
+                  api<AffinityMapResponse>(`/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`, {
+                    method: 'POST',
+                    token,
+                    body: {},
+                  }),
+                (map) =>
+                  t('map.done', {
+                    count: map.points.length,
+                    clusters: map.clusters.length,
+                    model: map.model,
+                    seconds: (map.ms / 1000).toFixed(1),
+                  }),
+              ),
+            )
+          }
         >
-          Compute affinity map
-        </button>
+          {t('map.compute')}
+        </ActionButton>
         {progress && (
-          <progress max={1} value={progress.fraction} aria-label={`Affinity map: ${progress.stage}`}>
+          <progress max={1} value={progress.fraction} aria-label={t('map.progress', { stage: progress.stage })}>
             {Math.round(progress.fraction * 100)}%
           </progress>
         )}

@@ -151,7 +151,15 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
         </div>
         {staff && (
           <aside className="session-side" aria-label="Moderator console">
-            <Agenda channel={channel} onError={setControlError} />
+            <Agenda
+              channel={channel}
+              onError={setControlError}
+              participants={participants?.participants.length ?? 0}
+              submitted={{
+                1: channel.submitted[1] ?? submissions?.segment1.length,
+                5: channel.submitted[5] ?? submissions?.segment5.length,
+              }}
+            />
             <MapPanel sessionId={sessionId} token={token} channel={channel} />
             <PeoplePanel groupId={groupId} token={token} participants={participants?.participants ?? null} />
             <Speakers channel={channel} participants={participants?.participants ?? []} onError={setControlError} />
@@ -161,9 +169,10 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
               finals={finalList}
               top3={submissions?.groupTop3 ?? []}
               top5={submissions?.groupTop5 ?? []}
-              interactions={(interactions?.interactions ?? []).map((i, n) => ({
+              interactions={(interactions?.interactions ?? []).map((i) => ({
                 id: i.id,
-                title: `${n + 1}. ${(i.messages.find((m) => m.role === 'assistant')?.content ?? i.id).slice(0, 60)}`,
+                prompt: i.messages.find((m) => m.role === 'user')?.content ?? '',
+                response: i.messages.find((m) => m.role === 'assistant')?.content ?? '',
               }))}
               open={running(4)}
               onSaved={() => setSaved((n) => n + 1)}
