@@ -36,7 +36,8 @@ export function CardPopover({
   const { t } = useTranslation('board');
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
-  const [style, setStyle] = useState<CSSProperties>({ visibility: 'hidden' });
+  /** Null until placed: it shows (and takes focus) only once it sits beside its card. */
+  const [style, setStyle] = useState<CSSProperties | null>(null);
 
   useLayoutEffect(() => {
     const element = panel.current;
@@ -63,8 +64,12 @@ export function CardPopover({
     setStyle({ left, top });
   }, [anchor, container]);
 
+  const placed = style !== null;
   useEffect(() => {
-    if (via !== 'hover') panel.current?.focus({ preventScroll: true });
+    if (placed && via !== 'hover') panel.current?.focus({ preventScroll: true });
+  }, [placed, via]);
+
+  useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') {
         event.preventDefault();
@@ -73,7 +78,7 @@ export function CardPopover({
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [via, onClose]);
+  }, [onClose]);
 
   return (
     <div
@@ -83,7 +88,7 @@ export function CardPopover({
       aria-modal="false"
       aria-labelledby={titleId}
       tabIndex={-1}
-      style={style}
+      style={style ?? { visibility: 'hidden' }}
       data-testid="card-popover"
       onPointerEnter={onPointerEnter}
       onPointerLeave={onPointerLeave}

@@ -30,7 +30,8 @@ function must<T>(value: T | null): T {
 
 describe('the view a board opens on', () => {
   it('keeps card text at least 12 px on screen', () => {
-    expect(cardTextPx * readableScale).toBeCloseTo(readableTextPx);
+    expect(cardTextPx * readableScale).toBeGreaterThanOrEqual(readableTextPx);
+    expect(cardTextPx * readableScale).toBeCloseTo(readableTextPx, 1);
   });
 
   it('shows every card when they all fit readable (the demo board on a wide laptop)', () => {
@@ -48,7 +49,7 @@ describe('the view a board opens on', () => {
     expect(must(fitAll(cards, phone)).scale * cardTextPx).toBeLessThan(5);
     // …the readable fit keeps 12 px and shows whole cards, from the top left.
     const view = must(readableFit(cards, phone));
-    expect(view.scale).toBeCloseTo(readableScale);
+    expect(view.scale).toBe(readableScale);
     const seen = visible(cards, view, phone);
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(seen).toContainEqual(cards[0]);

@@ -13,8 +13,8 @@ export const cardTextPx = 18;
 /** The smallest size at which a card's text counts as readable, in CSS px on screen. */
 export const readableTextPx = 12;
 
-/** The zoom below which a card's text is smaller than {@link readableTextPx}. */
-export const readableScale = readableTextPx / cardTextPx;
+/** The zoom below which a card's text is smaller than {@link readableTextPx} (rounded up, so never just under). */
+export const readableScale = Math.ceil((readableTextPx / cardTextPx) * 1000) / 1000;
 
 /**
  * How far one may zoom out and in. Far enough out that "Fit all" shows a whole affinity map on a
