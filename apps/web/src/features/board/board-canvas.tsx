@@ -1,14 +1,6 @@
 import type { ReadOnlyReason } from '@calma/core';
 import { CardKind, type Card as ContractCard } from '@calma/protocol/board';
-import {
-  type KeyboardEvent as ReactKeyboardEvent,
-  type PointerEvent as ReactPointerEvent,
-  useCallback,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { type KeyboardEvent as ReactKeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Board, Card } from '../../lib/board';
 import type { InteractionList, LabelList } from '../../lib/contract';
@@ -16,11 +8,12 @@ import { useLive } from '../../lib/use-session-data';
 import { BoardCard } from './board-card';
 import { BoardToolbar } from './board-toolbar';
 import { cardInfo } from './card-info';
-import { CardPopover, type PopoverVia } from './card-popover';
-import { cardSize, type Point, type View, zoomPercent } from './geometry';
-import { isTap, type PinchStart, pinchView, pressAction } from './gestures';
+import { CardPopover } from './card-popover';
+import { cardSize, zoomPercent } from './geometry';
 import { NoteEditor } from './note-editor';
 import { useBoardView } from './use-board-view';
+import { useCardPopover } from './use-card-popover';
+import { useSurfacePointers } from './use-surface-pointers';
 import './board.css';
 
 const palette = ['#fde2e4', '#e2ece9', '#fff1c1', '#dbe7f6', '#e9e0f5', '#fbe3d1', '#dff3e4', '#f0e6dc'];
@@ -32,27 +25,8 @@ function clusterColour(clusterId: Card['clusterId'], order: string[]): string | 
   return palette[Math.max(i, 0) % palette.length];
 }
 
-/** A press on the surface, from pointer down to up. */
-interface Press {
-  pointerId: number;
-  pointerType: string;
-  kind: 'pan' | 'drag-cards' | 'select-box';
-  start: Point;
-  origin: View;
-  cardId: string | null;
-  cards: { id: string; x: number; y: number }[];
-  moved: boolean;
-}
-
 /** A note being written on the board: a new one (a comment when `commentOn` is set) or an edit. */
 type Editing = { type: 'new'; x: number; y: number; commentOn: ContractCard | null } | { type: 'edit'; id: string };
-
-/** The board's popover, on one card. */
-interface Popover {
-  id: string;
-  via: PopoverVia;
-  anchor: HTMLElement;
-}
 
 /**
  * The infinite canvas. It opens fitted to readable cards; one finger or the mouse on the
@@ -96,17 +70,36 @@ export function BoardCanvas({
   );
   const section = useRef<HTMLElement>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [dragging, setDragging] = useState<Record<string, Point> | null>(null);
-  const [band, setBand] = useState<{ x0: number; y0: number; x1: number; y1: number } | null>(null);
-  const [popover, setPopover] = useState<Popover | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
-  const pointers = useRef(new Map<number, Point>());
-  const pinch = useRef<PinchStart | null>(null);
-  const press = useRef<Press | null>(null);
-  const hoverTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const lastCursor = useRef(0);
   const clusterOrder = useMemo(() => Object.keys(board.clusters).sort(), [board.clusters]);
   const byId = useMemo(() => new Map(board.cards.map((c) => [c.id, c])), [board.cards]);
+  const cardExists = useCallback((id: string) => byId.has(id), [byId]);
+  // The pointers know whether a drag is under way; the popover asks (no hover popover during one).
+  const moving = useRef<() => boolean>(() => false);
+  const {
+    popover,
+    open: openPopover,
+    close: closePopover,
+    hover,
+    unhover,
+    hold,
+  } = useCardPopover(cardExists, () => moving.current() || editing !== null);
+  const pointer = useSurfacePointers({
+    board,
+    byId,
+    view,
+    setView,
+    clientToBoard,
+    selected,
+    setSelected,
+    writable,
+    surface,
+    popover,
+    openPopover,
+    closePopover,
+  });
+  moving.current = pointer.moving;
+  const { dragging, band } = pointer;
 
   // A board that turns read-only keeps no selection and no note half-written: nothing can be done with them.
   useEffect(() => {
@@ -115,172 +108,6 @@ export function BoardCanvas({
       setEditing(null);
     }
   }, [writable]);
-
-  // A card that is gone takes its popover with it.
-  useEffect(() => {
-    if (popover && !byId.has(popover.id)) setPopover(null);
-  }, [popover, byId]);
-
-  useEffect(() => () => clearTimeout(hoverTimer.current), []);
-
-  const closePopover = useCallback((returnFocus: boolean) => {
-    clearTimeout(hoverTimer.current);
-    setPopover((open) => {
-      if (open && returnFocus && open.via !== 'hover') open.anchor.focus({ preventScroll: true });
-      return null;
-    });
-  }, []);
-
-  const openPopover = (id: string, via: PopoverVia, anchor: HTMLElement) => {
-    clearTimeout(hoverTimer.current);
-    setPopover({ id, via, anchor });
-  };
-
-  const hover = (id: string, anchor: HTMLElement) => {
-    clearTimeout(hoverTimer.current);
-    if (press.current?.moved || editing) return;
-    // A dialog opened by tap or keyboard stays until it is closed.
-    if (popover && popover.via !== 'hover') return;
-    hoverTimer.current = setTimeout(() => setPopover({ id, via: 'hover', anchor }), popover ? 0 : 250);
-  };
-
-  const unhover = () => {
-    clearTimeout(hoverTimer.current);
-    hoverTimer.current = setTimeout(() => setPopover((open) => (open?.via === 'hover' ? null : open)), 200);
-  };
-
-  const cardAt = (target: EventTarget | null): Card | undefined => {
-    const element = (target as Element | null)?.closest?.('[data-card-id]');
-    const id = element?.getAttribute('data-card-id');
-    return id ? byId.get(id) : undefined;
-  };
-
-  const onPointerDown = (event: ReactPointerEvent<HTMLDivElement>) => {
-    if (event.pointerType === 'mouse' && event.button !== 0) return;
-    pointers.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
-    if (pointers.current.size === 2) {
-      // Two fingers: a pinch, whatever the first one was doing.
-      const [a, b] = [...pointers.current.values()] as [Point, Point];
-      const rect = event.currentTarget.getBoundingClientRect();
-      const local = (p: Point) => ({ x: p.x - rect.left, y: p.y - rect.top });
-      pinch.current = { a: local(a), b: local(b), view };
-      if (press.current?.kind === 'drag-cards') setDragging(null);
-      press.current = null;
-      setBand(null);
-      return;
-    }
-    if (pointers.current.size > 2) return;
-    const card = cardAt(event.target);
-    const kind = pressAction({
-      pointerType: event.pointerType,
-      onCard: Boolean(card),
-      cardSelected: Boolean(card && selected.has(card.id)),
-      shiftKey: event.shiftKey,
-      readOnly: !writable,
-    });
-    let ids = selected;
-    if (event.pointerType !== 'touch') {
-      // A mouse or pen selects as it presses: shift (or Ctrl/⌘) adds or takes out, else just this card.
-      if (card) {
-        if (event.shiftKey || event.metaKey || event.ctrlKey) {
-          ids = new Set(selected);
-          if (ids.has(card.id)) ids.delete(card.id);
-          else ids.add(card.id);
-        } else if (!selected.has(card.id)) ids = new Set([card.id]);
-        setSelected(ids);
-      } else if (!event.shiftKey) {
-        setSelected(new Set());
-        if (popover && popover.via !== 'hover') closePopover(false);
-      }
-    }
-    if (kind === 'select-box') {
-      const start = clientToBoard(event.clientX, event.clientY);
-      setBand({ x0: start.x, y0: start.y, x1: start.x, y1: start.y });
-    }
-    press.current = {
-      pointerId: event.pointerId,
-      pointerType: event.pointerType,
-      kind,
-      start: { x: event.clientX, y: event.clientY },
-      origin: view,
-      cardId: card?.id ?? null,
-      cards:
-        kind === 'drag-cards'
-          ? board.cards.filter((c) => ids.has(c.id)).map((c) => ({ id: c.id, x: c.x, y: c.y }))
-          : [],
-      moved: false,
-    };
-  };
-
-  const onPointerMove = (event: ReactPointerEvent<HTMLDivElement>) => {
-    const now = performance.now();
-    if (now - lastCursor.current > 50) {
-      lastCursor.current = now;
-      board.setCursor(clientToBoard(event.clientX, event.clientY));
-    }
-    if (!pointers.current.has(event.pointerId)) return;
-    pointers.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
-    if (pinch.current && pointers.current.size >= 2) {
-      const [a, b] = [...pointers.current.values()] as [Point, Point];
-      const rect = event.currentTarget.getBoundingClientRect();
-      const start = pinch.current;
-      setView(pinchView(start, { x: a.x - rect.left, y: a.y - rect.top }, { x: b.x - rect.left, y: b.y - rect.top }));
-      return;
-    }
-    const p = press.current;
-    if (!p || p.pointerId !== event.pointerId) return;
-    const dx = event.clientX - p.start.x;
-    const dy = event.clientY - p.start.y;
-    if (!p.moved) {
-      if (isTap(p.start, { x: event.clientX, y: event.clientY })) return;
-      p.moved = true;
-      // Captured only once it is a drag, so a click or double-click still lands on its card.
-      event.currentTarget.setPointerCapture?.(event.pointerId);
-      if (popover?.via === 'hover') closePopover(false);
-    }
-    if (p.kind === 'select-box') {
-      const end = clientToBoard(event.clientX, event.clientY);
-      setBand((b) => (b ? { ...b, x1: end.x, y1: end.y } : b));
-    } else if (p.kind === 'pan') setView({ ...p.origin, x: p.origin.x + dx, y: p.origin.y + dy });
-    else if (writable) {
-      const next = Object.fromEntries(
-        p.cards.map((c) => [c.id, { x: c.x + dx / view.scale, y: c.y + dy / view.scale }]),
-      );
-      setDragging(next);
-      // Others see the card travel, not jump.
-      board.move(Object.entries(next).map(([id, q]) => ({ id, ...q })));
-    }
-  };
-
-  const endPress = (event: ReactPointerEvent<HTMLDivElement>, cancelled: boolean) => {
-    pointers.current.delete(event.pointerId);
-    if (pointers.current.size < 2) pinch.current = null;
-    const p = press.current;
-    if (!p || p.pointerId !== event.pointerId) return;
-    press.current = null;
-    if (p.kind === 'select-box' && band) {
-      const [left, right] = [Math.min(band.x0, band.x1), Math.max(band.x0, band.x1)];
-      const [top, bottom] = [Math.min(band.y0, band.y1), Math.max(band.y0, band.y1)];
-      const inside = board.cards.filter(
-        (c) => c.x < right && c.x + cardSize.width > left && c.y < bottom && c.y + cardSize.height > top,
-      );
-      setSelected((prev) => new Set([...prev, ...inside.map((c) => c.id)]));
-    }
-    setBand(null);
-    setDragging(null);
-    if (cancelled || p.moved || p.pointerType !== 'touch') return;
-    // A tap: on a card it selects the card and opens its details; on the background it lets go.
-    const anchor = p.cardId
-      ? surface.current?.querySelector<HTMLElement>(`[data-card-id="${CSS.escape(p.cardId)}"]`)
-      : null;
-    if (p.cardId && anchor) {
-      setSelected(new Set([p.cardId]));
-      openPopover(p.cardId, 'tap', anchor);
-    } else {
-      setSelected(new Set());
-      closePopover(false);
-    }
-  };
 
   const nudge = (card: Card, key: string) => {
     const step = 20;
@@ -397,10 +224,7 @@ export function BoardCanvas({
         ref={surface}
         className="board-surface"
         data-testid="board-surface"
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={(e) => endPress(e, false)}
-        onPointerCancel={(e) => endPress(e, true)}
+        {...pointer.handlers}
         onPointerLeave={(e) => {
           if (e.pointerType === 'mouse') board.setCursor(null);
         }}
@@ -510,7 +334,7 @@ export function BoardCanvas({
           anchor={popover.anchor}
           container={section.current}
           onClose={closePopover}
-          onPointerEnter={() => clearTimeout(hoverTimer.current)}
+          onPointerEnter={hold}
           onPointerLeave={() => {
             if (popover.via === 'hover') unhover();
           }}
