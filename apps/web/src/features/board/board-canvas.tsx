@@ -9,7 +9,7 @@ import { BoardCard } from './board-card';
 import { BoardToolbar } from './board-toolbar';
 import { cardInfo } from './card-info';
 import { CardPopover } from './card-popover';
-import { cardSize, zoomPercent } from './geometry';
+import { cardSize, freeSpotNear, zoomPercent } from './geometry';
 import { NoteEditor } from './note-editor';
 import { useBoardView } from './use-board-view';
 import { useCardPopover } from './use-card-popover';
@@ -126,15 +126,17 @@ export function BoardCanvas({
 
   const startNote = () => {
     const c = centre();
+    const at = freeSpotNear({ x: c.x - cardSize.width / 2, y: c.y - cardSize.height / 2 }, board.cards, false);
     closePopover(false);
-    setEditing({ type: 'new', x: c.x - cardSize.width / 2, y: c.y - cardSize.height / 2, commentOn: null });
+    setEditing({ type: 'new', ...at, commentOn: null });
+    reveal(at);
   };
 
   const startComment = () => {
     const [id] = [...selected];
     const card = id ? byId.get(id) : undefined;
     if (!card) return;
-    const at = { x: card.x + cardSize.width + 16, y: card.y };
+    const at = freeSpotNear(card, board.cards);
     closePopover(false);
     setEditing({ type: 'new', ...at, commentOn: card });
     reveal(at);

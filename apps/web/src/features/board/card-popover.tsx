@@ -69,6 +69,17 @@ export function CardPopover({
     if (placed && via !== 'hover') panel.current?.focus({ preventScroll: true });
   }, [placed, via]);
 
+  // A dialog closes when one presses anywhere else on the page (the board's own presses close it too).
+  useEffect(() => {
+    if (via === 'hover') return undefined;
+    const onPress = (event: PointerEvent) => {
+      const target = event.target as Node | null;
+      if (target && !panel.current?.contains(target) && !anchor?.contains(target)) onClose(false);
+    };
+    document.addEventListener('pointerdown', onPress);
+    return () => document.removeEventListener('pointerdown', onPress);
+  }, [via, anchor, onClose]);
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { cardSize, cardTextPx, fitAll, readableFit, readableScale, readableTextPx, toBoard, zoomAt } from './geometry';
+import {
+  cardSize,
+  cardTextPx,
+  fitAll,
+  freeSpotNear,
+  readableFit,
+  readableScale,
+  readableTextPx,
+  toBoard,
+  zoomAt,
+} from './geometry';
 
 /** The server's first layout: a grid of 8 columns, 220 × 120 apart, from (40, 40). */
 const grid = (n: number) =>
@@ -96,5 +106,24 @@ describe('the view a board opens on', () => {
     expect(after.x).toBeCloseTo(before.x);
     expect(after.y).toBeCloseTo(before.y);
     expect(zoomAt(view, 100, at).scale).toBe(3);
+  });
+
+  it('puts a comment or a new note where it covers no card, near where it belongs', () => {
+    const cards = grid(24);
+    const overlapsAny = (p: { x: number; y: number }) =>
+      cards.some((c) => Math.abs(c.x - p.x) < cardSize.width && Math.abs(c.y - p.y) < cardSize.height);
+    // A card in the grid's top row: the comment goes just above it, not over its neighbour.
+    const first = cards[1] as { x: number; y: number };
+    const spot = freeSpotNear(first, cards);
+    expect(overlapsAny(spot)).toBe(false);
+    expect(Math.hypot(spot.x - first.x, spot.y - first.y)).toBeLessThan(250);
+    // Any card of the grid: a free place within about a card of it.
+    for (const card of cards) {
+      const near = freeSpotNear(card, cards);
+      expect(overlapsAny(near)).toBe(false);
+      expect(Math.hypot(near.x - card.x, near.y - card.y)).toBeLessThan(460);
+    }
+    // A new note in the middle of an empty stretch stays where it was asked for.
+    expect(freeSpotNear({ x: 5000, y: 5000 }, cards, false)).toEqual({ x: 5000, y: 5000 });
   });
 });

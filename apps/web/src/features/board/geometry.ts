@@ -147,6 +147,35 @@ export function zoomAt(view: View, factor: number, at: Point): View {
   };
 }
 
+/**
+ * Where a new card goes near `near` (a card's corner) without covering another card: the nearest
+ * free place in half-card steps around it (right of it first, then below, left, above), within
+ * a few steps; `near` shifted right when the board around it is full.
+ */
+export function freeSpotNear(near: Point, cards: readonly Point[], skipSelf = true): Point {
+  const step = { x: (cardSize.width + 16) / 2, y: (cardSize.height + 16) / 2 };
+  const overlaps = (p: Point) =>
+    cards.some(
+      (c) =>
+        p.x < c.x + cardSize.width + 8 &&
+        p.x + cardSize.width + 8 > c.x &&
+        p.y < c.y + cardSize.height + 8 &&
+        p.y + cardSize.height + 8 > c.y,
+    );
+  const spots: { p: Point; d: number; order: number }[] = [];
+  for (let i = -4; i <= 4; i += 1) {
+    for (let j = -4; j <= 4; j += 1) {
+      if (skipSelf && Math.abs(i) < 2 && Math.abs(j) < 2) continue;
+      const p = { x: near.x + i * step.x, y: near.y + j * step.y };
+      // Right, then below, left, above among spots as far away.
+      const order = i > 0 ? 0 : j > 0 ? 1 : i < 0 ? 2 : 3;
+      spots.push({ p, d: Math.hypot(i * step.x, j * step.y), order });
+    }
+  }
+  spots.sort((a, b) => a.d - b.d || a.order - b.order);
+  return spots.find((s) => !overlaps(s.p))?.p ?? { x: near.x + cardSize.width + 16, y: near.y };
+}
+
 /** The zoom as people read it: a whole percentage. */
 export const zoomPercent = (view: View) => Math.round(view.scale * 100);
 
