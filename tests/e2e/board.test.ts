@@ -272,6 +272,29 @@ describe('the board in the browser', { timeout: 60_000 }, () => {
     await touch('touchEnd', []);
     await settle(ben);
     expect(await zoom(ben)).toBeGreaterThan(zoomBefore * 1.8);
+    // A card tapped first (selected, its details open) then dragged with one finger moves, for everyone.
+    await ben.getByRole('button', { name: 'Fit all' }).click();
+    await ben.getByRole('button', { name: 'Zoom in' }).click();
+    const card = ben.locator('.board-card', { hasText: 'dry' });
+    const id = (await card.getAttribute('data-card-id')) as string;
+    const at = (await card.boundingBox()) as { x: number; y: number; width: number; height: number };
+    let [px, py] = [at.x + at.width / 2, at.y + at.height / 2];
+    await touch('touchStart', [{ x: px, y: py }]);
+    await touch('touchEnd', []);
+    await ben.getByTestId('card-popover').waitFor();
+    // The page scrolled the card into sight above the sheet.
+    const shown = (await card.boundingBox()) as { x: number; y: number; width: number; height: number };
+    const sheet = (await ben.getByTestId('card-popover').boundingBox()) as { y: number };
+    expect(shown.y + shown.height).toBeLessThanOrEqual(sheet.y);
+    [px, py] = [shown.x + shown.width / 2, shown.y + shown.height / 2];
+    const before = await asha.locator(`[data-card-id="${id}"]`).getAttribute('style');
+    await touch('touchStart', [{ x: px, y: py }]);
+    for (let i = 1; i <= 5; i += 1) await touch('touchMove', [{ x: px + i * 6, y: py + i * 8 }]);
+    await touch('touchEnd', []);
+    await asha.waitForFunction(
+      ([cardId, style]) => document.querySelector(`[data-card-id="${cardId}"]`)?.getAttribute('style') !== style,
+      [id, before] as const,
+    );
     await cdp.detach();
   });
 

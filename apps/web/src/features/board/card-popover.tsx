@@ -42,15 +42,19 @@ export function CardPopover({
   useLayoutEffect(() => {
     const element = panel.current;
     if (!element || !anchor || !container) return;
+    const height = element.offsetHeight;
     // A phone shows the details as a sheet along the bottom of the screen (board.css).
     if (window.matchMedia('(max-width: 40rem)').matches) {
       setStyle({});
+      // The page scrolls so the card stays in sight above the sheet.
+      const sheetTop = window.innerHeight - height;
+      const card = anchor.getBoundingClientRect();
+      if (via !== 'hover' && card.bottom > sheetTop - 8) window.scrollBy({ top: card.bottom - sheetTop + 8 });
       return;
     }
     const box = container.getBoundingClientRect();
     const card = anchor.getBoundingClientRect();
     const width = element.offsetWidth;
-    const height = element.offsetHeight;
     const gap = 8;
     // Right of the card if it fits, else left of it, else below it; always inside the section.
     let left = card.right - box.left + gap;
@@ -62,7 +66,7 @@ export function CardPopover({
     }
     top = Math.max(0, Math.min(top, box.height - height));
     setStyle({ left, top });
-  }, [anchor, container]);
+  }, [anchor, container, via]);
 
   const placed = style !== null;
   useEffect(() => {
