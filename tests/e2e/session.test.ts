@@ -164,8 +164,9 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
 
   it("adds notes and comments, groups cards into a named cluster, and undoes one's own edit", async () => {
     const [asha, ben] = participants as [Page, Page];
-    asha.once('dialog', (dialog) => void dialog.accept('Ask about sources'));
     await asha.getByRole('button', { name: 'Add note' }).click();
+    await asha.getByRole('textbox', { name: 'Note text' }).fill('Ask about sources');
+    await asha.keyboard.press('Enter');
     await ben.locator('.board-card.kind-note', { hasText: 'Ask about sources' }).waitFor();
     // Undo takes Asha's note away again, for everyone.
     await asha.getByRole('button', { name: 'Undo' }).click();
@@ -175,8 +176,9 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     // Selection by keyboard: Enter selects the focused card, Shift+Enter adds to the selection.
     await labels.nth(0).focus();
     await asha.keyboard.press('Enter');
-    asha.once('dialog', (dialog) => void dialog.accept('Too one-sided?'));
     await asha.getByRole('button', { name: 'Comment' }).click();
+    await asha.getByRole('textbox', { name: /Comment on/ }).fill('Too one-sided?');
+    await asha.keyboard.press('Enter');
     await ben.locator('.board-card', { hasText: 'Too one-sided?' }).getByText('comment').waitFor();
     // Two cards grouped under a name: everyone sees the cluster.
     await labels.nth(1).focus();

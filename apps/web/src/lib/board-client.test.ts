@@ -181,6 +181,20 @@ describe('BoardClient', () => {
     expect(cardIn(room.doc, note)?.toJSON()).toEqual({ kind: 'note', text: 'a note', x: 5, y: 7, authorId: 'p-ana' });
     expect(cardIn(room.doc, comment)?.get('commentOn')).toBe('a');
 
+    // A note's text edited in place: one field changes, the note stays where it was.
+    client.setText(note, 'a note, rewritten');
+    expect(cardIn(room.doc, note)?.toJSON()).toEqual({
+      kind: 'note',
+      text: 'a note, rewritten',
+      x: 5,
+      y: 7,
+      authorId: 'p-ana',
+    });
+    const received = room.received;
+    client.setText(note, 'a note, rewritten');
+    client.setText('missing', 'nothing');
+    expect(room.received).toBe(received);
+
     client.group(['a', 'b'], 'Both');
     const clusters = room.doc.getMap(BoardKey.clusters);
     const [clusterId] = [...clusters.keys()];

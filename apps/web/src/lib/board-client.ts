@@ -52,6 +52,8 @@ export interface BoardActions {
   move(positions: readonly { id: string; x: number; y: number }[]): void;
   /** A note (a comment when `commentOn` names the card it is about); returns its card id. */
   addNote(x: number, y: number, text: string, commentOn?: string): string;
+  /** Rewrites a card's text (the server takes it from the card's author, or the moderator). */
+  setText(id: string, text: string): void;
   /** Names the cards as one cluster. */
   group(cardIds: readonly string[], name: string): void;
   undo(): void;
@@ -174,6 +176,13 @@ export class BoardClient implements BoardActions {
       doc.getMap<unknown>(BoardKey.cards).set(id, card);
     });
     return id;
+  };
+
+  setText = (id: string, text: string): void => {
+    this.edit((doc) => {
+      const card = doc.getMap<unknown>(BoardKey.cards).get(id);
+      if (card instanceof Y.Map && card.get(CardField.text) !== text) card.set(CardField.text, text);
+    });
   };
 
   group = (cardIds: readonly string[], name: string): void => {

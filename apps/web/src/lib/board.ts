@@ -42,6 +42,7 @@ export function useBoard(sessionId: string, token: string, me: { id: string; nam
       ...snapshot,
       move: client.move,
       addNote: client.addNote,
+      setText: client.setText,
       group: client.group,
       undo: client.undo,
       redo: client.redo,

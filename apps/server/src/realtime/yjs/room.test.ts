@@ -216,6 +216,25 @@ describe('BoardRoom', () => {
     expect(bo.cards.get('a1')?.get('text')).toBe('hi');
   });
 
+  it("takes a note's new text from its author (an inline edit) and refuses it from anyone else", async () => {
+    const board = await room();
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    ana.addCard('a1', { kind: 'note', text: 'first thought', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    ana.change((doc) => (doc.getMap(BoardKey.cards).get('a1') as Y.Map<unknown>).set('text', 'second thought'));
+    await board.flushed();
+    expect(ana.socket.closed).toBeNull();
+    expect(bo.cards.get('a1')?.get('text')).toBe('second thought');
+    bo.change((doc) => (doc.getMap(BoardKey.cards).get('a1') as Y.Map<unknown>).set('text', 'not yours'));
+    expect(bo.socket.closed).toMatchObject({
+      code: CloseCode.forbidden,
+      reason: expect.stringMatching(/not change its text/),
+    });
+    await board.flushed();
+    expect(board.doc.getMap<Y.Map<unknown>>(BoardKey.cards).get('a1')?.get('text')).toBe('second thought');
+  });
+
   it('refuses a delete of another participant’s card with 4403 and puts the probe back', async () => {
     const storage = new FakeStorage();
     const board = await room(storage);

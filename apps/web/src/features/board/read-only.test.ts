@@ -1,7 +1,8 @@
 import type { SessionState } from '@calma/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../../lib/contract';
-import { principalOf, readOnlyReason } from './read-only';
+import en from '../../locales/en/board.json' with { type: 'json' };
+import { boardReadOnly, principalOf } from './read-only';
 
 const me = (role: Me['role'], ids = true): Me => ({
   role,
@@ -32,7 +33,13 @@ const at = (segment: SessionState['segment'], extra: Partial<SessionState> = {})
 });
 
 describe('the board’s read-only banner (core’s boardAccess, in the page’s words)', () => {
-  const reason = (role: Me['role'], state: SessionState | null) => readOnlyReason(principalOf(me(role)), state);
+  /** The banner's English sentence, as the board renders `readOnly.<type>` from the locale. */
+  const reason = (role: Me['role'], state: SessionState | null) => {
+    const why = boardReadOnly(principalOf(me(role)), state);
+    if (!why) return null;
+    const text = en.readOnly[why.type];
+    return why.type === 'private-segment' ? text.replace('{{segment}}', String(why.segment)) : text;
+  };
 
   it('says why a participant may not edit now', () => {
     expect(reason('participant', at(2))).toBeNull();
@@ -59,6 +66,6 @@ describe('the board’s read-only banner (core’s boardAccess, in the page’s 
     });
     expect(principalOf(me('analyst'))).toEqual({ role: 'analyst', groupId: 'g1' });
     expect(principalOf(me('participant', false))).toBeNull();
-    expect(readOnlyReason(null, at(1))).toBeNull();
+    expect(boardReadOnly(null, at(1))).toBeNull();
   });
 });

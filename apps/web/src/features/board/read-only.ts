@@ -21,26 +21,13 @@ export function principalOf(me: Me): Principal | null {
   }
 }
 
-/** What the board says when it is read-only for this person. */
-function readOnlySentence(reason: ReadOnlyReason): string {
-  switch (reason.type) {
-    case 'role':
-      return 'Analysts see the board read-only.';
-    case 'ended':
-      return 'The session has ended: the board is read-only.';
-    case 'locked':
-      return 'The moderator has locked the board for now.';
-    case 'private-segment':
-      return `The board is read-only during segment ${reason.segment}: this is private work.`;
-  }
-}
-
 /**
  * Why the board is read-only for this person now, or null when they may edit: core's rule, the one
  * the server enforces. Until the state arrives the person is judged as on a new session (by role).
+ * The board says it in the person's language (`board:readOnly.<type>`).
  */
-export function readOnlyReason(principal: Principal | null, state: SessionState | null): string | null {
+export function boardReadOnly(principal: Principal | null, state: SessionState | null): ReadOnlyReason | null {
   if (!principal) return null;
   const access = boardAccess(principal, state ?? initialSessionState());
-  return access.writable ? null : readOnlySentence(access.reason);
+  return access.writable ? null : access.reason;
 }

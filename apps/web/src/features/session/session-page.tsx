@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { Trans } from 'react-i18next';
 import { useBoard } from '../../lib/board';
 import type {
   FinalAttributesResponse,
@@ -15,7 +16,7 @@ import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { useLive } from '../../lib/use-session-data';
 import { BoardCanvas } from '../board/board-canvas';
-import { principalOf, readOnlyReason } from '../board/read-only';
+import { boardReadOnly, principalOf } from '../board/read-only';
 import { SignInFirst, useSignInCheck } from '../home/remembered-sign-ins';
 import { Agenda } from '../moderator/agenda';
 import { FinalAttributesEditor } from '../moderator/final-attributes-editor';
@@ -89,16 +90,6 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
     () => Object.fromEntries((participants?.participants ?? []).map((p) => [p.id, p.displayName])),
     [participants],
   );
-  const excerpts = useMemo(
-    () =>
-      Object.fromEntries(
-        (interactions?.interactions ?? []).map((i) => [
-          i.id,
-          (i.messages.find((m) => m.role === 'assistant')?.content ?? '').slice(0, 240),
-        ]),
-      ),
-    [interactions],
-  );
   const state = channel.state;
   const running = (segment: number) => state?.segment === segment && state.status === 'running';
   const finalList = finals?.attributes ?? [];
@@ -142,9 +133,13 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
               {state?.segment === 0 && <ArtifactsNote groupId={groupId} />}
               <BoardCanvas
                 board={board}
+                me={identity.id}
                 refitKey={channel.mapsDone}
-                readOnlyReason={readOnlyReason(principal, state)}
-                excerpts={excerpts}
+                readOnly={boardReadOnly(principal, state)}
+                groupId={groupId}
+                token={token}
+                interactions={interactions?.interactions ?? []}
+                names={names}
               />
             </>
           )}
@@ -203,8 +198,11 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
 function ArtifactsNote({ groupId }: { groupId: string }) {
   return (
     <p className="hint">
-      Segment 0: look over the labels on the board (hover a card for its annotation and the response it is about) and
-      the <Link href={`/groups/${encodeURIComponent(groupId)}/summary`}>group summary</Link>.
+      <Trans
+        ns="board"
+        i18nKey="segment0Hint"
+        components={{ summary: <Link href={`/groups/${encodeURIComponent(groupId)}/summary`} /> }}
+      />
     </p>
   );
 }
