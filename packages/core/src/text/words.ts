@@ -43,5 +43,9 @@ export function nameOf(texts: readonly string[], words = 3): string {
   const perText = texts.map((t) => [...new Set(contentWords(t))].join(' '));
   const top = wordCounts(perText).slice(0, words);
   // Code points, not UTF-16 units: a cut must not split a character.
-  return top.length > 0 ? top.map((t) => t.term).join(' · ') : Array.from(texts[0] ?? '').slice(0, 40).join('');
+  return top.length > 0
+    ? top.map((t) => t.term).join(' · ')
+    : Array.from(texts[0] ?? '')
+        .slice(0, 40)
+        .join('');
 }

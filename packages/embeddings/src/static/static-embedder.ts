@@ -12,7 +12,7 @@ const tokenPattern = /[\p{L}\p{M}\p{N}\u200c\u200d]+(?:[-'’][\p{L}\p{M}\p{N}\u
  * The spelling an unknown word is hashed in: without zero-width joiners, Arabic tatweel and
  * Arabic short-vowel marks, which writers add or leave out freely ("مُتَوازِن" is "متوازن").
  */
-const hashSpelling = (word: string) => word.replace(/[\u200c\u200d\u0640\u064b-\u065f\u0670]/gu, '');
+const hashSpelling = (word: string) => word.replace(/\u200c|\u200d|[\u0640\u064b-\u065f\u0670]/gu, '');
 
 /**
  * Spellings to try for a word the table lacks: British → American, inflections, then the word
