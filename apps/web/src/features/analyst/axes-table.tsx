@@ -16,6 +16,13 @@ export interface ExportedAxis {
   sourceLabels: { id: string; text: string }[];
 }
 
+/** Labels written the same way by several people, shown once with how often (the export keeps each). */
+function distinctTexts(labels: readonly { text: string }[]): { text: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const { text } of labels) counts.set(text, (counts.get(text) ?? 0) + 1);
+  return [...counts].map(([text, count]) => ({ text, count }));
+}
+
 /** How much of an example the table shows before "show full example". */
 const shortExample = 110;
 
@@ -59,7 +66,8 @@ function Example({ example }: { example: ExportedAxis['examples'][number] }) {
 
 /**
  * The derived axes: rank, name and definition, the group's pick, agreement, short examples (whole
- * on demand) and source labels. It scrolls sideways inside its own box on a phone.
+ * on demand) and source labels. On a phone each axis becomes a stacked block, its cells labelled;
+ * between that and a wide screen the table scrolls sideways inside its own box.
  */
 export function AxesTable({ axes }: { axes: ExportedAxis[] }) {
   const { t, i18n } = useTranslation('analyst');
@@ -80,7 +88,7 @@ export function AxesTable({ axes }: { axes: ExportedAxis[] }) {
         <tbody>
           {axes.map((axis) => (
             <tr key={axis.id}>
-              <td>
+              <td data-label={t('axes.rank')}>
                 {axis.rank}
                 {(axis.inGroupTop3 || axis.inGroupTop5) && (
                   <span className="pick">{axis.inGroupTop3 ? t('axes.top3') : t('axes.top5')}</span>
@@ -94,7 +102,7 @@ export function AxesTable({ axes }: { axes: ExportedAxis[] }) {
                   {axis.definition}
                 </span>
               </th>
-              <td className="agreement-cell">
+              <td className="agreement-cell" data-label={t('axes.agreement')}>
                 {axis.agreement.n === 0
                   ? t('axes.noRatings')
                   : t('axes.agreementText', {
@@ -103,21 +111,22 @@ export function AxesTable({ axes }: { axes: ExportedAxis[] }) {
                       count: axis.agreement.n,
                     })}
               </td>
-              <td className="examples-cell">
+              <td className="examples-cell" data-label={t('axes.examples')}>
                 {axis.examples.length === 0 ? (
                   <span className="hint">{t('axes.noExamples')}</span>
                 ) : (
                   axis.examples.map((e) => <Example key={e.interactionId} example={e} />)
                 )}
               </td>
-              <td>
+              <td data-label={t('axes.sourceLabels')}>
                 {axis.sourceLabels.length === 0 ? (
                   <span className="hint">{t('axes.noSourceLabels')}</span>
                 ) : (
                   <ul className="source-labels">
-                    {axis.sourceLabels.map((l) => (
-                      <li key={l.id} dir="auto">
-                        {l.text}
+                    {distinctTexts(axis.sourceLabels).map(({ text, count }) => (
+                      <li key={text} dir="auto">
+                        {text}
+                        {count > 1 && <span className="label-count"> ×{count}</span>}
                       </li>
                     ))}
                   </ul>

@@ -33,6 +33,15 @@ function useTooltipNumber(): (value: unknown) => string {
   return (value) => formatNumber(typeof value === 'number' ? Math.abs(value) : Number(value), i18n.language);
 }
 
+/**
+ * Recharts sorts legends and tooltips alphabetically by default ("After" before "Before"); this
+ * keeps the order the series were given in.
+ */
+const inSeriesOrder =
+  (keys: readonly string[]) =>
+  (item: { dataKey?: unknown }): number =>
+    keys.indexOf(String(item.dataKey));
+
 /** A figure with its plain reading and its "what is this". */
 function Figure({
   id,
@@ -215,10 +224,10 @@ export function ShiftChart({
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={data} margin={{ left: 0, right: 16, top: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="when" />
+          <XAxis dataKey="when" padding={{ left: 48, right: 48 }} />
           <YAxis domain={[-1, 1]} />
-          <Tooltip formatter={tooltipNumber} />
-          <Legend />
+          <Tooltip formatter={tooltipNumber} itemSorter={inSeriesOrder(people.map((p) => p.participantId))} />
+          <Legend itemSorter={null} />
           {people.map((p, i) => (
             <Line
               key={p.participantId}
@@ -286,8 +295,8 @@ export function ConsensusCharts({
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="name" />
             <YAxis domain={[0, 1]} />
-            <Tooltip formatter={tooltipNumber} />
-            <Legend />
+            <Tooltip formatter={tooltipNumber} itemSorter={inSeriesOrder(['before', 'after'])} />
+            <Legend itemSorter={null} />
             <Bar dataKey="before" name={t('charts.before')} fill="#8c8c8c" isAnimationActive={false} />
             <Bar dataKey="after" name={t('charts.after')} fill="#2166ac" isAnimationActive={false} />
           </BarChart>
