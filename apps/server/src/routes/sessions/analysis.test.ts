@@ -132,10 +132,20 @@ describe.each(databaseKinds)('the export of a session in Hindi and Arabic on %s'
     for (const point of map.points) expect(Number.isFinite(point.x) && Number.isFinite(point.y)).toBe(true);
     // Every card at its own place: a zero or NaN vector would pile them up on one spot.
     expect(new Set(map.points.map((p) => `${p.x},${p.y}`)).size).toBe(map.points.length);
+    // Labels that share a word share a cluster, in either script.
+    const clusterOfText = (text: string) => map.points.find((p) => p.labelId === labelIds.get(text))?.clusterId;
+    expect(new Set(['संतुलित', 'संतुलित दृष्टिकोण', 'बहुत संतुलित'].map(clusterOfText)).size).toBe(1);
+    expect(clusterOfText('متوازن')).toBe(clusterOfText('متوازن ومحايد'));
     // Cluster names are made of the labels' own words, whatever the script.
     const names = map.clusters.map((c) => c.name).join(' ');
     expect(names).toMatch(/[\u0900-\u097f]{3,}|[\u0600-\u06ff]{3,}/u);
     expect(names).not.toMatch(/(^|\s)[\u0900-\u097f](\s|$)/u);
+    // The group summary counts Hindi and Arabic words whole (split at vowel signs, they were dropped).
+    const summary = await send('GET', `/api/groups/${group.id}/summary`, people[0]?.token as string);
+    const cloud = summary.json().wordCloud as { term: string; count: number }[];
+    expect(cloud).toContainEqual({ term: 'संतुलित', count: 3 });
+    expect(cloud).toContainEqual({ term: 'متوازن', count: 2 });
+    expect(cloud).toContainEqual({ term: 'दृष्टिकोण', count: 1 });
   });
 
   it('exports source labels linked through the board, whole examples and the exact texts', async () => {
