@@ -278,6 +278,21 @@ describe('the analyst view and the group summary in the browser', { timeout: 60_
     await full.waitFor({ state: 'hidden' });
   });
 
+  it('downloads the CSV for a spreadsheet: UTF-8 behind a byte-order mark, every text exact', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export the derived axes as CSV, for a spreadsheet' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`calma-axes-${sessionId}.csv`);
+    const bytes = readFileSync(await download.path());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.toString('utf8');
+    expect(csv).toContain('1,संतुलित दृष्टिकोण,"कई दृष्टिकोण, निष्पक्ष ढंग से",true,true,3,');
+    expect(csv).toContain(',التفاعل,يثير فضول الطلاب,');
+    expect(csv).toContain(exampleResponse.includes('"') ? exampleResponse.replaceAll('"', '""') : exampleResponse);
+    expect(csv).not.toContain('…');
+  });
+
   it('fits phone and wide screens, and survives a reload', async () => {
     for (const width of [390, 1920] as const) {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 1080 });
