@@ -281,7 +281,7 @@ describe('the analyst view and the group summary in the browser', { timeout: 60_
   it('downloads the CSV for a spreadsheet: UTF-8 behind a byte-order mark, every text exact', async () => {
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export the derived axes as CSV, for a spreadsheet' }).click(),
+      page.getByRole('button', { name: 'CSV (spreadsheet)' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe(`calma-axes-${sessionId}.csv`);
     const bytes = readFileSync(await download.path());

@@ -96,10 +96,13 @@ export function LikertChart({
       stronglyAgree: c[4] ?? 0,
     };
   });
+  const span = Math.max(1, analysis.participants);
   const { best, worst } = readings.likert;
   const reading =
     best === null ? (
       t('reading.likert.missing')
+    ) : worst !== null && worst.share === best.share ? (
+      t('reading.likert.same', { share: formatShare(best.share, i18n.language) })
     ) : (
       <>
         <Trans
@@ -140,7 +143,8 @@ export function LikertChart({
           <XAxis
             type="number"
             allowDecimals={false}
-            domain={[-Math.max(1, analysis.participants), Math.max(1, analysis.participants)]}
+            domain={[-span, span]}
+            ticks={span <= 10 ? Array.from({ length: 2 * span + 1 }, (_, i) => i - span) : undefined}
             tickFormatter={(v: number) => String(Math.abs(v))}
           />
           <YAxis type="category" dataKey="name" width={120} />

@@ -80,12 +80,7 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
         <fieldset className="actions export-actions">
           <legend>{t('export.legend')}</legend>
           {formats.map((format) => (
-            <ActionButton
-              key={format}
-              pendingLabel={t('export.pending')}
-              onClick={() => download(sessionId, format)}
-              aria-label={t(`export.${format}Label`)}
-            >
+            <ActionButton key={format} pendingLabel={t('export.pending')} onClick={() => download(sessionId, format)}>
               {t(`export.${format}`)}
             </ActionButton>
           ))}
