@@ -18,7 +18,7 @@ const shots = join(root, 'test-results', 'e2e', 'analyst');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const widths = [390, 1280, 1920] as const;
 /** How many pages the steps below picture (and check with axe-core). */
-const picturedPages = 9;
+const picturedPages = 10;
 
 interface Demo {
   groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
@@ -347,6 +347,17 @@ describe('the analyst view and the group summary in the browser', { timeout: 60_
     await page.goto(`${server.url}/groups/${group.id}/summary`);
     await page.getByRole('link', { name: 'Home' }).first().click();
     await page.waitForURL(`${server.url}/`);
+  });
+
+  it('says plainly when there is not enough data yet', async () => {
+    const fresh = (await http<{ id: string }>('POST', `/api/groups/${group.id}/sessions`, group.moderatorToken)).id;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${server.url}/sessions/${fresh}/analysis`);
+    await page.getByText('No final attributes yet: they are written in segment 4.').waitFor();
+    expect(await page.getByTestId('w-chart-reading').textContent()).toMatch(/^Not enough data to compare agreement/);
+    expect(await page.getByTestId('shift-chart-reading').textContent()).toMatch(/^Not enough data/);
+    expect(await page.getByTestId('likert-chart-reading').textContent()).toMatch(/^No ratings yet/);
+    await shot('analyst-1280-empty');
   });
 
   it('passes the axe-core WCAG 2 A/AA checks on every page pictured', () => {
