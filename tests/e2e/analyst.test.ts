@@ -357,6 +357,8 @@ describe('the analyst view and the group summary in the browser', { timeout: 60_
     expect(await page.getByTestId('w-chart-reading').textContent()).toMatch(/^Not enough data to compare agreement/);
     expect(await page.getByTestId('shift-chart-reading').textContent()).toMatch(/^Not enough data/);
     expect(await page.getByTestId('likert-chart-reading').textContent()).toMatch(/^No ratings yet/);
+    // No empty chart frames beside those sentences.
+    expect(await page.locator('.recharts-wrapper').count()).toBe(0);
     await shot('analyst-1280-empty');
   });
 

@@ -48,12 +48,15 @@ function Figure({
   title,
   reading,
   explain,
+  empty = false,
   children,
 }: {
   id: string;
   title: string;
   reading: ReactNode;
   explain?: 'kendallW' | 'tauB' | 'jaccard' | 'likert';
+  /** Nothing to draw: the reading says so, and an empty chart would only be noise. */
+  empty?: boolean;
   children: ReactNode;
 }) {
   return (
@@ -63,7 +66,7 @@ function Figure({
         {reading}
       </p>
       {explain && <Explanation term={explain} />}
-      {children}
+      {!empty && children}
     </figure>
   );
 }
@@ -128,7 +131,7 @@ export function LikertChart({
     <Bar key={dataKey} dataKey={dataKey} stackId="l" fill={colour} name={label(key)} isAnimationActive={false} />
   );
   return (
-    <Figure id="likert-chart" title={t('charts.likert')} reading={reading} explain="likert">
+    <Figure id="likert-chart" title={t('charts.likert')} reading={reading} explain="likert" empty={best === null}>
       <ol className="likert-legend" aria-label={t('charts.likertLegend')}>
         {likertScale.map((s) => (
           <li key={s.key}>
@@ -218,6 +221,7 @@ export function ShiftChart({
       id="shift-chart"
       title={t('charts.shift')}
       explain="tauB"
+      empty={people.every((p) => p.tauWithGroupBefore === null && p.tauWithGroupAfter === null)}
       reading={
         <>
           <ChangeReading figure="tau" change={readings.tau} />
@@ -276,6 +280,7 @@ export function ConsensusCharts({
         id="w-chart"
         title={t('charts.w')}
         explain="kendallW"
+        empty={analysis.concordance.segment1W === null && analysis.concordance.segment5W === null}
         reading={<ChangeReading figure="w" change={readings.concordance} />}
       >
         <ResponsiveContainer width="100%" height={220}>
@@ -292,6 +297,7 @@ export function ConsensusCharts({
         id="jaccard-chart"
         title={t('charts.jaccard')}
         explain="jaccard"
+        empty={overlap.every((o) => o.before === null && o.after === null)}
         reading={<ChangeReading figure="jaccard" change={readings.jaccard} />}
       >
         <ResponsiveContainer width="100%" height={220}>
