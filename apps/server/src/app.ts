@@ -151,7 +151,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });
-  await app.register(analysisRoutes, { db: deps.db.db });
+  await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
   installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.

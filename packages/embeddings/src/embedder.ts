@@ -3,6 +3,11 @@ export interface Embedder {
   /** What produced the vectors; part of the cache key and of the API's `model` field. */
   readonly model: string;
   readonly dims: number;
+  /**
+   * Changes when the same model comes to embed some texts differently (a fix in how words are
+   * read); part of the cache key, so that vectors made before the change are not reused.
+   */
+  readonly revision?: string;
   /** One unit vector per text, in order. Texts must be non-empty. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
 }

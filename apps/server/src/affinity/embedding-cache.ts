@@ -59,24 +59,26 @@ export class EmbeddingCache {
   async embed(texts: readonly string[]): Promise<Embedded> {
     const selected = await this.ready();
     const { embedder } = selected;
+    // The cache's model key: the same model after a change in how it reads text is another model.
+    const cacheModel = embedder.revision ? `${embedder.model}@${embedder.revision}` : embedder.model;
     const unique = [...new Set(texts)];
     const hashes = new Map(unique.map((t) => [t, hashOf(t)]));
     const cached = new Map<string, Float32Array>();
     for (const hash of hashes.values()) {
-      const vector = this.recent.get(`${embedder.model}\n${hash}`);
+      const vector = this.recent.get(`${cacheModel}\n${hash}`);
       if (vector) cached.set(hash, vector);
     }
     const unknown = [...hashes.values()].filter((h) => !cached.has(h));
     if (unknown.length > 0)
-      for (const [hash, vector] of await findEmbeddings(this.db, embedder.model, unknown)) cached.set(hash, vector);
+      for (const [hash, vector] of await findEmbeddings(this.db, cacheModel, unknown)) cached.set(hash, vector);
     const missing = unique.filter((t) => !cached.has(hashes.get(t) as string));
     if (missing.length > 0) {
       const fresh = await embedder.embed(missing);
       const rows = missing.map((t, i) => ({ textHash: hashes.get(t) as string, vector: fresh[i] as Float32Array }));
-      await saveEmbeddings(this.db, embedder.model, rows);
+      await saveEmbeddings(this.db, cacheModel, rows);
       for (const row of rows) cached.set(row.textHash, row.vector);
     }
-    for (const [hash, vector] of cached) this.remember(`${embedder.model}\n${hash}`, vector);
+    for (const [hash, vector] of cached) this.remember(`${cacheModel}\n${hash}`, vector);
     return {
       vectors: texts.map((t) => cached.get(hashes.get(t) as string) as Float32Array),
       model: embedder.model,

@@ -1,5 +1,30 @@
 import type { AnalysisInput, SessionAnalysis } from './session-analysis.js';
 
+/** Where an axis's examples or source labels came from. */
+export const LinkSource = {
+  /** Named by the moderator with the final attribute. */
+  moderator: 'moderator',
+  /**
+   * Source labels: the labels the group put in one board cluster with the segment-1 attributes
+   * that (by the confirmed mapping) became this axis. Examples: the interactions those labels are about.
+   */
+  board: 'board',
+  /** Examples: the interactions the axis's source labels are about. */
+  sourceLabels: 'source-labels',
+  none: 'none',
+} as const;
+/** One of the {@link LinkSource} values. */
+export type LinkSource = (typeof LinkSource)[keyof typeof LinkSource];
+
+/** An example interaction of an axis, quoted whole. */
+export interface AxisExample {
+  readonly interactionId: string;
+  /** The model's whole answer (the name is the contract's; nothing is cut). */
+  readonly excerpt: string;
+  /** What the person asked before that answer, or null when the interaction holds no question. */
+  readonly prompt: string | null;
+}
+
 /** One derived axis, a row of the paper's table of axes. */
 export interface DerivedAxis {
   /** 1-based position in the group's ranking. */
@@ -16,22 +41,43 @@ export interface DerivedAxis {
     readonly median: number | null;
     readonly agreeShare: number | null;
   };
-  readonly examples: readonly { readonly interactionId: string; readonly excerpt: string }[];
+  readonly examples: readonly AxisExample[];
+  readonly examplesFrom: LinkSource;
   readonly sourceLabels: readonly { readonly id: string; readonly text: string }[];
+  readonly sourceLabelsFrom: LinkSource;
 }
 
-/** Full texts the export quotes from: interaction id → text, label id → text. */
+/** An interaction as the export quotes it: the question and the model's answer. */
+export interface ExampleText {
+  readonly prompt: string | null;
+  readonly response: string;
+}
+
+/** A board card, as far as it links labels to segment-1 attributes (see {@link LinkSource}). */
+export interface BoardLinkCard {
+  readonly kind: string;
+  readonly clusterId: number | string | null;
+  readonly labelId: string | null;
+  readonly segment1AttributeId: string | null;
+}
+
+/**
+ * What the export quotes from: interactions and labels by id (labels in the group's order, with
+ * the interaction each is about), and the board's cards for the label → axis link.
+ */
 export interface ExportLookup {
-  readonly interactions: ReadonlyMap<string, string>;
-  readonly labels: ReadonlyMap<string, string>;
+  readonly interactions: ReadonlyMap<string, ExampleText>;
+  readonly labels: ReadonlyMap<string, { readonly text: string; readonly interactionId: string | null }>;
+  readonly board?: readonly BoardLinkCard[];
 }
 
-/** Longest excerpt of an example interaction, in characters, the ellipsis included. */
+/** Longest default excerpt of an example interaction, in characters, the ellipsis included. */
 export const excerptLength = 280;
 
 /**
  * The start of `text` as a one-line excerpt of at most `limit` characters: whitespace runs become
- * one space, and a longer text is cut at the last word boundary that fits, followed by "…".
+ * one space, and a longer text is cut at the last word boundary that fits, followed by "…". For
+ * short displays only: the export quotes examples whole.
  */
 export function interactionExcerpt(text: string, limit: number = excerptLength): string {
   const flat = text.replace(/\s+/gu, ' ').trim();
@@ -45,28 +91,76 @@ export function interactionExcerpt(text: string, limit: number = excerptLength):
   return `${cut.trimEnd()}…`;
 }
 
+/** Most examples an axis takes from its source labels' interactions. */
+const boardExamples = 3;
+
+/**
+ * Each final attribute's labels by the board: the labels in the clusters (the affinity map's, or
+ * people's own groups) that hold a card of a segment-1 attribute mapped to it. The label → axis
+ * link that a session makes without anyone writing it down.
+ */
+export function boardSourceLabelIds(
+  mapping: Readonly<Record<string, string | null>>,
+  cards: readonly BoardLinkCard[],
+): Map<string, Set<string>> {
+  const clustersOf = new Map<string, Set<string>>();
+  for (const card of cards) {
+    if (card.kind !== 'attribute' || card.segment1AttributeId === null || card.clusterId === null) continue;
+    const target = Object.hasOwn(mapping, card.segment1AttributeId) ? mapping[card.segment1AttributeId] : undefined;
+    if (typeof target !== 'string') continue;
+    const clusters = clustersOf.get(target) ?? new Set<string>();
+    clusters.add(String(card.clusterId));
+    clustersOf.set(target, clusters);
+  }
+  const labelsIn = new Map<string, string[]>();
+  for (const card of cards) {
+    if (card.kind !== 'label' || card.labelId === null || card.clusterId === null) continue;
+    const key = String(card.clusterId);
+    labelsIn.set(key, [...(labelsIn.get(key) ?? []), card.labelId]);
+  }
+  const out = new Map<string, Set<string>>();
+  for (const [finalId, clusters] of clustersOf)
+    out.set(finalId, new Set([...clusters].flatMap((c) => labelsIn.get(c) ?? [])));
+  return out;
+}
+
 /**
  * The session's final attributes as derived axes, in the order of `analysis.groupRanking`, with
- * their segment-5 agreement, excerpts of their example interactions and the texts of their source
- * labels. Interaction and label ids missing from `lookup` are skipped.
+ * their segment-5 agreement, their example interactions quoted whole and the texts of their source
+ * labels. Source labels are the moderator's when they named any, else the board's (see
+ * {@link boardSourceLabelIds}), in the group's label order; examples likewise, else the interactions
+ * of the source labels. Interaction and label ids missing from `lookup` are skipped.
  */
 export function deriveAxes(input: AnalysisInput, analysis: SessionAnalysis, lookup: ExportLookup): DerivedAxis[] {
   const attributes = new Map(input.finalAttributes.map((a) => [a.id, a]));
   const top3 = new Set(input.groupTop3);
   const top5 = new Set([...input.groupTop3, ...input.groupTop5]);
+  const byBoard = boardSourceLabelIds(input.mapping, lookup.board ?? []);
   const axes: DerivedAxis[] = [];
   for (const id of analysis.groupRanking) {
     const attribute = attributes.get(id);
     if (!attribute) continue;
     const likert = Object.hasOwn(analysis.likert, id) ? analysis.likert[id] : undefined;
-    const examples = attribute.exampleInteractionIds.flatMap((interactionId) => {
-      const text = lookup.interactions.get(interactionId);
-      return text === undefined ? [] : [{ interactionId, excerpt: interactionExcerpt(text) }];
+
+    const named = attribute.sourceLabelIds.filter((labelId) => lookup.labels.has(labelId));
+    const onBoard = byBoard.get(id) ?? new Set<string>();
+    const labelIds = named.length > 0 ? named : [...lookup.labels.keys()].filter((labelId) => onBoard.has(labelId));
+    const sourceLabels = labelIds.map((labelId) => ({ id: labelId, text: lookup.labels.get(labelId)?.text ?? '' }));
+    const sourceLabelsFrom: LinkSource =
+      named.length > 0 ? LinkSource.moderator : labelIds.length > 0 ? LinkSource.board : LinkSource.none;
+
+    const chosen = attribute.exampleInteractionIds.filter((i) => lookup.interactions.has(i));
+    const fromLabels = [
+      ...new Set(labelIds.flatMap((labelId) => lookup.labels.get(labelId)?.interactionId ?? [])),
+    ].filter((i) => lookup.interactions.has(i));
+    const interactionIds = chosen.length > 0 ? chosen : fromLabels.slice(0, boardExamples);
+    const examples = interactionIds.map((interactionId) => {
+      const quoted = lookup.interactions.get(interactionId) as ExampleText;
+      return { interactionId, excerpt: quoted.response, prompt: quoted.prompt };
     });
-    const sourceLabels = attribute.sourceLabelIds.flatMap((labelId) => {
-      const text = lookup.labels.get(labelId);
-      return text === undefined ? [] : [{ id: labelId, text }];
-    });
+    const examplesFrom: LinkSource =
+      chosen.length > 0 ? LinkSource.moderator : examples.length > 0 ? LinkSource.sourceLabels : LinkSource.none;
+
     axes.push({
       rank: axes.length + 1,
       id,
@@ -81,7 +175,9 @@ export function deriveAxes(input: AnalysisInput, analysis: SessionAnalysis, look
         agreeShare: likert?.agreeShare ?? null,
       },
       examples,
+      examplesFrom,
       sourceLabels,
+      sourceLabelsFrom,
     });
   }
   return axes;
@@ -118,12 +214,23 @@ export const axesCsvHeader = [
   'source_labels',
 ] as const;
 
+/** Where several whole examples in one CSV cell are parted: an empty line. */
+const csvExampleSeparator = '\n\n';
+
 /**
- * The axes as RFC 4180 CSV: a header row, CRLF after every record, booleans as true/false, numbers
- * with up to 3 decimals (empty for null), several examples or labels joined with " | ". The
- * example column holds the excerpts, since ids mean nothing to a reader of the table.
+ * The byte-order mark the CSV starts with. Excel reads a CSV without it in the computer's legacy
+ * code page, which turns Devanagari and Arabic into mojibake; with it, Excel, LibreOffice and
+ * Google Sheets all read UTF-8. (Python reads it with `encoding="utf-8-sig"`.)
  */
-export function axesToCsv(axes: readonly DerivedAxis[]): string {
+export const csvByteOrderMark = '\uFEFF';
+
+/**
+ * The axes as RFC 4180 CSV, UTF-8 with a byte-order mark (see {@link csvByteOrderMark}): a
+ * header row, CRLF after every record, booleans as true/false, numbers with up to 3 decimals
+ * (empty for null), whole example answers parted by an empty line, labels joined with " | ".
+ * The example column holds the texts, since ids mean nothing to a reader of the table.
+ */
+export function axesToCsv(axes: readonly DerivedAxis[], options: { readonly bom?: boolean } = {}): string {
   const rows = axes.map((axis) => [
     String(axis.rank),
     axis.name,
@@ -134,22 +241,30 @@ export function axesToCsv(axes: readonly DerivedAxis[]): string {
     formatNumber(axis.agreement.mean, 3),
     formatNumber(axis.agreement.median, 3),
     formatNumber(axis.agreement.agreeShare, 3),
-    axis.examples.map((e) => e.excerpt).join(' | '),
+    axis.examples.map((e) => e.excerpt).join(csvExampleSeparator),
     axis.sourceLabels.map((l) => l.text).join(' | '),
   ]);
-  return [[...axesCsvHeader], ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  const body = [[...axesCsvHeader], ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  return (options.bom ?? true) ? `${csvByteOrderMark}${body}` : body;
 }
 
 /**
  * Text made safe for one Markdown table cell: pipes and backslashes escaped, line breaks turned into
  * spaces, and `<` escaped because participant-written text must not become raw HTML when rendered.
  */
-function markdownCell(value: string): string {
+function markdownCell(value: string, lineBreak = ' '): string {
   return value
-    .replace(/\r\n|\r|\n/gu, ' ')
+    .trim()
     .replaceAll('\\', '\\\\')
     .replaceAll('|', '\\|')
-    .replaceAll('<', '&lt;');
+    .replaceAll('<', '&lt;')
+    .replace(/\r\n|\r|\n/gu, lineBreak);
+}
+
+/** A whole example in a table cell: the question (when there is one) and the answer, line breaks kept. */
+function markdownExample(example: AxisExample): string {
+  const answer = `“${markdownCell(example.excerpt, '<br>')}”`;
+  return example.prompt === null ? answer : `**Q:** ${markdownCell(example.prompt, '<br>')}<br>**A:** ${answer}`;
 }
 
 /** Agreement as "4.2 / 5 (80% agree, n=5)", or "no ratings". */
@@ -161,8 +276,8 @@ function agreementText(agreement: DerivedAxis['agreement']): string {
 
 /**
  * The axes as a Markdown document: a heading, the generation time, and the table
- * | Rank | Axis | Definition | Agreement | Example | Source labels |. Examples are quoted and
- * separated by `<br>`, source labels by " · ".
+ * | Rank | Axis | Definition | Agreement | Example | Source labels |. Examples are quoted whole
+ * (question and answer, line breaks as `<br>`) and parted by an empty line, source labels by " · ".
  */
 export function axesToMarkdown(
   axes: readonly DerivedAxis[],
@@ -182,7 +297,7 @@ export function axesToMarkdown(
       markdownCell(axis.name),
       markdownCell(axis.definition),
       agreementText(axis.agreement),
-      axis.examples.map((e) => `“${markdownCell(e.excerpt)}”`).join('<br>'),
+      axis.examples.map(markdownExample).join('<br><br>'),
       axis.sourceLabels.map((l) => markdownCell(l.text)).join(' · '),
     ];
     lines.push(`| ${cells.join(' | ')} |`);

@@ -16,6 +16,17 @@ describe('wordCounts', () => {
   it('keeps hyphenated words whole and drops numbers and single letters', () => {
     expect(contentWords('One-sided, 1857 a revolt’s view')).toEqual(['one-sided', "revolt's", 'view']);
   });
+
+  it('keeps Devanagari and Arabic words whole, vowel signs and marks included', () => {
+    // Split at the vowel signs, these were one-letter pieces and dropped: an empty word cloud.
+    expect(contentWords('संतुलित दृष्टिकोण')).toEqual(['संतुलित', 'दृष्टिकोण']);
+    expect(contentWords('مُتَوازِن ومحايد')).toEqual(['مُتَوازِن', 'ومحايد']);
+    expect(wordCounts(['संतुलित', 'संतुलित दृष्टिकोण', 'متوازن'])).toEqual([
+      { term: 'संतुलित', count: 2 },
+      { term: 'متوازن', count: 1 },
+      { term: 'दृष्टिकोण', count: 1 },
+    ]);
+  });
 });
 
 describe('nameOf', () => {
@@ -27,6 +38,10 @@ describe('nameOf', () => {
 
   it('falls back to the first text when no word survives', () => {
     expect(nameOf(['the', 'of'])).toBe('the');
+  });
+
+  it('names a Hindi cluster by its words', () => {
+    expect(nameOf(['संतुलित', 'संतुलित दृष्टिकोण', 'बहुत संतुलित'])).toMatch(/^संतुलित · /);
   });
 });
 

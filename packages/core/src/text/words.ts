@@ -15,7 +15,9 @@ export const stopWords: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-const wordPattern = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
+// Combining marks belong to words: Devanagari vowel signs and viramas, Arabic harakat. Without
+// them "संतुलित" fell apart into one-letter pieces, and a Hindi group's word cloud was empty.
+const wordPattern = /[\p{L}\p{M}\p{N}\u200c\u200d]+(?:[-'’][\p{L}\p{M}\p{N}\u200c\u200d]+)*/gu;
 
 /** The words of a text, lower-cased, stop words and one-character words out. */
 export function contentWords(text: string): string[] {
@@ -40,5 +42,10 @@ export function wordCounts(texts: readonly string[]): { term: string; count: num
 export function nameOf(texts: readonly string[], words = 3): string {
   const perText = texts.map((t) => [...new Set(contentWords(t))].join(' '));
   const top = wordCounts(perText).slice(0, words);
-  return top.length > 0 ? top.map((t) => t.term).join(' · ') : (texts[0] ?? '').slice(0, 40);
+  // Code points, not UTF-16 units: a cut must not split a character.
+  return top.length > 0
+    ? top.map((t) => t.term).join(' · ')
+    : Array.from(texts[0] ?? '')
+        .slice(0, 40)
+        .join('');
 }

@@ -1,7 +1,18 @@
 import { type Embedder, normalise } from '../embedder.js';
 import { readStaticModel, type StaticModelData } from './model-files.js';
 
-const tokenPattern = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
+/**
+ * A word: letters, combining marks and digits (Devanagari vowel signs and viramas and Arabic
+ * harakat are marks: without them "संतुलित" fell apart into the consonants स त ल त), with the
+ * zero-width joiners that Indic and Arabic spellings use inside words.
+ */
+const tokenPattern = /[\p{L}\p{M}\p{N}\u200c\u200d]+(?:[-'’][\p{L}\p{M}\p{N}\u200c\u200d]+)*/gu;
+
+/**
+ * The spelling an unknown word is hashed in: without zero-width joiners, Arabic tatweel and
+ * Arabic short-vowel marks, which writers add or leave out freely ("مُتَوازِن" is "متوازن").
+ */
+const hashSpelling = (word: string) => word.replace(/\u200c|\u200d|[\u0640\u064b-\u065f\u0670]/gu, '');
 
 /**
  * Spellings to try for a word the table lacks: British → American, inflections, then the word
@@ -29,11 +40,11 @@ function variants(word: string): string[] {
   return out;
 }
 
-/** FNV-1a, for hashing character trigrams of unknown words. */
-function hash(text: string): number {
+/** FNV-1a over code points, for hashing character trigrams of unknown words. */
+function hash(chars: readonly string[]): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
+  for (const char of chars) {
+    h ^= char.codePointAt(0) ?? 0;
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
@@ -48,6 +59,8 @@ function hash(text: string): number {
 export class StaticEmbedder implements Embedder {
   readonly model: string;
   readonly dims: number;
+  /** 2: words keep their combining marks (Devanagari, Arabic), unknown words hash code points. */
+  readonly revision = '2';
   private readonly index: Map<string, number>;
 
   constructor(private readonly data: StaticModelData) {
@@ -63,7 +76,8 @@ export class StaticEmbedder implements Embedder {
   /** Table rows for the words of a text (after spelling variants); unknown words as themselves. */
   tokens(text: string): (number | string)[] {
     const out: (number | string)[] = [];
-    for (const token of text.normalize('NFKC').toLowerCase().matchAll(tokenPattern)) {
+    const normalised = text.normalize('NFKC').toLowerCase();
+    for (const token of normalised.matchAll(tokenPattern)) {
       const word = token[0].replaceAll('’', "'");
       const row = this.lookup(word);
       if (row !== undefined) {
@@ -74,6 +88,10 @@ export class StaticEmbedder implements Embedder {
       if (parts.length > 1) for (const part of parts) out.push(this.lookup(part) ?? part);
       else out.push(word);
     }
+    // A text with no word in it ("👍", "?!") is hashed whole rather than left a zero vector,
+    // which would have no direction for the layout's cosine neighbours.
+    const whole = normalised.replace(/\s+/gu, ' ').trim();
+    if (out.length === 0 && whole !== '') out.push(whole);
     return out;
   }
 
@@ -106,16 +124,19 @@ export class StaticEmbedder implements Embedder {
     return undefined;
   }
 
-  /** An unknown word as a unit vector of hashed character trigrams (feature hashing, ±1). */
+  /**
+   * An unknown word as a unit vector of hashed character trigrams (feature hashing, ±1), counted
+   * in code points so that any script, Devanagari and Arabic included, gets the same treatment:
+   * words that share most of their spelling ("संतुलित", "संतुलन") share most of their trigrams.
+   */
   private addHashed(vector: Float32Array, word: string): void {
-    const padded = `<${word}>`;
+    const padded = ['<', ...hashSpelling(word), '>'];
     const grams = Math.max(1, padded.length - 2);
     const weight = 1 / Math.sqrt(grams);
-    for (let i = 0; i + 3 <= padded.length || i === 0; i += 1) {
+    for (let i = 0; i < grams; i += 1) {
       const h = hash(padded.slice(i, i + 3));
       const d = h % this.dims;
       vector[d] = (vector[d] ?? 0) + ((h >>> 31) & 1 ? weight : -weight);
-      if (i + 3 >= padded.length) break;
     }
   }
 }

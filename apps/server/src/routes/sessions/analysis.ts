@@ -1,15 +1,26 @@
-import { type AnalysisInput, analyzeSession, axesToCsv, axesToMarkdown, deriveAxes, staffRoles } from '@calma/core';
+import {
+  type AnalysisInput,
+  analyzeSession,
+  axesToCsv,
+  axesToMarkdown,
+  boardSourceLabelIds,
+  deriveAxes,
+  type ExampleText,
+  staffRoles,
+} from '@calma/core';
 import {
   type Database,
   findGroup,
   findInteractions,
-  findLabels,
   findStudy,
+  type InteractionRow,
   listFinalAttributes,
+  listLabels,
   listSegment1,
   listSegment5,
 } from '@calma/db';
 import { Analysis, authErrors, ExportQuery, idParams } from '@calma/protocol';
+import type { Card } from '@calma/protocol/board';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { access, sessionScope } from '../../plugins/auth.js';
@@ -45,8 +56,31 @@ async function analysisInput(db: Database, session: LoadedSession): Promise<Anal
   };
 }
 
-/** Consensus-shift analysis and the export of the derived axes (moderators and analysts). */
-export const analysisRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+/**
+ * An interaction as an example: the model's first answer (what participants coded), and what the
+ * person asked before it; a conversation with no answer is quoted whole.
+ */
+function exampleText(interaction: InteractionRow): ExampleText {
+  const answer = interaction.messages.findIndex((m) => m.role === 'assistant');
+  if (answer < 0) return { prompt: null, response: interaction.messages.map((m) => m.content).join('\n\n') };
+  const asked = interaction.messages
+    .slice(0, answer)
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content);
+  return {
+    prompt: asked.length > 0 ? asked.join('\n\n') : null,
+    response: interaction.messages[answer]?.content ?? '',
+  };
+}
+
+/**
+ * Consensus-shift analysis and the export of the derived axes (moderators and analysts). `cards`
+ * reads a session's board: the export links labels to axes through its clusters.
+ */
+export const analysisRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  cards: (sessionId: string) => Promise<Card[]>;
+}> = async (app, { db, cards }) => {
   const tags = ['analysis'];
   const params = idParams('sessionId');
 
@@ -82,23 +116,31 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
       const { session } = sessionScope(request);
       const input = await analysisInput(db, session);
       const analysis = analyzeSession(input);
-      const [interactions, labels, group] = await Promise.all([
-        findInteractions(db, session.groupId, [
-          ...new Set(input.finalAttributes.flatMap((f) => f.exampleInteractionIds)),
-        ]),
-        findLabels(db, session.groupId, [...new Set(input.finalAttributes.flatMap((f) => f.sourceLabelIds))]),
+      const [labels, group, board] = await Promise.all([
+        listLabels(db, session.groupId),
         findGroup(db, session.groupId),
+        // Without its board the export still has the moderator's own links.
+        cards(session.id).catch((err: unknown) => {
+          request.log.warn({ err }, 'export: the board could not be read; source labels by the board left out');
+          return [] as Card[];
+        }),
       ]);
-      const study = group ? await findStudy(db, group.studyId) : undefined;
+      // Interactions the export may quote: the chosen examples and those of the axes' labels.
+      const linked = new Set([
+        ...input.finalAttributes.flatMap((f) => f.sourceLabelIds),
+        ...[...boardSourceLabelIds(input.mapping, board).values()].flatMap((ids) => [...ids]),
+      ]);
+      const interactionIds = new Set(input.finalAttributes.flatMap((f) => f.exampleInteractionIds));
+      for (const label of labels)
+        if (linked.has(label.id) && label.interactionId) interactionIds.add(label.interactionId);
+      const [interactions, study] = await Promise.all([
+        findInteractions(db, session.groupId, [...interactionIds]),
+        group ? findStudy(db, group.studyId) : undefined,
+      ]);
       const axes = deriveAxes(input, analysis, {
-        // The model's answer is what participants coded; fall back to the whole conversation.
-        interactions: new Map(
-          interactions.map((i) => [
-            i.id,
-            i.messages.find((m) => m.role === 'assistant')?.content ?? i.messages.map((m) => m.content).join(' '),
-          ]),
-        ),
-        labels: new Map(labels.map((l) => [l.id, l.text])),
+        interactions: new Map(interactions.map((i) => [i.id, exampleText(i)])),
+        labels: new Map(labels.map((l) => [l.id, { text: l.text, interactionId: l.interactionId }])),
+        board,
       });
       const generatedAt = new Date().toISOString();
       const title = `Axes for ${study?.context.name ?? 'the deployment context'} — ${group?.name ?? session.groupId}`;

@@ -1,41 +1,98 @@
-import type { GroupSummary, LabelList } from '../../lib/contract';
+import { useTranslation } from 'react-i18next';
+import type { GroupSummary, LabelList, SessionList } from '../../lib/contract';
+import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import './summary.css';
 import { WordCloud } from './word-cloud';
 
-/** Segment 0's group summary: the word cloud, the topics explored, and the labels. */
+/**
+ * The session to go back to: the one named in `?session=` (the session page links here with it),
+ * else the group's latest session that has not ended, else its latest.
+ */
+function backSession(sessions: SessionList['sessions'] | null): string | null {
+  const named = new URLSearchParams(window.location.search).get('session');
+  if (named) return named;
+  if (!sessions || sessions.length === 0) return null;
+  const open = sessions.filter((s) => s.state.status !== 'ended');
+  return (open[open.length - 1] ?? sessions[sessions.length - 1])?.id ?? null;
+}
+
+/** Segment 0's group summary: the word cloud, the topics explored, and the labels; with a way back. */
 export function SummaryPage({ groupId }: { groupId: string }) {
+  const { t } = useTranslation('summary');
   const token = useToken();
-  const summary = useApiQuery<GroupSummary>(token ? `/api/groups/${encodeURIComponent(groupId)}/summary` : null, token);
-  const labels = useApiQuery<LabelList>(token ? `/api/groups/${encodeURIComponent(groupId)}/labels` : null, token);
-  if (summary.status === 'error') return <p className="error">{summary.error.message}</p>;
-  if (summary.status !== 'success') return <p className="status">Loading…</p>;
+  const base = `/api/groups/${encodeURIComponent(groupId)}`;
+  const summary = useApiQuery<GroupSummary>(token ? `${base}/summary` : null, token);
+  const labels = useApiQuery<LabelList>(token ? `${base}/labels` : null, token);
+  const sessions = useApiQuery<SessionList>(token ? `${base}/sessions` : null, token);
+  const back = backSession(sessions.status === 'success' ? sessions.data.sessions : null);
+
+  const nav = (
+    <nav className="summary-nav" aria-label={t('navLabel')}>
+      {back && (
+        <Link href={`/sessions/${encodeURIComponent(back)}`} className="summary-back">
+          {t('backToSession')}
+        </Link>
+      )}
+      <Link href="/">{t('home')}</Link>
+    </nav>
+  );
+
   return (
-    <section className="card" aria-labelledby="summary-title">
-      <h1 id="summary-title">Group summary</h1>
-      <h2>Word cloud</h2>
-      <WordCloud terms={summary.data.wordCloud} />
-      <h2>Topics explored</h2>
-      <ul className="topics">
-        {summary.data.topics.map((topic) => (
-          <li key={topic.name + topic.size}>
-            <strong>{topic.name}</strong> · {topic.size} {topic.source === 'labels' ? 'labels' : 'questions'}
-            <span className="hint"> — {topic.terms.join(', ')}</span>
-          </li>
-        ))}
-      </ul>
+    <section className="card summary-page" aria-labelledby="summary-title">
+      {nav}
+      <h1 id="summary-title">{t('title')}</h1>
+      {summary.status === 'error' ? (
+        <p className="error" role="alert">
+          {summary.error.status === 401 ? t('signedOut') : summary.error.message}
+        </p>
+      ) : summary.status !== 'success' ? (
+        <p className="status">{t('loading')}</p>
+      ) : (
+        <>
+          <h2>{t('wordCloud')}</h2>
+          <WordCloud terms={summary.data.wordCloud} />
+          <h2>{t('topics')}</h2>
+          {summary.data.topics.length === 0 ? (
+            <p className="hint">{t('noTopics')}</p>
+          ) : (
+            <ul className="topics">
+              {summary.data.topics.map((topic) => (
+                <li key={topic.name + topic.size}>
+                  <strong dir="auto">{topic.name}</strong> ·{' '}
+                  {topic.source === 'labels'
+                    ? t('topicLabels', { count: topic.size })
+                    : t('topicQuestions', { count: topic.size })}
+                  <span className="hint">
+                    {' — '}
+                    <bdi>{topic.terms.join(', ')}</bdi>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
       {labels.status === 'success' && (
         <>
-          <h2>Labels ({labels.data.labels.length})</h2>
+          <h2>{t('labels', { count: labels.data.labels.length })}</h2>
           <ul className="label-list">
             {labels.data.labels.map((l) => (
-              <li key={l.id} title={l.annotation ?? undefined}>
+              <li key={l.id} dir="auto">
                 {l.text}
+                {l.annotation && (
+                  <span className="hint summary-annotation" dir="auto">
+                    {' '}
+                    — {l.annotation}
+                  </span>
+                )}
               </li>
             ))}
           </ul>
         </>
       )}
+      {nav}
     </section>
   );
 }
