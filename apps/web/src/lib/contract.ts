@@ -31,13 +31,3 @@ export type {
   SessionState,
   Submissions,
 } from '@calma/protocol';
-
-/** What each segment is called on screen. */
-export const segmentNames = [
-  'Artifacts review',
-  'Your top-3 attributes',
-  'Affinity map',
-  'Presentations',
-  'Group discussion',
-  'Rate and rank',
-] as const;

@@ -17,6 +17,7 @@ async function download(sessionId: string, format: (typeof formats)[number]): Pr
   const response = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`, {
     headers: { authorization: `Bearer ${getToken() ?? ''}` },
   });
+  // i18n-ignore: shown through errorText (lib/errors.ts), which translates by code
   if (!response.ok) throw new ApiError(response.status, 'EXPORT_FAILED', 'The export failed.');
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);

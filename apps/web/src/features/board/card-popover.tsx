@@ -44,6 +44,7 @@ export function CardPopover({
     if (!element || !anchor || !container) return;
     const height = element.offsetHeight;
     // A phone shows the details as a sheet along the bottom of the screen (board.css).
+    // i18n-ignore: a CSS query, not text
     if (window.matchMedia('(max-width: 40rem)').matches) {
       setStyle({});
       // The page scrolls so the card stays in sight above the sheet.

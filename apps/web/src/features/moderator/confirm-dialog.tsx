@@ -86,6 +86,7 @@ function ConfirmDialog({
   // showModal makes the page inert, but Tab may still leave for the browser's own controls.
   const trapTab = (event: KeyboardEvent<HTMLDialogElement>) => {
     if (event.key !== 'Tab' || !ref.current) return;
+    // i18n-ignore: a CSS query, not text
     const focusable = [...ref.current.querySelectorAll<HTMLElement>('button, [href], input, select, textarea')];
     const first = focusable[0];
     const last = focusable[focusable.length - 1];

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Trans } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import { useBoard } from '../../lib/board';
 import type {
   FinalAttributesResponse,
@@ -10,6 +10,7 @@ import type {
   Session,
   Submissions,
 } from '../../lib/contract';
+import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useSessionChannel } from '../../lib/session-channel';
 import { useToken } from '../../lib/token';
@@ -30,6 +31,7 @@ import { SessionEndPage } from './session-end-page';
 
 /** A live Discuss session: the session bar, the board, and what this person does now. */
 export function SessionPage({ sessionId }: { sessionId: string }) {
+  const { t } = useTranslation('session');
   const token = useToken();
   const me = useApiQuery<Me>(token ? '/api/me' : null, token);
   const session = useApiQuery<Session>(token ? `/api/sessions/${encodeURIComponent(sessionId)}` : null, token);
@@ -39,19 +41,20 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
     const error = me.status === 'error' ? me.error : session.status === 'error' ? session.error : null;
     return (
       <section className="card">
-        <h1>Cannot open this session</h1>
+        <h1>{t('page.cannotOpen')}</h1>
         <p className="error" role="alert">
-          {error?.status === 401 ? 'Your sign-in is no longer valid. Use your invite link again.' : error?.message}
+          {error?.status === 401 ? t('page.signInInvalid') : errorText(error)}
         </p>
-        <Link href="/">Back to the start page</Link>
+        <Link href="/">{t('page.backToStart')}</Link>
       </section>
     );
   }
-  if (me.status !== 'success' || session.status !== 'success') return <p className="status">Loading…</p>;
+  if (me.status !== 'success' || session.status !== 'success') return <p className="status">{t('common:loading')}</p>;
   return <LiveSession sessionId={sessionId} groupId={session.data.groupId} me={me.data} token={token} />;
 }
 
 function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; groupId: string; me: Me; token: string }) {
+  const { t } = useTranslation('session');
   const channel = useSessionChannel(sessionId, token);
   const [saved, setSaved] = useState(0);
   const version = `${channel.state?.segment}:${channel.state?.status}:${channel.state?.revealed.join(',')}:${saved}`;
@@ -145,7 +148,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
           )}
         </div>
         {staff && (
-          <aside className="session-side" aria-label="Moderator console">
+          <aside className="session-side" aria-label={t('page.console')}>
             <Agenda
               channel={channel}
               onError={setControlError}
@@ -181,13 +184,13 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
               onSaved={() => setSaved((n) => n + 1)}
             />
             <p>
-              <Link href={`/sessions/${encodeURIComponent(sessionId)}/analysis`}>Analysis and export</Link>
+              <Link href={`/sessions/${encodeURIComponent(sessionId)}/analysis`}>{t('page.analysisAndExport')}</Link>
             </p>
           </aside>
         )}
         {me.role === 'analyst' && (
           <p>
-            <Link href={`/sessions/${encodeURIComponent(sessionId)}/analysis`}>Open the analysis dashboard</Link>
+            <Link href={`/sessions/${encodeURIComponent(sessionId)}/analysis`}>{t('page.openAnalysis')}</Link>
           </p>
         )}
       </div>
