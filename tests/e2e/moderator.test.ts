@@ -393,6 +393,33 @@ describe('the moderator console', { timeout: 60_000 }, () => {
     expect(finals.body.attributes).toHaveLength(1);
     expect(finals.body.attributes[0]?.exampleInteractionIds).toHaveLength(1);
 
+    // Source labels set through the API survive a later save in the console.
+    const labels = await call<{ labels: { id: string }[] }>(`/api/groups/${group.id}/labels`, group.moderatorToken);
+    const source = labels.body.labels[0]?.id as string;
+    const first = finals.body.attributes[0] as unknown as { id: string; name: string; definition: string };
+    const put = await call(`/api/sessions/${sessionId}/final-attributes`, group.moderatorToken, {
+      method: 'PUT',
+      body: JSON.stringify({
+        attributes: [{ ...first, exampleInteractionIds: [], sourceLabelIds: [source] }],
+        groupTop3: [first.id],
+        groupTop5: [],
+      }),
+    });
+    expect(put.status).toBe(200);
+    // The console refetches on final-attributes:changed; then the moderator ticks top-5 and saves.
+    await fieldset.getByLabel('Group top-5').waitFor();
+    await expect.poll(() => fieldset.getByRole('checkbox', { checked: true }).count()).toBe(1);
+    await fieldset.getByLabel('Group top-5').check();
+    const saving = page.waitForResponse((r) => r.url().endsWith('/final-attributes') && r.request().method() === 'PUT');
+    await button('Save final attributes').click();
+    expect((await saving).status()).toBe(200);
+    const after = await call<{ attributes: { sourceLabelIds: string[] }[] }>(
+      `/api/sessions/${sessionId}/final-attributes`,
+      group.moderatorToken,
+    );
+    expect(after.body.attributes[0]?.sourceLabelIds).toEqual([source]);
+    await page.waitForTimeout(700);
+
     await page.getByRole('heading', { name: 'Segment-1 mapping' }).waitFor();
     await page.getByLabel('Final attribute for Accuracy').selectOption({ label: 'Historical accuracy' });
     await twoQuickClicks(button('Save mapping'));

@@ -83,6 +83,8 @@ export function FinalAttributesEditor({
               name: d.name.trim(),
               definition: d.definition.trim(),
               exampleInteractionIds: d.examples,
+              // Kept as saved: source labels are set through the API, and a save here must not drop them.
+              sourceLabelIds: finals.find((f) => f.id === d.id)?.sourceLabelIds ?? [],
             })),
             groupTop3: withIds.filter((d) => d.top3).map((d) => d.id),
             groupTop5: withIds.filter((d) => d.top5).map((d) => d.id),
