@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
 
@@ -15,7 +15,6 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  * 390 / 1280 / 1920 px pictures checked with axe-core.
  */
 const shots = join(root, 'test-results', 'e2e', 'analyst');
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const widths = [390, 1280, 1920] as const;
 /** How many pages the steps below picture (and check with axe-core). */
 const picturedPages = 10;
@@ -58,27 +57,7 @@ describe('the analyst view and the group summary in the browser', { timeout: 60_
   const checked: string[] = [];
   const shot = async (name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-    await page.addScriptTag({ path: axePath });
-    const found = (await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: {
-            run(
-              ctx: Document,
-              o: object,
-            ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe;
-      const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-      return result.violations.map(
-        (v) =>
-          `${v.impact} ${v.id}: ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(', ')}`,
-      );
-    })) as string[];
+    const found = await axeViolations(page);
     violations.push(...found.map((f) => `${name}: ${f}`));
     checked.push(name);
     expect(found, `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
 
@@ -16,7 +16,6 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  * test-results/e2e/board/, each checked with axe-core.
  */
 const shots = join(root, 'test-results', 'e2e', 'board');
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface Demo {
   groups: { id: string; inviteCode: string; moderatorToken: string }[];
@@ -41,18 +40,7 @@ describe('the board in the browser', { timeout: 60_000 }, () => {
   const violations: string[] = [];
   const shot = async (page: Page, name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-    await page.addScriptTag({ path: axePath });
-    const found = (await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: {
-            run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe;
-      const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    })) as string[];
+    const found = await axeViolations(page);
     violations.push(...found.map((f) => `${name}: ${f}`));
     expect(found, `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
   };

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
 
@@ -16,7 +16,6 @@ import { adminToken, api, buildServer, type Running, startServer, stop } from '.
  */
 const root = new URL('../..', import.meta.url).pathname;
 const shots = join(root, 'test-results', 'e2e', 'identity');
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const phone = { width: 390, height: 844 };
 const laptop = { width: 1280, height: 800 };
 const wide = { width: 1920, height: 1080 };
@@ -54,18 +53,7 @@ describe('identity: sign-ins that last, one person per device, and the moderator
   const checked: string[] = [];
   const shot = async (page: Page, name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-    await page.addScriptTag({ path: axePath });
-    const found = (await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: {
-            run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe;
-      const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-      return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    })) as string[];
+    const found = await axeViolations(page);
     checked.push(name);
     expect(found, `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
   };

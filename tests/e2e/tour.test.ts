@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
 
@@ -16,7 +16,6 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  * moderator and analyst pages are pictured in each.
  */
 const shots = join(root, 'test-results', 'e2e', 'tour');
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const widths = [390, 1280, 1920] as const;
 const languages = ['en', 'hi'] as const;
 /** Hindi at a phone's and a laptop's width (1920 adds nothing a translation could break). */
@@ -95,27 +94,7 @@ describe('every page at phone and desktop widths, in English and Hindi', { timeo
         if (lang !== language) problems.push(`${label}: <html lang="${lang}">`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         if (overflow > 1) problems.push(`${label}: ${overflow}px wider than the window`);
-        await page.addScriptTag({ path: axePath });
-        const found = (await page.evaluate(async () => {
-          const axe = (
-            window as unknown as {
-              axe: {
-                run(
-                  ctx: Document,
-                  o: object,
-                ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-              };
-            }
-          ).axe;
-          const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
-          return result.violations.map(
-            (v) =>
-              `${v.impact} ${v.id}: ${v.nodes
-                .map((n) => n.target.join(' '))
-                .slice(0, 3)
-                .join(', ')}`,
-          );
-        })) as string[];
+        const found = await axeViolations(page);
         problems.push(...found.map((f) => `${label}: ${f}`));
         pictured.push(label);
       }
