@@ -35,6 +35,42 @@ export const settings = pgTable('settings', {
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
+/** A model of a study, as `PUT /api/studies/:id/models` sets it. */
+export interface StudyModel {
+  id: string;
+  label: string;
+  provider: 'openai' | 'local' | 'replay';
+  baseUrl?: string;
+  model: string;
+  params?: { temperature?: number; maxTokens?: number; topP?: number };
+  apiKeyEnv?: string;
+}
+
+/** The stages of the CALMA process, in order. */
+export type Stage = 'familiarize' | 'interact' | 'reflect' | 'discuss';
+
+/** Stage settings of a study. */
+export interface StudyStages {
+  open: Stage[];
+  minTurns: number;
+  maxTurns: number;
+}
+
+/** Every stage open; at least one turn, at most 20 per conversation. */
+export const defaultStudyStages: StudyStages = {
+  open: ['familiarize', 'interact', 'reflect', 'discuss'],
+  minTurns: 1,
+  maxTurns: 20,
+};
+
+/** A study's orientation (the shape `PUT /api/studies/:id/orientation` takes; correct answers included). */
+export interface StudyOrientation {
+  pages: { title: string; markdown: string }[];
+  practice: unknown[];
+  check: { questions: { id: string; text: string; options: string[]; correct: number }[]; passMark: number };
+  required: boolean;
+}
+
 /** A study: one deployment context whose axes groups deliberate. */
 export const studies = pgTable('studies', {
   id: text('id').primaryKey(),
@@ -44,6 +80,16 @@ export const studies = pgTable('studies', {
   language: text('language', { enum: ['en', 'hi'] })
     .notNull()
     .default('en'),
+  /** The models participants chat with in Interact (API keys only ever named by `apiKeyEnv`). */
+  models: jsonb('models').$type<StudyModel[]>().notNull().default([]),
+  /** How a new conversation gets its model: the first model, a random one, or the participant's pick. */
+  assignment: text('assignment', { enum: ['fixed', 'random', 'choice'] })
+    .notNull()
+    .default('fixed'),
+  /** Which stages are open and how many turns a participant has in Interact. */
+  stages: jsonb('stages').$type<StudyStages>().notNull().default(defaultStudyStages),
+  /** Orientation pages, practice and comprehension check; null serves the shipped default. */
+  orientation: jsonb('orientation').$type<StudyOrientation>(),
   createdAt: createdAt(),
 });
 
@@ -127,10 +173,67 @@ export const interactions = pgTable(
       .references(() => groups.id, { onDelete: 'cascade' }),
     participantId: text('participant_id').references(() => participants.id, { onDelete: 'set null' }),
     baseline: boolean('baseline').notNull().default(false),
-    messages: jsonb('messages').$type<{ role: 'user' | 'assistant'; content: string }[]>().notNull(),
+    messages: jsonb('messages').$type<InteractionMessage[]>().notNull(),
+    /** `import`: from a transcript or the seed; `chat`: a conversation held in Interact. */
+    source: text('source', { enum: ['import', 'chat'] })
+      .notNull()
+      .default('import'),
+    /** The study model a chat is pinned to (its `id` in `studies.models`). */
+    modelId: text('model_id'),
+    /**
+     * Whether people other than its author (and staff) see it: imports are shared; a chat is its
+     * author's until they share it (masked), and they may withhold it again.
+     */
+    shared: boolean('shared').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('interactions_group_idx').on(t.groupId), index('interactions_participant_idx').on(t.participantId)],
+);
+
+/**
+ * One message of an interaction. Imported messages carry `role` and `content`; chat messages also
+ * carry what the model run was: for an assistant turn, the model entry and provider model name,
+ * params, SHA-256 of the system prompt, timings, usage and finish reason, and `status`
+ * (`incomplete`/`failed` keep the text the participant saw).
+ */
+export interface InteractionMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  id?: string;
+  status?: 'complete' | 'incomplete' | 'failed';
+  createdAt?: string;
+  modelId?: string;
+  provider?: 'openai' | 'local' | 'replay';
+  model?: string;
+  params?: { temperature?: number; maxTokens?: number; topP?: number };
+  systemPromptSha256?: string;
+  ttftMs?: number;
+  latencyMs?: number;
+  usage?: { promptTokens?: number; completionTokens?: number; totalTokens?: number };
+  finishReason?: string | null;
+  error?: { code: string; message: string };
+}
+
+/**
+ * A participant's steps through Familiarize (pages read, practice answers, each check attempt):
+ * appended, never rewritten, so progress and the research record come from the same rows.
+ */
+export const journeyEvents = pgTable(
+  'journey_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [index('interactions_group_idx').on(t.groupId)],
+  (t) => [index('journey_events_participant_idx').on(t.participantId, t.seq)],
 );
 
 /** A free-text code from the Reflect stage, initial (open) or focused. */
