@@ -90,6 +90,11 @@ export const studies = pgTable('studies', {
   stages: jsonb('stages').$type<StudyStages>().notNull().default(defaultStudyStages),
   /** Orientation pages, practice and comprehension check; null serves the shipped default. */
   orientation: jsonb('orientation').$type<StudyOrientation>(),
+  /**
+   * The baseline set every participant codes: interactions every group of the study gets a copy
+   * of (with `baseline` set), so agreement is measured over the same items.
+   */
+  baseline: jsonb('baseline').$type<{ id: string; messages: InteractionMessage[] }[]>().notNull().default([]),
   createdAt: createdAt(),
 });
 
