@@ -23,6 +23,8 @@ await build({
   entryPoints: {
     main: new URL('../src/main.ts', import.meta.url).pathname,
     'layout-worker': new URL('../../../packages/embeddings/src/layout/worker.ts', import.meta.url).pathname,
+    // The local model provider's generation thread (@calma/models' LocalProvider looks for it here).
+    'local-model-worker': new URL('../../../packages/models/src/local-worker.ts', import.meta.url).pathname,
   },
   outdir: new URL('../dist/', import.meta.url).pathname,
   bundle: true,
@@ -39,4 +41,4 @@ const target = new URL('../dist/models/', import.meta.url).pathname;
 if (!existsSync(models)) throw new Error('packages/embeddings/model is missing: build @calma/embeddings first');
 rmSync(target, { recursive: true, force: true });
 cpSync(models, target, { recursive: true });
-console.log(`server bundled into apps/server/dist (main.js, layout-worker.js, models/) in ${Date.now() - started} ms`);
+console.log(`server bundled into apps/server/dist (main.js, layout-worker.js, local-model-worker.js, models/) in ${Date.now() - started} ms`);
