@@ -136,17 +136,26 @@ export async function generateAnswer(
   const maxNew = Math.max(1, Math.floor(request.params.maxTokens ?? defaultMaxTokens));
 
   const generated: bigint[] = [];
-  let shown = 0;
-  const decode = () =>
-    tokenizer.decode(generated, { skip_special_tokens: true, clean_up_tokenization_spaces: false }) as string;
+  // Incremental detokenisation over a short window (as vLLM does): decoding the whole answer at
+  // every step would cost O(n²), and decoding each token alone loses what depends on its
+  // neighbours (SentencePiece drops a leading space at the start of a decode).
+  let prefixOffset = 0;
+  let readOffset = 0;
+  const decode = (from: number, to = generated.length) =>
+    to <= from
+      ? ''
+      : (tokenizer.decode(generated.slice(from, to), {
+          skip_special_tokens: true,
+          clean_up_tokenization_spaces: false,
+        }) as string);
   const flush = (final: boolean) => {
-    const sofar = decode();
+    const before = decode(prefixOffset, readOffset);
+    const now = decode(prefixOffset);
     // A character split across byte-level tokens decodes as U+FFFD until its last byte arrives.
-    if (!final && sofar.endsWith('\uFFFD')) return;
-    if (sofar.length > shown) {
-      emit({ type: 'token', text: sofar.slice(shown) });
-      shown = sofar.length;
-    }
+    if (now.length <= before.length || (!final && now.endsWith('\uFFFD'))) return;
+    emit({ type: 'token', text: now.slice(before.length) });
+    prefixOffset = readOffset;
+    readOffset = generated.length;
   };
   // A TextStreamer by type (what generate() asks for); its put/end are replaced: it emits at
   // whole words, Calma wants every token as it comes.

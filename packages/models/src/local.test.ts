@@ -113,13 +113,65 @@ describe('local provider (transformers.js in a worker thread)', () => {
     expect(done).toMatchObject({ usage: { promptTokens: want.promptTokens, completionTokens: want.ids.length } });
   });
 
+  it('answers two conversations asked at once, each its own answer, one after the other', async () => {
+    const a: ChatMessage[] = [{ role: 'user', content: 'Hello there' }];
+    const b: ChatMessage[] = [{ role: 'user', content: 'What is fair?' }];
+    const [wantA, wantB] = await Promise.all([
+      expected(tiny, await templated(tiny, a), 30),
+      expected(tiny, await templated(tiny, b), 30),
+    ]);
+    expect(wantA.text).not.toBe(wantB.text);
+    const [gotA, gotB] = await Promise.all([
+      collect(provider.stream({ model: spec(tiny.dir, { maxTokens: 30 }), messages: a, signal: signal() })),
+      collect(provider.stream({ model: spec(tiny.dir, { maxTokens: 30 }), messages: b, signal: signal() })),
+    ]);
+    expect(gotA.tokens.join('')).toBe(wantA.text);
+    expect(gotB.tokens.join('')).toBe(wantB.text);
+  });
+
+  it('samples with temperature and topP, within maxTokens', async () => {
+    const { tokens, done } = await collect(
+      provider.stream({
+        model: spec(tiny.dir, { temperature: 0.9, topP: 0.8, maxTokens: 16 }),
+        messages: [{ role: 'user', content: 'ok' }],
+        signal: signal(),
+      }),
+    );
+    expect(done).toMatchObject({ type: 'done' });
+    const completion = done?.type === 'done' ? (done.usage?.completionTokens ?? 0) : 0;
+    expect(completion).toBeGreaterThan(0);
+    expect(completion).toBeLessThanOrEqual(16);
+    expect(tokens.length).toBeLessThanOrEqual(completion);
+  });
+
+  it('reports a folder it cannot load as MODEL_UNKNOWN, and loads it once it is complete', async () => {
+    const dir = join(root, 'folders', 'half-copied');
+    await writeTinyCausalLm(dir);
+    await rm(join(dir, 'onnx'), { recursive: true });
+    const broken = collect(
+      provider.stream({ model: spec(dir), messages: [{ role: 'user', content: 'hi' }], signal: signal() }),
+    );
+    await expect(broken).rejects.toMatchObject({ code: 'MODEL_UNKNOWN' });
+    await expect(broken).rejects.toThrow(/could not be loaded/);
+    await writeTinyCausalLm(dir);
+    await provider.preload({ model: dir });
+    const { done } = await collect(
+      provider.stream({
+        model: spec(dir, { maxTokens: 3 }),
+        messages: [{ role: 'user', content: 'hi' }],
+        signal: signal(),
+      }),
+    );
+    expect(done).toMatchObject({ usage: { completionTokens: 3 } });
+  });
+
   it('stops generating when the signal aborts, with the abort reason, and the worker is free again', async () => {
     const controller = new AbortController();
     const messages: ChatMessage[] = [{ role: 'user', content: 'नमस्ते' }];
     const tokens: string[] = [];
     const run = async () => {
       for await (const chunk of provider.stream({
-        model: spec(tiny.dir, { maxTokens: 5000 }),
+        model: spec(tiny.dir, { maxTokens: 20_000 }),
         messages,
         signal: controller.signal,
       })) {
@@ -129,7 +181,7 @@ describe('local provider (transformers.js in a worker thread)', () => {
     };
     await expect(run()).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(tokens).toHaveLength(3);
-    // Were the 5000-token answer still running, this one would queue behind it.
+    // Were the 20 000-token answer still running, this one would queue behind it.
     const started = Date.now();
     const next = await collect(
       provider.stream({ model: spec(tiny.dir, { maxTokens: 2 }), messages, signal: signal() }),
