@@ -41,4 +41,6 @@ const target = new URL('../dist/models/', import.meta.url).pathname;
 if (!existsSync(models)) throw new Error('packages/embeddings/model is missing: build @calma/embeddings first');
 rmSync(target, { recursive: true, force: true });
 cpSync(models, target, { recursive: true });
-console.log(`server bundled into apps/server/dist (main.js, layout-worker.js, local-model-worker.js, models/) in ${Date.now() - started} ms`);
+console.log(
+  `server bundled into apps/server/dist (main.js, layout-worker.js, local-model-worker.js, models/) in ${Date.now() - started} ms`,
+);
