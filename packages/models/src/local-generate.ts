@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TextGenerationPipeline } from '@huggingface/transformers';
 import type { ModelSource } from './local-model.js';
+import { StopStrings } from './local-stop.js';
 import type { ChatMessage, ModelParams, ProviderErrorCode, Usage } from './provider.js';
 
 /** Asks the worker for an answer. `abort` is a shared Int32Array(1): non-zero stops generation. */
@@ -108,6 +109,9 @@ export function promptText(
 
 const roleNames = { system: 'System', user: 'User', assistant: 'Assistant' } as const;
 
+/** Where an answer to the plain prompt ends: the model starting the next turn itself. */
+export const plainPromptStops = ['\nUser:', '\nSystem:'] as const;
+
 /** The fallback prompt for a tokenizer without a chat template. */
 export function plainPrompt(messages: readonly ChatMessage[]): string {
   return `${messages.map((m) => `${roleNames[m.role]}: ${m.content}`).join('\n\n')}\n\nAssistant:`;
@@ -135,6 +139,11 @@ export async function generateAnswer(
   const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;
   const maxNew = Math.max(1, Math.floor(request.params.maxTokens ?? defaultMaxTokens));
 
+  const stops = templated ? null : new StopStrings(plainPromptStops);
+  const show = (text: string) => {
+    const shown = stops ? stops.push(text) : text;
+    if (shown !== '') emit({ type: 'token', text: shown });
+  };
   const generated: bigint[] = [];
   // Incremental detokenisation over a short window (as vLLM does): decoding the whole answer at
   // every step would cost O(n²), and decoding each token alone loses what depends on its
@@ -153,7 +162,7 @@ export async function generateAnswer(
     const now = decode(prefixOffset);
     // A character split across byte-level tokens decodes as U+FFFD until its last byte arrives.
     if (now.length <= before.length || (!final && now.endsWith('\uFFFD'))) return;
-    emit({ type: 'token', text: now.slice(before.length) });
+    show(now.slice(before.length));
     prefixOffset = readOffset;
     readOffset = generated.length;
   };
@@ -175,11 +184,13 @@ export async function generateAnswer(
     }
     override end(): void {
       flush(true);
+      const rest = stops?.end() ?? '';
+      if (rest !== '') emit({ type: 'token', text: rest });
     }
   }
   class AbortCriteria extends StoppingCriteria {
     override _call(inputIds: number[][]): boolean[] {
-      return inputIds.map(() => aborted());
+      return inputIds.map(() => aborted() || stops?.stopped === true);
     }
   }
   const stopping = new StoppingCriteriaList();
@@ -209,7 +220,7 @@ export async function generateAnswer(
     model.generation_config?.eos_token_id ?? (model.config as { eos_token_id?: number | number[] }).eos_token_id;
   const eosIds = new Set((Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).map(Number));
   const last = generated.at(-1);
-  const finishReason = last !== undefined && eosIds.has(Number(last)) ? 'stop' : 'length';
+  const finishReason = stops?.stopped || (last !== undefined && eosIds.has(Number(last))) ? 'stop' : 'length';
   emit({
     type: 'done',
     finishReason,
