@@ -48,8 +48,7 @@ export function orientationProblems(orientation: Orientation): string[] {
   }
   if (passMark > questions.length)
     problems.push(`check.passMark ${passMark} is more than the ${questions.length} questions`);
-  if (orientation.required && questions.length === 0)
-    problems.push('a required check needs at least one question');
+  if (orientation.required && questions.length === 0) problems.push('a required check needs at least one question');
   const practiceIds = new Set<string>();
   for (const [i, item] of orientation.practice.entries()) {
     if (practiceIds.has(item.id)) problems.push(`practice[${i}] (${item.id}): the item id is used twice`);

@@ -106,7 +106,8 @@ export function journeyProgress(input: ProgressInput): JourneyProgress {
     { id: 'discuss', stage: 'discuss', done: false, required: false },
   ];
 
-  const laterOpen = (stage: JourneyStage) => journeyStages.slice(journeyStages.indexOf(stage) + 1).some((s) => open.has(s));
+  const laterOpen = (stage: JourneyStage) =>
+    journeyStages.slice(journeyStages.indexOf(stage) + 1).some((s) => open.has(s));
   let stage: JourneyStage = 'reflect';
   let waiting = false;
   const current = (['familiarize', 'interact'] as const).find((s) => !done[s] && (open.has(s) || !laterOpen(s)));
