@@ -160,8 +160,10 @@ function StageSteps({
               {step.done ? '✓' : '○'}
             </span>
             <span className="visually-hidden">{step.done ? t('status.stepDone') : t('status.stepOpen')}</span>
-            {link ? <Link href={link}>{text(step.id)}</Link> : <span>{text(step.id)}</span>}
-            {step.id === 'check' && p.check.required && <span className="hint"> {t('step.required')}</span>}
+            <span>
+              {link ? <Link href={link}>{text(step.id)}</Link> : text(step.id)}
+              {step.id === 'check' && p.check.required && <span className="hint"> {t('step.required')}</span>}
+            </span>
           </li>
         );
       })}
