@@ -89,6 +89,9 @@ describe('familiarize: orientation, practice and check open Interact', { timeout
     ashaToken = (await asha.evaluate(() => window.sessionStorage.getItem('calma.token'))) ?? '';
     expect(ashaToken).not.toBe('');
 
+    // The home page leads to the journey, saying where she stands.
+    await asha.getByText('Your stage: Familiarize.').waitFor();
+    await shot(asha, 'phone-390-home');
     await asha.getByRole('link', { name: 'Continue your journey' }).click();
     await asha.getByRole('heading', { name: 'Your journey', level: 1 }).waitFor();
     expect(await stageText(asha)).toBe('Your stage: Familiarize.');

@@ -182,7 +182,12 @@ export function JourneyHomeLink({ groupId }: { groupId: string }) {
       {progress.status === 'success' && (
         <p>
           {t('journey.now', { stage: t(`stage.${progress.data.stage}`) })}{' '}
-          {left[0] && t(left[0].key, { ...left[0].values, stage: t(`stage.${progress.data.stage}`) })}
+          {left.length > 0 &&
+            t('homeLink.left', {
+              what: left
+                .map((item) => t(item.key, { ...item.values, stage: t(`stage.${progress.data.stage}`) }))
+                .join('; '),
+            })}
         </p>
       )}
       <Link className="journey-button" href={journeyPaths(groupId).journey}>
