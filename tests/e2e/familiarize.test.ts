@@ -191,4 +191,27 @@ describe('familiarize: orientation, practice and check open Interact', { timeout
     await page.getByRole('heading', { name: 'यह अध्ययन आपसे क्या चाहता है', level: 2 }).waitFor();
     await shot(page, 'desktop-1280-hi-orientation');
   });
+
+  it('the study owner edits the check: an impossible pass mark is refused with the reason, a good one is kept', async () => {
+    const res = await fetch(`${server.url}/api/groups/${group.id}`, {
+      headers: { authorization: `Bearer ${group.moderatorToken}` },
+    });
+    const { studyId } = (await res.json()) as { studyId: string };
+    const page = await open(`/studies/${studyId}/orientation#token=${adminToken}`, { width: 1280, height: 900 });
+    await page.getByRole('heading', { name: 'Orientation, practice and check', level: 1 }).waitFor();
+    await page.getByText('This study uses the shipped orientation').waitFor();
+    const passMark = page.getByLabel('Pass mark: correct answers needed (of 5 questions)');
+    expect(await passMark.inputValue()).toBe('4');
+    await passMark.fill('6');
+    await page.getByRole('button', { name: 'Save the orientation' }).click();
+    await page.getByRole('alert').getByText('check.passMark 6 is more than the 5 questions').waitFor();
+    await passMark.fill('3');
+    await page.getByRole('button', { name: 'Save the orientation' }).click();
+    await page.getByText('Saved. Participants see this orientation from now on.').waitFor();
+    await shot(page, 'desktop-1280-orientation-editor');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Comprehension check', level: 2 }).waitFor();
+    expect(await page.getByLabel('Pass mark: correct answers needed (of 5 questions)').inputValue()).toBe('3');
+    expect(await page.getByText('This study uses the shipped orientation').count()).toBe(0);
+  });
 });

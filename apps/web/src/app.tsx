@@ -5,6 +5,7 @@ import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
 import { CheckPage } from './features/journey/check-page';
 import { JourneyPage } from './features/journey/journey-page';
+import { OrientationEditorPage } from './features/journey/orientation-editor';
 import { OrientationPage } from './features/journey/orientation-page';
 import { PracticePage } from './features/journey/practice-page';
 import { ProgressPage } from './features/journey/progress-panel';
@@ -30,6 +31,7 @@ const titleKeys = {
   practice: 'journey:pageTitle.practice',
   check: 'journey:pageTitle.check',
   progress: 'journey:pageTitle.progress',
+  'orientation-editor': 'journey:pageTitle.editor',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -61,6 +63,8 @@ function Page({ route }: { route: Route }) {
       return <CheckPage key={route.groupId} groupId={route.groupId} />;
     case 'progress':
       return <ProgressPage key={route.groupId} groupId={route.groupId} />;
+    case 'orientation-editor':
+      return <OrientationEditorPage key={route.studyId} studyId={route.studyId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -8,6 +8,7 @@ export type Route =
   | { type: 'analysis'; sessionId: string }
   | { type: 'summary'; groupId: string }
   | { type: JourneyRouteType; groupId: string }
+  | { type: 'orientation-editor'; studyId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -33,6 +34,8 @@ export function parseRoute(pathname: string): Route {
   if (summary) return { type: 'summary', groupId: decodeSegment(summary[1] ?? '') };
   const journey = /^\/groups\/([^/]+)\/(journey|orientation|practice|check|progress)$/.exec(path);
   if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
+  const editor = /^\/studies\/([^/]+)\/orientation$/.exec(path);
+  if (editor) return { type: 'orientation-editor', studyId: decodeSegment(editor[1] ?? '') };
   return { type: 'not-found', path };
 }
 
