@@ -3,6 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
+import { CheckPage } from './features/journey/check-page';
+import { JourneyPage } from './features/journey/journey-page';
+import { OrientationEditorPage } from './features/journey/orientation-editor';
+import { OrientationPage } from './features/journey/orientation-page';
+import { PracticePage } from './features/journey/practice-page';
+import { ProgressPage } from './features/journey/progress-panel';
 import { LanguageSwitcher } from './features/language/language-switcher';
 import { SessionPage } from './features/session/session-page';
 import { SummaryPage } from './features/summary/summary-page';
@@ -20,6 +26,12 @@ const titleKeys = {
   session: 'title.session',
   analysis: 'title.analysis',
   summary: 'title.summary',
+  journey: 'journey:pageTitle.journey',
+  orientation: 'journey:pageTitle.orientation',
+  practice: 'journey:pageTitle.practice',
+  check: 'journey:pageTitle.check',
+  progress: 'journey:pageTitle.progress',
+  'orientation-editor': 'journey:pageTitle.editor',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -41,6 +53,18 @@ function Page({ route }: { route: Route }) {
       );
     case 'summary':
       return <SummaryPage groupId={route.groupId} />;
+    case 'journey':
+      return <JourneyPage key={route.groupId} groupId={route.groupId} />;
+    case 'orientation':
+      return <OrientationPage key={route.groupId} groupId={route.groupId} />;
+    case 'practice':
+      return <PracticePage key={route.groupId} groupId={route.groupId} />;
+    case 'check':
+      return <CheckPage key={route.groupId} groupId={route.groupId} />;
+    case 'progress':
+      return <ProgressPage key={route.groupId} groupId={route.groupId} />;
+    case 'orientation-editor':
+      return <OrientationEditorPage key={route.studyId} studyId={route.studyId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -7,6 +7,8 @@ export type Route =
   | { type: 'session'; sessionId: string }
   | { type: 'analysis'; sessionId: string }
   | { type: 'summary'; groupId: string }
+  | { type: JourneyRouteType; groupId: string }
+  | { type: 'orientation-editor'; studyId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -16,6 +18,9 @@ const decodeSegment = (segment: string): string => {
     return segment;
   }
 };
+
+/** The participant journey's pages and the staff's progress page (`/groups/:groupId/<type>`). */
+export type JourneyRouteType = 'journey' | 'orientation' | 'practice' | 'check' | 'progress';
 
 /** Maps a pathname onto a {@link Route}. */
 export function parseRoute(pathname: string): Route {
@@ -27,6 +32,10 @@ export function parseRoute(pathname: string): Route {
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
   const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);
   if (summary) return { type: 'summary', groupId: decodeSegment(summary[1] ?? '') };
+  const journey = /^\/groups\/([^/]+)\/(journey|orientation|practice|check|progress)$/.exec(path);
+  if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
+  const editor = /^\/studies\/([^/]+)\/orientation$/.exec(path);
+  if (editor) return { type: 'orientation-editor', studyId: decodeSegment(editor[1] ?? '') };
   return { type: 'not-found', path };
 }
 

@@ -5,6 +5,8 @@ import type { Group, Me, SessionList } from '../../lib/contract';
 import { joinPath, Link, navigate } from '../../lib/router';
 import { clearToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { JourneyHomeLink } from '../journey/journey-page';
+import { ProgressHomeLink } from '../journey/progress-panel';
 import { InviteCodeForm } from './invite-code-form';
 import { type RefusedKind, RefusedNotice, RememberedSignIns, useSignInCheck } from './remembered-sign-ins';
 import './identity.css';
@@ -63,7 +65,9 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
           </>
         )}
       </dl>
+      {me.role === 'participant' && me.groupId && <JourneyHomeLink groupId={me.groupId} />}
       {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
+      {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <ProgressHomeLink groupId={me.groupId} />}
       {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
