@@ -7,6 +7,7 @@ export * from './analysis/index.js';
 export * from './board/permissions.js';
 export * from './material.js';
 export * from './participants/merge.js';
+export * from './privacy/index.js';
 export * from './session/index.js';
 export * from './text/matches.js';
 export * from './text/words.js';
