@@ -11,3 +11,4 @@ export * from './privacy/index.js';
 export * from './session/index.js';
 export * from './text/matches.js';
 export * from './text/words.js';
+export * from './transcripts/index.js';
