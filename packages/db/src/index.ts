@@ -14,4 +14,5 @@ export * from './repositories/sessions.js';
 export * from './repositories/settings.js';
 export * from './repositories/studies.js';
 export * from './repositories/tokens.js';
+export * from './repositories/transcripts.js';
 export * as schema from './schema.js';

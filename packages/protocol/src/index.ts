@@ -13,3 +13,4 @@ export * from './realtime.js';
 export * from './roles.js';
 export * from './sessions.js';
 export * from './studies.js';
+export * from './transcripts.js';

@@ -1,3 +1,4 @@
+import { schema } from '@calma/db';
 import type { ClientToServerEvents, ServerToClientEvents } from '@calma/protocol';
 import { BoardKey, CloseCode } from '@calma/protocol/board';
 import * as decoding from 'lib0/decoding';
@@ -63,10 +64,12 @@ interface Fixture {
   /** Segment 5 running, with a final attribute to rate. */
   segment5SessionId: string;
   finalAttributeId: string;
+  /** A chat of the group's participant (its author), for the sharing routes' `:id`. */
+  conversationId: string;
 }
 
 /** Ids that look like ids and name nothing. */
-const unknownIds = { studyId: 'st_unknown', groupId: 'gr_unknown', sessionId: 'se_unknown' };
+const unknownIds = { studyId: 'st_unknown', groupId: 'gr_unknown', sessionId: 'se_unknown', id: 'in_unknown' };
 
 type Access =
   | { readonly kind: 'public' }
@@ -239,6 +242,32 @@ const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/sessions/:sessionId/affinity-map', access: session(members), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/analysis', access: session(staff), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/export', access: session(staff), ok: 200, query: 'format=json' },
+  // Transcripts and sharing (`:id` is a chat of the group's participant; only its author shares).
+  {
+    method: 'POST',
+    path: '/api/conversations/:id/share',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ shared: false }),
+    refused: { admin: { status: 403, why: "only the conversation's participant shares it" } },
+  },
+  { method: 'GET', path: '/api/conversations/:id/shared-preview', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/transcripts', access: group(staff), ok: 200, query: 'format=csv' },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/transcripts',
+    access: group(['moderator']),
+    ok: 201,
+    body: () => ({ interactions: [{ baseline: false, messages: [{ role: 'assistant', content: 'Hello' }] }] }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/baseline',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ interactions: [] }),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/baseline', access: { kind: 'admin' }, ok: 200 },
 ];
 
 const errorCodes: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -318,7 +347,17 @@ describe('the authorization matrix (PGlite)', () => {
       segment4SessionId: '',
       segment5SessionId: '',
       finalAttributeId: '',
+      conversationId: 'in_authorization-chat',
     };
+    await t.db.db.insert(schema.interactions).values({
+      id: f.conversationId,
+      groupId: home.id,
+      participantId: ana.participantId,
+      baseline: false,
+      source: 'chat',
+      shared: false,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     const moderator = home.moderatorToken;
     // Labels to lay out: the affinity map of the pending session exists before the table reads it.
     const words = ['balanced', 'diplomatic', 'nuanced', 'biased', 'one-sided', 'factual', 'dry', 'vivid'];
@@ -357,14 +396,20 @@ describe('the authorization matrix (PGlite)', () => {
   /** The path of `row` with the fixture's ids, or ids that name nothing. */
   const urlOf = (row: RouteRow, known: boolean, participantId = f.participantId) => {
     const ids = known
-      ? { studyId: f.studyId, groupId: f.groupId, sessionId: (row.session ?? ((x) => x.sessionId))(f) }
+      ? {
+          studyId: f.studyId,
+          groupId: f.groupId,
+          sessionId: (row.session ?? ((x) => x.sessionId))(f),
+          id: f.conversationId,
+        }
       : unknownIds;
     const path = row.path
       .replace(':studyId', ids.studyId)
       .replace(':groupId', ids.groupId)
       .replace(':sessionId', ids.sessionId)
       .replace(':inviteCode', f.inviteCode)
-      .replace(':participantId', participantId);
+      .replace(':participantId', participantId)
+      .replace(':id', ids.id);
     return row.query ? `${path}?${row.query}` : path;
   };
 
