@@ -6,6 +6,7 @@ import { JoinPage } from './features/join/join-page';
 import { LanguageSwitcher } from './features/language/language-switcher';
 import { SessionPage } from './features/session/session-page';
 import { SummaryPage } from './features/summary/summary-page';
+import { TranscriptsPage } from './features/transcripts/transcripts-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
 
 // The dashboard brings the charting library: loaded only when an analyst opens it.
@@ -20,6 +21,7 @@ const titleKeys = {
   session: 'title.session',
   analysis: 'title.analysis',
   summary: 'title.summary',
+  transcripts: 'sharing:page.documentTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -41,6 +43,8 @@ function Page({ route }: { route: Route }) {
       );
     case 'summary':
       return <SummaryPage groupId={route.groupId} />;
+    case 'transcripts':
+      return <TranscriptsPage groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

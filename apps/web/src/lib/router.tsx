@@ -7,6 +7,7 @@ export type Route =
   | { type: 'session'; sessionId: string }
   | { type: 'analysis'; sessionId: string }
   | { type: 'summary'; groupId: string }
+  | { type: 'transcripts'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -27,6 +28,8 @@ export function parseRoute(pathname: string): Route {
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
   const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);
   if (summary) return { type: 'summary', groupId: decodeSegment(summary[1] ?? '') };
+  const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);
+  if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
   return { type: 'not-found', path };
 }
 

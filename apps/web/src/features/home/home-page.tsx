@@ -5,6 +5,7 @@ import type { Group, Me, SessionList } from '../../lib/contract';
 import { joinPath, Link, navigate } from '../../lib/router';
 import { clearToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { TranscriptsLink } from '../transcripts/transcripts-page';
 import { InviteCodeForm } from './invite-code-form';
 import { type RefusedKind, RefusedNotice, RememberedSignIns, useSignInCheck } from './remembered-sign-ins';
 import './identity.css';
@@ -65,6 +66,7 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
       </dl>
       {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
       {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
+      {me.groupId && me.role === 'moderator' && <TranscriptsLink groupId={me.groupId} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
           {t('signOut')}
