@@ -109,7 +109,7 @@ describe('transcripts in the browser', { timeout: 45_000 }, () => {
         page.getByRole('button', { name: label }).click(),
       ]);
       const path = await download.path();
-      const text = readFileSync(path, 'utf8');
+      const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
       expect(text.startsWith(start), label).toBe(true);
       expect(text).toContain('A second answer.');
     }
