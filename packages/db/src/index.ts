@@ -13,5 +13,6 @@ export * from './repositories/participants.js';
 export * from './repositories/sessions.js';
 export * from './repositories/settings.js';
 export * from './repositories/studies.js';
+export * from './repositories/study-update.js';
 export * from './repositories/tokens.js';
 export * as schema from './schema.js';

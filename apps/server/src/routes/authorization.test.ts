@@ -123,6 +123,13 @@ const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/studies', access: { kind: 'admin' }, ok: 200 },
   { method: 'GET', path: '/api/studies/:studyId', access: { kind: 'admin' }, ok: 200 },
   {
+    method: 'PATCH',
+    path: '/api/studies/:studyId',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ context }),
+  },
+  {
     method: 'POST',
     path: '/api/studies/:studyId/groups',
     access: { kind: 'admin' },

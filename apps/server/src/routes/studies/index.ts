@@ -1,5 +1,5 @@
 import type { Database } from '@calma/db';
-import { createGroup, createStudy, findStudy, listGroups, listStudies, type StudyRow } from '@calma/db';
+import { createGroup, createStudy, findStudy, listGroups, listStudies, type StudyRow, updateStudy } from '@calma/db';
 import {
   authErrors,
   CreatedGroup,
@@ -10,6 +10,7 @@ import {
   idParams,
   Study,
   StudyList,
+  UpdateStudyBody,
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, notFound } from '../../errors.js';
@@ -23,6 +24,7 @@ export const toStudy = (row: StudyRow) => ({
   title: row.title,
   context: row.context,
   language: row.language,
+  stages: row.stages,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -64,6 +66,33 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     },
     async (request) => {
       const row = await findStudy(db, request.params.studyId);
+      if (!row) throw notFound('Study');
+      return toStudy(row);
+    },
+  );
+
+  app.patch(
+    '/api/studies/:studyId',
+    {
+      config: { access: admin },
+      schema: {
+        tags,
+        summary: "Change a study's title, deployment context, language or stage settings",
+        params: idParams('studyId'),
+        body: UpdateStudyBody,
+        response: { 200: Study, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { title, context, language, stages } = request.body;
+      if (title !== undefined && title.trim() === '') throw badRequest('title is blank');
+      if (stages && stages.minTurns > stages.maxTurns) throw badRequest('minTurns is more than maxTurns');
+      const row = await updateStudy(db, request.params.studyId, {
+        title: title?.trim(),
+        context,
+        language,
+        stages,
+      });
       if (!row) throw notFound('Study');
       return toStudy(row);
     },
