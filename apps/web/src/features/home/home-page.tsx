@@ -5,6 +5,8 @@ import type { Group, Me, SessionList } from '../../lib/contract';
 import { joinPath, Link, navigate } from '../../lib/router';
 import { clearToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { ChatLink } from '../chat/chat-link';
+import { StudiesLink } from '../study/studies-link';
 import { InviteCodeForm } from './invite-code-form';
 import { type RefusedKind, RefusedNotice, RememberedSignIns, useSignInCheck } from './remembered-sign-ins';
 import './identity.css';
@@ -64,6 +66,8 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
         )}
       </dl>
       {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
+      {me.role === 'admin' && <StudiesLink />}
+      {me.role === 'participant' && me.groupId && <ChatLink groupId={me.groupId} />}
       {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
