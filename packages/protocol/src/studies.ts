@@ -24,30 +24,12 @@ export const CreateStudyBody = Type.Object({
 /** Create-study body. */
 export type CreateStudyBody = Static<typeof CreateStudyBody>;
 
-/** A stage of the CALMA process, in order. */
-export const StageName = Type.Union([
-  Type.Literal('familiarize'),
-  Type.Literal('interact'),
-  Type.Literal('reflect'),
-  Type.Literal('discuss'),
-]);
-
-/** Stage settings: which stages are open and how many turns a participant has per conversation. */
-export const StudyStages = Type.Object({
-  open: Type.Array(StageName, { maxItems: 4, uniqueItems: true }),
-  minTurns: Type.Integer({ minimum: 0, maximum: 1000 }),
-  maxTurns: Type.Integer({ minimum: 1, maximum: 1000 }),
-});
-/** Study stages. */
-export type StudyStages = Static<typeof StudyStages>;
-
-/** `PATCH /api/studies/:studyId` body: what the study set-up changes; absent fields stay. */
+/** `PATCH /api/studies/:studyId` body: the title, deployment context or language; absent fields stay. */
 export const UpdateStudyBody = Type.Object(
   {
     title: Type.Optional(ShortText(200)),
     context: Type.Optional(StudyContext),
     language: Type.Optional(StudyLanguage),
-    stages: Type.Optional(StudyStages),
   },
   { additionalProperties: false },
 );
@@ -60,7 +42,6 @@ export const Study = Type.Object({
   title: Type.String(),
   context: StudyContext,
   language: StudyLanguage,
-  stages: Type.Optional(StudyStages),
   createdAt: Timestamp,
 });
 /** Study. */

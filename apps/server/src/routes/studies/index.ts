@@ -24,7 +24,6 @@ export const toStudy = (row: StudyRow) => ({
   title: row.title,
   context: row.context,
   language: row.language,
-  stages: row.stages,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -77,21 +76,19 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
       config: { access: admin },
       schema: {
         tags,
-        summary: "Change a study's title, deployment context, language or stage settings",
+        summary: "Change a study's title, deployment context or language",
         params: idParams('studyId'),
         body: UpdateStudyBody,
         response: { 200: Study, ...authErrors },
       },
     },
     async (request) => {
-      const { title, context, language, stages } = request.body;
+      const { title, context, language } = request.body;
       if (title !== undefined && title.trim() === '') throw badRequest('title is blank');
-      if (stages && stages.minTurns > stages.maxTurns) throw badRequest('minTurns is more than maxTurns');
       const row = await updateStudy(db, request.params.studyId, {
         title: title?.trim(),
         context,
         language,
-        stages,
       });
       if (!row) throw notFound('Study');
       return toStudy(row);

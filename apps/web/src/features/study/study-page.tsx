@@ -14,9 +14,6 @@ import { stages as allStages, type Stage, type StudyDetail, type StudyStages } f
 import { useSave } from './use-save';
 import './study.css';
 
-/** Every stage open; at least one turn, at most 20 (the server's default for a new study). */
-const defaultStages: StudyStages = { open: [...allStages], minTurns: 1, maxTurns: 20 };
-
 /**
  * `/studies/:studyId`: the administrator sets a study up: its deployment context, the models
  * participants chat with, the stage settings and the orientation. Each part saves on its own, so
@@ -45,7 +42,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
         <>
           <ContextForm study={study.data} path={path} token={token} />
           <ModelsEditor path={`${path}/models`} token={token} />
-          <StagesForm initial={study.data.stages ?? defaultStages} path={path} token={token} />
+          <StagesSection path={`${path}/stages`} token={token} />
           <OrientationEditor path={`${path}/orientation`} token={token} />
         </>
       )}
@@ -131,6 +128,25 @@ function ContextForm({ study, path, token }: { study: StudyDetail; path: string;
         </ActionButton>
         <SaveOutcome state={save.state} testId="context-outcome" />
       </form>
+    </section>
+  );
+}
+
+/** The stage settings, through `GET`/`PUT /api/studies/:studyId/stages` (the familiarize routes). */
+function StagesSection({ path, token }: { path: string; token: string | null }) {
+  const { t } = useTranslation('study');
+  const stages = useApiQuery<StudyStages>(path, token);
+  if (stages.status === 'success') return <StagesForm initial={stages.data} path={path} token={token} />;
+  return (
+    <section aria-labelledby="stages-title">
+      <h2 id="stages-title">{t('stages.title')}</h2>
+      {stages.status === 'error' ? (
+        <p className="error" role="alert">
+          {errorText(stages.error)}
+        </p>
+      ) : (
+        <p className="status">{t('loading')}</p>
+      )}
     </section>
   );
 }

@@ -46,7 +46,6 @@ export interface StudyDetail {
   title: string;
   context: { name: string; description: string; systemPrompt: string };
   language: 'en' | 'hi';
-  stages?: StudyStages;
   createdAt: string;
 }
 
