@@ -19,6 +19,7 @@ import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
 import { BoardStore } from './realtime/yjs/store.js';
 import { affinityRoutes } from './routes/affinity/index.js';
+import { chatLimitsFrom, chatRoutes } from './routes/chat/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { participantRoutes } from './routes/groups/participants.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -59,6 +60,11 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
       | 'maxSocketsPerToken'
       | 'maxSocketsPerAddress'
       | 'allowedOrigins'
+      | 'modelTimeoutMs'
+      | 'modelIdleMs'
+      | 'modelRetries'
+      | 'chatRateLimit'
+      | 'chatMaxChars'
     >
   >;
 
@@ -152,6 +158,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
+  await app.register(chatRoutes, { db: deps.db.db, limits: chatLimitsFrom(config) });
   installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.

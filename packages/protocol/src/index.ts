@@ -4,6 +4,7 @@
  */
 export * from './affinity.js';
 export * from './board.js';
+export * from './chat.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './groups.js';
