@@ -5,6 +5,11 @@ import { ConversationPage } from './features/chat/conversation-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
+import { CheckPage } from './features/journey/check-page';
+import { JourneyPage } from './features/journey/journey-page';
+import { OrientationPage } from './features/journey/orientation-page';
+import { PracticePage } from './features/journey/practice-page';
+import { ProgressPage } from './features/journey/progress-panel';
 import { LanguageSwitcher } from './features/language/language-switcher';
 import { SessionPage } from './features/session/session-page';
 import { StudyListPage } from './features/study/study-list-page';
@@ -28,6 +33,11 @@ const titleKeys = {
   conversation: 'chat:pageTitle.conversation',
   studies: 'study:pageTitle.studies',
   study: 'study:pageTitle.study',
+  journey: 'journey:pageTitle.journey',
+  orientation: 'journey:pageTitle.orientation',
+  practice: 'journey:pageTitle.practice',
+  check: 'journey:pageTitle.check',
+  progress: 'journey:pageTitle.progress',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -57,6 +67,16 @@ function Page({ route }: { route: Route }) {
       return <StudyListPage />;
     case 'study':
       return <StudyPage key={route.studyId} studyId={route.studyId} />;
+    case 'journey':
+      return <JourneyPage key={route.groupId} groupId={route.groupId} />;
+    case 'orientation':
+      return <OrientationPage key={route.groupId} groupId={route.groupId} />;
+    case 'practice':
+      return <PracticePage key={route.groupId} groupId={route.groupId} />;
+    case 'check':
+      return <CheckPage key={route.groupId} groupId={route.groupId} />;
+    case 'progress':
+      return <ProgressPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -9,6 +9,7 @@ export * from './repositories/board.js';
 export * from './repositories/chat.js';
 export * from './repositories/embeddings.js';
 export * from './repositories/groups.js';
+export * from './repositories/journey.js';
 export * from './repositories/material.js';
 export * from './repositories/participants.js';
 export * from './repositories/sessions.js';

@@ -13,6 +13,10 @@ export const ErrorCode = {
   wrongState: 'WRONG_STATE',
   /** A control action named a session revision the session has moved past (409). */
   staleRevision: 'STALE_REVISION',
+  /** A conversation was asked for before the participant passed a required comprehension check (409). */
+  checkRequired: 'CHECK_REQUIRED',
+  /** The study has not opened the stage this needs (409). */
+  stageClosed: 'STAGE_CLOSED',
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   rateLimited: 'RATE_LIMITED',

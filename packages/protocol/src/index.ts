@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './groups.js';
 export * from './health.js';
 export * from './material.js';
+export * from './orientation.js';
 export * from './realtime.js';
 export * from './roles.js';
 export * from './sessions.js';

@@ -1,3 +1,4 @@
+import { defaultOrientation } from '@calma/core';
 import type { ClientToServerEvents, ServerToClientEvents } from '@calma/protocol';
 import { BoardKey, CloseCode } from '@calma/protocol/board';
 import * as decoding from 'lib0/decoding';
@@ -105,6 +106,7 @@ interface RouteRow {
 const context = { name: 'History Educational Assistant', description: 'd', systemPrompt: 's' };
 const onlyParticipants = { admin: { status: 403, why: 'only participants submit (core: participantOnly)' } };
 const replayModel = { id: 'replay', label: 'Recorded answers', provider: 'replay', model: 'replay' };
+const onlyParticipantsJourney = { admin: { status: 403, why: 'the admin has no journey: participants only' } };
 
 /** Every `/api/` route, from docs/api.md. */
 const routes: readonly RouteRow[] = [
@@ -288,6 +290,61 @@ const routes: readonly RouteRow[] = [
       participant: { status: 409, code: 'WRONG_STATE', why: 'its last answer did not fail: nothing to retry' },
     },
   },
+  // Familiarize (issue 13): the orientation is the study owner's; the journey is the participant's.
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/orientation',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => defaultOrientation('en'),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/orientation', access: { kind: 'admin' }, ok: 200 },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/stages',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ open: ['familiarize', 'interact', 'reflect', 'discuss'], minTurns: 1, maxTurns: 20 }),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/stages', access: { kind: 'admin' }, ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/orientation', access: group(members), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/orientation/read',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ page: 0 }),
+    refused: onlyParticipantsJourney,
+  },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/practice',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ answers: [{ itemId: 'practice-1', labels: ['safety advice'] }] }),
+    refused: onlyParticipantsJourney,
+  },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/check',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ answers: {} }),
+    refused: onlyParticipantsJourney,
+  },
+  {
+    method: 'GET',
+    path: '/api/me/progress',
+    access: { kind: 'token' },
+    ok: 200,
+    refused: {
+      ...onlyParticipantsJourney,
+      moderator: { status: 403, why: 'participants only' },
+      otherModerator: { status: 403, why: 'participants only' },
+      analyst: { status: 403, why: 'participants only' },
+    },
+  },
+  { method: 'GET', path: '/api/groups/:groupId/progress', access: group(staff), ok: 200 },
 ];
 
 const errorCodes: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -300,7 +357,10 @@ function expected(row: RouteRow, caller: Caller, known: boolean): string {
   const { access } = row;
   if (access.kind === 'public') return cell(row.ok);
   if (caller === 'none' || caller === 'unknown') return cell(401);
-  if (access.kind === 'token') return cell(row.ok);
+  if (access.kind === 'token') {
+    const refusal = row.refused?.[caller];
+    return refusal ? cell(refusal.status) : cell(row.ok);
+  }
   const { role, home } = principals[caller];
   if (access.kind === 'admin') return role !== 'admin' ? cell(403) : known ? cell(row.ok) : cell(404);
   // Role first (onRequest), then the group or session (preHandler): 404 for anyone allowed by role.

@@ -11,6 +11,7 @@ export type Route =
   | { type: 'conversation'; conversationId: string }
   | { type: 'studies' }
   | { type: 'study'; studyId: string }
+  | { type: JourneyRouteType; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -20,6 +21,9 @@ const decodeSegment = (segment: string): string => {
     return segment;
   }
 };
+
+/** The participant journey's pages and the staff's progress page (`/groups/:groupId/<type>`). */
+export type JourneyRouteType = 'journey' | 'orientation' | 'practice' | 'check' | 'progress';
 
 /** Maps a pathname onto a {@link Route}. */
 export function parseRoute(pathname: string): Route {
@@ -38,6 +42,8 @@ export function parseRoute(pathname: string): Route {
   if (path === '/studies') return { type: 'studies' };
   const study = /^\/studies\/([^/]+)$/.exec(path);
   if (study) return { type: 'study', studyId: decodeSegment(study[1] ?? '') };
+  const journey = /^\/groups\/([^/]+)\/(journey|orientation|practice|check|progress)$/.exec(path);
+  if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
   return { type: 'not-found', path };
 }
 
