@@ -30,33 +30,44 @@ export interface ModelChoice {
 /** `GET /api/conversations/:id`. */
 export interface Conversation {
   id: string;
-  participantId: string;
-  groupId?: string;
-  modelId: string;
+  groupId: string;
+  participantId: string | null;
+  modelId: string | null;
+  modelLabel: string | null;
+  provider: ModelProvider | null;
+  shared: boolean;
+  /** Turns the participant has left in this conversation (the study's `maxTurns` less those taken). */
+  turnsLeft: number;
+  createdAt: string;
+  updatedAt: string;
   messages: ChatMessage[];
-  shared?: boolean;
-  /** The conversation's model entry, where the server says it. */
-  model?: ModelChoice;
-  createdAt?: string;
-  updatedAt?: string;
 }
 
-/** A conversation in the participant's list. */
+/** A conversation in the participant's list (`GET /api/groups/:groupId/conversations`). */
 export interface ConversationSummary {
   id: string;
-  modelId: string;
-  createdAt?: string;
-  updatedAt?: string;
-  shared?: boolean;
+  participantId: string | null;
+  modelId: string | null;
+  shared: boolean;
   /** User turns in it. */
-  turns?: number;
-  /** The first user message, to recognise it by. */
-  preview?: string;
-  messages?: ChatMessage[];
+  turns: number;
+  /** The first user turn, shortened, to tell conversations apart. */
+  title: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
-/** The longest message a participant may send, in characters (the server refuses longer with 413). */
-export const messageLimit = 4000;
+/** `GET /api/groups/:groupId/models`: what a participant may choose from. */
+export interface GroupModels {
+  models: ModelChoice[];
+  assignment: 'fixed' | 'random' | 'choice';
+}
+
+/**
+ * The longest message a participant may send, in UTF-16 code units as the server counts them (its
+ * default `chatMaxChars`; longer is refused with 413, which the page then says).
+ */
+export const messageLimit = 8000;
 
 const groupPath = (groupId: string) => `/api/groups/${encodeURIComponent(groupId)}`;
 const conversationPath = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
@@ -76,7 +87,7 @@ export const getConversation = (id: string, token: string | null, signal?: Abort
 /** How one send (or retry) ended, after the tokens were handed to `onToken`. */
 export type StreamOutcome =
   | { type: 'done'; message: ChatMessage }
-  | { type: 'error'; error: { code: string; message: string }; message?: ChatMessage };
+  | { type: 'error'; error: { code: string; message: string; reason?: string }; message?: ChatMessage };
 
 /** What a stream reports while it runs. */
 export interface StreamHandlers {
@@ -94,7 +105,7 @@ const parse = (data: string): Record<string, unknown> => {
   }
 };
 
-const isErrorShape = (value: unknown): value is { code: string; message: string } =>
+const isErrorShape = (value: unknown): value is { code: string; message: string; reason?: string } =>
   typeof value === 'object' &&
   value !== null &&
   typeof (value as { code?: unknown }).code === 'string' &&
@@ -215,7 +226,7 @@ const isFailureCode = (code: unknown): code is FailureCode =>
  * The most specific failure code among what the server said: the provider's own code (endpoint
  * down, key missing, …) wins over the route's general `MODEL_UNAVAILABLE`.
  */
-export function failureCode(...candidates: ({ code?: string } | undefined)[]): FailureCode {
-  const codes = candidates.map((c) => c?.code).filter(isFailureCode);
+export function failureCode(...candidates: ({ code?: string; reason?: string } | undefined)[]): FailureCode {
+  const codes = candidates.flatMap((c) => [c?.reason, c?.code]).filter(isFailureCode);
   return codes.find((c) => c !== 'MODEL_UNAVAILABLE') ?? codes[0] ?? 'MODEL_UNAVAILABLE';
 }

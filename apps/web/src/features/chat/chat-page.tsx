@@ -6,14 +6,8 @@ import { errorText } from '../../lib/errors';
 import { Link, navigate } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
-import { type ConversationSummary, createConversation, type ModelChoice } from './chat-api';
+import { type ConversationSummary, createConversation, type GroupModels } from './chat-api';
 import './chat.css';
-
-/** What the participant's chat page reads about the study's models. */
-interface ModelsForParticipant {
-  models: ModelChoice[];
-  assignment: 'fixed' | 'random' | 'choice';
-}
 
 /**
  * `/groups/:groupId/chat`: the participant's conversations, and a new one (with the model of
@@ -24,7 +18,7 @@ export function ChatPage({ groupId }: { groupId: string }) {
   const token = useToken();
   const base = `/api/groups/${encodeURIComponent(groupId)}`;
   const list = useApiQuery<{ conversations: ConversationSummary[] }>(token ? `${base}/conversations` : null, token);
-  const models = useApiQuery<ModelsForParticipant>(token ? `${base}/models` : null, token);
+  const models = useApiQuery<GroupModels>(token ? `${base}/models` : null, token);
   const choice = models.status === 'success' && models.data.assignment === 'choice' ? models.data.models : null;
   const [modelId, setModelId] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -40,8 +34,8 @@ export function ChatPage({ groupId }: { groupId: string }) {
     }
   };
 
-  const labelOf = (id: string) =>
-    (models.status === 'success' ? models.data.models.find((m) => m.id === id)?.label : undefined) ?? id;
+  const labelOf = (id: string | null) =>
+    (models.status === 'success' ? models.data.models.find((m) => m.id === id)?.label : undefined) ?? id ?? '';
   const conversations = list.status === 'success' ? list.data.conversations : [];
 
   return (
@@ -63,18 +57,22 @@ export function ChatPage({ groupId }: { groupId: string }) {
       {conversations.length > 0 && (
         <ul className="conversation-list" data-testid="conversation-list">
           {conversations.map((c, i) => {
-            const preview = c.preview ?? c.messages?.find((m) => m.role === 'user')?.content;
+            const preview = c.title;
             return (
               <li key={c.id}>
                 <Link href={`/conversations/${encodeURIComponent(c.id)}`}>
-                  {t('list.item', { number: i + 1, model: labelOf(c.modelId) })}
+                  {t('list.item', { number: conversations.length - i, model: labelOf(c.modelId) })}
                 </Link>
                 {preview && (
                   <span className="hint" dir="auto">
                     {' — '}
-                    {preview.length > 80 ? `${preview.slice(0, 80)}…` : preview}
+                    {preview}
                   </span>
-                )}
+                )}{' '}
+                <span className="hint">
+                  {t('list.turns', { count: c.turns })}
+                  {c.shared ? ` · ${t('list.shared')}` : ''}
+                </span>
               </li>
             );
           })}

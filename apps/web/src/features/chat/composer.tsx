@@ -22,7 +22,8 @@ export function Composer({
 }) {
   const { t } = useTranslation('chat');
   const id = useId();
-  const length = [...value].length;
+  // Counted as the server counts: UTF-16 code units of the trimmed text.
+  const length = value.trim().length;
   const over = length > messageLimit;
   const reason =
     blockedReason ??

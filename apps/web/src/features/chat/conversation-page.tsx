@@ -5,7 +5,6 @@ import { ApiError } from '../../lib/api';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
-import { useApiQuery } from '../../lib/use-api-query';
 import {
   type ChatMessage,
   type Conversation,
@@ -22,11 +21,6 @@ import { MessageList } from './message-list';
 import { ModelBadge } from './model-badge';
 import { SharingSlot } from './sharing-slot';
 import './chat.css';
-
-/** `GET /api/me/progress`, as far as the chat page reads it. */
-interface Progress {
-  turns?: { done: number; min: number; max: number };
-}
 
 type Failure = { code: string; detail: string };
 
@@ -46,8 +40,6 @@ export function ConversationPage({ conversationId }: { conversationId: string })
   const [failure, setFailure] = useState<Failure | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
-  const [progressVersion, setProgressVersion] = useState(0);
-  const progress = useApiQuery<Progress>(token ? `/api/me/progress?v=${progressVersion}` : null, token);
   const abort = useRef<AbortController | null>(null);
 
   const setDraft = (text: string) => {
@@ -80,12 +72,13 @@ export function ConversationPage({ conversationId }: { conversationId: string })
   const messages = conversation?.messages ?? [];
   const last = messages[messages.length - 1];
   const answerMissing = last !== undefined && (last.role === 'user' || last.status !== 'complete');
+  // The turn being sent counts at once, so the numbers do not lag behind what the page shows.
   const userTurns = messages.filter((m) => m.role === 'user').length + (pendingUser ? 1 : 0);
-  const turns = progress.status === 'success' ? progress.data.turns : undefined;
-  const turnsLeft = turns ? Math.max(0, turns.max - turns.done) : null;
-  const modelLabel = conversation?.model?.label ?? conversation?.modelId ?? '';
+  const turnsLeft = conversation ? Math.max(0, conversation.turnsLeft - (pendingUser ? 1 : 0)) : 0;
+  const maxTurns = userTurns + turnsLeft;
+  const modelLabel = conversation?.modelLabel ?? conversation?.modelId ?? '';
   const lastAnswer = [...messages].reverse().find((m) => m.role === 'assistant' && m.model);
-  const provider = conversation?.model?.provider ?? lastAnswer?.provider;
+  const provider = conversation?.provider ?? lastAnswer?.provider;
 
   /** Streams one answer; afterwards shows the conversation exactly as the server stored it. */
   const stream = async (run: (handlers: StreamHandlers, signal: AbortSignal) => Promise<StreamOutcome>) => {
@@ -119,11 +112,11 @@ export function ConversationPage({ conversationId }: { conversationId: string })
     await load();
     setStreaming(null);
     setPendingUser(null);
-    setProgressVersion((v) => v + 1);
     if (outcome.type === 'done') {
       setAnnouncement(t('live.done', { text: outcome.message?.content ?? text }));
     } else {
       const code = failureCode(outcome.error, outcome.message?.error);
+      // The stored turn's own words are the most specific (the endpoint's status, the variable's name).
       const detail = outcome.message?.error?.message ?? outcome.error.message;
       setFailure({ code, detail });
       setAnnouncement(t(`failure.${code}`));
@@ -142,7 +135,13 @@ export function ConversationPage({ conversationId }: { conversationId: string })
         conversationId,
         content,
         token,
-        { ...handlers, onAccepted: () => writeDraft(conversationId, '') },
+        {
+          ...handlers,
+          // Only what was sent is forgotten: words typed meanwhile stay kept.
+          onAccepted: () => {
+            if (readDraft(conversationId).trim() === content) writeDraft(conversationId, '');
+          },
+        },
         signal,
       ),
     );
@@ -155,8 +154,8 @@ export function ConversationPage({ conversationId }: { conversationId: string })
   const blockedReason =
     streaming !== null
       ? t('composer.streaming')
-      : turnsLeft === 0
-        ? t('composer.turnsUsed', { count: turns?.max ?? 0 })
+      : conversation && turnsLeft === 0
+        ? t('composer.turnsUsed', { count: maxTurns })
         : null;
 
   if (loadError)
@@ -192,10 +191,7 @@ export function ConversationPage({ conversationId }: { conversationId: string })
         <ModelBadge label={modelLabel} provider={provider} model={lastAnswer?.model} />
       </div>
       <p data-testid="turns">
-        {turns
-          ? t('turns.used', { count: turns.done, max: turns.max }) +
-            (turnsLeft !== null ? ` ${t('turns.left', { count: turnsLeft })}` : '')
-          : t('turns.here', { count: userTurns })}
+        {t('turns.used', { count: userTurns, max: maxTurns })} {t('turns.left', { count: turnsLeft })}
       </p>
       <MessageList
         messages={pendingUser ? [...messages, pendingUser] : messages}
@@ -215,9 +211,15 @@ export function ConversationPage({ conversationId }: { conversationId: string })
         </div>
       )}
       {refusal && (
-        <p className="error" role="alert" data-testid="chat-refused">
-          {refusal}
-        </p>
+        <div className="chat-failure" role="alert" data-testid="chat-refused">
+          <p dir="auto">{refusal}</p>
+          <p>{t('failure.notSent')}</p>
+          {draft.trim() !== '' && streaming === null && (
+            <ActionButton className="secondary" onClick={send} data-testid="send-again">
+              {t('conversation.sendAgain')}
+            </ActionButton>
+          )}
+        </div>
       )}
       {answerMissing && streaming === null && (
         <ActionButton className="secondary" onClick={retry} data-testid="retry">
