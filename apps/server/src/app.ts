@@ -30,6 +30,7 @@ import { analysisRoutes } from './routes/sessions/analysis.js';
 import { sessionRoutes } from './routes/sessions/index.js';
 import { submissionRoutes } from './routes/sessions/submissions.js';
 import { studyRoutes } from './routes/studies/index.js';
+import { transcriptRoutes } from './routes/transcripts/index.js';
 import { SessionService } from './sessions/service.js';
 
 /** What the app is built on: an open, migrated database and the admin token's hash. */
@@ -156,6 +157,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit, events });
   await app.register(materialRoutes, { db: deps.db.db, events });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
+  await app.register(transcriptRoutes, { db: deps.db.db });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });

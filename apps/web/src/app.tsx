@@ -15,6 +15,7 @@ import { SessionPage } from './features/session/session-page';
 import { StudyListPage } from './features/study/study-list-page';
 import { StudyPage } from './features/study/study-page';
 import { SummaryPage } from './features/summary/summary-page';
+import { TranscriptsPage } from './features/transcripts/transcripts-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
 
 // The dashboard brings the charting library: loaded only when an analyst opens it.
@@ -38,6 +39,7 @@ const titleKeys = {
   practice: 'journey:pageTitle.practice',
   check: 'journey:pageTitle.check',
   progress: 'journey:pageTitle.progress',
+  transcripts: 'sharing:page.documentTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -77,6 +79,8 @@ function Page({ route }: { route: Route }) {
       return <CheckPage key={route.groupId} groupId={route.groupId} />;
     case 'progress':
       return <ProgressPage key={route.groupId} groupId={route.groupId} />;
+    case 'transcripts':
+      return <TranscriptsPage groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -17,4 +17,5 @@ export * from './repositories/settings.js';
 export * from './repositories/studies.js';
 export * from './repositories/study-update.js';
 export * from './repositories/tokens.js';
+export * from './repositories/transcripts.js';
 export * as schema from './schema.js';

@@ -15,3 +15,4 @@ export * from './realtime.js';
 export * from './roles.js';
 export * from './sessions.js';
 export * from './studies.js';
+export * from './transcripts.js';

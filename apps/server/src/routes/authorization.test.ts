@@ -1,4 +1,5 @@
 import { defaultOrientation } from '@calma/core';
+import { schema } from '@calma/db';
 import type { ClientToServerEvents, ServerToClientEvents } from '@calma/protocol';
 import { BoardKey, CloseCode } from '@calma/protocol/board';
 import * as decoding from 'lib0/decoding';
@@ -64,7 +65,7 @@ interface Fixture {
   /** Segment 5 running, with a final attribute to rate. */
   segment5SessionId: string;
   finalAttributeId: string;
-  /** Ana's conversation with the study's (replay) model. */
+  /** Ana's conversation with the study's (replay) model: a chat of its author, for the chat and sharing routes' `:id`. */
   conversationId: string;
 }
 
@@ -345,6 +346,32 @@ const routes: readonly RouteRow[] = [
     },
   },
   { method: 'GET', path: '/api/groups/:groupId/progress', access: group(staff), ok: 200 },
+  // Transcripts and sharing (`:id` is a chat of the group's participant; only its author shares).
+  {
+    method: 'POST',
+    path: '/api/conversations/:id/share',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ shared: false }),
+    refused: { admin: { status: 403, why: "only the conversation's participant shares it" } },
+  },
+  { method: 'GET', path: '/api/conversations/:id/shared-preview', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/transcripts', access: group(staff), ok: 200, query: 'format=csv' },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/transcripts',
+    access: group(['moderator']),
+    ok: 201,
+    body: () => ({ interactions: [{ baseline: false, messages: [{ role: 'assistant', content: 'Hello' }] }] }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/baseline',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ interactions: [] }),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/baseline', access: { kind: 'admin' }, ok: 200 },
 ];
 
 const errorCodes: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -427,8 +454,17 @@ describe('the authorization matrix (PGlite)', () => {
       segment4SessionId: '',
       segment5SessionId: '',
       finalAttributeId: '',
-      conversationId: '',
+      conversationId: 'in_authorization-chat',
     };
+    await t.db.db.insert(schema.interactions).values({
+      id: f.conversationId,
+      groupId: home.id,
+      participantId: ana.participantId,
+      baseline: false,
+      source: 'chat',
+      shared: false,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     const moderator = home.moderatorToken;
     // Labels to lay out: the affinity map of the pending session exists before the table reads it.
     const words = ['balanced', 'diplomatic', 'nuanced', 'biased', 'one-sided', 'factual', 'dry', 'vivid'];

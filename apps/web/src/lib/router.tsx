@@ -12,6 +12,7 @@ export type Route =
   | { type: 'studies' }
   | { type: 'study'; studyId: string }
   | { type: JourneyRouteType; groupId: string }
+  | { type: 'transcripts'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -44,6 +45,8 @@ export function parseRoute(pathname: string): Route {
   if (study) return { type: 'study', studyId: decodeSegment(study[1] ?? '') };
   const journey = /^\/groups\/([^/]+)\/(journey|orientation|practice|check|progress)$/.exec(path);
   if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
+  const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);
+  if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
   return { type: 'not-found', path };
 }
 

@@ -1,5 +1,14 @@
 import type { Database } from '@calma/db';
-import { createGroup, createStudy, findStudy, listGroups, listStudies, type StudyRow, updateStudy } from '@calma/db';
+import {
+  copyBaselineToGroup,
+  createGroup,
+  createStudy,
+  findStudy,
+  listGroups,
+  listStudies,
+  type StudyRow,
+  updateStudy,
+} from '@calma/db';
 import {
   authErrors,
   CreatedGroup,
@@ -121,6 +130,8 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
         moderatorTokenHash: hashToken(moderatorToken),
         analystTokenHash: hashToken(analystToken),
       });
+      // A group created after the study's baseline was set gets its copy too.
+      if (study.baseline.length > 0) await copyBaselineToGroup(db, group.id, study.baseline);
       return reply.status(201).send({ ...toGroupWithInvite(group), moderatorToken, analystToken });
     },
   );

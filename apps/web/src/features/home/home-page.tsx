@@ -9,6 +9,7 @@ import { ChatLink } from '../chat/chat-link';
 import { JourneyHomeLink } from '../journey/journey-page';
 import { ProgressHomeLink } from '../journey/progress-panel';
 import { StudiesLink } from '../study/studies-link';
+import { TranscriptsLink } from '../transcripts/transcripts-page';
 import { InviteCodeForm } from './invite-code-form';
 import { type RefusedKind, RefusedNotice, RememberedSignIns, useSignInCheck } from './remembered-sign-ins';
 import './identity.css';
@@ -73,6 +74,7 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
       {me.role === 'participant' && me.groupId && <ChatLink groupId={me.groupId} />}
       {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <ProgressHomeLink groupId={me.groupId} />}
       {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
+      {me.groupId && me.role === 'moderator' && <TranscriptsLink groupId={me.groupId} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
           {t('signOut')}
