@@ -227,7 +227,7 @@ export function ConversationPage({ conversationId }: { conversationId: string })
         </ActionButton>
       )}
       <Composer value={draft} onChange={setDraft} onSend={send} blockedReason={blockedReason} />
-      <SharingSlot conversationId={conversationId} token={token} />
+      <SharingSlot conversationId={conversationId} token={token} messages={messages.length} />
     </section>
   );
 }

@@ -1,15 +1,23 @@
-import { useTranslation } from 'react-i18next';
+import { SharePanel } from '../sharing';
 
 /**
- * Where the transcripts part's sharing control goes ("share (masked preview) / withhold", in
- * `features/sharing/`). LEAD: replace the body with that component once both branches are merged.
+ * The transcripts part's "share (masked preview) / withhold" under the conversation. Keyed by the
+ * number of stored messages: the masked preview is fetched again after every turn, so what the
+ * participant agrees to share is always the whole conversation as it now stands.
  */
-export function SharingSlot({ conversationId }: { conversationId: string; token: string | null }) {
-  const { t } = useTranslation('chat');
+export function SharingSlot({
+  conversationId,
+  token,
+  messages,
+}: {
+  conversationId: string;
+  token: string | null;
+  messages: number;
+}) {
+  if (messages === 0) return null;
   return (
-    <section className="sharing-slot" aria-labelledby="sharing-slot-title" data-slot="sharing" data-id={conversationId}>
-      <h2 id="sharing-slot-title">{t('sharing.title')}</h2>
-      <p className="hint">{t('sharing.private')}</p>
-    </section>
+    <div className="sharing-slot" data-testid="sharing">
+      <SharePanel key={`${conversationId}-${messages}`} conversationId={conversationId} token={token} />
+    </div>
   );
 }
