@@ -28,6 +28,10 @@ describe('maskPersonalData', () => {
       'ISBN 978-3-16-148410-0, published 2024-01-15',
       'about 1.4 billion people; 28 states and 8 union territories',
       'Room 101, page 12345',
+      '₹4,000 to ₹8,000 a month; 1,380,004,385 people',
+      'at 10:30 on 28/11/2024, version 3.14.159',
+      'the 1947 partition; 15 August 1947 — १५ अगस्त १९४७',
+      'Call of Duty, I am Legend, email etiquette',
     ]) {
       expect(mask(text)).toEqual({ text, masked: [] });
     }
@@ -48,8 +52,9 @@ describe('maskPersonalData', () => {
   });
 
   it('does not mask digits or addresses inside a kept link separately', () => {
-    const text = 'https://example.com/2024/report';
-    expect(isPersonalUrl(text)).toBe(true);
+    expect(isPersonalUrl('https://news.example.com/2024/11/28/thanksgiving-history')).toBe(false);
+    expect(isPersonalUrl('https://example.com/u/48213377')).toBe(true);
+    expect(isPersonalUrl('https://example.com/@asha')).toBe(true);
     expect(mask('https://example.com/articles/history').masked).toEqual([]);
   });
 

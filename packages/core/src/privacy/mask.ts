@@ -147,7 +147,8 @@ function isIdSegment(segment: string): boolean {
     s = segment;
   }
   if (s.startsWith('@') || s.startsWith('~')) return true;
-  if (/\d{4,}/.test(s)) return true;
+  // Five digits or more: an account, order or user number; a year ("/2024/") is not one.
+  if (/\d{5,}/.test(s)) return true;
   // A long run without separators mixing letters and digits reads as a generated id or token.
   return /^[A-Za-z0-9_-]{16,}$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s) && !/-[a-z]+-/.test(s);
 }

@@ -42,8 +42,24 @@ function countLineBreaks(text: string, from: number, to: number): number {
   return n;
 }
 
+/** How {@link writeCsv} writes: for spreadsheets (BOM, formulas defused) or for other tools. */
+export interface CsvStyle {
+  /**
+   * For spreadsheets: UTF-8 behind a byte-order mark (else Excel reads Devanagari as mojibake),
+   * and a cell starting with = + - @ or a tab gets a leading `'` so that a spreadsheet never runs
+   * a participant's text as a formula ({@link unguardCell} takes it off again on import).
+   */
+  spreadsheet: boolean;
+}
+
 /** RFC 4180 CSV (CRLF line ends, quotes only where needed) from rows of cells. */
-export function writeCsv(rows: (string | number | boolean | null | undefined)[][]): string {
+export function writeCsv(rows: (string | number | boolean | null | undefined)[][], style: CsvStyle): string {
   const cells = rows.map((row) => row.map((c) => (c === null || c === undefined ? '' : String(c))));
-  return `${Papa.unparse(cells, { newline: '\r\n', quotes: false })}\r\n`;
+  const body = Papa.unparse(cells, { newline: '\r\n', quotes: false, escapeFormulae: style.spreadsheet });
+  return `${style.spreadsheet ? '\uFEFF' : ''}${body}\r\n`;
+}
+
+/** Undoes the formula guard of a spreadsheet-style cell. */
+export function unguardCell(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }

@@ -1,12 +1,12 @@
 import { checkFile, checkInteraction, messageProblem, Problems } from './check.js';
-import { readCsv, writeCsv } from './csv-rows.js';
+import { readCsv, unguardCell, writeCsv } from './csv-rows.js';
 import type { TranscriptInteraction, TranscriptMessage, TranscriptParse } from './model.js';
 
 /**
  * Calma's CSV: one row per message, in message order. Rows of one interaction share its
  * `interaction_id`; the interaction's fields (participant, baseline, source, model) repeat on each
  * row so that a spreadsheet filter keeps whole rows meaningful. The model columns are empty for
- * imported and user turns.
+ * imported and user turns. Written for spreadsheets (a BOM, formulas defused: see `writeCsv`).
  */
 export const transcriptCsvColumns = [
   'interaction_id',
@@ -60,7 +60,7 @@ export function toTranscriptCsv(interactions: TranscriptInteraction[]): string {
       ]);
     });
   });
-  return writeCsv(rows);
+  return writeCsv(rows, { spreadsheet: true });
 }
 
 /**
@@ -82,7 +82,8 @@ export function parseTranscriptCsv(text: string): TranscriptParse {
   }
   const col = (record: string[], name: string) => {
     const i = names.indexOf(name);
-    return i < 0 ? undefined : record[i];
+    const cell = i < 0 ? undefined : record[i];
+    return cell === undefined ? undefined : unguardCell(cell);
   };
   const problems = new Problems();
   const byId = new Map<

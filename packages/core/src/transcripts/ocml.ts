@@ -25,11 +25,11 @@ export function ocmlText(messages: Pick<TranscriptMessage, 'role' | 'content'>[]
 
 /** OCML's CSV: the title row, then one row per interaction. */
 export function toOcmlCsv(interactions: TranscriptInteraction[], title: string): string {
-  return writeCsv([
-    ['ID', 'TEXT'],
-    ['0', title],
-    ...interactions.map((item, i) => [String(i + 1), ocmlText(item.messages)]),
-  ]);
+  // No BOM (OCML's reader would see "\uFEFFID" and refuse the header) and the text as written.
+  return writeCsv(
+    [['ID', 'TEXT'], ['0', title], ...interactions.map((item, i) => [String(i + 1), ocmlText(item.messages)])],
+    { spreadsheet: false },
+  );
 }
 
 const turnStart = /^(User|Assistant):[ \t]?/gmu;

@@ -44,7 +44,8 @@ const quoted: TranscriptInteraction = {
 describe('Calma CSV', () => {
   it('writes one RFC 4180 row per message and reads it back', () => {
     const csv = toTranscriptCsv([chat, quoted]);
-    const lines = csv.split('\r\n');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.slice(1).split('\r\n');
     expect(lines[0]).toBe(
       'interaction_id,participant,baseline,source,message_index,role,content,status,model_id,provider,model,ttft_ms,latency_ms,prompt_tokens,completion_tokens,finish_reason,system_prompt_sha256,created_at',
     );
@@ -56,6 +57,21 @@ describe('Calma CSV', () => {
     expect(back.interactions).toHaveLength(2);
     expect(back.interactions[0]?.messages).toEqual(chat.messages);
     expect(back.interactions[1]).toMatchObject({ id: 'thanksgiving', baseline: true, participant: null });
+  });
+
+  it('defuses formulas for spreadsheets and restores them on import', () => {
+    const risky: TranscriptInteraction = {
+      id: 'f',
+      baseline: false,
+      messages: [
+        { role: 'user', content: '=HYPERLINK("x")' },
+        { role: 'assistant', content: '- a list' },
+      ],
+    };
+    const csv = toTranscriptCsv([risky]);
+    expect(csv).toContain(`"'=HYPERLINK`);
+    const back = parseTranscripts(csv, 'csv');
+    expect(back.ok && back.interactions[0]?.messages.map((m) => m.content)).toEqual(['=HYPERLINK("x")', '- a list']);
   });
 
   it('orders by message_index, accepts a BOM and any column order', () => {

@@ -223,6 +223,22 @@ describe.each(databaseKinds)('sharing and transcripts on %s', (kind) => {
     expect(ocml.json().format).toBe('ocml');
   });
 
+  it("keeps an unshared chat out of the group summary's topics and masks a shared one", async () => {
+    const topicsOf = async () => {
+      const res = await t.app.inject({ url: `/api/groups/${f.groupId}/summary`, headers: bearer(f.bo.token) });
+      expect(res.statusCode).toBe(200);
+      const topics = res.json().topics as { interactionIds: string[]; name: string; terms: string[] }[];
+      return { ids: topics.flatMap((topic) => topic.interactionIds), text: JSON.stringify(topics) };
+    };
+    expect((await topicsOf()).ids).not.toContain(f.chatId);
+    await share(f.asha.token, true);
+    const shared = await topicsOf();
+    expect(shared.ids).toContain(f.chatId);
+    expect(shared.text).not.toMatch(/asha|example\.org|98765/i);
+    await share(f.asha.token, false);
+    expect((await topicsOf()).ids).not.toContain(f.chatId);
+  });
+
   it('copies the study baseline into every group, including later ones, with stable ids', async () => {
     const body = {
       interactions: [{ id: 'thanksgiving', messages: [{ role: 'assistant', content: 'Thanksgiving is a holiday.' }] }],

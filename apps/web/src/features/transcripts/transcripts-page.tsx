@@ -187,7 +187,8 @@ function ImportForm({ base, token, onImported }: { base: string; token: string; 
                   <strong>
                     {state.format === 'json' ? t('import.item', { row: p.row }) : t('import.line', { row: p.row })}
                   </strong>{' '}
-                  {p.field && <code>{p.field}</code>} <span lang="en">{p.message}</span>
+                  {p.field && !p.message.startsWith(p.field) && <code>{p.field}</code>}{' '}
+                  <span lang="en">{p.message}</span>
                 </li>
               ))}
             </ul>
