@@ -19,11 +19,13 @@ import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
 import { BoardStore } from './realtime/yjs/store.js';
 import { affinityRoutes } from './routes/affinity/index.js';
+import { chatLimitsFrom, chatRoutes } from './routes/chat/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { participantRoutes } from './routes/groups/participants.js';
 import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
 import { materialRoutes } from './routes/material/index.js';
+import { orientationRoutes } from './routes/orientation/index.js';
 import { analysisRoutes } from './routes/sessions/analysis.js';
 import { sessionRoutes } from './routes/sessions/index.js';
 import { submissionRoutes } from './routes/sessions/submissions.js';
@@ -60,6 +62,11 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
       | 'maxSocketsPerToken'
       | 'maxSocketsPerAddress'
       | 'allowedOrigins'
+      | 'modelTimeoutMs'
+      | 'modelIdleMs'
+      | 'modelRetries'
+      | 'chatRateLimit'
+      | 'chatMaxChars'
     >
   >;
 
@@ -149,11 +156,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(participantRoutes, { db: deps.db.db, events });
   await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit, events });
   await app.register(materialRoutes, { db: deps.db.db, events });
+  await app.register(orientationRoutes, { db: deps.db.db, embeddings });
   await app.register(transcriptRoutes, { db: deps.db.db });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
+  await app.register(chatRoutes, { db: deps.db.db, limits: chatLimitsFrom(config) });
   installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.

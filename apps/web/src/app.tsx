@@ -1,10 +1,19 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ChatPage } from './features/chat/chat-page';
+import { ConversationPage } from './features/chat/conversation-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
+import { CheckPage } from './features/journey/check-page';
+import { JourneyPage } from './features/journey/journey-page';
+import { OrientationPage } from './features/journey/orientation-page';
+import { PracticePage } from './features/journey/practice-page';
+import { ProgressPage } from './features/journey/progress-panel';
 import { LanguageSwitcher } from './features/language/language-switcher';
 import { SessionPage } from './features/session/session-page';
+import { StudyListPage } from './features/study/study-list-page';
+import { StudyPage } from './features/study/study-page';
 import { SummaryPage } from './features/summary/summary-page';
 import { TranscriptsPage } from './features/transcripts/transcripts-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
@@ -14,13 +23,22 @@ const DashboardPage = lazy(() =>
   import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
 );
 
-/** The page title's key in the `common` namespace, per route. */
+/** The page title's key in the `common` namespace (or `namespace:key`), per route. */
 const titleKeys = {
   home: 'title.home',
   join: 'title.join',
   session: 'title.session',
   analysis: 'title.analysis',
   summary: 'title.summary',
+  chat: 'chat:pageTitle.chat',
+  conversation: 'chat:pageTitle.conversation',
+  studies: 'study:pageTitle.studies',
+  study: 'study:pageTitle.study',
+  journey: 'journey:pageTitle.journey',
+  orientation: 'journey:pageTitle.orientation',
+  practice: 'journey:pageTitle.practice',
+  check: 'journey:pageTitle.check',
+  progress: 'journey:pageTitle.progress',
   transcripts: 'sharing:page.documentTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
@@ -43,6 +61,24 @@ function Page({ route }: { route: Route }) {
       );
     case 'summary':
       return <SummaryPage groupId={route.groupId} />;
+    case 'chat':
+      return <ChatPage key={route.groupId} groupId={route.groupId} />;
+    case 'conversation':
+      return <ConversationPage key={route.conversationId} conversationId={route.conversationId} />;
+    case 'studies':
+      return <StudyListPage />;
+    case 'study':
+      return <StudyPage key={route.studyId} studyId={route.studyId} />;
+    case 'journey':
+      return <JourneyPage key={route.groupId} groupId={route.groupId} />;
+    case 'orientation':
+      return <OrientationPage key={route.groupId} groupId={route.groupId} />;
+    case 'practice':
+      return <PracticePage key={route.groupId} groupId={route.groupId} />;
+    case 'check':
+      return <CheckPage key={route.groupId} groupId={route.groupId} />;
+    case 'progress':
+      return <ProgressPage key={route.groupId} groupId={route.groupId} />;
     case 'transcripts':
       return <TranscriptsPage groupId={route.groupId} />;
     case 'not-found':

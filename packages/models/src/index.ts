@@ -1,1 +1,5 @@
+export * from './abort.js';
+export * from './openai.js';
 export * from './provider.js';
+export * from './registry.js';
+export * from './replay.js';

@@ -13,9 +13,19 @@ export const ErrorCode = {
   wrongState: 'WRONG_STATE',
   /** A control action named a session revision the session has moved past (409). */
   staleRevision: 'STALE_REVISION',
+  /** A conversation was asked for before the participant passed a required comprehension check (409). */
+  checkRequired: 'CHECK_REQUIRED',
+  /** The study has not opened the stage this needs (409). */
+  stageClosed: 'STAGE_CLOSED',
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   rateLimited: 'RATE_LIMITED',
+  /** A chat answer failed or was cut off (502); `error.reason` says why. */
+  modelUnavailable: 'MODEL_UNAVAILABLE',
+  /** The conversation is still answering the previous turn (409). */
+  answerInProgress: 'ANSWER_IN_PROGRESS',
+  /** The conversation has had the study's `maxTurns` user turns (409). */
+  turnLimitReached: 'TURN_LIMIT_REACHED',
   internal: 'INTERNAL_ERROR',
 } as const;
 /** One of the {@link ErrorCode} values. */

@@ -4,11 +4,13 @@
  */
 export * from './affinity.js';
 export * from './board.js';
+export * from './chat.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './groups.js';
 export * from './health.js';
 export * from './material.js';
+export * from './orientation.js';
 export * from './realtime.js';
 export * from './roles.js';
 export * from './sessions.js';

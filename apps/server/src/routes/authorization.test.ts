@@ -1,3 +1,4 @@
+import { defaultOrientation } from '@calma/core';
 import { schema } from '@calma/db';
 import type { ClientToServerEvents, ServerToClientEvents } from '@calma/protocol';
 import { BoardKey, CloseCode } from '@calma/protocol/board';
@@ -64,12 +65,12 @@ interface Fixture {
   /** Segment 5 running, with a final attribute to rate. */
   segment5SessionId: string;
   finalAttributeId: string;
-  /** A chat of the group's participant (its author), for the sharing routes' `:id`. */
+  /** Ana's conversation with the study's (replay) model: a chat of its author, for the chat and sharing routes' `:id`. */
   conversationId: string;
 }
 
 /** Ids that look like ids and name nothing. */
-const unknownIds = { studyId: 'st_unknown', groupId: 'gr_unknown', sessionId: 'se_unknown', id: 'in_unknown' };
+const unknownIds = { studyId: 'st_unknown', groupId: 'gr_unknown', sessionId: 'se_unknown', id: 'cv_unknown' };
 
 type Access =
   | { readonly kind: 'public' }
@@ -98,11 +99,15 @@ interface RouteRow {
   /** `fresh`: `:participantId` names a participant joined for this one request (it may be removed). */
   readonly participant?: 'fresh';
   /** Callers the access lets through whom a domain rule then refuses: the status and why. */
-  readonly refused?: Partial<Record<Caller, { status: number; why: string }>>;
+  readonly refused?: Partial<Record<Caller, { status: number; why: string; code?: string }>>;
+  /** The path names a study: staff of any of its groups count as members. */
+  readonly studyWide?: true;
 }
 
 const context = { name: 'History Educational Assistant', description: 'd', systemPrompt: 's' };
 const onlyParticipants = { admin: { status: 403, why: 'only participants submit (core: participantOnly)' } };
+const replayModel = { id: 'replay', label: 'Recorded answers', provider: 'replay', model: 'replay' };
+const onlyParticipantsJourney = { admin: { status: 403, why: 'the admin has no journey: participants only' } };
 
 /** Every `/api/` route, from docs/api.md. */
 const routes: readonly RouteRow[] = [
@@ -125,6 +130,13 @@ const routes: readonly RouteRow[] = [
   },
   { method: 'GET', path: '/api/studies', access: { kind: 'admin' }, ok: 200 },
   { method: 'GET', path: '/api/studies/:studyId', access: { kind: 'admin' }, ok: 200 },
+  {
+    method: 'PATCH',
+    path: '/api/studies/:studyId',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ context }),
+  },
   {
     method: 'POST',
     path: '/api/studies/:studyId/groups',
@@ -242,6 +254,98 @@ const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/sessions/:sessionId/affinity-map', access: session(members), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/analysis', access: session(staff), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/export', access: session(staff), ok: 200, query: 'format=json' },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/models',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ models: [replayModel], assignment: 'fixed' }),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/models', access: group(staff), ok: 200, studyWide: true },
+  { method: 'GET', path: '/api/groups/:groupId/models', access: group(members), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/conversations',
+    access: group(['participant']),
+    ok: 201,
+    body: () => ({}),
+    refused: onlyParticipants,
+  },
+  { method: 'GET', path: '/api/groups/:groupId/conversations', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/conversations/:id', access: group(members), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/conversations/:id/messages',
+    access: group(['participant']),
+    ok: 201,
+    body: () => ({ content: 'Why was the harvest celebrated?' }),
+    refused: onlyParticipants,
+  },
+  {
+    method: 'POST',
+    path: '/api/conversations/:id/retry',
+    access: group(['participant']),
+    ok: 201,
+    refused: {
+      ...onlyParticipants,
+      participant: { status: 409, code: 'WRONG_STATE', why: 'its last answer did not fail: nothing to retry' },
+    },
+  },
+  // Familiarize (issue 13): the orientation is the study owner's; the journey is the participant's.
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/orientation',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => defaultOrientation('en'),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/orientation', access: { kind: 'admin' }, ok: 200 },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/stages',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ open: ['familiarize', 'interact', 'reflect', 'discuss'], minTurns: 1, maxTurns: 20 }),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/stages', access: { kind: 'admin' }, ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/orientation', access: group(members), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/orientation/read',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ page: 0 }),
+    refused: onlyParticipantsJourney,
+  },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/practice',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ answers: [{ itemId: 'practice-1', labels: ['safety advice'] }] }),
+    refused: onlyParticipantsJourney,
+  },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/check',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ answers: {} }),
+    refused: onlyParticipantsJourney,
+  },
+  {
+    method: 'GET',
+    path: '/api/me/progress',
+    access: { kind: 'token' },
+    ok: 200,
+    refused: {
+      ...onlyParticipantsJourney,
+      moderator: { status: 403, why: 'participants only' },
+      otherModerator: { status: 403, why: 'participants only' },
+      analyst: { status: 403, why: 'participants only' },
+    },
+  },
+  { method: 'GET', path: '/api/groups/:groupId/progress', access: group(staff), ok: 200 },
   // Transcripts and sharing (`:id` is a chat of the group's participant; only its author shares).
   {
     method: 'POST',
@@ -280,15 +384,18 @@ function expected(row: RouteRow, caller: Caller, known: boolean): string {
   const { access } = row;
   if (access.kind === 'public') return cell(row.ok);
   if (caller === 'none' || caller === 'unknown') return cell(401);
-  if (access.kind === 'token') return cell(row.ok);
+  if (access.kind === 'token') {
+    const refusal = row.refused?.[caller];
+    return refusal ? cell(refusal.status) : cell(row.ok);
+  }
   const { role, home } = principals[caller];
   if (access.kind === 'admin') return role !== 'admin' ? cell(403) : known ? cell(row.ok) : cell(404);
   // Role first (onRequest), then the group or session (preHandler): 404 for anyone allowed by role.
   if (role !== 'admin' && !access.roles.includes(role)) return cell(403);
   if (!known) return cell(404);
-  if (!home) return cell(403);
+  if (!home && !(row.studyWide && role !== 'participant')) return cell(403);
   const refusal = row.refused?.[caller];
-  return refusal ? cell(refusal.status) : cell(row.ok);
+  return refusal ? cell(refusal.status, refusal.code) : cell(row.ok);
 }
 
 /** Every `METHOD path` under `/api/` the app serves, read from `printRoutes`' tree. */
@@ -390,6 +497,23 @@ describe('the authorization matrix (PGlite)', () => {
     });
     f.finalAttributeId = (finals.json() as { attributes: { id: string }[] }).attributes[0]?.id ?? '';
     expect((await control(f.segment5SessionId, start(5))).statusCode).toBe(200);
+    // Interact: a replay model answering from an imported response, and Ana's conversation with it.
+    const models = { models: [replayModel], assignment: 'fixed' };
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/api/studies/${f.studyId}/models`,
+      headers: bearer(t.adminToken),
+      payload: models,
+    });
+    expect(put.statusCode).toBe(200);
+    const recorded = [{ role: 'assistant', content: 'The harvest was celebrated with a feast.' }];
+    await created(
+      t,
+      `/api/groups/${f.groupId}/interactions`,
+      { interactions: [{ baseline: false, messages: recorded }] },
+      moderator,
+    );
+    f.conversationId = (await created(t, `/api/groups/${f.groupId}/conversations`, {}, ana.token)).id ?? '';
   });
   afterAll(() => t?.close());
 

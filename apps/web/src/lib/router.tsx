@@ -7,6 +7,11 @@ export type Route =
   | { type: 'session'; sessionId: string }
   | { type: 'analysis'; sessionId: string }
   | { type: 'summary'; groupId: string }
+  | { type: 'chat'; groupId: string }
+  | { type: 'conversation'; conversationId: string }
+  | { type: 'studies' }
+  | { type: 'study'; studyId: string }
+  | { type: JourneyRouteType; groupId: string }
   | { type: 'transcripts'; groupId: string }
   | { type: 'not-found'; path: string };
 
@@ -18,6 +23,9 @@ const decodeSegment = (segment: string): string => {
   }
 };
 
+/** The participant journey's pages and the staff's progress page (`/groups/:groupId/<type>`). */
+export type JourneyRouteType = 'journey' | 'orientation' | 'practice' | 'check' | 'progress';
+
 /** Maps a pathname onto a {@link Route}. */
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
@@ -28,6 +36,15 @@ export function parseRoute(pathname: string): Route {
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
   const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);
   if (summary) return { type: 'summary', groupId: decodeSegment(summary[1] ?? '') };
+  const chat = /^\/groups\/([^/]+)\/chat$/.exec(path);
+  if (chat) return { type: 'chat', groupId: decodeSegment(chat[1] ?? '') };
+  const conversation = /^\/conversations\/([^/]+)$/.exec(path);
+  if (conversation) return { type: 'conversation', conversationId: decodeSegment(conversation[1] ?? '') };
+  if (path === '/studies') return { type: 'studies' };
+  const study = /^\/studies\/([^/]+)$/.exec(path);
+  if (study) return { type: 'study', studyId: decodeSegment(study[1] ?? '') };
+  const journey = /^\/groups\/([^/]+)\/(journey|orientation|practice|check|progress)$/.exec(path);
+  if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
   const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);
   if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
   return { type: 'not-found', path };

@@ -4,6 +4,7 @@ import type { Database } from '../client.js';
 import { newId } from '../ids.js';
 import {
   interactions,
+  journeyEvents,
   labels,
   participantDevices,
   participants,
@@ -132,6 +133,8 @@ export function mergeParticipants(db: Database, fromId: string, intoId: string):
   return db.transaction(async (tx) => {
     await tx.update(labels).set({ participantId: intoId }).where(eq(labels.participantId, fromId));
     await tx.update(interactions).set({ participantId: intoId }).where(eq(interactions.participantId, fromId));
+    // Their Familiarize steps too: a check passed under either sign-in stays passed.
+    await tx.update(journeyEvents).set({ participantId: intoId }).where(eq(journeyEvents.participantId, fromId));
     await tx.update(tokens).set({ participantId: intoId }).where(eq(tokens.participantId, fromId));
     await tx
       .update(participantDevices)

@@ -7,6 +7,7 @@ import {
   listGroups,
   listStudies,
   type StudyRow,
+  updateStudy,
 } from '@calma/db';
 import {
   authErrors,
@@ -18,6 +19,7 @@ import {
   idParams,
   Study,
   StudyList,
+  UpdateStudyBody,
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, notFound } from '../../errors.js';
@@ -72,6 +74,31 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     },
     async (request) => {
       const row = await findStudy(db, request.params.studyId);
+      if (!row) throw notFound('Study');
+      return toStudy(row);
+    },
+  );
+
+  app.patch(
+    '/api/studies/:studyId',
+    {
+      config: { access: admin },
+      schema: {
+        tags,
+        summary: "Change a study's title, deployment context or language",
+        params: idParams('studyId'),
+        body: UpdateStudyBody,
+        response: { 200: Study, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { title, context, language } = request.body;
+      if (title !== undefined && title.trim() === '') throw badRequest('title is blank');
+      const row = await updateStudy(db, request.params.studyId, {
+        title: title?.trim(),
+        context,
+        language,
+      });
       if (!row) throw notFound('Study');
       return toStudy(row);
     },
