@@ -138,7 +138,10 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
       const interactionIds = [...new Set(drafts.flatMap((d) => (d.interactionId ? [d.interactionId] : [])))];
       const [participants, interactions] = await Promise.all([
         principal.role === 'participant' ? Promise.resolve([]) : listParticipants(db, group.id),
-        findInteractions(db, group.id, interactionIds),
+        // A participant codes only what they may see: another's unshared chat is no reference.
+        findInteractions(db, group.id, interactionIds).then((rows) =>
+          visibleInteractions(db, group.id, viewerOf(principal), rows),
+        ),
       ]);
       const result = resolveLabels(principal, drafts, {
         participantIds: new Set(participants.map((p) => p.id)),

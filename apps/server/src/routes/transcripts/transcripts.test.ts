@@ -125,6 +125,20 @@ describe.each(databaseKinds)('sharing and transcripts on %s', (kind) => {
     expect((await list(f.bo.token)).some((i) => i.id === f.chatId)).toBe(false);
   });
 
+  it("lets a participant label their own chat but not another's unshared one", async () => {
+    const label = (token: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/groups/${f.groupId}/labels`,
+        headers: bearer(token),
+        payload: { labels: [{ text: 'warm', stage: 'initial', interactionId: f.chatId, messageIndex: 1 }] },
+      });
+    expect((await label(f.asha.token)).statusCode).toBe(201);
+    const refused = await label(f.bo.token);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('INVALID_REFERENCE');
+  });
+
   it('refuses sharing an import (409) and an unknown conversation (404)', async () => {
     expect((await share(f.moderator, true, `${kind}-quoted`)).statusCode).toBe(403);
     const imported = await t.app.inject({
