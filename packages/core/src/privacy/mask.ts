@@ -84,7 +84,7 @@ export function maskPersonalData(text: string, options: MaskOptions = {}): MaskR
   const countries = options.phoneCountries ?? defaultCountries;
   // The numbering-plan search is the costly part (a pass per country); text without seven
   // digits in a row (separators allowed) cannot hold a phone number and skips it.
-  const phoneCandidate = /\d(?:[\s().\/-]{0,3}\d){6,}/.test(text);
+  const phoneCandidate = /\d(?:[\s()./-]{0,3}\d){6,}/.test(text);
   for (const country of phoneCandidate ? [undefined, ...countries] : []) {
     for (const found of findPhoneNumbersInText(text, country ? { defaultCountry: country } : {})) {
       add('phone', found.startsAt, found.endsAt);
