@@ -8,7 +8,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !name.startsWith('@calma/'));
 // The bundled workspace packages' own dependencies must be the server's too: at run time they
 // resolve from apps/server/node_modules (pnpm links only what a package declares).
-for (const ws of ['db', 'core', 'protocol', 'embeddings']) {
+for (const ws of ['db', 'core', 'protocol', 'embeddings', 'models']) {
   const wsPkg = JSON.parse(readFileSync(new URL(`../../../packages/${ws}/package.json`, import.meta.url), 'utf8'));
   const missing = Object.keys(wsPkg.dependencies ?? {}).filter(
     (d) => !d.startsWith('@calma/') && !external.includes(d),

@@ -19,6 +19,7 @@ import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
 import { BoardStore } from './realtime/yjs/store.js';
 import { affinityRoutes } from './routes/affinity/index.js';
+import { chatLimitsFrom, chatRoutes } from './routes/chat/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { participantRoutes } from './routes/groups/participants.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -29,6 +30,7 @@ import { analysisRoutes } from './routes/sessions/analysis.js';
 import { sessionRoutes } from './routes/sessions/index.js';
 import { submissionRoutes } from './routes/sessions/submissions.js';
 import { studyRoutes } from './routes/studies/index.js';
+import { transcriptRoutes } from './routes/transcripts/index.js';
 import { SessionService } from './sessions/service.js';
 
 /** What the app is built on: an open, migrated database and the admin token's hash. */
@@ -60,6 +62,11 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
       | 'maxSocketsPerToken'
       | 'maxSocketsPerAddress'
       | 'allowedOrigins'
+      | 'modelTimeoutMs'
+      | 'modelIdleMs'
+      | 'modelRetries'
+      | 'chatRateLimit'
+      | 'chatMaxChars'
     >
   >;
 
@@ -150,10 +157,12 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit, events });
   await app.register(materialRoutes, { db: deps.db.db, events });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
+  await app.register(transcriptRoutes, { db: deps.db.db });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
+  await app.register(chatRoutes, { db: deps.db.db, limits: chatLimitsFrom(config) });
   installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.

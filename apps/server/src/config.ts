@@ -65,6 +65,16 @@ export interface Config {
    * `Origin` header (not from a browser) are always admitted: tokens, not cookies, are what grant.
    */
   readonly allowedOrigins: readonly string[] | '*';
+  /** A chat model that has not sent its first token this long (ms) after the call is timed out. */
+  readonly modelTimeoutMs: number;
+  /** A chat model that has sent nothing more for this long (ms) mid-answer is timed out. */
+  readonly modelIdleMs: number;
+  /** Retries of a model call that failed before any token (429, 5xx, connection refused). */
+  readonly modelRetries: number;
+  /** Chat messages one participant may send per minute (more: 429). */
+  readonly chatRateLimit: number;
+  /** Longest chat message, in characters (longer: 413). */
+  readonly chatMaxChars: number;
 }
 
 /**
@@ -77,6 +87,15 @@ export const transportDefaults = {
   socketIdleMs: 30_000,
   maxSocketsPerToken: 20,
   maxSocketsPerAddress: 200,
+} as const satisfies Partial<Config>;
+
+/** The chat limits' defaults, shared by {@link loadConfig} and the chat routes. */
+export const chatDefaults = {
+  modelTimeoutMs: 30_000,
+  modelIdleMs: 30_000,
+  modelRetries: 2,
+  chatRateLimit: 20,
+  chatMaxChars: 8_000,
 } as const satisfies Partial<Config>;
 
 /** A setting that cannot be used, named so the operator can fix it. */
@@ -186,5 +205,10 @@ export function loadConfig(env: Env = process.env): Config {
       1_000_000,
     ),
     allowedOrigins: origins(env, 'CALMA_ALLOWED_ORIGINS'),
+    modelTimeoutMs: integer(env, 'CALMA_MODEL_TIMEOUT_MS', chatDefaults.modelTimeoutMs, 100, 3_600_000),
+    modelIdleMs: integer(env, 'CALMA_MODEL_IDLE_MS', chatDefaults.modelIdleMs, 100, 3_600_000),
+    modelRetries: integer(env, 'CALMA_MODEL_RETRIES', chatDefaults.modelRetries, 0, 10),
+    chatRateLimit: integer(env, 'CALMA_CHAT_RATE_LIMIT', chatDefaults.chatRateLimit, 1, 100_000),
+    chatMaxChars: integer(env, 'CALMA_CHAT_MAX_CHARS', chatDefaults.chatMaxChars, 1, 1_000_000),
   };
 }

@@ -1,5 +1,7 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ChatPage } from './features/chat/chat-page';
+import { ConversationPage } from './features/chat/conversation-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
@@ -11,7 +13,10 @@ import { PracticePage } from './features/journey/practice-page';
 import { ProgressPage } from './features/journey/progress-panel';
 import { LanguageSwitcher } from './features/language/language-switcher';
 import { SessionPage } from './features/session/session-page';
+import { StudyListPage } from './features/study/study-list-page';
+import { StudyPage } from './features/study/study-page';
 import { SummaryPage } from './features/summary/summary-page';
+import { TranscriptsPage } from './features/transcripts/transcripts-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
 
 // The dashboard brings the charting library: loaded only when an analyst opens it.
@@ -19,19 +24,24 @@ const DashboardPage = lazy(() =>
   import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
 );
 
-/** The page title's key in the `common` namespace, per route. */
+/** The page title's key in the `common` namespace (or `namespace:key`), per route. */
 const titleKeys = {
   home: 'title.home',
   join: 'title.join',
   session: 'title.session',
   analysis: 'title.analysis',
   summary: 'title.summary',
+  chat: 'chat:pageTitle.chat',
+  conversation: 'chat:pageTitle.conversation',
+  studies: 'study:pageTitle.studies',
+  study: 'study:pageTitle.study',
   journey: 'journey:pageTitle.journey',
   orientation: 'journey:pageTitle.orientation',
   practice: 'journey:pageTitle.practice',
   check: 'journey:pageTitle.check',
   progress: 'journey:pageTitle.progress',
   'orientation-editor': 'journey:pageTitle.editor',
+  transcripts: 'sharing:page.documentTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -53,6 +63,14 @@ function Page({ route }: { route: Route }) {
       );
     case 'summary':
       return <SummaryPage groupId={route.groupId} />;
+    case 'chat':
+      return <ChatPage key={route.groupId} groupId={route.groupId} />;
+    case 'conversation':
+      return <ConversationPage key={route.conversationId} conversationId={route.conversationId} />;
+    case 'studies':
+      return <StudyListPage />;
+    case 'study':
+      return <StudyPage key={route.studyId} studyId={route.studyId} />;
     case 'journey':
       return <JourneyPage key={route.groupId} groupId={route.groupId} />;
     case 'orientation':
@@ -65,6 +83,8 @@ function Page({ route }: { route: Route }) {
       return <ProgressPage key={route.groupId} groupId={route.groupId} />;
     case 'orientation-editor':
       return <OrientationEditorPage key={route.studyId} studyId={route.studyId} />;
+    case 'transcripts':
+      return <TranscriptsPage groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -8,6 +8,8 @@ export * from './board/permissions.js';
 export * from './journey/index.js';
 export * from './material.js';
 export * from './participants/merge.js';
+export * from './privacy/index.js';
 export * from './session/index.js';
 export * from './text/matches.js';
 export * from './text/words.js';
+export * from './transcripts/index.js';

@@ -20,6 +20,12 @@ export const ErrorCode = {
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   rateLimited: 'RATE_LIMITED',
+  /** A chat answer failed or was cut off (502); `error.reason` says why. */
+  modelUnavailable: 'MODEL_UNAVAILABLE',
+  /** The conversation is still answering the previous turn (409). */
+  answerInProgress: 'ANSWER_IN_PROGRESS',
+  /** The conversation has had the study's `maxTurns` user turns (409). */
+  turnLimitReached: 'TURN_LIMIT_REACHED',
   internal: 'INTERNAL_ERROR',
 } as const;
 /** One of the {@link ErrorCode} values. */

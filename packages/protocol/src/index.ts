@@ -4,6 +4,7 @@
  */
 export * from './affinity.js';
 export * from './board.js';
+export * from './chat.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './groups.js';
@@ -14,3 +15,4 @@ export * from './realtime.js';
 export * from './roles.js';
 export * from './sessions.js';
 export * from './studies.js';
+export * from './transcripts.js';

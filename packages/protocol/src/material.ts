@@ -31,14 +31,30 @@ export const IdsResponse = Type.Object({ ids: Type.Array(Id) });
 /** Ids response. */
 export type IdsResponse = Static<typeof IdsResponse>;
 
-/** An interaction as stored. */
+/** A message as listed: chat turns also say how they ended and which model answered. */
+export const ListedMessage = Type.Object({
+  role: Message.properties.role,
+  content: Type.String(),
+  id: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String({ examples: ['complete', 'incomplete', 'failed'] })),
+  model: Type.Optional(Type.String()),
+});
+
+/**
+ * An interaction as the caller may see it. A chat (`source: "chat"`) is listed to its author as
+ * typed, to staff masked, and to other participants only once shared, masked (`masked: true`).
+ */
 export const Interaction = Type.Object({
   id: Id,
   groupId: Id,
   participantId: Nullable(Id),
   baseline: Type.Boolean(),
-  messages: Type.Array(Message),
+  messages: Type.Array(ListedMessage),
   createdAt: Timestamp,
+  source: Type.Optional(Type.Union([Type.Literal('import'), Type.Literal('chat')])),
+  shared: Type.Optional(Type.Boolean()),
+  masked: Type.Optional(Type.Boolean()),
+  modelId: Type.Optional(Nullable(Type.String())),
 });
 /** Interaction. */
 export type Interaction = Static<typeof Interaction>;

@@ -24,6 +24,18 @@ export const CreateStudyBody = Type.Object({
 /** Create-study body. */
 export type CreateStudyBody = Static<typeof CreateStudyBody>;
 
+/** `PATCH /api/studies/:studyId` body: the title, deployment context or language; absent fields stay. */
+export const UpdateStudyBody = Type.Object(
+  {
+    title: Type.Optional(ShortText(200)),
+    context: Type.Optional(StudyContext),
+    language: Type.Optional(StudyLanguage),
+  },
+  { additionalProperties: false },
+);
+/** Update-study body. */
+export type UpdateStudyBody = Static<typeof UpdateStudyBody>;
+
 /** A study as the API returns it. */
 export const Study = Type.Object({
   id: Id,

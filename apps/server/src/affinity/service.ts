@@ -1,12 +1,5 @@
 import { contentWords, nameOf, suggestMatches, wordCounts } from '@calma/core';
-import {
-  type AffinityMapRecord,
-  type Database,
-  findAffinityMap,
-  listInteractions,
-  listLabels,
-  saveAffinityMap,
-} from '@calma/db';
+import { type AffinityMapRecord, type Database, findAffinityMap, listLabels, saveAffinityMap } from '@calma/db';
 import { axisSimilarity, type LayoutRunner, Placer, stack } from '@calma/embeddings';
 import {
   type AffinityMapBody,
@@ -22,6 +15,7 @@ import type * as Y from 'yjs';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { type CardPosition, type LabelForBoard, readBoardCards } from '../realtime/yjs/cards.js';
+import { visibleInteractions } from '../routes/transcripts/visible.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 
 /** What the affinity map needs: the database, the event bus, the board's cards, embeddings and layouts. */
@@ -229,7 +223,8 @@ export class AffinityService {
   async summary(groupId: string): Promise<GroupSummary> {
     const [labels, interactions] = await Promise.all([
       listLabels(this.context.db, groupId),
-      listInteractions(this.context.db, groupId),
+      // Topics are seen by every member: unshared chats stay out, shared ones are masked.
+      visibleInteractions(this.context.db, groupId, 'others'),
     ]);
     const wordCloud = wordCounts(labels.map((l) => l.text));
     const turns = interactions.flatMap((interaction) =>

@@ -1,4 +1,5 @@
 import { defaultOrientation } from '@calma/core';
+import { schema } from '@calma/db';
 import type { ClientToServerEvents, ServerToClientEvents } from '@calma/protocol';
 import { BoardKey, CloseCode } from '@calma/protocol/board';
 import * as decoding from 'lib0/decoding';
@@ -64,10 +65,12 @@ interface Fixture {
   /** Segment 5 running, with a final attribute to rate. */
   segment5SessionId: string;
   finalAttributeId: string;
+  /** Ana's conversation with the study's (replay) model: a chat of its author, for the chat and sharing routes' `:id`. */
+  conversationId: string;
 }
 
 /** Ids that look like ids and name nothing. */
-const unknownIds = { studyId: 'st_unknown', groupId: 'gr_unknown', sessionId: 'se_unknown' };
+const unknownIds = { studyId: 'st_unknown', groupId: 'gr_unknown', sessionId: 'se_unknown', id: 'cv_unknown' };
 
 type Access =
   | { readonly kind: 'public' }
@@ -96,11 +99,14 @@ interface RouteRow {
   /** `fresh`: `:participantId` names a participant joined for this one request (it may be removed). */
   readonly participant?: 'fresh';
   /** Callers the access lets through whom a domain rule then refuses: the status and why. */
-  readonly refused?: Partial<Record<Caller, { status: number; why: string }>>;
+  readonly refused?: Partial<Record<Caller, { status: number; why: string; code?: string }>>;
+  /** The path names a study: staff of any of its groups count as members. */
+  readonly studyWide?: true;
 }
 
 const context = { name: 'History Educational Assistant', description: 'd', systemPrompt: 's' };
 const onlyParticipants = { admin: { status: 403, why: 'only participants submit (core: participantOnly)' } };
+const replayModel = { id: 'replay', label: 'Recorded answers', provider: 'replay', model: 'replay' };
 const onlyParticipantsJourney = { admin: { status: 403, why: 'the admin has no journey: participants only' } };
 
 /** Every `/api/` route, from docs/api.md. */
@@ -124,6 +130,13 @@ const routes: readonly RouteRow[] = [
   },
   { method: 'GET', path: '/api/studies', access: { kind: 'admin' }, ok: 200 },
   { method: 'GET', path: '/api/studies/:studyId', access: { kind: 'admin' }, ok: 200 },
+  {
+    method: 'PATCH',
+    path: '/api/studies/:studyId',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ context }),
+  },
   {
     method: 'POST',
     path: '/api/studies/:studyId/groups',
@@ -241,6 +254,43 @@ const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/sessions/:sessionId/affinity-map', access: session(members), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/analysis', access: session(staff), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/export', access: session(staff), ok: 200, query: 'format=json' },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/models',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ models: [replayModel], assignment: 'fixed' }),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/models', access: group(staff), ok: 200, studyWide: true },
+  { method: 'GET', path: '/api/groups/:groupId/models', access: group(members), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/conversations',
+    access: group(['participant']),
+    ok: 201,
+    body: () => ({}),
+    refused: onlyParticipants,
+  },
+  { method: 'GET', path: '/api/groups/:groupId/conversations', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/conversations/:id', access: group(members), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/conversations/:id/messages',
+    access: group(['participant']),
+    ok: 201,
+    body: () => ({ content: 'Why was the harvest celebrated?' }),
+    refused: onlyParticipants,
+  },
+  {
+    method: 'POST',
+    path: '/api/conversations/:id/retry',
+    access: group(['participant']),
+    ok: 201,
+    refused: {
+      ...onlyParticipants,
+      participant: { status: 409, code: 'WRONG_STATE', why: 'its last answer did not fail: nothing to retry' },
+    },
+  },
   // Familiarize (issue 13): the orientation is the study owner's; the journey is the participant's.
   {
     method: 'PUT',
@@ -296,6 +346,32 @@ const routes: readonly RouteRow[] = [
     },
   },
   { method: 'GET', path: '/api/groups/:groupId/progress', access: group(staff), ok: 200 },
+  // Transcripts and sharing (`:id` is a chat of the group's participant; only its author shares).
+  {
+    method: 'POST',
+    path: '/api/conversations/:id/share',
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ shared: false }),
+    refused: { admin: { status: 403, why: "only the conversation's participant shares it" } },
+  },
+  { method: 'GET', path: '/api/conversations/:id/shared-preview', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/transcripts', access: group(staff), ok: 200, query: 'format=csv' },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/transcripts',
+    access: group(['moderator']),
+    ok: 201,
+    body: () => ({ interactions: [{ baseline: false, messages: [{ role: 'assistant', content: 'Hello' }] }] }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/baseline',
+    access: { kind: 'admin' },
+    ok: 200,
+    body: () => ({ interactions: [] }),
+  },
+  { method: 'GET', path: '/api/studies/:studyId/baseline', access: { kind: 'admin' }, ok: 200 },
 ];
 
 const errorCodes: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -317,9 +393,9 @@ function expected(row: RouteRow, caller: Caller, known: boolean): string {
   // Role first (onRequest), then the group or session (preHandler): 404 for anyone allowed by role.
   if (role !== 'admin' && !access.roles.includes(role)) return cell(403);
   if (!known) return cell(404);
-  if (!home) return cell(403);
+  if (!home && !(row.studyWide && role !== 'participant')) return cell(403);
   const refusal = row.refused?.[caller];
-  return refusal ? cell(refusal.status) : cell(row.ok);
+  return refusal ? cell(refusal.status, refusal.code) : cell(row.ok);
 }
 
 /** Every `METHOD path` under `/api/` the app serves, read from `printRoutes`' tree. */
@@ -378,7 +454,17 @@ describe('the authorization matrix (PGlite)', () => {
       segment4SessionId: '',
       segment5SessionId: '',
       finalAttributeId: '',
+      conversationId: 'in_authorization-chat',
     };
+    await t.db.db.insert(schema.interactions).values({
+      id: f.conversationId,
+      groupId: home.id,
+      participantId: ana.participantId,
+      baseline: false,
+      source: 'chat',
+      shared: false,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     const moderator = home.moderatorToken;
     // Labels to lay out: the affinity map of the pending session exists before the table reads it.
     const words = ['balanced', 'diplomatic', 'nuanced', 'biased', 'one-sided', 'factual', 'dry', 'vivid'];
@@ -411,20 +497,43 @@ describe('the authorization matrix (PGlite)', () => {
     });
     f.finalAttributeId = (finals.json() as { attributes: { id: string }[] }).attributes[0]?.id ?? '';
     expect((await control(f.segment5SessionId, start(5))).statusCode).toBe(200);
+    // Interact: a replay model answering from an imported response, and Ana's conversation with it.
+    const models = { models: [replayModel], assignment: 'fixed' };
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/api/studies/${f.studyId}/models`,
+      headers: bearer(t.adminToken),
+      payload: models,
+    });
+    expect(put.statusCode).toBe(200);
+    const recorded = [{ role: 'assistant', content: 'The harvest was celebrated with a feast.' }];
+    await created(
+      t,
+      `/api/groups/${f.groupId}/interactions`,
+      { interactions: [{ baseline: false, messages: recorded }] },
+      moderator,
+    );
+    f.conversationId = (await created(t, `/api/groups/${f.groupId}/conversations`, {}, ana.token)).id ?? '';
   });
   afterAll(() => t?.close());
 
   /** The path of `row` with the fixture's ids, or ids that name nothing. */
   const urlOf = (row: RouteRow, known: boolean, participantId = f.participantId) => {
     const ids = known
-      ? { studyId: f.studyId, groupId: f.groupId, sessionId: (row.session ?? ((x) => x.sessionId))(f) }
+      ? {
+          studyId: f.studyId,
+          groupId: f.groupId,
+          sessionId: (row.session ?? ((x) => x.sessionId))(f),
+          id: f.conversationId,
+        }
       : unknownIds;
     const path = row.path
       .replace(':studyId', ids.studyId)
       .replace(':groupId', ids.groupId)
       .replace(':sessionId', ids.sessionId)
       .replace(':inviteCode', f.inviteCode)
-      .replace(':participantId', participantId);
+      .replace(':participantId', participantId)
+      .replace(':id', ids.id);
     return row.query ? `${path}?${row.query}` : path;
   };
 

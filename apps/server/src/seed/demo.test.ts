@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listGroups, listInteractions, listLabels, listStudies } from '@calma/db';
+import { findStudy, listGroups, listInteractions, listLabels, listStudies, setStudyModels } from '@calma/db';
 import { databaseKinds, freshDb } from '@calma/db/testing/fresh';
 import { describe, expect, it } from 'vitest';
 import { resolveToken } from '../plugins/auth.js';
+import { bearer, created, join as joinGroup, startTestApp } from '../testing.js';
 import { seedDemo } from './demo.js';
+import { demoReplayModel } from './demo-models.js';
 
 const pilot = (name: string) => JSON.parse(readFileSync(new URL(`./pilot/${name}`, import.meta.url), 'utf8'));
 
@@ -55,6 +57,52 @@ describe.each(databaseKinds)('the demo seed on %s', (kind) => {
       expect(existsSync(file)).toBe(true);
     } finally {
       await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(databaseKinds)('the demo chat models on %s', (kind) => {
+  it('lets a newcomer chat offline with the replay model, and upgrades a data directory seeded before it', async () => {
+    const t = await startTestApp(kind);
+    const dataDir = mkdtempSync(join(tmpdir(), 'calma-seed-'));
+    try {
+      const credentials = await seedDemo(t.db.db, dataDir, {});
+      const studyId = credentials?.studyId ?? '';
+      expect((await findStudy(t.db.db, studyId))?.models).toEqual([demoReplayModel]);
+
+      const invite = credentials?.groups[0]?.inviteCode ?? '';
+      const who = await joinGroup(t, invite, 'Newcomer');
+      const conversation = await created(t, `/api/groups/${credentials?.groups[0]?.id}/conversations`, {}, who.token);
+      expect(conversation).toMatchObject({ modelId: 'replay', provider: 'replay' });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/conversations/${conversation.id}/messages`,
+        headers: bearer(who.token),
+        payload: { content: 'How is Thanksgiving celebrated?' },
+      });
+      expect(res.statusCode).toBe(201);
+      const { assistant } = res.json();
+      expect(assistant).toMatchObject({ status: 'complete', provider: 'replay', model: 'replay' });
+      expect(assistant.content).toContain('Thanksgiving');
+
+      // A data directory seeded before Interact: no models. The next start gives it the replay
+      // model, and the environment's OpenAI-compatible one when named (participants then choose).
+      await setStudyModels(t.db.db, studyId, [], 'fixed');
+      await seedDemo(t.db.db, dataDir, {});
+      expect((await findStudy(t.db.db, studyId))?.models).toEqual([demoReplayModel]);
+      const env = { CALMA_DEMO_OPENAI_URL: 'http://ollama:11434/v1', CALMA_DEMO_OPENAI_MODEL: 'qwen2.5:0.5b' };
+      await seedDemo(t.db.db, dataDir, env);
+      const study = await findStudy(t.db.db, studyId);
+      expect(study?.models.map((m) => [m.id, m.provider, m.baseUrl, m.model])).toEqual([
+        ['demo-openai', 'openai', 'http://ollama:11434/v1', 'qwen2.5:0.5b'],
+        ['replay', 'replay', undefined, 'replay'],
+      ]);
+      expect(study?.assignment).toBe('choice');
+      await seedDemo(t.db.db, dataDir, env);
+      expect((await findStudy(t.db.db, studyId))?.models).toHaveLength(2);
+    } finally {
+      await t.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -10,6 +10,7 @@ import {
   upsertInteractions,
 } from '@calma/db';
 import { hashToken, newInviteCode, newToken } from '../tokens.js';
+import { ensureDemoModels } from './demo-models.js';
 import context from './pilot/context.json' with { type: 'json' };
 import interactionsFile from './pilot/interactions.json' with { type: 'json' };
 import labelsFile from './pilot/labels.json' with { type: 'json' };
@@ -29,12 +30,19 @@ const pilotGroups = [
 
 /**
  * Seeds the CALMA pilot once: the "History Educational Assistant" study, its two groups, their
- * quoted model responses as interactions and their Table 1 labels. Runs in one transaction, so a
+ * quoted model responses as interactions, their Table 1 labels, and chat models (the replay of
+ * those responses, so Interact works offline; see `demo-models.ts`). Runs in one transaction, so a
  * crash mid-seed leaves nothing half-made and the next start seeds again.
  */
-export async function seedDemo(db: Database, dataDir: string): Promise<DemoCredentials | null> {
+export async function seedDemo(
+  db: Database,
+  dataDir: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<DemoCredentials | null> {
   const file = join(dataDir, 'demo-credentials.json');
-  if ((await getSetting(db, settingKey)) !== undefined) {
+  const seeded = await getSetting<{ studyId?: string }>(db, settingKey);
+  if (seeded !== undefined) {
+    if (seeded.studyId) await ensureDemoModels(db, seeded.studyId, env);
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials) : null;
   }
   const credentials = await db.transaction(async (tx) => {
@@ -56,6 +64,7 @@ export async function seedDemo(db: Database, dataDir: string): Promise<DemoCrede
       groups.push({ id: group.id, name: group.name, inviteCode: group.inviteCode, moderatorToken, analystToken });
       await seedGroupMaterial(tx, group.id, pilot.key);
     }
+    await ensureDemoModels(tx, study.id, env);
     await putSetting(tx, settingKey, { studyId: study.id, at: new Date().toISOString() });
     return { studyId: study.id, studyTitle: study.title, groups };
   });

@@ -7,8 +7,13 @@ export type Route =
   | { type: 'session'; sessionId: string }
   | { type: 'analysis'; sessionId: string }
   | { type: 'summary'; groupId: string }
+  | { type: 'chat'; groupId: string }
+  | { type: 'conversation'; conversationId: string }
+  | { type: 'studies' }
+  | { type: 'study'; studyId: string }
   | { type: JourneyRouteType; groupId: string }
   | { type: 'orientation-editor'; studyId: string }
+  | { type: 'transcripts'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -32,10 +37,19 @@ export function parseRoute(pathname: string): Route {
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
   const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);
   if (summary) return { type: 'summary', groupId: decodeSegment(summary[1] ?? '') };
+  const chat = /^\/groups\/([^/]+)\/chat$/.exec(path);
+  if (chat) return { type: 'chat', groupId: decodeSegment(chat[1] ?? '') };
+  const conversation = /^\/conversations\/([^/]+)$/.exec(path);
+  if (conversation) return { type: 'conversation', conversationId: decodeSegment(conversation[1] ?? '') };
+  if (path === '/studies') return { type: 'studies' };
+  const study = /^\/studies\/([^/]+)$/.exec(path);
+  if (study) return { type: 'study', studyId: decodeSegment(study[1] ?? '') };
   const journey = /^\/groups\/([^/]+)\/(journey|orientation|practice|check|progress)$/.exec(path);
   if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
   const editor = /^\/studies\/([^/]+)\/orientation$/.exec(path);
   if (editor) return { type: 'orientation-editor', studyId: decodeSegment(editor[1] ?? '') };
+  const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);
+  if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
   return { type: 'not-found', path };
 }
 

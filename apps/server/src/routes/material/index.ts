@@ -6,7 +6,6 @@ import {
   type InteractionRow,
   interactionOwners,
   type LabelRow,
-  listInteractions,
   listLabels,
   listParticipants,
   upsertInteractions,
@@ -26,14 +25,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, conflict, forbidden } from '../../errors.js';
 import type { EventBus } from '../../events/bus.js';
 import { access, groupScope } from '../../plugins/auth.js';
+import { viewerOf, visibleInteractions } from '../transcripts/visible.js';
 
-const toInteraction = (row: InteractionRow) => ({
+const toInteraction = (row: InteractionRow & { masked: boolean }) => ({
   id: row.id,
   groupId: row.groupId,
   participantId: row.participantId,
   baseline: row.baseline,
   messages: row.messages,
   createdAt: row.createdAt.toISOString(),
+  source: row.source,
+  shared: row.shared,
+  masked: row.masked,
+  modelId: row.modelId,
 });
 
 const toLabel = (row: LabelRow) => ({
@@ -102,11 +106,17 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
     '/api/groups/:groupId/interactions',
     {
       config: { access: access.group(memberRoles) },
-      schema: { tags, summary: "A group's interactions", params, response: { 200: InteractionList, ...authErrors } },
+      schema: {
+        tags,
+        summary:
+          "A group's interactions: imports, and chats as the caller may see them (their own as typed; staff: all, masked; others: shared ones, masked)",
+        params,
+        response: { 200: InteractionList, ...authErrors },
+      },
     },
     async (request) => {
-      const { group } = groupScope(request);
-      return { interactions: (await listInteractions(db, group.id)).map(toInteraction) };
+      const { principal, group } = groupScope(request);
+      return { interactions: (await visibleInteractions(db, group.id, viewerOf(principal))).map(toInteraction) };
     },
   );
 
@@ -128,7 +138,10 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
       const interactionIds = [...new Set(drafts.flatMap((d) => (d.interactionId ? [d.interactionId] : [])))];
       const [participants, interactions] = await Promise.all([
         principal.role === 'participant' ? Promise.resolve([]) : listParticipants(db, group.id),
-        findInteractions(db, group.id, interactionIds),
+        // A participant codes only what they may see: another's unshared chat is no reference.
+        findInteractions(db, group.id, interactionIds).then((rows) =>
+          visibleInteractions(db, group.id, viewerOf(principal), rows),
+        ),
       ]);
       const result = resolveLabels(principal, drafts, {
         participantIds: new Set(participants.map((p) => p.id)),

@@ -25,6 +25,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { access, sessionScope } from '../../plugins/auth.js';
 import type { LoadedSession } from '../../sessions/service.js';
+import { visibleInteractions } from '../transcripts/visible.js';
 
 /** Everything core's analysis needs, read from the database. */
 async function analysisInput(db: Database, session: LoadedSession): Promise<AnalysisInput> {
@@ -138,7 +139,10 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<{
         group ? findStudy(db, group.studyId) : undefined,
       ]);
       const axes = deriveAxes(input, analysis, {
-        interactions: new Map(interactions.map((i) => [i.id, exampleText(i)])),
+        // The export leaves the group: unshared chats are not quoted, shared ones are masked.
+        interactions: new Map(
+          (await visibleInteractions(db, session.groupId, 'others', interactions)).map((i) => [i.id, exampleText(i)]),
+        ),
         labels: new Map(labels.map((l) => [l.id, { text: l.text, interactionId: l.interactionId }])),
         board,
       });

@@ -1,5 +1,14 @@
 import type { Database } from '@calma/db';
-import { createGroup, createStudy, findStudy, listGroups, listStudies, type StudyRow } from '@calma/db';
+import {
+  copyBaselineToGroup,
+  createGroup,
+  createStudy,
+  findStudy,
+  listGroups,
+  listStudies,
+  type StudyRow,
+  updateStudy,
+} from '@calma/db';
 import {
   authErrors,
   CreatedGroup,
@@ -10,6 +19,7 @@ import {
   idParams,
   Study,
   StudyList,
+  UpdateStudyBody,
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, notFound } from '../../errors.js';
@@ -69,6 +79,31 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     },
   );
 
+  app.patch(
+    '/api/studies/:studyId',
+    {
+      config: { access: admin },
+      schema: {
+        tags,
+        summary: "Change a study's title, deployment context or language",
+        params: idParams('studyId'),
+        body: UpdateStudyBody,
+        response: { 200: Study, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { title, context, language } = request.body;
+      if (title !== undefined && title.trim() === '') throw badRequest('title is blank');
+      const row = await updateStudy(db, request.params.studyId, {
+        title: title?.trim(),
+        context,
+        language,
+      });
+      if (!row) throw notFound('Study');
+      return toStudy(row);
+    },
+  );
+
   app.post(
     '/api/studies/:studyId/groups',
     {
@@ -95,6 +130,8 @@ export const studyRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
         moderatorTokenHash: hashToken(moderatorToken),
         analystTokenHash: hashToken(analystToken),
       });
+      // A group created after the study's baseline was set gets its copy too.
+      if (study.baseline.length > 0) await copyBaselineToGroup(db, group.id, study.baseline);
       return reply.status(201).send({ ...toGroupWithInvite(group), moderatorToken, analystToken });
     },
   );

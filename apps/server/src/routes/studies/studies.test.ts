@@ -84,3 +84,45 @@ describe.each(databaseKinds)('studies and groups on %s', (kind) => {
     expect(res.json().error.code).toBe('BAD_REQUEST');
   });
 });
+
+describe.each(databaseKinds)('changing a study on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+  });
+  afterAll(() => t.close());
+
+  it('changes the context, title and language; absent fields stay', async () => {
+    const study = await created(t, '/api/studies', { title: 'Pilot', context }, t.adminToken);
+    const changedContext = { name: 'खाना पकाने का सहायक', description: 'Recipes', systemPrompt: 'Answer kindly.' };
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/studies/${study.id}`,
+      headers: bearer(t.adminToken),
+      payload: { context: changedContext },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: study.id, title: 'Pilot', context: changedContext, language: 'en' });
+
+    const again = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/studies/${study.id}`,
+      headers: bearer(t.adminToken),
+      payload: { title: ' Pilot 2 ', language: 'hi' },
+    });
+    expect(again.json()).toMatchObject({ title: 'Pilot 2', language: 'hi', context: changedContext });
+    const read = await t.app.inject({ url: `/api/studies/${study.id}`, headers: bearer(t.adminToken) });
+    expect(read.json()).toEqual(again.json());
+  });
+
+  it('refuses bad input with 400, an unknown study with 404, and anyone but the admin', async () => {
+    const study = await created(t, '/api/studies', { title: 'Pilot', context }, t.adminToken);
+    const patch = (payload: object, url = `/api/studies/${study.id}`, token = t.adminToken) =>
+      t.app.inject({ method: 'PATCH', url, headers: bearer(token), payload });
+    expect((await patch({ title: '  ' })).statusCode).toBe(400);
+    expect((await patch({ context: { name: 'x' } })).statusCode).toBe(400);
+    expect((await patch({ title: 'x' }, '/api/studies/st_nope')).statusCode).toBe(404);
+    const group = await createGroup(t);
+    expect((await patch({ title: 'x' }, `/api/studies/${study.id}`, group.moderatorToken)).statusCode).toBe(403);
+  });
+});

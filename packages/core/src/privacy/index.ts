@@ -1,0 +1,3 @@
+export * from './mask.js';
+export * from './self-names.js';
+export * from './visibility.js';

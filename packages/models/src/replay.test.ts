@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelSpec } from './provider.js';
+import { pickRecorded, ReplayProvider } from './replay.js';
+
+const recorded = [
+  { response: 'Thanksgiving is a holiday celebrated in the United States with a harvest feast.' },
+  { response: 'The Trail of Tears was the forced removal of the Cherokee Nation.' },
+  { prompt: 'Who wrote the Indian constitution?', response: 'B. R. Ambedkar chaired the drafting committee.' },
+];
+const model: ModelSpec = { id: 'r', label: 'Recorded answers', provider: 'replay', model: 'replay' };
+
+describe('the replay provider', () => {
+  it('picks the recorded answer closest in words, and not one already given', () => {
+    expect(pickRecorded('Tell me about the Trail of Tears', recorded)?.response).toContain('Cherokee');
+    expect(pickRecorded('who drafted the constitution?', recorded)?.response).toContain('Ambedkar');
+    const given = new Set([recorded[1]?.response ?? '']);
+    expect(pickRecorded('Trail of Tears', recorded, given)?.response).not.toContain('Cherokee');
+  });
+
+  it('streams the whole recorded answer word by word, then says it is done', async () => {
+    const provider = new ReplayProvider(async () => recorded, { wordsPerSecond: 1000 });
+    const pieces: string[] = [];
+    let finish: string | null | undefined;
+    for await (const chunk of provider.stream({
+      model,
+      messages: [{ role: 'user', content: 'What is Thanksgiving?' }],
+      signal: new AbortController().signal,
+    })) {
+      if (chunk.type === 'token') pieces.push(chunk.text);
+      else finish = chunk.finishReason;
+    }
+    expect(pieces.join('')).toBe(recorded[0]?.response);
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(finish).toBe('stop');
+  });
+
+  it('says plainly when there is nothing to replay', async () => {
+    const provider = new ReplayProvider(async () => []);
+    const stream = provider.stream({
+      model,
+      messages: [{ role: 'user', content: 'Hi' }],
+      signal: new AbortController().signal,
+    });
+    await expect(async () => {
+      for await (const _ of stream) {
+        // nothing
+      }
+    }).rejects.toMatchObject({ code: 'MODEL_UNKNOWN' });
+  });
+});

@@ -1,0 +1,95 @@
+import { abortReason, sleep } from './abort.js';
+import { type ChatChunk, type ChatProvider, type ChatRequest, type ModelSpec, ProviderError } from './provider.js';
+
+/** A recorded assistant response, with the user turn it answered when the record has one. */
+export interface RecordedResponse {
+  prompt?: string;
+  response: string;
+}
+
+/** Where the replay provider finds a study's recorded responses (the server binds it to a study). */
+export type RecordedResponses = (model: ModelSpec) => Promise<RecordedResponse[]>;
+
+/** How fast replayed answers stream, in words per second. */
+export const replayWordsPerSecond = 25;
+
+const stopWords = new Set(
+  'a an and are as at be but by did do does for from had has have how i in is it its me my of on or so that the their them they this to was we were what when where which who why will with you your'.split(
+    ' ',
+  ),
+);
+
+/** The content words of a text, lower-cased (letters and digits of any script). */
+export function contentWords(text: string): Set<string> {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return new Set(words.filter((w) => w.length > 1 && !stopWords.has(w)));
+}
+
+/**
+ * The recorded response closest in words to `question`: most content words shared with the
+ * recorded prompt (counted twice) and the response, relative to the response's length. Ties go
+ * to a pick that depends on the question, so different questions do not all get the first record;
+ * a response already given in this conversation is only chosen again when nothing else is left.
+ */
+export function pickRecorded(
+  question: string,
+  recorded: readonly RecordedResponse[],
+  alreadyGiven: ReadonlySet<string> = new Set(),
+): RecordedResponse | undefined {
+  const asked = contentWords(question);
+  let hash = 0;
+  for (const ch of question) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  let best: { item: RecordedResponse; score: number; order: number } | undefined;
+  recorded.forEach((item, index) => {
+    const prompt = contentWords(item.prompt ?? '');
+    const response = contentWords(item.response);
+    let shared = 0;
+    for (const w of asked) shared += (prompt.has(w) ? 2 : 0) + (response.has(w) ? 1 : 0);
+    const repeated = alreadyGiven.has(item.response) ? -1000 : 0;
+    const score = repeated + shared / Math.sqrt(response.size + prompt.size + 1);
+    const order = (index + hash) % recorded.length;
+    if (!best || score > best.score || (score === best.score && order < best.order)) best = { item, score, order };
+  });
+  return best?.item;
+}
+
+/**
+ * Offline answers for demos and training: the study's recorded response closest to the last user
+ * turn, streamed word by word at a modest pace. It never pretends: the provider is `replay`,
+ * which the stored turn and the web app's badge show.
+ */
+export class ReplayProvider implements ChatProvider {
+  readonly kind = 'replay' as const;
+
+  constructor(
+    private readonly recorded: RecordedResponses,
+    private readonly options: { wordsPerSecond?: number } = {},
+  ) {}
+
+  async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
+    const question = request.messages.findLast((m) => m.role === 'user')?.content ?? '';
+    const given = new Set(request.messages.filter((m) => m.role === 'assistant').map((m) => m.content));
+    const recorded = (await this.recorded(request.model)).filter((r) => r.response.trim() !== '');
+    const pick = pickRecorded(question, recorded, given);
+    if (!pick) {
+      throw new ProviderError(
+        'MODEL_UNKNOWN',
+        `${request.model.label} has no recorded answers to replay in this study`,
+      );
+    }
+    const pause = 1000 / (this.options.wordsPerSecond ?? replayWordsPerSecond);
+    // Words with the spaces before them, so that the pieces concatenate to the recorded text.
+    const pieces = pick.response.match(/\s*\S+/g) ?? [];
+    for (const piece of pieces) {
+      await sleep(pause, request.signal);
+      yield { type: 'token', text: piece };
+    }
+    if (request.signal.aborted) throw abortReason(request.signal);
+    const promptWords = request.messages.reduce((n, m) => n + (m.content.match(/\S+/g)?.length ?? 0), 0);
+    yield {
+      type: 'done',
+      finishReason: 'stop',
+      usage: { promptTokens: promptWords, completionTokens: pieces.length, totalTokens: promptWords + pieces.length },
+    };
+  }
+}
