@@ -306,6 +306,36 @@ describe('Interact: chatting with the study model, and the study set-up', { time
     await shot(page, 'conversation-replay-hi-1280');
   });
 
+  it('a model whose key is missing says so plainly, in Hindi, and the turn is kept', async () => {
+    const current = await http<{ models: { id: string }[] }>('GET', `/api/studies/${demo.studyId}/models`, adminToken);
+    const keyless = {
+      id: 'keyless',
+      label: 'Keyless model',
+      provider: 'openai',
+      baseUrl: fake.baseUrl,
+      model: 'fake-chat-model',
+      apiKeyEnv: 'CALMA_E2E_UNSET_KEY',
+    };
+    await http('PUT', `/api/studies/${demo.studyId}/models`, adminToken, {
+      models: [...current.models, keyless],
+      assignment: 'choice',
+    });
+    const page = contexts[contexts.length - 1]?.pages()[0] as Page;
+    await page.getByRole('link', { name: 'आपकी सभी बातचीत' }).click();
+    await page.getByLabel('किस मॉडल से बात करें').selectOption('keyless');
+    await page.getByTestId('new-conversation').click();
+    await page.waitForURL(/\/conversations\//);
+    await page.getByTestId('composer').fill('नमस्ते');
+    await page.getByTestId('composer').press('Enter');
+    const failure = page.getByTestId('chat-failure');
+    await failure.waitFor();
+    await expect(failure.getAttribute('data-code')).resolves.toBe('KEY_MISSING');
+    await expect(failure.textContent()).resolves.toContain('सर्वर पर उसकी API कुंजी नहीं है');
+    await expect(page.getByTestId('message-user').textContent()).resolves.toContain('नमस्ते');
+    await page.getByTestId('retry').waitFor();
+    await shot(page, 'key-missing-hi-1280');
+  });
+
   it('the administrator sets up a study: context and a model are kept across a reload; the key only by name', async () => {
     const page = await open(`/#token=${adminToken}`, { width: 1280, height: 900 });
     await page.getByRole('link', { name: 'Set up studies' }).click();
