@@ -92,6 +92,8 @@ export class ChatService {
   readonly #rate: SlidingWindow;
   readonly #recorded = new Map<string, { at: number; items: Promise<RecordedResponse[]> }>();
   readonly #providers: ProviderSource;
+  /** Group → study: a group never changes study, so this is never stale. */
+  readonly #studyIds = new Map<string, string>();
   #closing = false;
 
   constructor(
@@ -158,7 +160,12 @@ export class ChatService {
     input: { content: string } | { retry: true },
   ): Promise<PreparedTurn> {
     if (this.#closing) throw new AppError(503, ErrorCode.internal, 'The server is stopping; try again shortly');
-    const row = await findConversation(this.db, conversationId);
+    // The study is looked up from the caller's group at the same time: for the conversation's
+    // participant it is the conversation's group, and this is the hot path of every turn.
+    const [row, callersStudy] = await Promise.all([
+      findConversation(this.db, conversationId),
+      principal.role === 'participant' ? this.#studyOfGroup(principal.groupId).catch(() => null) : null,
+    ]);
     if (!row) throw notFound('Conversation');
     if (principal.role !== 'participant' || principal.participantId !== row.participantId) {
       throw forbidden('Only the participant who started this conversation may write in it');
@@ -175,7 +182,8 @@ export class ChatService {
         );
       }
     }
-    const study = await this.#studyOfGroup(row.groupId);
+    const study =
+      callersStudy && principal.groupId === row.groupId ? callersStudy : await this.#studyOfGroup(row.groupId);
     const model = study.models.find((m) => m.id === row.modelId);
     if (!model) {
       throw conflict('The model this conversation was pinned to is no longer in the study', ErrorCode.wrongState);
@@ -404,8 +412,12 @@ export class ChatService {
   }
 
   async #studyOfGroup(groupId: string): Promise<StudyRow> {
-    const group = await findGroup(this.db, groupId);
-    const study = group ? await findStudy(this.db, group.studyId) : undefined;
+    let studyId = this.#studyIds.get(groupId);
+    if (studyId === undefined) {
+      studyId = (await findGroup(this.db, groupId))?.studyId;
+      if (studyId !== undefined && this.#studyIds.size < 100_000) this.#studyIds.set(groupId, studyId);
+    }
+    const study = studyId === undefined ? undefined : await findStudy(this.db, studyId);
     if (!study) throw notFound('Study');
     return study;
   }

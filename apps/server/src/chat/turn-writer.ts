@@ -11,7 +11,9 @@ type InteractionMessage = schema.InteractionMessage;
 export class TurnWriter {
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | null = null;
-  #lastWriteAt = 0;
+  // The first write waits `everyMs` too: answers that start together (a class sending at once)
+  // do not all write at the same instant, when their first tokens are being relayed.
+  #lastWriteAt = Date.now();
   #latest: InteractionMessage | null = null;
 
   constructor(
