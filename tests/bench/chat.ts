@@ -7,8 +7,9 @@
  * are compared with what the fake sent and with what Calma stored: none dropped, none reordered.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startThrowawayPostgres } from '@calma/db/testing';
 import { startFakeOpenAI } from '@calma/models/testing';
 import { adminToken, buildServer, type Running, startServer, stop } from '../support/child-server.js';
 
@@ -73,9 +74,7 @@ async function ask(server: Running, token: string, conversationId: string, conte
   return { firstTokenAt, tokens, end };
 }
 
-async function main(): Promise<void> {
-  const built = buildServer();
-  if (built.status !== 0) throw new Error(`server build failed: ${built.stderr}`);
+async function measure(kind: 'pglite' | 'postgres', databaseUrl: string | null): Promise<void> {
   const words = Array.from({ length: answerTokens }, (_, i) => `w${i}`);
   // Each participant's answer is its own, so a token crossing into another stream would show.
   const fake = await startFakeOpenAI({
@@ -94,6 +93,7 @@ async function main(): Promise<void> {
     CALMA_WEB_DIR: '',
     CALMA_JOIN_RATE_LIMIT: '100000',
     CALMA_CHAT_RATE_LIMIT: '100000',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   const pid = server.child.pid ?? 0;
   try {
@@ -116,8 +116,11 @@ async function main(): Promise<void> {
       const conversation = await call(server, 'POST', `/api/groups/${group.id}/conversations`, joined.token ?? '', {});
       people.push({ token: joined.token ?? '', conversationId: conversation.id ?? '', tag: `p${i}` });
     }
-    // One warm-up answer (connections, JIT), not counted.
-    await ask(server, people[0]?.token ?? '', people[0]?.conversationId ?? '', 'p0r0 warm up');
+    // A warm-up answer for everyone, not counted: connections open, code compiled, caches warm.
+    // What a cold start costs is the first round's row (answer 1) when BENCH_WARMUP=0.
+    if (process.env.BENCH_WARMUP !== '0') {
+      await Promise.all(people.map((p) => ask(server, p.token, p.conversationId, `${p.tag}r0 warm up`)));
+    }
 
     const added: number[] = [];
     const fakeTtft: number[] = [];
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
     let failed = 0;
     let storedMismatch = 0;
     const cpuBefore = cpuSeconds(pid);
+    const benchCpuBefore = process.cpuUsage();
     const wallStart = performance.now();
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const results = await Promise.all(
@@ -149,13 +153,14 @@ async function main(): Promise<void> {
           const tag = `${p.tag}r${round}`;
           const sentAt = performance.now();
           const answer = await ask(server, p.token, p.conversationId, `${tag} tell me`);
-          mine.push({ p, tag, sentAt, answer });
+          mine.push({ p, tag, round, sentAt, answer });
           if (burst) await barrier(round);
         }
         return mine;
       }),
     );
-    for (const { p, tag, sentAt, answer } of results.flat()) {
+    const byRound = new Map<number, number[]>();
+    for (const { p, tag, round, sentAt, answer } of results.flat()) {
       const request = fake.requests.find(
         (r) => (r.body.messages as { content: string }[]).at(-1)?.content === `${tag} tell me`,
       );
@@ -170,6 +175,7 @@ async function main(): Promise<void> {
       fakeTtft.push(own);
       seen.push(answer.firstTokenAt - sentAt);
       added.push(answer.firstTokenAt - sentAt - own);
+      byRound.set(round, [...(byRound.get(round) ?? []), answer.firstTokenAt - sentAt - own]);
       relay.push(answer.firstTokenAt - request.firstTokenAt);
       void p;
     }
@@ -188,6 +194,8 @@ async function main(): Promise<void> {
     }
     const wallS = (performance.now() - wallStart) / 1000;
     const cpuS = cpuSeconds(pid) - cpuBefore;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const benchCpuS = (benchCpu.user + benchCpu.system) / 1e6;
     for (const list of [added, fakeTtft, seen, relay]) list.sort((a, b) => a - b);
     const f = (v: number) => v.toFixed(2).padStart(8);
     const row = (name: string, list: number[]) =>
@@ -195,18 +203,24 @@ async function main(): Promise<void> {
         `${name.padEnd(29)}${f(percentile(list, 0.5))} ${f(percentile(list, 0.95))} ${f(percentile(list, 0.99))} ${f(percentile(list, 1))}`,
       );
     console.log(
-      `\n${participants} participants chatting at once (${burst ? 'all sending at the same instant' : `each asking again after a think time of up to ${thinkMs} ms`}), ${rounds} answers each; fake model streaming ${tokensPerSecond} tokens/s, ${answerTokens} tokens per answer (PGlite, loopback)`,
+      `\n${participants} participants chatting at once (${burst ? 'all sending at the same instant' : `each asking again after a think time of up to ${thinkMs} ms`}), ${rounds} answers each; fake model streaming ${tokensPerSecond} tokens/s, ${answerTokens} tokens per answer (${kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}, loopback)`,
     );
     console.log('                                  p50      p95      p99      max');
     row("Calma's added TTFT (ms)", added);
     row("  fake's own TTFT (ms)", fakeTtft);
     row('  participant-seen TTFT (ms)', seen);
     row('  relay: fake token → client', relay);
+    for (const [round, list] of [...byRound].sort((a, b) => a[0] - b[0])) {
+      row(
+        `  added TTFT, answer ${round}`,
+        list.sort((a, b) => a - b),
+      );
+    }
     console.log(
       `answers ${added.length}, failed ${failed}, tokens dropped ${dropped}, answers reordered ${reordered}, stored ≠ streamed ${storedMismatch}`,
     );
     console.log(
-      `server CPU: ${cpuS.toFixed(2)} s over ${wallS.toFixed(1)} s (${((cpuS / wallS) * 100).toFixed(1)}% of one core)`,
+      `server CPU: ${cpuS.toFixed(2)} s over ${wallS.toFixed(1)} s (${((cpuS / wallS) * 100).toFixed(1)}% of one core); this process (fake model and clients): ${benchCpuS.toFixed(2)} s; load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,
     );
     const p99 = percentile(added, 0.99);
     console.log(
@@ -218,6 +232,21 @@ async function main(): Promise<void> {
     await stop(server);
     await fake.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const built = buildServer();
+  if (built.status !== 0) throw new Error(`server build failed: ${built.stderr}`);
+  const kinds = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',');
+  if (kinds.includes('pglite')) await measure('pglite', null);
+  if (kinds.includes('postgres')) {
+    const pg = await startThrowawayPostgres((line) => console.log(`  ${line}`));
+    try {
+      await measure('postgres', pg.url);
+    } finally {
+      pg.stop();
+    }
   }
 }
 

@@ -100,11 +100,19 @@ export class ChatService {
     private readonly db: Database,
     private readonly limits: ChatLimits,
     private readonly log: FastifyBaseLogger,
-    providers?: ProviderSource,
+    options: {
+      /** Replaces how providers are found (tests); by default `providerFor`. */
+      providers?: ProviderSource | undefined;
+      /** The local (transformers.js) provider, when the server runs one. */
+      local?: ChatProvider | undefined;
+    } = {},
   ) {
     this.#rate = new SlidingWindow(limits.ratePerMinute, 60_000);
+    const local = options.local;
     this.#providers =
-      providers ?? ((spec, studyId) => providerFor(spec, { recorded: () => this.#recordedOf(studyId) }));
+      options.providers ??
+      ((spec, studyId) =>
+        providerFor(spec, { recorded: () => this.#recordedOf(studyId), ...(local ? { local } : {}) }));
   }
 
   /** Starts a conversation for a participant with the model the study's assignment rule gives. */
