@@ -305,7 +305,11 @@ export class ChatService {
       ...(model.params ? { params: model.params } : {}),
       systemPromptSha256: sha256(systemPrompt),
     };
-    const writer = new TurnWriter(this.db, row.id, before, this.limits.writeEveryMs, (err) =>
+    // One answer is written every `writeEveryMs`; many at once, less often each, so that the
+    // database sees at most ~50 streaming writes a second however many answers are streaming
+    // (on PGlite a write holds the event loop that relays every other answer's tokens).
+    const every = () => Math.max(this.limits.writeEveryMs, this.#active.size * 20);
+    const writer = new TurnWriter(this.db, row.id, before, every, (err) =>
       this.log.error({ err, conversationId: row.id }, 'storing a streaming answer failed'),
     );
     const provider = this.#providers(model, study.id);

@@ -21,7 +21,8 @@ export class TurnWriter {
     private readonly conversationId: string,
     /** The conversation's messages before this turn. */
     private readonly before: readonly InteractionMessage[],
-    private readonly everyMs: number,
+    /** The interval between writes, asked at each write (it may grow with the load). */
+    private readonly everyMs: number | (() => number),
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -29,7 +30,8 @@ export class TurnWriter {
   update(message: InteractionMessage): void {
     this.#latest = message;
     if (this.#timer) return;
-    const wait = Math.max(0, this.#lastWriteAt + this.everyMs - Date.now());
+    const every = typeof this.everyMs === 'number' ? this.everyMs : this.everyMs();
+    const wait = Math.max(0, this.#lastWriteAt + every - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = null;
       const latest = this.#latest;
