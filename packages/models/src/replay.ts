@@ -14,7 +14,7 @@ export type RecordedResponses = (model: ModelSpec) => Promise<RecordedResponse[]
 export const replayWordsPerSecond = 25;
 
 const stopWords = new Set(
-  'a an and are as at be but by did do does for from had has have how i in is it its me my of on or so that the their them they this to was we were what when where which who why will with you your'.split(
+  'a about again all also an and any are as at be been but by can could did do does each explain for from give had has have he her here him his how i in into is it its just know like me more most my not of on once only or other our please she should so some such tell than that the their them then there these they this those to us very was we were what when where which who why will with would you your'.split(
     ' ',
   ),
 );
