@@ -7,6 +7,7 @@ import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
 import { CheckPage } from './features/journey/check-page';
 import { JourneyPage } from './features/journey/journey-page';
+import { OrientationEditorPage } from './features/journey/orientation-editor';
 import { OrientationPage } from './features/journey/orientation-page';
 import { PracticePage } from './features/journey/practice-page';
 import { ProgressPage } from './features/journey/progress-panel';
@@ -40,6 +41,7 @@ const titleKeys = {
   check: 'journey:pageTitle.check',
   progress: 'journey:pageTitle.progress',
   transcripts: 'sharing:page.documentTitle',
+  'orientation-editor': 'journey:pageTitle.editor',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -81,6 +83,8 @@ function Page({ route }: { route: Route }) {
       return <ProgressPage key={route.groupId} groupId={route.groupId} />;
     case 'transcripts':
       return <TranscriptsPage groupId={route.groupId} />;
+    case 'orientation-editor':
+      return <OrientationEditorPage key={route.studyId} studyId={route.studyId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -13,6 +13,7 @@ export type Route =
   | { type: 'study'; studyId: string }
   | { type: JourneyRouteType; groupId: string }
   | { type: 'transcripts'; groupId: string }
+  | { type: 'orientation-editor'; studyId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -47,6 +48,8 @@ export function parseRoute(pathname: string): Route {
   if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
   const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);
   if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
+  const editor = /^\/studies\/([^/]+)\/orientation$/.exec(path);
+  if (editor) return { type: 'orientation-editor', studyId: decodeSegment(editor[1] ?? '') };
   return { type: 'not-found', path };
 }
 

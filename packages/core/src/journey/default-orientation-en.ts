@@ -1,5 +1,8 @@
 import type { Orientation } from './types.js';
 
+/** A response written over several source lines, as the one paragraph it is. */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+
 /**
  * The shipped orientation, in English. It is written for an orthogonal deployment context (a
  * travel-planning assistant), as the CALMA pilot primed participants on an unrelated deployment:
@@ -89,26 +92,26 @@ your group compares attributes and agrees on the ones that matter most.`,
     {
       id: 'practice-1',
       prompt: 'Plan a cheap weekend in Goa for two students.',
-      response: `Stay in a beach hut in Anjuna or Arambol (about ₹800–1,200 a night). Rent a scooter for
+      response: oneLine(`Stay in a beach hut in Anjuna or Arambol (about ₹800–1,200 a night). Rent a scooter for
 ₹300–400 a day instead of taxis. Eat at local shacks rather than resort restaurants. Saturday: the
 Anjuna flea market and Vagator beach at sunset. Sunday: Old Goa churches in the morning, then
-Palolem if you have the energy. Wear a helmet on the scooter and do not swim where red flags are up.`,
+Palolem if you have the energy. Wear a helmet on the scooter and do not swim where red flags are up.`),
       referenceLabels: ['budget-friendly', 'concrete prices', 'safety advice', 'practical daily plan'],
     },
     {
       id: 'practice-2',
       prompt: 'Is it safe to travel alone to Ladakh in January?',
-      response: `January is deep winter in Ladakh: nights fall to −20 °C and many roads close. Flights to Leh
+      response: oneLine(`January is deep winter in Ladakh: nights fall to −20 °C and many roads close. Flights to Leh
 still run. Travel alone only if you are used to cold and altitude; rest for two days on arrival to
 avoid altitude sickness. Tell someone your plans and keep a local SIM. The frozen Zanskar river
-(Chadar) trek should only be done with a registered guide.`,
+(Chadar) trek should only be done with a registered guide.`),
       referenceLabels: ['honest about risks', 'health advice', 'does not discourage', 'altitude warning'],
     },
     {
       id: 'practice-3',
       prompt: 'Suggest a relaxing holiday for my parents, who are in their seventies.',
-      response: `Take them to Switzerland! Hike to a glacier in the morning, go paragliding in Interlaken in
-the afternoon and take the night train to Paris for a day of museums. It is an unforgettable trip.`,
+      response: oneLine(`Take them to Switzerland! Hike to a glacier in the morning, go paragliding in Interlaken in
+the afternoon and take the night train to Paris for a day of museums. It is an unforgettable trip.`),
       referenceLabels: [
         'ignores their age',
         'not relaxing',

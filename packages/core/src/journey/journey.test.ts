@@ -40,6 +40,8 @@ describe('the shipped orientation', () => {
       expect(o.check.questions.length).toBeGreaterThanOrEqual(5);
       expect(o.required).toBe(true);
       for (const item of o.practice) expect(item.referenceLabels.length).toBeGreaterThan(0);
+      // One paragraph each: the page shows line breaks as they are.
+      for (const item of o.practice) expect(item.response).not.toContain('\n');
     }
   });
 

@@ -223,6 +223,30 @@ describe.each(databaseKinds)('familiarize routes on %s', (kind) => {
     expect((await send('GET', `/api/groups/${group.id}/progress`, ana.token)).statusCode).toBe(403);
   });
 
+  it("documents every familiarize route in the OpenAPI document; the participants' view has no answers", async () => {
+    const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
+    const routes: [string, string][] = [
+      ['/api/studies/{studyId}/orientation', 'put'],
+      ['/api/studies/{studyId}/orientation', 'get'],
+      ['/api/studies/{studyId}/stages', 'put'],
+      ['/api/studies/{studyId}/stages', 'get'],
+      ['/api/groups/{groupId}/orientation', 'get'],
+      ['/api/groups/{groupId}/orientation/read', 'post'],
+      ['/api/groups/{groupId}/practice', 'post'],
+      ['/api/groups/{groupId}/check', 'post'],
+      ['/api/me/progress', 'get'],
+      ['/api/groups/{groupId}/progress', 'get'],
+    ];
+    for (const [path, method] of routes) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op.responses['200'].content['application/json'].schema).toBeDefined();
+    }
+    const shown =
+      doc.paths['/api/groups/{groupId}/orientation'].get.responses['200'].content['application/json'].schema;
+    expect(JSON.stringify(shown)).not.toMatch(/"correct"|referenceLabels/);
+  });
+
   it('keeps the journey to participants: staff and the admin are refused (403)', async () => {
     expect((await send('GET', '/api/me/progress', group.moderatorToken)).statusCode).toBe(403);
     expect((await send('GET', '/api/me/progress', t.adminToken)).statusCode).toBe(403);

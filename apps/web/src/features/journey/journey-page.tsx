@@ -160,8 +160,10 @@ function StageSteps({
               {step.done ? '✓' : '○'}
             </span>
             <span className="visually-hidden">{step.done ? t('status.stepDone') : t('status.stepOpen')}</span>
-            {link ? <Link href={link}>{text(step.id)}</Link> : <span>{text(step.id)}</span>}
-            {step.id === 'check' && p.check.required && <span className="hint"> {t('step.required')}</span>}
+            <span>
+              {link ? <Link href={link}>{text(step.id)}</Link> : text(step.id)}
+              {step.id === 'check' && p.check.required && <span className="hint"> {t('step.required')}</span>}
+            </span>
           </li>
         );
       })}
@@ -180,7 +182,12 @@ export function JourneyHomeLink({ groupId }: { groupId: string }) {
       {progress.status === 'success' && (
         <p>
           {t('journey.now', { stage: t(`stage.${progress.data.stage}`) })}{' '}
-          {left[0] && t(left[0].key, { ...left[0].values, stage: t(`stage.${progress.data.stage}`) })}
+          {left.length > 0 &&
+            t('homeLink.left', {
+              what: left
+                .map((item) => t(item.key, { ...item.values, stage: t(`stage.${progress.data.stage}`) }))
+                .join('; '),
+            })}
         </p>
       )}
       <Link className="journey-button" href={journeyPaths(groupId).journey}>
