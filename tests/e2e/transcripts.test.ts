@@ -5,16 +5,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
-import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { adminToken, api, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
 
 /**
  * The moderator's transcripts page in a real browser against the built server: a CSV with one bad
  * row is refused with that row named and nothing stored; the fixed file imports; each export
- * downloads; the page holds at 390 px and in Hindi. Screenshots in test-results/e2e/transcripts/.
+ * downloads; the page holds at 390 px and in Hindi. A participant's chat is shown to them masked
+ * before they share it; once shared another participant lists it masked, once withheld not at all.
+ * Screenshots in test-results/e2e/transcripts/.
  */
 const shots = join(root, 'test-results', 'e2e', 'transcripts');
 
 interface Demo {
+  studyId: string;
   groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
 }
 
@@ -130,5 +133,58 @@ describe('transcripts in the browser', { timeout: 45_000 }, () => {
     await page.getByRole('button', { name: 'आयात करें' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await shot('05-phone-hindi');
+    await page.getByLabel('भाषा').selectOption('en');
+  });
+
+  it('shows a participant the masked chat, shares it and withholds it again', async () => {
+    const group = demo.groups[0] as Demo['groups'][number];
+    // This step is about sharing, not Familiarize: the comprehension check is made optional.
+    const orientation = await api(server, `/api/studies/${demo.studyId}/orientation`);
+    if (orientation.status === 200) {
+      const { isDefault: _isDefault, ...body } = orientation.body;
+      await api(server, `/api/studies/${demo.studyId}/orientation`, {
+        method: 'PUT',
+        body: JSON.stringify({ ...body, required: false }),
+      });
+    }
+    const joinAs = async (displayName: string) =>
+      (
+        await api(server, '/api/join', {
+          method: 'POST',
+          headers: { authorization: '' },
+          body: JSON.stringify({ inviteCode: group.inviteCode, displayName, consent: true }),
+        })
+      ).body as { token: string };
+    const asha = await joinAs('Asha Rao');
+    const ben = await joinAs('Ben');
+    const listedTo = async (token: string) =>
+      ((await api(server, `/api/groups/${group.id}/interactions`, { headers: { authorization: `Bearer ${token}` } }))
+        .body.interactions ?? []) as { id: string; source?: string; messages: { content: string }[] }[];
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/#token=${asha.token}`);
+    await page.goto(`${server.url}/groups/${group.id}/chat`);
+    await page.getByRole('button', { name: 'Start a conversation' }).click();
+    await page.getByLabel('Your message').fill("Hi, I'm Asha. Write to asha.rao@example.org about Thanksgiving.");
+    await page.getByRole('button', { name: 'Send' }).click();
+    const panel = page.getByRole('region', { name: 'Share with your group' });
+    await panel.getByText('Not shared.', { exact: true }).waitFor();
+    await panel.getByText("Hi, I'm [name]. Write to [email] about Thanksgiving.").waitFor();
+    await panel.getByText('2 personal details (emails, phone numbers, links or your name) are hidden.').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await shot('06-share-preview-phone');
+    expect((await listedTo(ben.token)).some((i) => i.source === 'chat')).toBe(false);
+
+    await panel.getByRole('button', { name: 'Share', exact: true }).click();
+    await panel.getByText('Shared.', { exact: true }).waitFor();
+    const seen = (await listedTo(ben.token)).filter((i) => i.source === 'chat');
+    expect(seen).toHaveLength(1);
+    expect(JSON.stringify(seen)).toContain('[email]');
+    expect(JSON.stringify(seen)).not.toMatch(/asha|example\.org/i);
+    await shot('07-shared');
+
+    await panel.getByRole('button', { name: 'Withhold' }).click();
+    await panel.getByText('Not shared.', { exact: true }).waitFor();
+    expect((await listedTo(ben.token)).some((i) => i.source === 'chat')).toBe(false);
   });
 });

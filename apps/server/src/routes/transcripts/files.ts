@@ -58,6 +58,7 @@ export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> =
           "Export the group's interactions as Calma JSON, Calma CSV (a row per message) or OCML's ID,TEXT CSV; pseudonymous unless a moderator asks identified=true; unshared chats left out, shared ones masked",
         params,
         querystring: TranscriptExportQuery,
+        produces: ['application/json', 'text/csv'],
         response: { 200: Type.String({ description: 'The file' }), ...authErrors },
       },
     },
@@ -122,6 +123,7 @@ export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> =
           'Import interactions from Calma JSON, Calma CSV or OCML ID,TEXT CSV (content-type application/json or text/csv; format detected, or ?format=); all or nothing',
         params,
         querystring: TranscriptImportQuery,
+        consumes: ['application/json', 'text/csv', 'text/plain'],
         body: Type.String({ description: 'The file: Calma JSON, Calma CSV or OCML CSV' }),
         response: {
           201: TranscriptImportResult,
