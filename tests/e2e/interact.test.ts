@@ -376,10 +376,15 @@ describe('Interact: chatting with the study model, and the study set-up', { time
     );
     await expect(reloaded.getByLabel('Temperature').inputValue()).resolves.toBe('0.4');
     await expect(page.getByLabel('System prompt').inputValue()).resolves.toBe('You help home cooks. Be brief.');
-    await page.getByTestId('check-question').first().waitFor();
+    // The orientation at a glance (the shipped one until the owner edits it), edited on its own page.
+    const orientation = page.getByTestId('orientation-summary');
+    await orientation.getByText('uses the orientation Calma ships').waitFor();
+    await orientation.getByText('required before chatting.').waitFor();
     expect(await page.content()).not.toContain(secretKey);
 
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'study-setup-390');
+    await orientation.getByRole('link', { name: 'Edit the orientation, practice and check' }).click();
+    await page.getByRole('heading', { name: 'Orientation, practice and check' }).waitFor();
   });
 });
