@@ -272,6 +272,18 @@ describe('Interact: chatting with the study model, and the study set-up', { time
     );
     const shared = after.interactions.find((i) => i.id === conversationId);
     expect(shared?.messages[1]?.content).toBe(liveAnswer);
+
+    // The moderator reads it on the group's chat page, without a composer.
+    const moderator = await open(`/groups/${group.id}/chat#token=${group.moderatorToken}`, {
+      width: 1280,
+      height: 800,
+    });
+    await moderator.getByRole('heading', { name: "The group's conversations" }).waitFor();
+    await expect(moderator.getByTestId('new-conversation').count()).resolves.toBe(0);
+    await moderator.getByTestId('conversation-list').getByRole('link').first().click();
+    await moderator.getByTestId('read-only').waitFor();
+    await expect(moderator.getByTestId('composer').count()).resolves.toBe(0);
+    await expect(moderator.getByTestId('message-user').count()).resolves.toBe(3);
   });
 
   it('the demo replay model answers in Hindi, badged plainly as recorded replies', async () => {
