@@ -9,6 +9,7 @@ const benches: Record<string, string> = {
   quality: './quality.ts',
   move: './move.ts',
   hardening: './hardening.ts',
+  chat: './chat.ts',
 };
 
 const name = process.argv[2];

@@ -6,6 +6,11 @@ const recorded = [
   { response: 'Thanksgiving is a holiday celebrated in the United States with a harvest feast.' },
   { response: 'The Trail of Tears was the forced removal of the Cherokee Nation.' },
   { prompt: 'Who wrote the Indian constitution?', response: 'B. R. Ambedkar chaired the drafting committee.' },
+  {
+    response:
+      'The term colonialism was first used to describe establishing colonies; many people in Europe and the Americas wrote about it.',
+  },
+  { response: 'Between 4,000 and 8,000 people died; people were moved by force, and many more people suffered.' },
 ];
 const model: ModelSpec = { id: 'r', label: 'Recorded answers', provider: 'replay', model: 'replay' };
 
@@ -13,6 +18,8 @@ describe('the replay provider', () => {
   it('picks the recorded answer closest in words, and not one already given', () => {
     expect(pickRecorded('Tell me about the Trail of Tears', recorded)?.response).toContain('Cherokee');
     expect(pickRecorded('who drafted the constitution?', recorded)?.response).toContain('Ambedkar');
+    // A rare word says more than a common one.
+    expect(pickRecorded('Why do people talk about colonialism?', recorded)?.response).toContain('colonialism');
     const given = new Set([recorded[1]?.response ?? '']);
     expect(pickRecorded('Trail of Tears', recorded, given)?.response).not.toContain('Cherokee');
   });

@@ -14,7 +14,7 @@ export type RecordedResponses = (model: ModelSpec) => Promise<RecordedResponse[]
 export const replayWordsPerSecond = 25;
 
 const stopWords = new Set(
-  'a an and are as at be but by did do does for from had has have how i in is it its me my of on or so that the their them they this to was we were what when where which who why will with you your'.split(
+  'a about again all also an and any are as at be been but by can could did do does each explain for from give had has have he her here him his how i in into is it its just know like me more most my not of on once only or other our please she should so some such tell than that the their them then there these they this those to us very was we were what when where which who why will with would you your'.split(
     ' ',
   ),
 );
@@ -26,8 +26,9 @@ export function contentWords(text: string): Set<string> {
 }
 
 /**
- * The recorded response closest in words to `question`: most content words shared with the
- * recorded prompt (counted twice) and the response, relative to the response's length. Ties go
+ * The recorded response closest in words to `question`: the content words it shares with the
+ * recorded prompt (counted twice) and the response, each weighted by how rare it is among the
+ * records (so "colonialism" says more than "people"), relative to the record's length. Ties go
  * to a pick that depends on the question, so different questions do not all get the first record;
  * a response already given in this conversation is only chosen again when nothing else is left.
  */
@@ -37,16 +38,24 @@ export function pickRecorded(
   alreadyGiven: ReadonlySet<string> = new Set(),
 ): RecordedResponse | undefined {
   const asked = contentWords(question);
+  const words = recorded.map((item) => ({
+    prompt: contentWords(item.prompt ?? ''),
+    response: contentWords(item.response),
+  }));
+  const weight = new Map<string, number>();
+  for (const w of asked) {
+    const df = words.filter((x) => x.prompt.has(w) || x.response.has(w)).length;
+    weight.set(w, Math.log(1 + recorded.length / (df || 1)));
+  }
   let hash = 0;
   for (const ch of question) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
   let best: { item: RecordedResponse; score: number; order: number } | undefined;
   recorded.forEach((item, index) => {
-    const prompt = contentWords(item.prompt ?? '');
-    const response = contentWords(item.response);
+    const { prompt, response } = words[index] as { prompt: Set<string>; response: Set<string> };
     let shared = 0;
-    for (const w of asked) shared += (prompt.has(w) ? 2 : 0) + (response.has(w) ? 1 : 0);
+    for (const w of asked) shared += ((prompt.has(w) ? 2 : 0) + (response.has(w) ? 1 : 0)) * (weight.get(w) ?? 0);
     const repeated = alreadyGiven.has(item.response) ? -1000 : 0;
-    const score = repeated + shared / Math.sqrt(response.size + prompt.size + 1);
+    const score = repeated + shared / Math.sqrt(Math.sqrt(response.size + prompt.size + 1));
     const order = (index + hash) % recorded.length;
     if (!best || score > best.score || (score === best.score && order < best.order)) best = { item, score, order };
   });

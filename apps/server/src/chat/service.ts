@@ -92,17 +92,27 @@ export class ChatService {
   readonly #rate: SlidingWindow;
   readonly #recorded = new Map<string, { at: number; items: Promise<RecordedResponse[]> }>();
   readonly #providers: ProviderSource;
+  /** Group → study: a group never changes study, so this is never stale. */
+  readonly #studyIds = new Map<string, string>();
   #closing = false;
 
   constructor(
     private readonly db: Database,
     private readonly limits: ChatLimits,
     private readonly log: FastifyBaseLogger,
-    providers?: ProviderSource,
+    options: {
+      /** Replaces how providers are found (tests); by default `providerFor`. */
+      providers?: ProviderSource | undefined;
+      /** The local (transformers.js) provider, when the server runs one. */
+      local?: ChatProvider | undefined;
+    } = {},
   ) {
     this.#rate = new SlidingWindow(limits.ratePerMinute, 60_000);
+    const local = options.local;
     this.#providers =
-      providers ?? ((spec, studyId) => providerFor(spec, { recorded: () => this.#recordedOf(studyId) }));
+      options.providers ??
+      ((spec, studyId) =>
+        providerFor(spec, { recorded: () => this.#recordedOf(studyId), ...(local ? { local } : {}) }));
   }
 
   /** Starts a conversation for a participant with the model the study's assignment rule gives. */
@@ -158,7 +168,12 @@ export class ChatService {
     input: { content: string } | { retry: true },
   ): Promise<PreparedTurn> {
     if (this.#closing) throw new AppError(503, ErrorCode.internal, 'The server is stopping; try again shortly');
-    const row = await findConversation(this.db, conversationId);
+    // The study is looked up from the caller's group at the same time: for the conversation's
+    // participant it is the conversation's group, and this is the hot path of every turn.
+    const [row, callersStudy] = await Promise.all([
+      findConversation(this.db, conversationId),
+      principal.role === 'participant' ? this.#studyOfGroup(principal.groupId).catch(() => null) : null,
+    ]);
     if (!row) throw notFound('Conversation');
     if (principal.role !== 'participant' || principal.participantId !== row.participantId) {
       throw forbidden('Only the participant who started this conversation may write in it');
@@ -175,7 +190,8 @@ export class ChatService {
         );
       }
     }
-    const study = await this.#studyOfGroup(row.groupId);
+    const study =
+      callersStudy && principal.groupId === row.groupId ? callersStudy : await this.#studyOfGroup(row.groupId);
     const model = study.models.find((m) => m.id === row.modelId);
     if (!model) {
       throw conflict('The model this conversation was pinned to is no longer in the study', ErrorCode.wrongState);
@@ -289,7 +305,11 @@ export class ChatService {
       ...(model.params ? { params: model.params } : {}),
       systemPromptSha256: sha256(systemPrompt),
     };
-    const writer = new TurnWriter(this.db, row.id, before, this.limits.writeEveryMs, (err) =>
+    // One answer is written every `writeEveryMs`; many at once, less often each, so that the
+    // database sees at most ~50 streaming writes a second however many answers are streaming
+    // (on PGlite a write holds the event loop that relays every other answer's tokens).
+    const every = () => Math.max(this.limits.writeEveryMs, this.#active.size * 20);
+    const writer = new TurnWriter(this.db, row.id, before, every, (err) =>
       this.log.error({ err, conversationId: row.id }, 'storing a streaming answer failed'),
     );
     const provider = this.#providers(model, study.id);
@@ -404,8 +424,12 @@ export class ChatService {
   }
 
   async #studyOfGroup(groupId: string): Promise<StudyRow> {
-    const group = await findGroup(this.db, groupId);
-    const study = group ? await findStudy(this.db, group.studyId) : undefined;
+    let studyId = this.#studyIds.get(groupId);
+    if (studyId === undefined) {
+      studyId = (await findGroup(this.db, groupId))?.studyId;
+      if (studyId !== undefined && this.#studyIds.size < 100_000) this.#studyIds.set(groupId, studyId);
+    }
+    const study = studyId === undefined ? undefined : await findStudy(this.db, studyId);
     if (!study) throw notFound('Study');
     return study;
   }

@@ -11,7 +11,9 @@ type InteractionMessage = schema.InteractionMessage;
 export class TurnWriter {
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | null = null;
-  #lastWriteAt = 0;
+  // The first write waits `everyMs` too: answers that start together (a class sending at once)
+  // do not all write at the same instant, when their first tokens are being relayed.
+  #lastWriteAt = Date.now();
   #latest: InteractionMessage | null = null;
 
   constructor(
@@ -19,7 +21,8 @@ export class TurnWriter {
     private readonly conversationId: string,
     /** The conversation's messages before this turn. */
     private readonly before: readonly InteractionMessage[],
-    private readonly everyMs: number,
+    /** The interval between writes, asked at each write (it may grow with the load). */
+    private readonly everyMs: number | (() => number),
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -27,7 +30,8 @@ export class TurnWriter {
   update(message: InteractionMessage): void {
     this.#latest = message;
     if (this.#timer) return;
-    const wait = Math.max(0, this.#lastWriteAt + this.everyMs - Date.now());
+    const every = typeof this.everyMs === 'number' ? this.everyMs : this.everyMs();
+    const wait = Math.max(0, this.#lastWriteAt + every - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = null;
       const latest = this.#latest;

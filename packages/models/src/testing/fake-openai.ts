@@ -22,6 +22,8 @@ export interface FakeRequest {
   path: string;
   authorization: string | undefined;
   body: Record<string, unknown>;
+  /** `performance.now()` when the request had arrived whole. */
+  receivedAt: number;
   /** `performance.now()` when the first token was written (streams that got that far). */
   firstTokenAt?: number;
   /** The tokens written, in order. */
@@ -88,6 +90,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const path = (req.url ?? '').split('?')[0] ?? '';
     let raw = '';
     for await (const chunk of req) raw += chunk;
+    const receivedAt = performance.now();
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
@@ -114,7 +117,14 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     const behaviour = queue.shift() ?? { type: 'normal' };
-    const record: FakeRequest = { path, authorization: req.headers.authorization, body, tokens: [], behaviour };
+    const record: FakeRequest = {
+      path,
+      authorization: req.headers.authorization,
+      body,
+      receivedAt,
+      tokens: [],
+      behaviour,
+    };
     requests.push(record);
     if (!models.includes(String(body.model))) {
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -1,4 +1,5 @@
 import type { Database } from '@calma/db';
+import type { ChatProvider } from '@calma/models';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type BeforeConversation, type ChatLimits, ChatService, type ProviderSource } from '../../chat/service.js';
 import { type Config, chatDefaults } from '../../config.js';
@@ -13,6 +14,8 @@ export interface ChatRouteOptions {
   beforeConversation?: BeforeConversation;
   /** Where providers come from (default: `providerFor`, replay bound to the study's recordings). */
   providers?: ProviderSource;
+  /** The local (transformers.js) provider `local` models use; without one they answer MODEL_UNKNOWN. */
+  local?: ChatProvider;
 }
 
 /** The defaults of {@link ChatLimits}, from `config.ts`'s. */
@@ -32,7 +35,10 @@ export const defaultChatLimits: ChatLimits = {
  * (and stored as cut off) before the server closes its connections.
  */
 export const chatRoutes: FastifyPluginAsyncTypebox<ChatRouteOptions> = async (app, options) => {
-  const chat = new ChatService(options.db, { ...defaultChatLimits, ...options.limits }, app.log, options.providers);
+  const chat = new ChatService(options.db, { ...defaultChatLimits, ...options.limits }, app.log, {
+    providers: options.providers,
+    local: options.local,
+  });
   app.addHook('preClose', () => chat.close());
   await app.register(studyModelRoutes, { db: options.db });
   await app.register(conversationRoutes, {

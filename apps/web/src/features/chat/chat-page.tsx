@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
 import { ApiError } from '../../lib/api';
+import type { Me } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import { Link, navigate } from '../../lib/router';
 import { useToken } from '../../lib/token';
@@ -20,6 +21,9 @@ export function ChatPage({ groupId }: { groupId: string }) {
   const list = useApiQuery<{ conversations: ConversationSummary[] }>(token ? `${base}/conversations` : null, token);
   const models = useApiQuery<GroupModels>(token ? `${base}/models` : null, token);
   const choice = models.status === 'success' && models.data.assignment === 'choice' ? models.data.models : null;
+  const me = useApiQuery<Me>(token ? '/api/me' : null, token);
+  // Staff see the group's conversations here; only participants start one.
+  const participant = me.status !== 'success' || me.data.role === 'participant';
   const [modelId, setModelId] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const chosen = modelId || choice?.[0]?.id || '';
@@ -46,7 +50,7 @@ export function ChatPage({ groupId }: { groupId: string }) {
       <h1 id="chat-title">{t('list.title')}</h1>
       <p>{t('list.intro')}</p>
       {!token && <p className="notice">{t('signedOut')}</p>}
-      <h2>{t('list.yours')}</h2>
+      <h2>{participant ? t('list.yours') : t('list.group')}</h2>
       {list.status === 'loading' && <p className="status">{t('loading')}</p>}
       {list.status === 'error' && (
         <p className="error" role="alert">
@@ -78,24 +82,26 @@ export function ChatPage({ groupId }: { groupId: string }) {
           })}
         </ul>
       )}
-      <h2>{t('list.new')}</h2>
-      <form onSubmit={(e) => e.preventDefault()}>
-        {choice && choice.length > 0 && (
-          <div className="field">
-            <label htmlFor="model-choice">{t('list.chooseModel')}</label>
-            <select id="model-choice" value={chosen} onChange={(e) => setModelId(e.target.value)}>
-              {choice.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.provider === 'replay' ? t('list.replayOption', { label: m.label }) : m.label}
-                </option>
-              ))}
-            </select>
-          </div>
-        )}
-        <ActionButton type="submit" onClick={start} data-testid="new-conversation">
-          {t('list.start')}
-        </ActionButton>
-      </form>
+      {participant && <h2>{t('list.new')}</h2>}
+      {participant && (
+        <form onSubmit={(e) => e.preventDefault()}>
+          {choice && choice.length > 0 && (
+            <div className="field">
+              <label htmlFor="model-choice">{t('list.chooseModel')}</label>
+              <select id="model-choice" value={chosen} onChange={(e) => setModelId(e.target.value)}>
+                {choice.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.provider === 'replay' ? t('list.replayOption', { label: m.label }) : m.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <ActionButton type="submit" onClick={start} data-testid="new-conversation">
+            {t('list.start')}
+          </ActionButton>
+        </form>
+      )}
       {error && (
         <div className="error" role="alert" data-testid="start-refused">
           <p>{error.status === 409 ? t('list.notYet') : errorText(error)}</p>

@@ -2,9 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
 import { ApiError } from '../../lib/api';
+import type { Me } from '../../lib/contract';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
+import { useApiQuery } from '../../lib/use-api-query';
 import {
   type ChatMessage,
   type Conversation,
@@ -41,6 +43,7 @@ export function ConversationPage({ conversationId }: { conversationId: string })
   const [refusal, setRefusal] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const abort = useRef<AbortController | null>(null);
+  const me = useApiQuery<Me>(token ? '/api/me' : null, token);
 
   const setDraft = (text: string) => {
     setDraftState(text);
@@ -177,6 +180,8 @@ export function ConversationPage({ conversationId }: { conversationId: string })
     );
 
   const groupId = conversation.groupId;
+  // Staff may read a conversation; only its author writes in it, retries it or shares it.
+  const author = me.status !== 'success' || me.data.participantId === conversation.participantId;
   return (
     <section className="card chat-page" aria-labelledby="conversation-title">
       <nav aria-label={t('navLabel')}>
@@ -221,13 +226,21 @@ export function ConversationPage({ conversationId }: { conversationId: string })
           )}
         </div>
       )}
-      {answerMissing && streaming === null && (
+      {author && answerMissing && streaming === null && (
         <ActionButton className="secondary" onClick={retry} data-testid="retry">
           {t('conversation.retry')}
         </ActionButton>
       )}
-      <Composer value={draft} onChange={setDraft} onSend={send} blockedReason={blockedReason} />
-      <SharingSlot conversationId={conversationId} token={token} messages={messages.length} />
+      {author ? (
+        <>
+          <Composer value={draft} onChange={setDraft} onSend={send} blockedReason={blockedReason} />
+          <SharingSlot conversationId={conversationId} token={token} messages={messages.length} />
+        </>
+      ) : (
+        <p className="hint" data-testid="read-only">
+          {t('conversation.readOnly')}
+        </p>
+      )}
     </section>
   );
 }

@@ -8,7 +8,7 @@ import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { ModelsEditor } from './models-editor';
-import { OrientationEditor } from './orientation-editor';
+import { OrientationSummary } from './orientation-summary';
 import { SaveOutcome } from './save-outcome';
 import { stages as allStages, type Stage, type StudyDetail, type StudyStages } from './types';
 import { useSave } from './use-save';
@@ -43,7 +43,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
           <ContextForm study={study.data} path={path} token={token} />
           <ModelsEditor path={`${path}/models`} token={token} />
           <StagesSection path={`${path}/stages`} token={token} />
-          <OrientationEditor path={`${path}/orientation`} token={token} />
+          <OrientationSummary studyId={studyId} token={token} />
         </>
       )}
     </div>

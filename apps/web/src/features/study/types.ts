@@ -57,7 +57,7 @@ export interface CheckQuestion {
   correct: number;
 }
 
-/** `GET`/`PUT /api/studies/:studyId/orientation`. `practice` is kept as the server sent it. */
+/** `GET /api/studies/:studyId/orientation`, as far as the set-up page summarises it. */
 export interface StudyOrientation {
   pages: { title: string; markdown: string }[];
   practice: unknown[];
