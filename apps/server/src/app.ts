@@ -1,5 +1,6 @@
 import type { Db } from '@calma/db';
 import { LayoutRunner } from '@calma/embeddings';
+import type { ChatProvider } from '@calma/models';
 import { ErrorCode } from '@calma/protocol';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,6 +10,7 @@ import { AffinityService } from './affinity/service.js';
 import { type Config, transportDefaults } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
 import { InProcessEventBus } from './events/bus.js';
+import { interactGate } from './journey/gate.js';
 import { authPlugin } from './plugins/auth.js';
 import { clientErrorHandler, lingeringClosePlugin, requestTimeoutOptions } from './plugins/http-limits.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   readonly embeddings?: EmbeddingCache;
   /** Layouts run here; by default a runner whose worker starts with the first layout. */
   readonly layouts?: LayoutRunner;
+  /** The provider of studies' `local` models (transformers.js in a worker); without one they answer MODEL_UNKNOWN. */
+  readonly localModels?: ChatProvider & { close(): Promise<void> };
 }
 
 /** The settings `buildApp` reads; tests pass a partial config. */
@@ -162,7 +166,17 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
-  await app.register(chatRoutes, { db: deps.db.db, limits: chatLimitsFrom(config) });
+  await app.register(chatRoutes, {
+    db: deps.db.db,
+    limits: chatLimitsFrom(config),
+    local: deps.localModels,
+    // A conversation starts only once Familiarize lets the participant into Interact.
+    beforeConversation: interactGate(deps.db.db),
+  });
+  if (deps.localModels) {
+    const local = deps.localModels;
+    app.addHook('onClose', () => local.close());
+  }
   installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.

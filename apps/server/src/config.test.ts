@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ CALMA_SEED_DEMO: '0' }).seedDemo).toBe(false);
   });
 
+  it('finds local chat models under the data directory unless told, and downloads them only when allowed', () => {
+    expect(loadConfig({ CALMA_DATA_DIR: '/data' })).toMatchObject({ modelsDir: '/data/models', modelDownloads: false });
+    expect(loadConfig({ CALMA_MODELS_DIR: '/m', CALMA_MODEL_DOWNLOADS: 'allow' })).toMatchObject({
+      modelsDir: '/m',
+      modelDownloads: true,
+    });
+    expect(() => loadConfig({ CALMA_MODEL_DOWNLOADS: 'maybe' })).toThrow('CALMA_MODEL_DOWNLOADS');
+  });
+
   it('takes a public URL for printed links, without a trailing slash', () => {
     expect(loadConfig({ CALMA_PUBLIC_URL: 'https://calma.example.org/' }).publicUrl).toBe('https://calma.example.org');
   });

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Everything Calma reads from the environment, validated once at start-up. */
@@ -39,6 +39,10 @@ export interface Config {
   readonly embeddingDownloads: boolean;
   /** Where the offline model is, when not in its default place. */
   readonly staticModelDir: string | null;
+  /** Where the local chat provider finds model folders (`<dataDir>/models` unless `CALMA_MODELS_DIR`). */
+  readonly modelsDir: string;
+  /** May the local chat provider download a hub model into `modelsDir`? Off: nothing needs the network. */
+  readonly modelDownloads: boolean;
   /** Most cards one affinity map lays out; more is refused with 413. */
   readonly mapMaxCards: number;
   /**
@@ -122,8 +126,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  // `allow`/`deny` read naturally for the download switches (`CALMA_MODEL_DOWNLOADS=allow`).
+  if (['1', 'true', 'yes', 'on', 'allow'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off', 'deny'].includes(raw)) return false;
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
@@ -157,6 +162,7 @@ const defaultWebDir = fileURLToPath(new URL('../../web/dist/', import.meta.url))
 /** Reads and validates the environment; throws {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
+  const dataDir = resolve(env.CALMA_DATA_DIR?.trim() || '.calma');
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
@@ -176,7 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host: env.HOST?.trim() || '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
-    dataDir: resolve(env.CALMA_DATA_DIR?.trim() || '.calma'),
+    dataDir,
     databaseUrl,
     adminToken,
     seedDemo: flag(env, 'CALMA_SEED_DEMO', databaseUrl === null),
@@ -192,6 +198,8 @@ export function loadConfig(env: Env = process.env): Config {
     embeddingModel: env.CALMA_EMBEDDING_MODEL?.trim() ?? '',
     embeddingDownloads: flag(env, 'CALMA_EMBEDDING_DOWNLOADS', false),
     staticModelDir: env.CALMA_STATIC_MODEL_DIR?.trim() ? resolve(env.CALMA_STATIC_MODEL_DIR.trim()) : null,
+    modelsDir: resolve(env.CALMA_MODELS_DIR?.trim() || join(dataDir, 'models')),
+    modelDownloads: flag(env, 'CALMA_MODEL_DOWNLOADS', false),
     mapMaxCards: integer(env, 'CALMA_MAP_MAX_CARDS', 10_000, 3, 200_000),
     requestTimeoutMs: integer(env, 'CALMA_REQUEST_TIMEOUT_MS', transportDefaults.requestTimeoutMs, 1000, 3_600_000),
     socketPingMs: integer(env, 'CALMA_SOCKET_PING_MS', transportDefaults.socketPingMs, 1000, 600_000),

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDb } from '@calma/db';
 import { LayoutRunner } from '@calma/embeddings';
+import { LocalProvider } from '@calma/models';
 import pkg from '../package.json' with { type: 'json' };
 import { ensureAdminToken } from './admin-token.js';
 import { EmbeddingCache } from './affinity/embedding-cache.js';
@@ -28,7 +29,16 @@ async function main(): Promise<void> {
   // The layout worker starts now rather than with the first affinity map.
   const layouts = new LayoutRunner();
   layouts.warm();
-  const app = await buildApp(config, { db, adminTokenHash: admin.hash, version: pkg.version, embeddings, layouts });
+  // Local chat models load in a worker thread on first use, never at start-up.
+  const localModels = new LocalProvider({ modelsDir: config.modelsDir, allowDownloads: config.modelDownloads });
+  const app = await buildApp(config, {
+    db,
+    adminTokenHash: admin.hash,
+    version: pkg.version,
+    embeddings,
+    layouts,
+    localModels,
+  });
 
   let closing = false;
   const close = async (signal: string) => {

@@ -65,16 +65,3 @@ export function locateModel(model: string, settings: LocalModelSettings): ModelS
     `The local model ${wanted} is not in ${join(root, wanted)} and model downloads are off: put the model folder there (config.json, tokenizer.json, onnx/…), or set CALMA_MODEL_DOWNLOADS=allow to download it from the Hugging Face hub once`,
   );
 }
-
-/** The local provider's settings from the environment: `CALMA_MODELS_DIR`, `CALMA_MODEL_DOWNLOADS`. */
-export function localModelSettingsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  dataDir: string,
-): LocalModelSettings {
-  const downloads = env.CALMA_MODEL_DOWNLOADS?.trim().toLowerCase() ?? '';
-  return {
-    modelsDir: resolve(env.CALMA_MODELS_DIR?.trim() || join(dataDir, 'models')),
-    // `allow` is the documented value; the yes-words the other Calma flags take work too.
-    allowDownloads: ['allow', '1', 'true', 'yes', 'on'].includes(downloads),
-  };
-}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LocalProvider, localModelSettingsFromEnv } from './local.js';
+import { LocalProvider } from './local.js';
 import { plainPrompt } from './local-generate.js';
 import type { ChatChunk, ChatMessage, ModelSpec } from './provider.js';
 import { ProviderError } from './provider.js';
@@ -235,13 +235,5 @@ describe('local provider (transformers.js in a worker thread)', () => {
     } finally {
       fetchSpy.mockRestore();
     }
-  });
-
-  it('reads CALMA_MODELS_DIR and CALMA_MODEL_DOWNLOADS', () => {
-    expect(localModelSettingsFromEnv({}, '/data')).toEqual({ modelsDir: '/data/models', allowDownloads: false });
-    expect(localModelSettingsFromEnv({ CALMA_MODELS_DIR: '/m', CALMA_MODEL_DOWNLOADS: 'allow' }, '/data')).toEqual({
-      modelsDir: '/m',
-      allowDownloads: true,
-    });
   });
 });

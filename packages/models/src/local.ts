@@ -7,7 +7,7 @@ import { type LocalModelSettings, locateModel } from './local-model.js';
 import { type ChatChunk, type ChatProvider, type ChatRequest, type ModelSpec, ProviderError } from './provider.js';
 
 export type { LocalModelSettings, ModelSource } from './local-model.js';
-export { isLocalModelPath, localModelSettingsFromEnv, locateModel } from './local-model.js';
+export { isLocalModelPath, locateModel } from './local-model.js';
 
 /** What {@link LocalProvider} needs: where models are, whether downloads are allowed. */
 export interface LocalProviderOptions extends LocalModelSettings {

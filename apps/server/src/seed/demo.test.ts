@@ -32,16 +32,22 @@ describe.each(databaseKinds)('the demo seed on %s', (kind) => {
       // Every Table 1 label is there once; the Thanksgiving annotations are tied to their response.
       const texts = mitLabels.map((l) => l.text);
       for (const text of [...labels.mit.initial, ...labels.mit.focused]) expect(texts).toContain(text);
-      const thanksgiving = mitLabels.filter((l) => l.interactionId === 'mit-thanksgiving');
+      const thanksgiving = mitLabels.filter((l) => l.interactionId === `bl:${mit?.id}:thanksgiving`);
       expect(thanksgiving.map((l) => l.text)).toEqual(expect.arrayContaining(['neutral but nuanced', 'dry']));
       expect(texts.filter((t) => t === 'neutral but nuanced')).toHaveLength(1);
 
+      // The Thanksgiving response is the study's baseline set: both groups have a copy to code.
+      expect(study?.baseline.map((b) => b.id)).toEqual(['thanksgiving']);
       const indiaInteractions = await listInteractions(db.db, india?.id ?? '');
       expect(indiaInteractions.map((i) => i.id).sort()).toEqual([
+        `bl:${india?.id}:thanksgiving`,
         'india-bengal-frontier',
         'india-british-empire-india',
         'india-out-of-india',
       ]);
+      expect(indiaInteractions.find((i) => i.baseline)?.messages[0]?.content).toMatch(/^Thanksgiving is a holiday/);
+      const mitBaseline = (await listInteractions(db.db, mit?.id ?? '')).filter((i) => i.baseline);
+      expect(mitBaseline.map((i) => i.id)).toEqual([`bl:${mit?.id}:thanksgiving`]);
 
       const first = credentials?.groups.find((g) => g.id === mit?.id);
       expect(await resolveToken({ db: db.db, adminTokenHash: 'x'.repeat(64) }, first?.moderatorToken)).toEqual({

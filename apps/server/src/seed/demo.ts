@@ -2,11 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   addLabels,
+  baselineCopyId,
   createGroup,
   createStudy,
   type Database,
   getSetting,
   putSetting,
+  setStudyBaseline,
   upsertInteractions,
 } from '@calma/db';
 import { hashToken, newInviteCode, newToken } from '../tokens.js';
@@ -64,6 +66,9 @@ export async function seedDemo(
       groups.push({ id: group.id, name: group.name, inviteCode: group.inviteCode, moderatorToken, analystToken });
       await seedGroupMaterial(tx, group.id, pilot.key);
     }
+    // The pilot's shared item (the Thanksgiving response) is the study's baseline set: the India
+    // group gets a copy too, and the US group's seeded copy (with its labels) is that same copy.
+    await setStudyBaseline(tx, study.id, pilotBaseline);
     await ensureDemoModels(tx, study.id, env);
     await putSetting(tx, settingKey, { studyId: study.id, at: new Date().toISOString() });
     return { studyId: study.id, studyTitle: study.title, groups };
@@ -72,14 +77,19 @@ export async function seedDemo(
   return credentials;
 }
 
+const pilotBaseline = interactionsFile.interactions
+  .filter((i) => i.baseline)
+  .map((i) => ({ id: i.id, messages: [{ role: 'assistant' as const, content: i.response }] }));
+
 async function seedGroupMaterial(db: Database, groupId: string, key: 'mit' | 'india'): Promise<void> {
-  // Interaction ids are prefixed with the group key: the same source id may not serve two groups.
+  // Interaction ids are prefixed with the group key (the same source id may not serve two groups);
+  // a baseline item gets the id of the group's copy of the study's baseline set.
   const quoted = interactionsFile.interactions.filter((i) => i.group === key);
   const ids = await upsertInteractions(
     db,
     groupId,
     quoted.map((i) => ({
-      id: `${key}-${i.id}`,
+      id: i.baseline ? baselineCopyId(groupId, i.id) : `${key}-${i.id}`,
       participantId: null,
       baseline: i.baseline,
       messages: [{ role: 'assistant' as const, content: i.response }],
