@@ -5,12 +5,12 @@ import { ProviderError } from './provider.js';
 describe('abortable', () => {
   it('stops waiting on a source that ignores the signal, with the abort reason', async () => {
     let returned = false;
-    const stuck = {
+    const stuck: AsyncIterable<string> = {
       [Symbol.asyncIterator]: () => ({
         next: () => new Promise<IteratorResult<string>>(() => {}),
-        return: async () => {
+        return: async (): Promise<IteratorResult<string>> => {
           returned = true;
-          return { done: true as const, value: undefined };
+          return { done: true, value: undefined };
         },
       }),
     };
