@@ -273,7 +273,15 @@ export class ChatService {
     this.#closing = true;
     const active = [...this.#active.values()];
     for (const turn of active) turn.controller.abort(new TurnStopped(ModelFailure.shutdown));
-    await Promise.all(active.map((turn) => turn.finished));
+    // Bounded: a write stuck on a database that is going away must not hold the shutdown forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(active.map((turn) => turn.finished)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 10_000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   async #answer(turn: {
