@@ -23,6 +23,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CALMA_MODEL_DOWNLOADS: 'maybe' })).toThrow('CALMA_MODEL_DOWNLOADS');
   });
 
+  it('has chat limits: model timeouts, retries, a rate and a length limit', () => {
+    expect(loadConfig({})).toMatchObject({
+      modelTimeoutMs: 30_000,
+      modelIdleMs: 30_000,
+      modelRetries: 2,
+      chatRateLimit: 20,
+      chatMaxChars: 8_000,
+    });
+    expect(loadConfig({ CALMA_MODEL_TIMEOUT_MS: '5000', CALMA_MODEL_RETRIES: '0' })).toMatchObject({
+      modelTimeoutMs: 5_000,
+      modelRetries: 0,
+    });
+    expect(() => loadConfig({ CALMA_MODEL_TIMEOUT_MS: '5s' })).toThrow(/CALMA_MODEL_TIMEOUT_MS/);
+    expect(() => loadConfig({ CALMA_MODEL_RETRIES: '50' })).toThrow(/CALMA_MODEL_RETRIES/);
+  });
+
   it('takes a public URL for printed links, without a trailing slash', () => {
     expect(loadConfig({ CALMA_PUBLIC_URL: 'https://calma.example.org/' }).publicUrl).toBe('https://calma.example.org');
   });

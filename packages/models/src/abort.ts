@@ -32,21 +32,24 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncIterable<T> {
   const iterator = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortReason(signal));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => {});
+  // One pending `next()` at a time; an abort rejects it. (Racing every `next()` against one
+  // abort promise would pile a reaction per token onto that promise for the whole answer.)
+  let rejectPending: ((reason: unknown) => void) | null = null;
+  const onAbort = () => rejectPending?.(abortReason(signal));
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     while (true) {
-      const next = await Promise.race([iterator.next(), aborted]);
+      if (signal.aborted) throw abortReason(signal);
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        rejectPending = reject;
+        iterator.next().then(resolve, reject);
+      });
+      rejectPending = null;
       if (next.done) return;
       yield next.value;
     }
   } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     // Not awaited: a source stuck in a `next()` would hold the caller here.
     void Promise.resolve(iterator.return?.()).catch(() => {});
   }

@@ -187,13 +187,20 @@ export const ChatFailure = Type.Object({
 /** Chat failure. */
 export type ChatFailure = Static<typeof ChatFailure>;
 
+/** `event: user`: the stored user turn, sent first. */
+export const ChatUserEvent = Type.Object({ message: ChatMessage });
+/** `event: token`: a piece of the answer as the model streamed it. */
+export const ChatTokenEvent = Type.Object({ text: Type.String() });
+/** `event: done`: the answer as stored, complete. */
+export const ChatDoneEvent = Type.Object({ message: ChatMessage });
+
 /**
  * The server-sent events of a streamed answer, by `event:` name: `user` (the stored user turn,
- * first), `token` as the model streams, then one of `done` or `error`.
+ * first), `token` as the model streams, then one of `done` or `error` ({@link ChatFailure}).
  */
 export interface ChatEvents {
-  user: { message: ChatMessage };
-  token: { text: string };
-  done: { message: ChatMessage };
+  user: Static<typeof ChatUserEvent>;
+  token: Static<typeof ChatTokenEvent>;
+  done: Static<typeof ChatDoneEvent>;
   error: ChatFailure;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Principal } from '@calma/core';
 import {
   createConversation,
@@ -10,19 +10,11 @@ import {
   recordedResponses,
   type schema,
 } from '@calma/db';
-import {
-  abortable,
-  type ChatProvider,
-  type ModelSpec,
-  ProviderError,
-  type ChatMessage as ProviderMessage,
-  providerFor,
-  type RecordedResponse,
-  sleep,
-} from '@calma/models';
+import { type ChatProvider, type ModelSpec, providerFor, type RecordedResponse } from '@calma/models';
 import { ErrorCode, ModelFailure } from '@calma/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { answerTurn, TurnStopped } from './answer.js';
 import { SlidingWindow } from './rate.js';
 import { TurnWriter } from './turn-writer.js';
 
@@ -72,15 +64,6 @@ export interface PreparedTurn {
   readonly user: InteractionMessage;
   run(onToken: (text: string) => void, clientGone: AbortSignal): Promise<TurnOutcome>;
 }
-
-/** Why the service stopped a turn itself (not the provider failing). */
-class TurnStopped extends Error {
-  constructor(readonly reason: ModelFailure) {
-    super(reason);
-  }
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * Interact: conversations pinned to a study model, and turns that store the user message before
@@ -259,7 +242,16 @@ export class ChatService {
         if (clientGone.aborted) onGone();
         clientGone.addEventListener('abort', onGone, { once: true });
         try {
-          return await this.#answer({ row, study, model, before, onToken, signal: controller.signal });
+          return await answerTurn(
+            {
+              db: this.db,
+              limits: this.limits,
+              log: this.log,
+              provider: this.#providers(model, study.id),
+              streaming: () => this.#active.size,
+            },
+            { row, study, model, before, onToken, signal: controller.signal },
+          );
         } finally {
           clientGone.removeEventListener('abort', onGone);
           release();
@@ -273,154 +265,15 @@ export class ChatService {
     this.#closing = true;
     const active = [...this.#active.values()];
     for (const turn of active) turn.controller.abort(new TurnStopped(ModelFailure.shutdown));
-    await Promise.all(active.map((turn) => turn.finished));
-  }
-
-  async #answer(turn: {
-    row: InteractionRow;
-    study: StudyRow;
-    model: ModelSpec;
-    before: InteractionMessage[];
-    onToken: (text: string) => void;
-    signal: AbortSignal;
-  }): Promise<TurnOutcome> {
-    const { row, study, model, before, signal } = turn;
-    const systemPrompt = study.context.systemPrompt;
-    const history: ProviderMessage[] = [
-      ...(systemPrompt.trim() === '' ? [] : [{ role: 'system' as const, content: systemPrompt }]),
-      // Only what was asked and what was answered whole: a cut-off answer is not the model's word.
-      ...before
-        .filter((m) => m.role === 'user' || m.status === undefined || m.status === 'complete')
-        .map((m) => ({ role: m.role, content: m.content })),
-    ];
-    const base: InteractionMessage = {
-      id: randomUUID(),
-      role: 'assistant',
-      content: '',
-      status: 'incomplete',
-      createdAt: new Date().toISOString(),
-      modelId: model.id,
-      provider: model.provider,
-      model: model.model,
-      ...(model.params ? { params: model.params } : {}),
-      systemPromptSha256: sha256(systemPrompt),
-    };
-    // One answer is written every `writeEveryMs`; many at once, less often each, so that the
-    // database sees at most ~50 streaming writes a second however many answers are streaming
-    // (on PGlite a write holds the event loop that relays every other answer's tokens).
-    const every = () => Math.max(this.limits.writeEveryMs, this.#active.size * 20);
-    const writer = new TurnWriter(this.db, row.id, before, every, (err) =>
-      this.log.error({ err, conversationId: row.id }, 'storing a streaming answer failed'),
-    );
-    const provider = this.#providers(model, study.id);
-    const started = performance.now();
-    let content = '';
-    let ttftMs: number | undefined;
-    let result: { finishReason: string | null; usage?: InteractionMessage['usage'] } | null = null;
-    let failure: TurnFailure | null = null;
-
-    for (let attempt = 0; ; attempt++) {
-      try {
-        result = await this.#attempt(provider, model, history, signal, (text) => {
-          if (ttftMs === undefined) ttftMs = Math.round(performance.now() - started);
-          content += text;
-          turn.onToken(text);
-          writer.update({ ...base, content, ttftMs });
-        });
-        break;
-      } catch (err) {
-        failure = this.#failure(err, signal);
-        const retryable = err instanceof ProviderError && err.retryable && content === '' && !signal.aborted;
-        if (!retryable || attempt >= this.limits.retries) break;
-        const backoff = Math.min(
-          this.limits.maxBackoffMs,
-          Math.max(this.limits.backoffMs * 2 ** attempt, (err.retryAfterS ?? 0) * 1000),
-        );
-        this.log.warn(
-          { conversationId: row.id, modelId: model.id, attempt: attempt + 1, code: err.code, backoffMs: backoff },
-          'model call failed before any token; retrying',
-        );
-        try {
-          await sleep(backoff, signal);
-        } catch {
-          failure = this.#failure(signal.reason, signal);
-          break;
-        }
-        failure = null;
-      }
-    }
-
-    const latencyMs = Math.round(performance.now() - started);
-    const assistant: InteractionMessage = {
-      ...base,
-      content,
-      status: failure ? (content === '' ? 'failed' : 'incomplete') : 'complete',
-      ...(ttftMs === undefined ? {} : { ttftMs }),
-      latencyMs,
-      ...(result?.usage ? { usage: result.usage } : {}),
-      finishReason: result?.finishReason ?? null,
-      ...(failure ? { error: { code: failure.reason, message: failure.message } } : {}),
-    };
-    if (failure) {
-      this.log.warn({ conversationId: row.id, modelId: model.id, reason: failure.reason }, 'model answer failed');
-    }
-    await writer.final(assistant);
-    return { assistant, failure };
-  }
-
-  /** One model call with the first-token and idle timeouts; resolves with how it finished. */
-  async #attempt(
-    provider: ChatProvider,
-    model: ModelSpec,
-    messages: ProviderMessage[],
-    outer: AbortSignal,
-    onToken: (text: string) => void,
-  ): Promise<{ finishReason: string | null; usage?: InteractionMessage['usage'] }> {
-    const controller = new AbortController();
-    const follow = () => controller.abort(outer.reason);
-    if (outer.aborted) follow();
-    outer.addEventListener('abort', follow, { once: true });
-    const timeout = (ms: number, what: string) =>
-      setTimeout(
-        () =>
-          controller.abort(
-            new ProviderError('TIMEOUT', `${model.label} ${what} within ${Math.round(ms / 100) / 10} s`),
-          ),
-        ms,
-      );
-    let timer = timeout(this.limits.firstTokenMs, 'did not start answering');
-    let first = true;
-    try {
-      const stream = provider.stream({ model, messages, signal: controller.signal });
-      for await (const chunk of abortable(stream, controller.signal)) {
-        if (chunk.type === 'done')
-          return { finishReason: chunk.finishReason, ...(chunk.usage ? { usage: chunk.usage } : {}) };
-        if (first) {
-          first = false;
-          clearTimeout(timer);
-          timer = timeout(this.limits.idleMs, 'stopped answering');
-        } else {
-          timer.refresh();
-        }
-        onToken(chunk.text);
-      }
-      throw new ProviderError('STREAM_BROKEN', `${model.label}'s answer ended without finishing`);
-    } finally {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', follow);
-    }
-  }
-
-  /** What to tell the participant for an error, preferring the service's own reason to stop. */
-  #failure(err: unknown, signal: AbortSignal): TurnFailure {
-    const stopped = signal.aborted && signal.reason instanceof TurnStopped ? signal.reason : null;
-    if (stopped?.reason === ModelFailure.clientGone) {
-      return { reason: stopped.reason, message: 'The participant left before the answer was finished' };
-    }
-    if (stopped) return { reason: stopped.reason, message: 'The server was stopping before the answer was finished' };
-    if (err instanceof ProviderError) return { reason: err.code, message: failureMessage(err) };
-    this.log.error({ err }, 'model call failed unexpectedly');
-    return { reason: ModelFailure.modelError, message: 'The model call failed unexpectedly' };
+    // Bounded: a write stuck on a database that is going away must not hold the shutdown forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(active.map((turn) => turn.finished)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 10_000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   async #studyOfGroup(groupId: string): Promise<StudyRow> {
@@ -442,25 +295,5 @@ export class ChatService {
     this.#recorded.set(studyId, { at: Date.now(), items });
     items.catch(() => this.#recorded.delete(studyId));
     return items;
-  }
-}
-
-/** The sentence a participant sees: what happened, and whether trying again may help. */
-function failureMessage(err: ProviderError): string {
-  switch (err.code) {
-    case 'ENDPOINT_DOWN':
-      return `The model cannot be reached right now (${err.message}). Try again in a moment.`;
-    case 'KEY_MISSING':
-      return `The model is not set up correctly: ${err.message}. Tell the study's organisers.`;
-    case 'MODEL_UNKNOWN':
-      return `The model is not available: ${err.message}. Tell the study's organisers.`;
-    case 'RATE_LIMITED':
-      return `The model is busy (${err.message}). Try again in a moment.`;
-    case 'TIMEOUT':
-      return `The model took too long: ${err.message}. Try again.`;
-    case 'STREAM_BROKEN':
-      return `The answer broke off: ${err.message}. Try again.`;
-    case 'MODEL_ERROR':
-      return `The model could not answer: ${err.message}.`;
   }
 }

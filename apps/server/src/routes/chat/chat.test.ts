@@ -29,6 +29,12 @@ async function readEvents(res: Response): Promise<{ raw: string; events: SseEven
   return { raw, events };
 }
 
+/** Resolves once `ready()` holds (checked every 10 ms, for at most 10 s). */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !ready(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!ready()) throw new Error('condition never held');
+}
+
 const tokensOf = (events: SseEvent[]) =>
   events.filter((e) => e.event === 'token').map((e) => (e.data as { text: string }).text);
 
@@ -104,8 +110,8 @@ describe.each(databaseKinds)('Interact chat on %s', (kind) => {
     fake = await startFakeOpenAI({ reply, tokensPerSecond: 400, apiKey: secretKey });
     t = await startTestApp(kind, {
       listen: true,
-      modelTimeoutMs: 1_500,
-      modelIdleMs: 1_500,
+      modelTimeoutMs: 2_500,
+      modelIdleMs: 2_500,
       modelRetries: 2,
       chatRateLimit: 8,
       chatMaxChars: 200,
@@ -219,10 +225,10 @@ describe.each(databaseKinds)('Interact chat on %s', (kind) => {
 
   it('times out a first token that is too slow, and says so', async () => {
     const p = await participantWithConversation();
-    fake.script({ type: 'slow-first-token', delayMs: 5_000 });
+    fake.script({ type: 'slow-first-token', delayMs: 8_000 });
     const started = Date.now();
     const { events } = await readEvents(await post(p.token, p.conversationId, 'Slow?'));
-    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(Date.now() - started).toBeLessThan(6_000);
     expect(events.at(-1)?.data.error).toMatchObject({ code: 'MODEL_UNAVAILABLE', reason: 'TIMEOUT' });
     const [, assistant] = (await stored(p.token, p.conversationId)).messages;
     expect(assistant).toMatchObject({ status: 'failed', content: '', error: { code: 'TIMEOUT' } });
@@ -293,8 +299,9 @@ describe.each(databaseKinds)('Interact chat on %s', (kind) => {
     expect(long.status).toBe(413);
     expect(((await long.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
     fake.script({ type: 'slow-first-token', delayMs: 300 });
+    const asked = fake.requests.length;
     const first = post(p.token, p.conversationId, 'One', false);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => fake.requests.length > asked);
     const second = await post(p.token, p.conversationId, 'Two', false);
     expect(second.status).toBe(409);
     expect(((await second.json()) as { error: { code: string } }).error.code).toBe('ANSWER_IN_PROGRESS');
@@ -450,10 +457,11 @@ describe.each(databaseKinds)('Interact chat on %s', (kind) => {
 
   it('stops streams cleanly when the server closes, storing the cut-off answer', async () => {
     const p = await participantWithConversation();
-    fake.script({ type: 'slow-first-token', delayMs: 200 });
+    fake.script({ type: 'slow-first-token', delayMs: 500 });
+    const asked = fake.requests.length;
     const res = await post(p.token, p.conversationId, 'Before closing');
     const reading = readEvents(res);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => fake.requests.length > asked);
     await t.app.close();
     appClosed = true;
     const { events } = await reading;

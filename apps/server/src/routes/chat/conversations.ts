@@ -21,6 +21,13 @@ import { toChatMessage, toConversation } from './view.js';
 
 const turnErrors = { ...authErrors, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody, 502: ChatFailure } as const;
 
+/** The streamed answer, for the OpenAPI document (the route writes it itself, event by event). */
+const streamedAnswer = {
+  description:
+    'With "accept: text/event-stream": server-sent events `user` {message}, `token` {text}…, then `done` {message} or `error` {error:{code,message,reason}, message}',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+} as const;
+
 /** Conversations of Interact and their turns, streamed as server-sent events or answered whole. */
 export const conversationRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
@@ -161,7 +168,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{
           'Send a message (the conversation\'s participant). With "accept: text/event-stream": events user, token…, then done or error; otherwise 201 {user, assistant} or 502 MODEL_UNAVAILABLE',
         params: idParams('id'),
         body: PostMessageBody,
-        response: { 201: ChatExchange, ...turnErrors },
+        response: { 200: streamedAnswer, 201: ChatExchange, ...turnErrors },
       },
     },
     async (request, reply) => {
@@ -179,7 +186,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{
         summary:
           'Ask the last question again after a failed or cut-off answer (which stays in the record); answered like messages',
         params: idParams('id'),
-        response: { 201: ChatExchange, ...turnErrors },
+        response: { 200: streamedAnswer, 201: ChatExchange, ...turnErrors },
       },
     },
     async (request, reply) => {
