@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultOrientation } from '@calma/core';
 import { startThrowawayPostgres } from '@calma/db/testing';
 import { startFakeOpenAI } from '@calma/models/testing';
 import { adminToken, buildServer, type Running, startServer, stop } from '../support/child-server.js';
@@ -104,6 +105,11 @@ async function measure(kind: 'pglite' | 'postgres', databaseUrl: string | null):
     await call(server, 'PUT', `/api/studies/${study.id}/models`, adminToken, {
       models: [{ id: 'fake', label: 'Fake', provider: 'openai', baseUrl: fake.baseUrl, model: 'fake-model' }],
       assignment: 'fixed',
+    });
+    // The bench measures chatting: the comprehension check is not required in this study.
+    await call(server, 'PUT', `/api/studies/${study.id}/orientation`, adminToken, {
+      ...defaultOrientation('en'),
+      required: false,
     });
     const group = await call(server, 'POST', `/api/studies/${study.id}/groups`, adminToken, { name: 'G' });
     const people: { token: string; conversationId: string; tag: string }[] = [];

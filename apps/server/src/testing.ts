@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { defaultOrientation } from '@calma/core';
 import type { DbKind } from '@calma/db';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
@@ -112,6 +113,32 @@ export function join(t: TestApp, inviteCode: string, displayName: string) {
     displayName,
     consent: true,
   });
+}
+
+/**
+ * Passes the shipped comprehension check as a joined participant, so Interact opens for them (a
+ * study without its own orientation requires the shipped one's check before a conversation).
+ */
+export async function passCheck(t: TestApp, groupId: string, token: string): Promise<void> {
+  const answers = Object.fromEntries(defaultOrientation('en').check.questions.map((q) => [q.id, q.correct]));
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/groups/${groupId}/check`,
+    payload: { answers },
+    headers: bearer(token),
+  });
+  if (res.statusCode !== 200 || !res.json().passed) throw new Error(`The check was not passed: ${res.body}`);
+}
+
+/** Makes a study's comprehension check optional (the shipped orientation otherwise), so its participants may chat at once. */
+export async function checkNotRequired(t: TestApp, studyId: string): Promise<void> {
+  const res = await t.app.inject({
+    method: 'PUT',
+    url: `/api/studies/${studyId}/orientation`,
+    payload: { ...defaultOrientation('en'), required: false },
+    headers: bearer(t.adminToken),
+  });
+  if (res.statusCode !== 200) throw new Error(`PUT orientation answered ${res.statusCode}: ${res.body}`);
 }
 
 export { type DemoCredentials, seedDemo } from './seed/demo.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { bearer, created, createGroup, join, startTestApp, type TestApp } from '../testing.js';
+import { bearer, created, createGroup, join, passCheck, startTestApp, type TestApp } from '../testing.js';
 
 /**
  * Who may do what, as one table over every `/api/` route the app serves, every socket.io event
@@ -433,6 +433,8 @@ describe('the authorization matrix (PGlite)', () => {
     const home = await createGroup(t);
     const other = await createGroup(t, { studyId: home.studyId, name: 'Other group' });
     const ana = await join(t, home.inviteCode, 'Ana');
+    // Ana has passed the comprehension check, so Interact is open to her.
+    await passCheck(t, home.id, ana.token);
     const bo = await join(t, other.inviteCode, 'Bo');
     f = {
       tokens: {

@@ -5,7 +5,7 @@ import { findStudy, listGroups, listInteractions, listLabels, listStudies, setSt
 import { databaseKinds, freshDb } from '@calma/db/testing/fresh';
 import { describe, expect, it } from 'vitest';
 import { resolveToken } from '../plugins/auth.js';
-import { bearer, created, join as joinGroup, startTestApp } from '../testing.js';
+import { bearer, created, join as joinGroup, passCheck, startTestApp } from '../testing.js';
 import { seedDemo } from './demo.js';
 import { demoReplayModel } from './demo-models.js';
 
@@ -79,6 +79,7 @@ describe.each(databaseKinds)('the demo chat models on %s', (kind) => {
 
       const invite = credentials?.groups[0]?.inviteCode ?? '';
       const who = await joinGroup(t, invite, 'Newcomer');
+      await passCheck(t, who.groupId, who.token);
       const conversation = await created(t, `/api/groups/${credentials?.groups[0]?.id}/conversations`, {}, who.token);
       expect(conversation).toMatchObject({ modelId: 'replay', provider: 'replay' });
       const res = await t.app.inject({

@@ -4,7 +4,7 @@ import { databaseKinds } from '@calma/db/testing/fresh';
 import { type FakeOpenAI, fakeTokens, startFakeOpenAI } from '@calma/models/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createGroup, join, startTestApp, type TestApp } from '../../testing.js';
+import { bearer, checkNotRequired, createGroup, join, startTestApp, type TestApp } from '../../testing.js';
 
 const reply = 'The Trail of Tears was the forced removal of the Cherokee Nation in 1838 and 1839.';
 const keyVariable = 'CALMA_TEST_FAKE_OPENAI_KEY';
@@ -124,6 +124,7 @@ describe.each(databaseKinds)('Interact chat on %s', (kind) => {
       payload: { title: 'Chat study', context },
     });
     group = await createGroup(t, { studyId: study.json().id });
+    await checkNotRequired(t, group.studyId);
     other = await createGroup(t, { name: 'Other' });
     const res = await putModels({
       models: [
