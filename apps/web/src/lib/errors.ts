@@ -1,22 +1,9 @@
+import { ErrorCode } from '@calma/protocol';
 import { ApiError, networkErrorStatus } from './api';
 import { i18next } from './i18n';
 
-/** Error codes with a sentence of their own in the `errors` namespace. */
-const known = new Set([
-  'NETWORK_ERROR',
-  'BAD_REQUEST',
-  'VALIDATION_FAILED',
-  'CONSENT_REQUIRED',
-  'INVALID_REFERENCE',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'WRONG_STATE',
-  'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED',
-  'INTERNAL_ERROR',
-]);
+/** Error codes with a sentence of their own in the `errors` namespace: every code of the contract. */
+const known: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
 /**
  * A failed call, said in the reader's language. The server's own message is specific ("segment 1

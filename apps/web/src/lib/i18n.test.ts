@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ErrorCode } from '@calma/protocol';
 import { describe, expect, it } from 'vitest';
 
 /** Every translation file, read as the bundle reads it: locales/<language>/<namespace>.json. */
@@ -24,6 +25,14 @@ const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '')
 const variables = (text: string) => [...text.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1]).sort();
 
 describe('translations', () => {
+  it('say every error code of the contract in a sentence of its own', () => {
+    for (const language of languages) {
+      const errors = read(language, 'errors');
+      const missing = Object.values(ErrorCode).filter((code) => !errors[code]);
+      expect(missing, `${language}/errors.json`).toEqual([]);
+    }
+  });
+
   it('come in English and Hindi', () => {
     expect(languages.sort()).toEqual(['en', 'hi']);
   });
