@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from './provider.js';
 import { pickRecorded, ReplayProvider } from './replay.js';
@@ -22,6 +23,21 @@ describe('the replay provider', () => {
     expect(pickRecorded('Why do people talk about colonialism?', recorded)?.response).toContain('colonialism');
     const given = new Set([recorded[1]?.response ?? '']);
     expect(pickRecorded('Trail of Tears', recorded, given)?.response).not.toContain('Cherokee');
+  });
+
+  it('answers questions about the pilot with the response on that subject, whatever the word forms', () => {
+    const pilot = JSON.parse(
+      readFileSync(new URL('../../../../shared/data/calma-pilot/interactions.json', import.meta.url), 'utf8'),
+    ) as { interactions: { id: string; response: string }[] };
+    const records = pilot.interactions.map((i) => ({ response: i.response }));
+    const idOf = (question: string) =>
+      pilot.interactions.find((i) => i.response === pickRecorded(question, records)?.response)?.id;
+    // "celebrate"/"celebrated" and "Americans"/"American" meet; before stemming, the short
+    // Trail of Tears answer won on "Americans" alone.
+    expect(idOf('How do Americans celebrate Thanksgiving?')).toBe('thanksgiving');
+    expect(idOf('How many people died on the Trail of Tears?')).toBe('trail-of-tears-deaths');
+    expect(idOf('Where does the word colonialism come from?')).toBe('colonialism-term');
+    expect(idOf('What did the British Empire do to India?')).toBe('british-empire-india');
   });
 
   it('streams the whole recorded answer word by word, then says it is done', async () => {

@@ -19,10 +19,25 @@ const stopWords = new Set(
   ),
 );
 
-/** The content words of a text, lower-cased (letters and digits of any script). */
+/**
+ * A word without its commonest English endings, so that "celebrate" meets "celebrated" and
+ * "Americans" meets "American" (crude on purpose: both sides of a comparison are cut alike).
+ */
+function stem(word: string): string {
+  if (word.length <= 4) return word;
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  for (const ending of ['ing', 'ed', 'es', 's', 'e']) {
+    if (word.endsWith(ending) && !word.endsWith('ss') && word.length - ending.length >= 4) {
+      return word.slice(0, -ending.length);
+    }
+  }
+  return word;
+}
+
+/** The content words of a text, lower-cased and stemmed (letters and digits of any script). */
 export function contentWords(text: string): Set<string> {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return new Set(words.filter((w) => w.length > 1 && !stopWords.has(w)));
+  return new Set(words.filter((w) => w.length > 1 && !stopWords.has(w)).map(stem));
 }
 
 /**
