@@ -139,6 +139,8 @@ export const Conversation = Type.Object({
   shared: Type.Boolean(),
   /** Turns the participant has left in this conversation (the study's `maxTurns` less those taken). */
   turnsLeft: Type.Integer(),
+  /** The longest message the server takes, in characters (`CALMA_CHAT_MAX_CHARS`); longer is refused with 413. */
+  maxChars: Type.Integer(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   messages: Type.Array(ChatMessage),

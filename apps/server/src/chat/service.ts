@@ -81,7 +81,7 @@ export class ChatService {
 
   constructor(
     private readonly db: Database,
-    private readonly limits: ChatLimits,
+    readonly limits: ChatLimits,
     private readonly log: FastifyBaseLogger,
     options: {
       /** Replaces how providers are found (tests); by default `providerFor`. */

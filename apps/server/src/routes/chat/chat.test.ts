@@ -296,6 +296,9 @@ describe.each(databaseKinds)('Interact chat on %s', (kind) => {
   it('refuses empty (400), too long (413), a second answer at once (409) and too many messages (429)', async () => {
     const p = await participantWithConversation();
     expect((await post(p.token, p.conversationId, '   ', false)).status).toBe(400);
+    // The conversation tells the page the configured limit, so its counter matches the server's.
+    const view = await t.app.inject({ url: `/api/conversations/${p.conversationId}`, headers: bearer(p.token) });
+    expect(view.json().maxChars).toBe(200);
     const long = await post(p.token, p.conversationId, 'x'.repeat(201), false);
     expect(long.status).toBe(413);
     expect(((await long.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');

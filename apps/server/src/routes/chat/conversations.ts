@@ -114,7 +114,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { row, study } = await chat.readable(await request.principal(), request.params.id);
-      return toConversation(row, study);
+      return toConversation(row, study, chat.limits.maxChars);
     },
   );
 

@@ -26,6 +26,7 @@ export function toChatMessage(m: schema.InteractionMessage, index: number): Chat
 export function toConversation(
   row: InteractionRow,
   study: { models: schema.StudyModel[]; stages: schema.StudyStages },
+  maxChars: number,
 ): Conversation {
   const model = study.models.find((m) => m.id === row.modelId);
   const turns = row.messages.filter((m) => m.role === 'user').length;
@@ -38,6 +39,7 @@ export function toConversation(
     provider: model?.provider ?? null,
     shared: row.shared,
     turnsLeft: Math.max(0, study.stages.maxTurns - turns),
+    maxChars,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     messages: row.messages.map(toChatMessage),

@@ -1,73 +1,13 @@
+import type { ChatMessage, Conversation, ConversationList, GroupModels, ModelProvider } from '@calma/protocol';
 import { ApiError, api, networkErrorStatus } from '../../lib/api';
 import { readSse } from './sse';
 
-/** A provider a study model runs on. */
-export type ModelProvider = 'openai' | 'local' | 'replay';
-
-/** One message of a conversation, as `GET /api/conversations/:id` returns it. */
-export interface ChatMessage {
-  id: string;
-  role: 'user' | 'assistant';
-  content: string;
-  status: 'complete' | 'incomplete' | 'failed';
-  /** The provider's model name that answered (assistant turns). */
-  model?: string;
-  provider?: ModelProvider;
-  ttftMs?: number;
-  latencyMs?: number;
-  usage?: { promptTokens?: number; completionTokens?: number; totalTokens?: number };
-  error?: { code: string; message: string };
-}
-
-/** A model as a participant may see it (never its endpoint or key). */
-export interface ModelChoice {
-  id: string;
-  label: string;
-  provider: ModelProvider;
-  model?: string;
-}
-
-/** `GET /api/conversations/:id`. */
-export interface Conversation {
-  id: string;
-  groupId: string;
-  participantId: string | null;
-  modelId: string | null;
-  modelLabel: string | null;
-  provider: ModelProvider | null;
-  shared: boolean;
-  /** Turns the participant has left in this conversation (the study's `maxTurns` less those taken). */
-  turnsLeft: number;
-  createdAt: string;
-  updatedAt: string;
-  messages: ChatMessage[];
-}
-
+// The contract's types, as the server declares them (`@calma/protocol`).
+export type { ChatMessage, Conversation, GroupModels, ModelProvider };
 /** A conversation in the participant's list (`GET /api/groups/:groupId/conversations`). */
-export interface ConversationSummary {
-  id: string;
-  participantId: string | null;
-  modelId: string | null;
-  shared: boolean;
-  /** User turns in it. */
-  turns: number;
-  /** The first user turn, shortened, to tell conversations apart. */
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** `GET /api/groups/:groupId/models`: what a participant may choose from. */
-export interface GroupModels {
-  models: ModelChoice[];
-  assignment: 'fixed' | 'random' | 'choice';
-}
-
-/**
- * The longest message a participant may send, in UTF-16 code units as the server counts them (its
- * default `chatMaxChars`; longer is refused with 413, which the page then says).
- */
-export const messageLimit = 8000;
+export type ConversationSummary = ConversationList['conversations'][number];
+/** A model as a participant may see it (never its endpoint or key). */
+export type ModelChoice = GroupModels['models'][number];
 
 const groupPath = (groupId: string) => `/api/groups/${encodeURIComponent(groupId)}`;
 const conversationPath = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;

@@ -1,7 +1,6 @@
 import { type KeyboardEvent, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
-import { messageLimit } from './chat-api';
 
 /**
  * Where the participant writes: Enter sends, Shift+Enter starts a new line; a counter against the
@@ -13,21 +12,24 @@ export function Composer({
   onChange,
   onSend,
   blockedReason,
+  maxChars,
 }: {
   value: string;
   onChange: (text: string) => void;
   onSend: () => Promise<void>;
   /** Why nothing can be sent now, whatever is written (streaming, turns used up), or null. */
   blockedReason: string | null;
+  /** The longest message the server takes (the conversation's `maxChars`). */
+  maxChars: number;
 }) {
   const { t } = useTranslation('chat');
   const id = useId();
   // Counted as the server counts: UTF-16 code units of the trimmed text.
   const length = value.trim().length;
-  const over = length > messageLimit;
+  const over = length > maxChars;
   const reason =
     blockedReason ??
-    (value.trim() === '' ? t('composer.empty') : over ? t('composer.tooLong', { count: length - messageLimit }) : null);
+    (value.trim() === '' ? t('composer.empty') : over ? t('composer.tooLong', { count: length - maxChars }) : null);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     // An IME composing Devanagari or Chinese uses Enter to pick a candidate: never send then.
@@ -58,7 +60,7 @@ export function Composer({
           {t('composer.hint')}
         </span>
         <span className="length-counter" id={`${id}-count`} data-over={over} data-testid="length-counter">
-          {t('composer.count', { count: length, limit: messageLimit })}
+          {t('composer.count', { count: length, limit: maxChars })}
         </span>
       </div>
       <ActionButton type="submit" disabledReason={reason} onClick={onSend} data-testid="send">

@@ -233,7 +233,13 @@ export function ConversationPage({ conversationId }: { conversationId: string })
       )}
       {author ? (
         <>
-          <Composer value={draft} onChange={setDraft} onSend={send} blockedReason={blockedReason} />
+          <Composer
+            value={draft}
+            onChange={setDraft}
+            onSend={send}
+            blockedReason={blockedReason}
+            maxChars={conversation.maxChars}
+          />
           <SharingSlot conversationId={conversationId} token={token} messages={messages.length} />
         </>
       ) : (
