@@ -6,7 +6,7 @@ type StudyModel = schema.StudyModel;
 /** The demo's offline model: the pilot's recorded responses, replayed (and labelled so). */
 export const demoReplayModel: StudyModel = {
   id: 'replay',
-  label: 'Recorded pilot answers (replay)',
+  label: 'Recorded pilot answers',
   provider: 'replay',
   model: 'replay',
 };
