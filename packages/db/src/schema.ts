@@ -252,6 +252,9 @@ export const labels = pgTable(
     participantId: text('participant_id').references(() => participants.id, { onDelete: 'set null' }),
     interactionId: text('interaction_id').references(() => interactions.id, { onDelete: 'set null' }),
     messageIndex: integer('message_index'),
+    /** A coded span of the message at `messageIndex`: character offsets, `0 ≤ start < end ≤ length`; null for the whole turn. */
+    spanStart: integer('span_start'),
+    spanEnd: integer('span_end'),
     text: text('text').notNull(),
     annotation: text('annotation'),
     stage: text('stage', { enum: ['initial', 'focused'] }).notNull(),
@@ -260,6 +263,52 @@ export const labels = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('labels_group_idx').on(t.groupId)],
+);
+
+/**
+ * An attribute from focused coding: a participant's (or, with no participant, the moderator's)
+ * grouping of codes, each counting for (+1) or against (-1) it, with example turns. `version`
+ * counts its changes; every version is kept in `attribute_versions`.
+ */
+export const attributes = pgTable(
+  'attributes',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id').references(() => participants.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    definition: text('definition').notNull(),
+    codes: jsonb('codes').$type<{ labelId: string; sign: 1 | -1 }[]>().notNull().default([]),
+    examples: jsonb('examples')
+      .$type<{ interactionId: string; messageIndex: number; polarity: 'positive' | 'negative' }[]>()
+      .notNull()
+      .default([]),
+    /** Whether the group's other participants see it (staff always do). */
+    shared: boolean('shared').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('attributes_group_idx').on(t.groupId)],
+);
+
+/** Every version of an attribute: who changed it, when, and what it then was. */
+export const attributeVersions = pgTable(
+  'attribute_versions',
+  {
+    attributeId: text('attribute_id')
+      .notNull()
+      .references(() => attributes.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** The participant who made the change, or the role (`moderator`, `admin`) for staff. */
+    changedBy: text('changed_by').notNull(),
+    /** The attribute as this version left it (null: deleted). */
+    snapshot: jsonb('snapshot').$type<Record<string, unknown> | null>(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.attributeId, t.version] })],
 );
 
 /**
