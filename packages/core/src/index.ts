@@ -5,6 +5,7 @@
 export * from './access.js';
 export * from './analysis/index.js';
 export * from './board/permissions.js';
+export * from './coding/index.js';
 export * from './journey/index.js';
 export * from './material.js';
 export * from './participants/merge.js';

@@ -7,6 +7,15 @@ const participant: Principal = { role: 'participant', groupId: 'g1', participant
 const context: LabelContext = {
   participantIds: new Set(['p1', 'p2']),
   interactionLengths: new Map([['i1', 2]]),
+  interactionMessages: new Map([
+    [
+      'i1',
+      [
+        { role: 'user', content: 'Why?' },
+        { role: 'assistant', content: 'Because.' },
+      ],
+    ],
+  ]),
 };
 
 describe('resolveLabels', () => {
@@ -22,6 +31,8 @@ describe('resolveLabels', () => {
           participantId: 'p1',
           interactionId: null,
           messageIndex: null,
+          spanStart: null,
+          spanEnd: null,
         },
       ],
     });
@@ -72,5 +83,43 @@ describe('resolveLabels', () => {
       ok: false,
       problem: { kind: 'invalid', index: 0 },
     });
+  });
+
+  it('keeps a span that fits an assistant turn, overlapping ones included', () => {
+    const result = resolveLabels(
+      moderator,
+      [
+        { text: 'terse', stage: 'initial', interactionId: 'i1', messageIndex: 1, span: { start: 0, end: 8 } },
+        { text: 'causal', stage: 'initial', interactionId: 'i1', messageIndex: 1, span: { start: 0, end: 7 } },
+      ],
+      context,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      labels: [
+        { spanStart: 0, spanEnd: 8 },
+        { spanStart: 0, spanEnd: 7 },
+      ],
+    });
+  });
+
+  it('refuses spans that are empty, past the text, negative, on a user turn or without a message', () => {
+    const at = (span: { start: number; end: number }, messageIndex: number | null = 1) =>
+      resolveLabels(
+        moderator,
+        [
+          { text: 'ok', stage: 'initial' },
+          { text: 'x', stage: 'initial', interactionId: 'i1', messageIndex, span },
+        ],
+        context,
+      );
+    expect(at({ start: 3, end: 3 })).toMatchObject({ ok: false, problem: { kind: 'span', index: 1 } });
+    expect(at({ start: 0, end: 9 })).toMatchObject({
+      ok: false,
+      problem: { kind: 'span', index: 1, message: "labels[1].span ends at 9, past the message's 8 characters" },
+    });
+    expect(at({ start: -1, end: 2 })).toMatchObject({ ok: false, problem: { kind: 'span', index: 1 } });
+    expect(at({ start: 0, end: 2 }, 0)).toMatchObject({ ok: false, problem: { kind: 'reference', index: 1 } });
+    expect(at({ start: 0, end: 2 }, null)).toMatchObject({ ok: false, problem: { kind: 'reference', index: 1 } });
   });
 });

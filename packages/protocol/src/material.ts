@@ -69,6 +69,20 @@ export const LabelStage = Type.Union([Type.Literal('initial'), Type.Literal('foc
 /** Label stage. */
 export type LabelStage = Static<typeof LabelStage>;
 
+/**
+ * A coded span of a message: character offsets counted in UTF-16 code units (JavaScript string
+ * indices), `start` inclusive, `end` exclusive, `0 ≤ start < end ≤` the message's length.
+ */
+export const LabelSpan = Type.Object(
+  {
+    start: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    end: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  },
+  { additionalProperties: false },
+);
+/** Label span. */
+export type LabelSpan = Static<typeof LabelSpan>;
+
 /** A label to add. */
 export const LabelInput = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 500 }),
@@ -77,6 +91,8 @@ export const LabelInput = Type.Object({
   participantId: Type.Optional(Nullable(Id)),
   interactionId: Type.Optional(Nullable(Id)),
   messageIndex: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  /** Part of the assistant turn at `messageIndex` (needs `interactionId` and `messageIndex`); absent or null: the whole turn. */
+  span: Type.Optional(Nullable(LabelSpan)),
 });
 /** Label input. */
 export type LabelInput = Static<typeof LabelInput>;
@@ -97,6 +113,10 @@ export const Label = Type.Object({
   participantId: Nullable(Id),
   interactionId: Nullable(Id),
   messageIndex: Nullable(Type.Integer()),
+  /** The coded span as stored; null: the whole turn. */
+  span: Type.Optional(Nullable(Type.Object({ start: Type.Integer(), end: Type.Integer() }))),
+  /** Present and true when the message was changed after coding and the span no longer fits it. */
+  spanStale: Type.Optional(Type.Boolean()),
   createdAt: Timestamp,
 });
 /** Label. */

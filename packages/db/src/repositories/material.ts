@@ -74,6 +74,9 @@ export interface NewLabel {
   participantId: string | null;
   interactionId: string | null;
   messageIndex: number | null;
+  /** A coded span of that message (UTF-16 offsets, checked by the caller); absent: the whole turn. */
+  spanStart?: number | null;
+  spanEnd?: number | null;
 }
 
 /** Stores labels for a group in one statement, keeping their order; returns their ids. */

@@ -1,4 +1,4 @@
-import { memberRoles, resolveLabels } from '@calma/core';
+import { memberRoles, resolveLabels, spanFits } from '@calma/core';
 import type { Database } from '@calma/db';
 import {
   addLabels,
@@ -6,6 +6,7 @@ import {
   type InteractionRow,
   interactionOwners,
   type LabelRow,
+  listInteractions,
   listLabels,
   listParticipants,
   upsertInteractions,
@@ -40,16 +41,30 @@ const toInteraction = (row: InteractionRow & { masked: boolean }) => ({
   modelId: row.modelId,
 });
 
-const toLabel = (row: LabelRow) => ({
-  id: row.id,
-  text: row.text,
-  annotation: row.annotation,
-  stage: row.stage,
-  participantId: row.participantId,
-  interactionId: row.interactionId,
-  messageIndex: row.messageIndex,
-  createdAt: row.createdAt.toISOString(),
-});
+/**
+ * A label as listed. `messages` are the group's interactions as stored (id → message texts): a
+ * span that no longer fits its message (the message was re-imported or retried shorter, or is
+ * gone) is listed as stored with `spanStale: true`, so nobody's coding is dropped silently.
+ */
+const toLabel = (row: LabelRow, messages: ReadonlyMap<string, readonly { content: string }[]>) => {
+  const span = row.spanStart !== null && row.spanEnd !== null ? { start: row.spanStart, end: row.spanEnd } : null;
+  const text =
+    row.interactionId !== null && row.messageIndex !== null
+      ? messages.get(row.interactionId)?.[row.messageIndex]?.content
+      : undefined;
+  return {
+    id: row.id,
+    text: row.text,
+    annotation: row.annotation,
+    stage: row.stage,
+    participantId: row.participantId,
+    interactionId: row.interactionId,
+    messageIndex: row.messageIndex,
+    span,
+    ...(span !== null && !spanFits(span, text) ? { spanStale: true } : {}),
+    createdAt: row.createdAt.toISOString(),
+  };
+};
 
 /** Material from the Interact and Reflect stages: interactions and labels of a group. */
 export const materialRoutes: FastifyPluginAsyncTypebox<{
@@ -126,7 +141,8 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
       config: { access: access.group(['moderator', 'participant']) },
       schema: {
         tags,
-        summary: 'Add labels (moderator; or a participant, for their own)',
+        summary:
+          'Add labels (moderator; or a participant, for their own). A `span` codes part of an assistant turn (UTF-16 offsets); the batch is stored whole or not at all',
         params,
         body: AddLabelsBody,
         response: { 201: IdsResponse, ...authErrors, 413: ErrorBody },
@@ -136,20 +152,28 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
       const { principal, group } = groupScope(request);
       const drafts = request.body.labels;
       const interactionIds = [...new Set(drafts.flatMap((d) => (d.interactionId ? [d.interactionId] : [])))];
-      const [participants, interactions] = await Promise.all([
+      const [participants, rows] = await Promise.all([
         principal.role === 'participant' ? Promise.resolve([]) : listParticipants(db, group.id),
-        // A participant codes only what they may see: another's unshared chat is no reference.
-        findInteractions(db, group.id, interactionIds).then((rows) =>
-          visibleInteractions(db, group.id, viewerOf(principal), rows),
-        ),
+        findInteractions(db, group.id, interactionIds),
       ]);
+      // A participant codes only what they may see: another's unshared chat is no reference.
+      const visible = new Set((await visibleInteractions(db, group.id, viewerOf(principal), rows)).map((i) => i.id));
+      // Spans are offsets into the messages as stored (what their author and imports show), not
+      // into a masked view, so they mean the same for every reader and for exports.
+      const seen = rows.filter((i) => visible.has(i.id));
       const result = resolveLabels(principal, drafts, {
         participantIds: new Set(participants.map((p) => p.id)),
-        interactionLengths: new Map(interactions.map((i) => [i.id, i.messages.length])),
+        interactionLengths: new Map(seen.map((i) => [i.id, i.messages.length])),
+        interactionMessages: new Map(seen.map((i) => [i.id, i.messages])),
       });
       if (!result.ok) {
         if (result.problem.kind === 'forbidden') throw forbidden(result.problem.message);
-        const code = result.problem.kind === 'reference' ? ErrorCode.invalidReference : ErrorCode.badRequest;
+        const code =
+          result.problem.kind === 'reference'
+            ? ErrorCode.invalidReference
+            : result.problem.kind === 'span'
+              ? ErrorCode.validationFailed
+              : ErrorCode.badRequest;
         throw badRequest(result.problem.message, code);
       }
       const ids = await addLabels(db, group.id, result.labels);
@@ -169,7 +193,9 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { group } = groupScope(request);
-      return { labels: (await listLabels(db, group.id)).map(toLabel) };
+      const [labels, interactions] = await Promise.all([listLabels(db, group.id), listInteractions(db, group.id)]);
+      const messages = new Map(interactions.map((i) => [i.id, i.messages]));
+      return { labels: labels.map((row) => toLabel(row, messages)) };
     },
   );
 };
