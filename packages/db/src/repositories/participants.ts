@@ -3,6 +3,7 @@ import { and, eq, inArray, max } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { newId } from '../ids.js';
 import {
+  attributes,
   interactions,
   journeyEvents,
   labels,
@@ -125,7 +126,7 @@ export async function removeParticipant(db: Database, groupId: string, participa
 
 /**
  * Merges participant `fromId` into `intoId` (both of `groupId`, checked by the caller) in one
- * transaction: labels, interactions, tokens and devices move to `intoId`; per session, segment-1
+ * transaction: labels, interactions, attributes, tokens and devices move to `intoId`; per session, segment-1
  * and segment-5 submissions follow core's {@link keptSubmission} (the later one stands); then
  * `fromId` is deleted. Their tokens now sign in as `intoId`.
  */
@@ -133,6 +134,8 @@ export function mergeParticipants(db: Database, fromId: string, intoId: string):
   return db.transaction(async (tx) => {
     await tx.update(labels).set({ participantId: intoId }).where(eq(labels.participantId, fromId));
     await tx.update(interactions).set({ participantId: intoId }).where(eq(interactions.participantId, fromId));
+    // Their attributes hold their codes, which moved just above: both stay one person's.
+    await tx.update(attributes).set({ participantId: intoId }).where(eq(attributes.participantId, fromId));
     // Their Familiarize steps too: a check passed under either sign-in stays passed.
     await tx.update(journeyEvents).set({ participantId: intoId }).where(eq(journeyEvents.participantId, fromId));
     await tx.update(tokens).set({ participantId: intoId }).where(eq(tokens.participantId, fromId));
