@@ -67,6 +67,10 @@ interface Fixture {
   finalAttributeId: string;
   /** Ana's conversation with the study's (replay) model: a chat of its author, for the chat and sharing routes' `:id`. */
   conversationId: string;
+  /** Ana's attribute (focused coding), for the attribute routes' `:id`. */
+  attributeId: string;
+  /** Makes another attribute of Ana's (for the route that deletes one). */
+  newAttribute: () => Promise<string>;
 }
 
 /** Ids that look like ids and name nothing. */
@@ -96,6 +100,8 @@ interface RouteRow {
   readonly session?: (f: Fixture) => string;
   readonly body?: (f: Fixture) => object;
   readonly query?: string;
+  /** What `:id` names (default: Ana's conversation); called once per request, so it may make a fresh one. */
+  readonly id?: (f: Fixture) => string | Promise<string>;
   /** `fresh`: `:participantId` names a participant joined for this one request (it may be removed). */
   readonly participant?: 'fresh';
   /** Callers the access lets through whom a domain rule then refuses: the status and why. */
@@ -188,6 +194,49 @@ const routes: readonly RouteRow[] = [
     body: () => ({ labels: [{ text: 'even-handed', stage: 'initial' }] }),
   },
   { method: 'GET', path: '/api/groups/:groupId/labels', access: group(members), ok: 200 },
+  // Focused coding (issue 14): an attribute is its participant's; the moderator may change any.
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/attributes',
+    access: group(['moderator', 'participant']),
+    ok: 201,
+    body: () => ({ name: 'Warmth', definition: 'Kindly spoken', codes: [] }),
+  },
+  { method: 'GET', path: '/api/groups/:groupId/attributes', access: group(members), ok: 200 },
+  {
+    method: 'PATCH',
+    path: '/api/attributes/:id',
+    access: group(['moderator', 'participant']),
+    ok: 200,
+    id: (f) => f.attributeId,
+    body: () => ({ definition: 'Kind words' }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/attributes/:id',
+    access: group(['moderator', 'participant']),
+    ok: 200,
+    id: (f) => f.newAttribute(),
+  },
+  {
+    method: 'POST',
+    path: '/api/attributes/:id/share',
+    access: group(['moderator', 'participant']),
+    ok: 200,
+    id: (f) => f.attributeId,
+    body: () => ({ shared: false }),
+    refused: {
+      admin: { status: 403, why: "only its author shares an attribute (this one is Ana's)" },
+      moderator: { status: 403, why: "only its author shares an attribute (this one is Ana's)" },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/attributes/:id/versions',
+    access: group(members),
+    ok: 200,
+    id: (f) => f.attributeId,
+  },
   { method: 'GET', path: '/api/groups/:groupId/summary', access: group(members), ok: 200 },
   { method: 'POST', path: '/api/groups/:groupId/sessions', access: group(['moderator']), ok: 201 },
   { method: 'GET', path: '/api/groups/:groupId/sessions', access: group(members), ok: 200 },
@@ -425,6 +474,16 @@ describe('the authorization matrix (PGlite)', () => {
       headers: bearer(f.tokens.moderator as string),
       payload: body,
     });
+  /** A new attribute of Ana's, for a route that may change or delete it. */
+  const freshAttribute = async (fx: Fixture) =>
+    (
+      await created<{ id: string }>(
+        t,
+        `/api/groups/${fx.groupId}/attributes`,
+        { name: 'Warmth', definition: '', codes: [] },
+        fx.tokens.participant as string,
+      )
+    ).id;
   const newSession = async (token: string) =>
     (await created<{ id: string }>(t, `/api/groups/${f.groupId}/sessions`, {}, token)).id;
 
@@ -457,6 +516,8 @@ describe('the authorization matrix (PGlite)', () => {
       segment5SessionId: '',
       finalAttributeId: '',
       conversationId: 'in_authorization-chat',
+      attributeId: '',
+      newAttribute: () => freshAttribute(f),
     };
     await t.db.db.insert(schema.interactions).values({
       id: f.conversationId,
@@ -516,17 +577,18 @@ describe('the authorization matrix (PGlite)', () => {
       moderator,
     );
     f.conversationId = (await created(t, `/api/groups/${f.groupId}/conversations`, {}, ana.token)).id ?? '';
+    f.attributeId = await freshAttribute(f);
   });
   afterAll(() => t?.close());
 
   /** The path of `row` with the fixture's ids, or ids that name nothing. */
-  const urlOf = (row: RouteRow, known: boolean, participantId = f.participantId) => {
+  const urlOf = (row: RouteRow, known: boolean, participantId = f.participantId, id = f.conversationId) => {
     const ids = known
       ? {
           studyId: f.studyId,
           groupId: f.groupId,
           sessionId: (row.session ?? ((x) => x.sessionId))(f),
-          id: f.conversationId,
+          id,
         }
       : unknownIds;
     const path = row.path
@@ -544,9 +606,10 @@ describe('the authorization matrix (PGlite)', () => {
     const token = f.tokens[caller];
     const participantId =
       row.participant === 'fresh' ? (await join(t, f.inviteCode, 'Twin')).participantId : f.participantId;
+    const id = row.id ? await row.id(f) : f.conversationId;
     const res = await t.app.inject({
       method: method as 'GET',
-      url: urlOf(row, known, participantId),
+      url: urlOf(row, known, participantId, id),
       headers: token ? bearer(token) : {},
       ...(row.body ? { payload: row.body(f) } : {}),
     });

@@ -106,6 +106,22 @@ const routes: RouteCase[] = [
     unknown: (ids) => ({ url: '/api/groups/gr_unknown/labels', token: ids.participant }),
   },
   {
+    name: 'create attribute',
+    method: 'POST',
+    url: (ids) => `/api/groups/${ids.groupId}/attributes`,
+    body: () => ({ name: 'Warmth', definition: 'Kindly spoken', codes: [] }),
+    malformed: { name: 'Warmth', definition: '', codes: [{ labelId: 'lb_x', sign: 2 }] },
+    wrongRole: (ids) => ids.analyst,
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/attributes', token: ids.moderator }),
+  },
+  {
+    name: 'list attributes',
+    method: 'GET',
+    url: (ids) => `/api/groups/${ids.groupId}/attributes`,
+    wrongRole: () => 'none',
+    unknown: (ids) => ({ url: '/api/groups/gr_unknown/attributes', token: ids.participant }),
+  },
+  {
     name: 'group summary',
     method: 'GET',
     url: (ids) => `/api/groups/${ids.groupId}/summary`,
@@ -251,12 +267,19 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
       '/api/join',
       '/api/groups/{groupId}/interactions',
       '/api/groups/{groupId}/labels',
+      '/api/groups/{groupId}/attributes',
+      '/api/attributes/{id}',
+      '/api/attributes/{id}/share',
+      '/api/attributes/{id}/versions',
       '/api/groups/{groupId}/summary',
       '/api/sessions/{sessionId}/affinity-map',
     ]) {
       expect(paths).toContain(p);
     }
     expect(doc.paths['/api/join'].post.requestBody.content['application/json'].schema.required).toContain('consent');
+    // A label may code a span of its turn (issue 14).
+    const labelBody = doc.paths['/api/groups/{groupId}/labels'].post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(labelBody.properties.labels.items.properties.span)).toContain('"start"');
     // The control body is a union tagged by `action`, each action with exactly its own fields.
     const control = doc.paths['/api/sessions/{sessionId}/control'].post.requestBody.content['application/json'].schema;
     expect(control.discriminator).toEqual({ propertyName: 'action' });
