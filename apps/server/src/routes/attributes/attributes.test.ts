@@ -46,8 +46,8 @@ describe.each(databaseKinds)('attributes on %s', (kind) => {
     ana = await join(t, group.inviteCode, 'Ana');
     bo = await join(t, group.inviteCode, 'Bo');
     const messages = [
-      { role: 'user', content: 'Why was the harvest celebrated?' },
-      { role: 'assistant', content: 'With a feast, warmly.' },
+      { role: 'user' as const, content: 'Why was the harvest celebrated?' },
+      { role: 'assistant' as const, content: 'With a feast, warmly.' },
     ];
     await created(
       t,
