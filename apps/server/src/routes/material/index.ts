@@ -6,7 +6,6 @@ import {
   type InteractionRow,
   interactionOwners,
   type LabelRow,
-  listInteractions,
   listLabels,
   listParticipants,
   upsertInteractions,
@@ -193,7 +192,12 @@ export const materialRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { group } = groupScope(request);
-      const [labels, interactions] = await Promise.all([listLabels(db, group.id), listInteractions(db, group.id)]);
+      const labels = await listLabels(db, group.id);
+      // Only the interactions a span points into are read, to tell whether it still fits.
+      const spanned = new Set(
+        labels.flatMap((l) => (l.spanStart !== null && l.interactionId ? [l.interactionId] : [])),
+      );
+      const interactions = await findInteractions(db, group.id, [...spanned]);
       const messages = new Map(interactions.map((i) => [i.id, i.messages]));
       return { labels: labels.map((row) => toLabel(row, messages)) };
     },
