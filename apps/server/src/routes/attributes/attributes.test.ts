@@ -173,6 +173,7 @@ describe.each(databaseKinds)('attributes on %s', (kind) => {
         'BAD_REQUEST',
       ],
       [{ ...warmth(), examples: [{ interactionId, messageIndex: 2, polarity: 'positive' }] }, 'INVALID_REFERENCE'],
+      [{ ...warmth(), examples: [{ interactionId, messageIndex: 0, polarity: 'positive' }] }, 'INVALID_REFERENCE'],
       [
         { ...warmth(), examples: [{ interactionId: boChat, messageIndex: 1, polarity: 'negative' }] },
         'INVALID_REFERENCE',

@@ -8,7 +8,7 @@ import { viewerOf, visibleInteractions } from '../transcripts/visible.js';
  * Checks what an attribute points at, before anything is stored. Codes must be labels of the
  * group, each at most once; a participant's attribute (`owner` set) holds only that
  * participant's codes, whoever edits it, while a moderator's (`owner` null) may hold anyone's.
- * Examples must name an existing message of an interaction `editor` may see.
+ * Examples must name an existing assistant message of an interaction `editor` may see.
  */
 export async function checkAttributeReferences(
   db: Database,
@@ -42,21 +42,26 @@ export async function checkAttributeReferences(
     const ids = [...new Set(examples.map((e) => e.interactionId))];
     const rows = await findInteractions(db, groupId, ids);
     const visible = new Map(
-      (await visibleInteractions(db, groupId, viewerOf(editor), rows)).map((i) => [i.id, i.messages.length]),
+      (await visibleInteractions(db, groupId, viewerOf(editor), rows)).map((i) => [i.id, i.messages]),
     );
     for (const [index, example] of examples.entries()) {
-      const length = visible.get(example.interactionId);
-      if (length === undefined) {
+      const messages = visible.get(example.interactionId);
+      if (messages === undefined) {
         throw badRequest(
           `examples[${index}].interactionId is not an interaction you may see in this group`,
           ErrorCode.invalidReference,
         );
       }
-      if (example.messageIndex >= length) {
+      const message = messages[example.messageIndex];
+      if (message === undefined) {
         throw badRequest(
-          `examples[${index}].messageIndex ${example.messageIndex} is past the interaction's ${length} messages`,
+          `examples[${index}].messageIndex ${example.messageIndex} is past the interaction's ${messages.length} messages`,
           ErrorCode.invalidReference,
         );
+      }
+      // An example shows the model's behaviour (and feeds the judge and preference exports).
+      if (message.role !== 'assistant') {
+        throw badRequest(`examples[${index}] is a user turn; examples are assistant turns`, ErrorCode.invalidReference);
       }
     }
   }
