@@ -208,6 +208,8 @@ describe.each(databaseKinds)('attributes on %s', (kind) => {
     expect(race.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     // Without a version, edits apply in turn.
     expect((await patch(id, { codes: [{ labelId: anaCodes[0], sign: -1 }] }, moderator)).json().version).toBe(4);
+    expect((await patch(id, { version: 4 }, ana.token)).json().error.code).toBe('BAD_REQUEST');
+    expect((await patch(id, { name: ' ' }, ana.token)).json().error.code).toBe('BAD_REQUEST');
     expect((await patch(id, { codes: [{ labelId: boCode, sign: 1 }] }, ana.token)).json().error.code).toBe(
       'INVALID_REFERENCE',
     );

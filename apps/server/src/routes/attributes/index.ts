@@ -148,6 +148,8 @@ export const attributeRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
       const row = await loadFor(principal, request.params.id);
       if (!mayEdit(principal, row)) throw forbidden("Only the attribute's participant or the moderator may change it");
       const { version, ...changes } = request.body;
+      if (Object.keys(changes).length === 0)
+        throw badRequest('Nothing to change: give name, definition, codes or examples');
       if (blankName(changes.name)) throw badRequest('name is blank');
       await checkAttributeReferences(db, row.groupId, row.participantId, principal, changes.codes, changes.examples);
       const result = await updateAttribute(
