@@ -294,13 +294,18 @@ export const attributes = pgTable(
   (t) => [index('attributes_group_idx').on(t.groupId)],
 );
 
-/** Every version of an attribute: who changed it, when, and what it then was. */
+/**
+ * Every version of an attribute: who changed it, when, and what it then was. Kept when the
+ * attribute is deleted (its last version then has a null snapshot), so it holds no reference to
+ * the attribute; it goes with the group.
+ */
 export const attributeVersions = pgTable(
   'attribute_versions',
   {
-    attributeId: text('attribute_id')
+    attributeId: text('attribute_id').notNull(),
+    groupId: text('group_id')
       .notNull()
-      .references(() => attributes.id, { onDelete: 'cascade' }),
+      .references(() => groups.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     /** The participant who made the change, or the role (`moderator`, `admin`) for staff. */
     changedBy: text('changed_by').notNull(),

@@ -45,7 +45,7 @@ export function createAttribute(
     if (!row) throw new Error('the attribute was not stored');
     await tx
       .insert(attributeVersions)
-      .values({ attributeId: row.id, version: 1, changedBy, snapshot: snapshotOf(row) });
+      .values({ attributeId: row.id, groupId, version: 1, changedBy, snapshot: snapshotOf(row) });
     return row;
   });
 }
@@ -96,18 +96,24 @@ export function updateAttribute(
     }
     await tx
       .insert(attributeVersions)
-      .values({ attributeId: id, version: row.version, changedBy, snapshot: snapshotOf(row) });
+      .values({ attributeId: id, groupId: row.groupId, version: row.version, changedBy, snapshot: snapshotOf(row) });
     return { ok: true, row };
   });
 }
 
 /**
- * Deletes an attribute. Its versions go with it: `attribute_versions` cascades on the attribute
- * (migration 0007), so a deletion cannot be kept as a version without a schema change.
+ * Deletes an attribute, keeping its history: a last version with a null snapshot says who deleted
+ * it and when.
  */
-export async function deleteAttribute(db: Database, id: string): Promise<boolean> {
-  const rows = await db.delete(attributes).where(eq(attributes.id, id)).returning({ id: attributes.id });
-  return rows.length > 0;
+export async function deleteAttribute(db: Database, id: string, changedBy: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.delete(attributes).where(eq(attributes.id, id)).returning();
+    if (!row) return false;
+    await tx
+      .insert(attributeVersions)
+      .values({ attributeId: id, groupId: row.groupId, version: row.version + 1, changedBy, snapshot: null });
+    return true;
+  });
 }
 
 /** Every version of an attribute, oldest first. */

@@ -1,4 +1,5 @@
 import { schema } from '@calma/db';
+import { eq } from 'drizzle-orm';
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, created, createGroup, join, startTestApp, type TestApp } from '../../testing.js';
@@ -251,6 +252,16 @@ describe.each(databaseKinds)('attributes on %s', (kind) => {
     expect((await remove(ana.token)).statusCode).toBe(200);
     expect((await list(ana.token)).some((a) => a.id === id)).toBe(false);
     expect((await remove(ana.token)).statusCode).toBe(404);
+    // The history stays: the research record keeps what it was and who deleted it.
+    const history = await t.db.db
+      .select()
+      .from(schema.attributeVersions)
+      .where(eq(schema.attributeVersions.attributeId, id))
+      .orderBy(schema.attributeVersions.version);
+    expect(history.map((v) => [v.version, v.changedBy, v.snapshot === null])).toEqual([
+      [1, ana.participantId, false],
+      [2, ana.participantId, true],
+    ]);
   });
 
   it('moves attributes with their codes when the moderator merges a duplicate participant', async () => {

@@ -186,7 +186,7 @@ export const attributeRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
       const principal = await request.principal();
       const row = await loadFor(principal, request.params.id);
       if (!mayEdit(principal, row)) throw forbidden("Only the attribute's participant or the moderator may delete it");
-      if (!(await deleteAttribute(db, row.id))) throw notFound('Attribute');
+      if (!(await deleteAttribute(db, row.id, changedByOf(principal)))) throw notFound('Attribute');
       return { deleted: true };
     },
   );
