@@ -1,6 +1,6 @@
 import { schema } from '@calma/db';
-import { eq } from 'drizzle-orm';
 import { databaseKinds } from '@calma/db/testing/fresh';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, created, createGroup, join, startTestApp, type TestApp } from '../../testing.js';
 
