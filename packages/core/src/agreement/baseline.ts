@@ -26,8 +26,8 @@ export interface AgreementUnit {
 
 /** A unit on which coders split over a code: who put it there, and who coded the unit without it. */
 export interface CodeDisagreement extends AgreementUnit {
-  readonly applied: readonly string[];
-  readonly notApplied: readonly string[];
+  readonly applied: string[];
+  readonly notApplied: string[];
 }
 
 /** One code (its spellings merged) over the baseline set. */
@@ -41,7 +41,7 @@ export interface CodeAgreement {
   /** Units the code was put on. */
   readonly units: number;
   /** Units where the coders who coded it split over this code, in the units' order. */
-  readonly disagreements: readonly CodeDisagreement[];
+  readonly disagreements: CodeDisagreement[];
 }
 
 /** The agreement on a group's baseline set. */
@@ -51,7 +51,7 @@ export interface BaselineAgreement {
   /** Units: every assistant message of the baseline interactions, coded or not. */
   readonly units: number;
   /** Per code, most used first (then by text). */
-  readonly codes: readonly CodeAgreement[];
+  readonly codes: CodeAgreement[];
   /**
    * Every code pooled: each (unit, code) pair is one unit of a single nominal alpha over the same
    * 1/0/missing values, so codes used often weigh more. Null without codes or variation.

@@ -1,0 +1,31 @@
+import { baselineAgreement, staffRoles } from '@calma/core';
+import { agreementMaterial, type Database } from '@calma/db';
+import { Agreement, authErrors, idParams } from '@calma/protocol';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { access, groupScope } from '../../plugins/auth.js';
+
+/**
+ * Agreement on the baseline set (moderators, analysts, the admin): Krippendorff's alpha per code,
+ * computed in core from the group's baseline interactions and the participants' labels on them.
+ * Participants are refused: who disagrees with whom is for those who run the study.
+ */
+export const agreementRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+  app.get(
+    '/api/groups/:groupId/agreement',
+    {
+      config: { access: access.group(staffRoles) },
+      schema: {
+        tags: ['agreement'],
+        summary:
+          "Krippendorff's alpha (nominal) per code over the baseline set, pooled over every code (`overall`), and where coders split",
+        params: idParams('groupId'),
+        response: { 200: Agreement, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { group } = groupScope(request);
+      const material = await agreementMaterial(db, group.id);
+      return baselineAgreement(material.interactions, material.labels);
+    },
+  );
+};

@@ -1,0 +1,39 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Nullable } from './common.js';
+
+/** Nominal alpha, or null where it is undefined (no pairable values, or no variation). */
+const Alpha = Nullable(Type.Number({ maximum: 1 }));
+
+/** A unit of the baseline set on which coders split over a code: participant ids on each side. */
+export const CodeDisagreement = Type.Object({
+  interactionId: Id,
+  messageIndex: Type.Integer({ minimum: 0 }),
+  applied: Type.Array(Id, { description: 'Coders who put the code on this message' }),
+  notApplied: Type.Array(Id, { description: 'Coders who coded this message with other codes only' }),
+});
+/** Code disagreement. */
+export type CodeDisagreement = Static<typeof CodeDisagreement>;
+
+/** One code (spellings merged: trimmed, case-insensitive) over the baseline set. */
+export const CodeAgreement = Type.Object({
+  text: Type.String({ description: 'The spelling most of its labels use' }),
+  alpha: Alpha,
+  coders: Type.Integer({ minimum: 0, description: 'Coders who put it on at least one unit' }),
+  units: Type.Integer({ minimum: 0, description: 'Units it was put on' }),
+  disagreements: Type.Array(CodeDisagreement, { description: 'Units where the coders split over it' }),
+});
+/** Code agreement. */
+export type CodeAgreement = Static<typeof CodeAgreement>;
+
+/**
+ * `GET /api/groups/:groupId/agreement`: Krippendorff's alpha (nominal) per code over the baseline set.
+ * `overall` pools every code: each (unit, code) pair is one unit of one alpha.
+ */
+export const Agreement = Type.Object({
+  coders: Type.Integer({ minimum: 0, description: 'Coders who coded at least one unit' }),
+  units: Type.Integer({ minimum: 0, description: 'Assistant messages of the baseline interactions' }),
+  codes: Type.Array(CodeAgreement),
+  overall: Alpha,
+});
+/** Agreement. */
+export type Agreement = Static<typeof Agreement>;
