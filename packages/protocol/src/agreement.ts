@@ -20,10 +20,28 @@ export const CodeAgreement = Type.Object({
   alpha: Alpha,
   coders: Type.Integer({ minimum: 0, description: 'Coders who put it on at least one unit' }),
   units: Type.Integer({ minimum: 0, description: 'Units it was put on' }),
-  disagreements: Type.Array(CodeDisagreement, { description: 'Units where the coders split over it' }),
+  split: Type.Integer({ minimum: 0, description: 'Units where the coders who coded them split over it' }),
+  disagreements: Type.Optional(
+    Type.Array(CodeDisagreement, { description: 'Those units and who stands on each side: only for `?code=`' }),
+  ),
 });
 /** Code agreement. */
 export type CodeAgreement = Static<typeof CodeAgreement>;
+
+/**
+ * `GET /api/groups/:groupId/agreement` query: `code` (repeatable; any spelling) lists where coders
+ * split over that code. Every code's would grow with codes × units × coders (megabytes for 30 coders).
+ */
+export const AgreementQuery = Type.Object({
+  code: Type.Optional(
+    Type.Union([
+      Type.String({ minLength: 1, maxLength: 500 }),
+      Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 100 }),
+    ]),
+  ),
+});
+/** Agreement query. */
+export type AgreementQuery = Static<typeof AgreementQuery>;
 
 /**
  * `GET /api/groups/:groupId/agreement`: Krippendorff's alpha (nominal) per code over the baseline set.

@@ -60,7 +60,7 @@ describe('baselineAgreement', () => {
       ['warm', 1, 2, 1],
     ]);
     expect(result.overall).toBe(1);
-    expect(result.codes.every((c) => c.disagreements.length === 0)).toBe(true);
+    expect(result.codes.every((c) => c.split === 0 && c.disagreements === undefined)).toBe(true);
   });
 
   it('is null for a code nobody varies on: everyone who coded the units put it on all of them', () => {
@@ -70,7 +70,7 @@ describe('baselineAgreement', () => {
       label('ana', 'b', 'polite'),
       label('bo', 'b', 'polite'),
     ]);
-    expect(result.codes).toEqual([{ text: 'polite', alpha: null, coders: 2, units: 2, disagreements: [] }]);
+    expect(result.codes).toEqual([{ text: 'polite', alpha: null, coders: 2, units: 2, split: 0 }]);
     expect(result.overall).toBeNull();
   });
 
@@ -78,20 +78,31 @@ describe('baselineAgreement', () => {
     // warm, coders (ana, bo, cy): a = (1, 1, –), b = (0, 1, –), c = (–, –, 1); c is not pairable.
     // Unit a gives o_11 = 2, unit b o_01 = o_10 = 1: n_1 = 3, n_0 = 1, n = 4, Σ o δ = 2, Σ n_c n_k δ = 6,
     // so α = 1 − (n − 1)·2 / 6 = 0.
-    const result = baselineAgreement(interactions, [
+    const labels = [
       label('ana', 'a', 'warm'),
       label('bo', 'a', 'warm'),
       label('ana', 'b', 'terse'),
       label('bo', 'b', 'warm'),
       label('cy', 'c', 'warm'),
-    ]);
+    ];
+    const result = baselineAgreement(interactions, labels, { disagreementsOf: [' WARM'] });
     expect(result.coders).toBe(3);
     const warm = result.codes.find((c) => c.text === 'warm');
-    expect(warm).toMatchObject({ alpha: 0, coders: 3, units: 3 });
+    expect(warm).toMatchObject({ alpha: 0, coders: 3, units: 3, split: 1 });
     expect(warm?.disagreements).toEqual([
       { interactionId: 'b', messageIndex: 1, applied: ['bo'], notApplied: ['ana'] },
     ]);
-    const terse = result.codes.find((c) => c.text === 'terse');
+    // Only the codes asked for list where coders split; the others say how often.
+    expect(result.codes.find((c) => c.text === 'terse')).toEqual({
+      text: 'terse',
+      alpha: 0,
+      coders: 1,
+      units: 1,
+      split: 1,
+    });
+    const terse = baselineAgreement(interactions, labels, { disagreementsOf: ['terse'] }).codes.find(
+      (c) => c.text === 'terse',
+    );
     expect(terse?.disagreements).toEqual([
       { interactionId: 'b', messageIndex: 1, applied: ['ana'], notApplied: ['bo'] },
     ]);
@@ -116,7 +127,7 @@ describe('baselineAgreement', () => {
 
   it("counts a label without a message index on a single-answer interaction's answer", () => {
     const result = baselineAgreement([turn('a')], [label('ana', 'a', 'warm', null), label('bo', 'a', 'warm')]);
-    expect(result.codes).toEqual([{ text: 'warm', alpha: null, coders: 2, units: 1, disagreements: [] }]);
+    expect(result.codes).toEqual([{ text: 'warm', alpha: null, coders: 2, units: 1, split: 0 }]);
   });
 
   it.each(reference.baseline)('matches the numpy reference: $name', ({ units, codings, expected }) => {

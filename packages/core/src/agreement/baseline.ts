@@ -2,7 +2,7 @@
  * Agreement on the baseline set, as the contract defines it for `GET /api/groups/:groupId/agreement`:
  * per code, Krippendorff's alpha (nominal) over the assistant messages of baseline interactions.
  */
-import { alphaOfUnits, type UnitValues } from './krippendorff.js';
+import { alphaOfMatrix, type CoincidenceMatrix } from './krippendorff.js';
 
 /** A baseline interaction, as far as agreement reads it. */
 export interface AgreementInteraction {
@@ -40,8 +40,19 @@ export interface CodeAgreement {
   readonly coders: number;
   /** Units the code was put on. */
   readonly units: number;
-  /** Units where the coders who coded it split over this code, in the units' order. */
-  readonly disagreements: CodeDisagreement[];
+  /** Units where the coders who coded them split over this code (some put it on, some not). */
+  readonly split: number;
+  /**
+   * Those units, in the units' order, with who stands on each side: only for the code(s) asked for
+   * (see {@link AgreementOptions}), since listing every code's would grow with codes × units × coders.
+   */
+  readonly disagreements?: CodeDisagreement[];
+}
+
+/** What {@link baselineAgreement} details beyond the contract's numbers. */
+export interface AgreementOptions {
+  /** Codes (any spelling: compared as {@link codeKey} does) whose `disagreements` are listed. */
+  readonly disagreementsOf?: readonly string[];
 }
 
 /** The agreement on a group's baseline set. */
@@ -90,7 +101,9 @@ interface CodeTally {
 export function baselineAgreement(
   interactions: readonly AgreementInteraction[],
   labels: readonly AgreementLabel[],
+  options: AgreementOptions = {},
 ): BaselineAgreement {
+  const detailed = new Set((options.disagreementsOf ?? []).map(codeKey));
   const units = baselineUnits(interactions);
   // interaction id → message index → unit index
   const unitIndex = new Map<string, Map<number, number>>();
@@ -128,40 +141,51 @@ export function baselineAgreement(
   const coders = new Set<string>();
   for (const set of codedBy.values()) for (const coder of set) coders.add(coder);
 
-  const pooled: UnitValues[] = [];
+  // A unit nobody put the code on, coded by m ≥ 2 coders, holds m zeros: it adds m to o_00. So
+  // o_00 starts from every pairable unit's m and only the units a code was put on are visited,
+  // which keeps a turn with thousands of codes (each on few units) cheap.
+  let pairableValues = 0;
+  for (const coded of codedBy.values()) if (coded.size >= 2) pairableValues += coded.size;
+
+  const pooled = { o00: 0, o01: 0, o11: 0 };
   const codes: CodeAgreement[] = [];
-  for (const tally of tallies.values()) {
-    const values: UnitValues[] = [];
+  for (const [key, tally] of tallies) {
+    const o = { o00: pairableValues, o01: 0, o11: 0 };
     const disagreements: CodeDisagreement[] = [];
+    let split = 0;
     const appliers = new Set<string>();
-    units.forEach((unit, u) => {
-      const coded = codedBy.get(u);
-      if (!coded) return;
-      const applied = tally.appliedBy.get(u) ?? new Set<string>();
+    for (const u of [...tally.appliedBy.keys()].sort((x, y) => x - y)) {
+      const applied = tally.appliedBy.get(u) as Set<string>;
+      const coded = codedBy.get(u) as Set<string>;
       for (const coder of applied) appliers.add(coder);
+      const m = coded.size;
+      if (m < 2) continue;
       const ones = applied.size;
-      const zeros = coded.size - ones;
-      values.push(
-        new Map([
-          [1, ones],
-          [0, zeros],
-        ]),
-      );
+      const zeros = m - ones;
+      // Pairs of values from different coders, each weighted 1/(m − 1) (see coincidenceMatrix).
+      o.o00 += (zeros * (zeros - 1)) / (m - 1) - m;
+      o.o01 += (ones * zeros) / (m - 1);
+      o.o11 += (ones * (ones - 1)) / (m - 1);
       if (ones > 0 && zeros > 0) {
+        split += 1;
+        if (!detailed.has(key)) continue;
         disagreements.push({
-          ...unit,
+          ...(units[u] as AgreementUnit),
           applied: [...applied].sort(),
           notApplied: [...coded].filter((coder) => !applied.has(coder)).sort(),
         });
       }
-    });
-    pooled.push(...values);
+    }
+    pooled.o00 += o.o00;
+    pooled.o01 += o.o01;
+    pooled.o11 += o.o11;
     codes.push({
       text: commonest(tally.spellings),
-      alpha: alphaOfUnits(values, 'nominal'),
+      alpha: alphaOfMatrix(binaryMatrix(o), 'nominal'),
       coders: appliers.size,
       units: tally.appliedBy.size,
-      disagreements,
+      split,
+      ...(detailed.has(key) ? { disagreements } : {}),
     });
   }
   codes.sort((a, b) => b.units - a.units || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
@@ -170,7 +194,22 @@ export function baselineAgreement(
     coders: coders.size,
     units: units.length,
     codes,
-    overall: codes.length > 0 ? alphaOfUnits(pooled, 'nominal') : null,
+    overall: codes.length > 0 ? alphaOfMatrix(binaryMatrix(pooled), 'nominal') : null,
+  };
+}
+
+/** The coincidence matrix of 0/1 values from its three distinct cells (o_01 = o_10). */
+function binaryMatrix({ o00, o01, o11 }: { o00: number; o01: number; o11: number }): CoincidenceMatrix {
+  const n0 = o00 + o01;
+  const n1 = o01 + o11;
+  return {
+    values: [0, 1],
+    counts: [
+      [o00, o01],
+      [o01, o11],
+    ],
+    marginals: [n0, n1],
+    n: n0 + n1,
   };
 }
 

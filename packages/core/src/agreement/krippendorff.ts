@@ -76,12 +76,11 @@ export function coincidenceMatrix(units: readonly UnitValues[]): CoincidenceMatr
 }
 
 /**
- * Krippendorff's alpha of units given as value counts: 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
+ * Krippendorff's alpha from a coincidence matrix: 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck.
  * `null` where alpha is undefined: no pairable values, or no variation (every pairable value the
  * same, so that the expected disagreement is 0).
  */
-export function alphaOfUnits(units: readonly UnitValues[], metric: AlphaMetric = 'nominal'): number | null {
-  const matrix = coincidenceMatrix(units);
+export function alphaOfMatrix(matrix: CoincidenceMatrix, metric: AlphaMetric = 'nominal'): number | null {
   if (matrix.n === 0) return null;
   const delta = differences(matrix, metric);
   let observed = 0;
@@ -99,6 +98,11 @@ export function alphaOfUnits(units: readonly UnitValues[], metric: AlphaMetric =
   });
   if (expected === 0) return null;
   return 1 - ((matrix.n - 1) * observed) / expected;
+}
+
+/** Krippendorff's alpha of units given as value counts (see {@link alphaOfMatrix}). */
+export function alphaOfUnits(units: readonly UnitValues[], metric: AlphaMetric = 'nominal'): number | null {
+  return alphaOfMatrix(coincidenceMatrix(units), metric);
 }
 
 /** Krippendorff's alpha of coders × units reliability data (see {@link ReliabilityData}). */

@@ -24,8 +24,8 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
     );
   }
 
-  async function agreement(groupId: string, token: string) {
-    const res = await t.app.inject({ url: `/api/groups/${groupId}/agreement`, headers: bearer(token) });
+  async function agreement(groupId: string, token: string, query = '') {
+    const res = await t.app.inject({ url: `/api/groups/${groupId}/agreement${query}`, headers: bearer(token) });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   }
@@ -102,9 +102,9 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
       coders: 3,
       units: 4,
       codes: [
-        { text: 'polite', alpha: null, coders: 3, units: 3, disagreements: [] },
-        { text: 'warm', alpha: 1, coders: 3, units: 2, disagreements: [] },
-        { text: 'cold', alpha: 1, coders: 2, units: 1, disagreements: [] },
+        { text: 'polite', alpha: null, coders: 3, units: 3, split: 0 },
+        { text: 'warm', alpha: 1, coders: 3, units: 2, split: 0 },
+        { text: 'cold', alpha: 1, coders: 2, units: 1, split: 0 },
       ],
       overall: 1,
     });
@@ -138,7 +138,13 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
     // warm: u1 (1, 1), u2 (0, 1), u3 (1, 1): o_11 = 4, o_01 = o_10 = 1, n_1 = 5, n_0 = 1, n = 6:
     // α = 1 − (n − 1)·2 / (2·5·1) = 0. cold mirrors it: 0. Pooled: o_11 = o_00 = 4, o_01 = o_10 = 2,
     // n_0 = n_1 = 6, n = 12: α = 1 − 11·4 / (2·6·6) = 7/18.
-    const result = await agreement(group.id, group.moderatorToken);
+    const summary = await agreement(group.id, group.moderatorToken);
+    expect(summary.codes).toEqual([
+      { text: 'warm', alpha: 0, coders: 2, units: 3, split: 1 },
+      { text: 'cold', alpha: 0, coders: 1, units: 1, split: 1 },
+    ]);
+    // Asked for by code (any spelling, repeatable): the units where coders split, who is on each side.
+    const result = await agreement(group.id, group.moderatorToken, '?code=warm&code=%20COLD');
     expect(result.coders).toBe(2);
     expect(result.units).toBe(3);
     expect(result.codes).toEqual([
@@ -147,6 +153,7 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
         alpha: 0,
         coders: 2,
         units: 3,
+        split: 1,
         disagreements: [
           { interactionId: u2, messageIndex: 0, applied: [bo.participantId], notApplied: [ana.participantId] },
         ],
@@ -156,22 +163,25 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
         alpha: 0,
         coders: 1,
         units: 1,
+        split: 1,
         disagreements: [
           { interactionId: u2, messageIndex: 0, applied: [ana.participantId], notApplied: [bo.participantId] },
         ],
       },
     ]);
     expect(result.overall).toBeCloseTo(7 / 18, 12);
+    const one = await agreement(group.id, group.analystToken, '?code=cold');
+    expect(one.codes.map((c: { disagreements?: unknown[] }) => c.disagreements?.length)).toEqual([undefined, 1]);
   });
 
   it('is described in the OpenAPI document, response schema included', async () => {
     const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
     const route = doc.paths['/api/groups/{groupId}/agreement']?.get;
-    expect(route?.parameters?.map((p: { name: string }) => p.name)).toEqual(['groupId']);
+    expect(route?.parameters?.map((p: { name: string }) => p.name).sort()).toEqual(['code', 'groupId']);
     const body = route?.responses?.['200']?.content?.['application/json']?.schema;
     expect(body?.required).toEqual(expect.arrayContaining(['coders', 'units', 'codes', 'overall']));
     expect(body?.properties?.codes?.items?.required).toEqual(
-      expect.arrayContaining(['text', 'alpha', 'coders', 'units', 'disagreements']),
+      expect.arrayContaining(['text', 'alpha', 'coders', 'units', 'split']),
     );
     expect(Object.keys(route?.responses ?? {})).toEqual(expect.arrayContaining(['200', '401', '403', '404']));
   });
@@ -182,5 +192,15 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
     const res = await t.app.inject({ url: `/api/groups/${group.id}/agreement`, headers: bearer(ana.token) });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses a blank code to detail (400)', async () => {
+    const group = await createGroup(t);
+    const res = await t.app.inject({
+      url: `/api/groups/${group.id}/agreement?code=`,
+      headers: bearer(group.moderatorToken),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION_FAILED');
   });
 });

@@ -1,6 +1,6 @@
 import { baselineAgreement, staffRoles } from '@calma/core';
 import { agreementMaterial, type Database } from '@calma/db';
-import { Agreement, authErrors, idParams } from '@calma/protocol';
+import { Agreement, AgreementQuery, authErrors, idParams } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { access, groupScope } from '../../plugins/auth.js';
 
@@ -17,15 +17,19 @@ export const agreementRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
       schema: {
         tags: ['agreement'],
         summary:
-          "Krippendorff's alpha (nominal) per code over the baseline set, pooled over every code (`overall`), and where coders split",
+          "Krippendorff's alpha (nominal) per code over the baseline set, pooled over every code (`overall`); `?code=` lists where coders split over that code",
         params: idParams('groupId'),
+        querystring: AgreementQuery,
         response: { 200: Agreement, ...authErrors },
       },
     },
     async (request) => {
       const { group } = groupScope(request);
       const material = await agreementMaterial(db, group.id);
-      return baselineAgreement(material.interactions, material.labels);
+      const asked = request.query.code;
+      return baselineAgreement(material.interactions, material.labels, {
+        disagreementsOf: asked === undefined ? [] : typeof asked === 'string' ? [asked] : asked,
+      });
     },
   );
 };
