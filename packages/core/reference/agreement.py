@@ -19,8 +19,9 @@ where a unit is pairable when it holds at least two values (m_u ≥ 2), and α i
 when no unit is pairable or D_e = 0 (every pairable value the same). The ordinal δ² uses the
 frequencies n_g of the pairable values, as Krippendorff defines it.
 
-`baselineScenarios` re-implements the contract's per-code agreement (GET /api/groups/:groupId/agreement)
-from the coders' codes on units, so the TypeScript's mapping from labels to values is checked too.
+`baseline` re-implements the contract's per-code agreement (GET /api/groups/:groupId/agreement) from
+the coders' codes on units, so the TypeScript's mapping from labels to values is checked too, and
+the attributes' agreement (interval alpha over −1/0/1, see attribute_agreement) for `attributes`.
 
 The JSON is printed in the layout Biome gives it, so that `biome check` stays clean after a
 regeneration without reformatting the file by hand.
@@ -187,6 +188,46 @@ def baseline_agreement(units, codings):
     return {"coders": len(coders), "units": len(units), "codes": entries, "overall": overall}
 
 
+def attribute_agreement(units, codings, attributes):
+    """Per attribute: a coder's value on a unit they coded is the sign of the summed signs of the
+    attribute's codes they put on it (each code once); missing if they did not code it; interval alpha."""
+    unit_set = set(units)
+    applied = {}
+    for c in codings:
+        key = c["code"].strip().lower()
+        if key and c["unit"] in unit_set:
+            applied.setdefault((c["coder"], c["unit"]), set()).add(key)
+    coders = sorted({coder for coder, _ in applied})
+    result = []
+    for attribute in attributes:
+        weight = {}
+        for text, sign in attribute["codes"]:
+            weight[text.strip().lower()] = weight.get(text.strip().lower(), 0) + sign
+        table = [
+            [
+                None if (coder, u) not in applied else int(np.sign(sum(weight.get(k, 0) for k in applied[(coder, u)])))
+                for u in units
+            ]
+            for coder in coders
+        ]
+        result.append(
+            {
+                "name": attribute["name"],
+                "alpha": alpha(table, "interval"),
+                "coders": sum(1 for row in table if any(row)),
+                "units": sum(1 for u in range(len(units)) if any(row[u] for row in table)),
+            }
+        )
+    return result
+
+
+ATTRIBUTES = [
+    {"name": "Warmth", "codes": [["warm", 1], ["Cold", -1]]},
+    {"name": "Bias", "codes": [["biased", 1], ["balanced", -1], ["vague", 1]]},
+    {"name": "Both ways", "codes": [["accurate", 1], ["accurate", -1], ["warm", 1]]},
+]
+
+
 CODE_WORDS = ["warm", "cold", "biased", "balanced", "vague", "accurate"]
 
 
@@ -235,7 +276,15 @@ def build():
     return {
         "published": PUBLISHED,
         "alpha": [dict(c, alpha={m: alpha(c["data"], m) for m in METRICS}) for c in ALPHA_CASES],
-        "baseline": [dict(s, expected=baseline_agreement(s["units"], s["codings"])) for s in BASELINE_SCENARIOS],
+        "attributes": ATTRIBUTES,
+        "baseline": [
+            dict(
+                s,
+                expected=baseline_agreement(s["units"], s["codings"]),
+                expectedAttributes=attribute_agreement(s["units"], s["codings"], ATTRIBUTES),
+            )
+            for s in BASELINE_SCENARIOS
+        ],
     }
 
 

@@ -93,10 +93,7 @@ interface CodeTally {
 /**
  * Computes the contract's agreement from the baseline interactions and the group's labels. A
  * coder's value for (unit, code) is 1 if they put the code on the unit, 0 if they coded the unit
- * with other codes only, missing if they did not code it. Labels count when they name a participant
- * (the coder) and a unit; a label on a baseline interaction without `messageIndex` counts on its
- * assistant message when it has exactly one (a single-turn import), and is left out otherwise.
- * Labels elsewhere, on user messages or with blank text are left out.
+ * with other codes only, missing if they did not code it. Which labels count: {@link unitCodings}.
  */
 export function baselineAgreement(
   interactions: readonly AgreementInteraction[],
@@ -104,31 +101,11 @@ export function baselineAgreement(
   options: AgreementOptions = {},
 ): BaselineAgreement {
   const detailed = new Set((options.disagreementsOf ?? []).map(codeKey));
-  const units = baselineUnits(interactions);
-  // interaction id → message index → unit index
-  const unitIndex = new Map<string, Map<number, number>>();
-  units.forEach((unit, i) => {
-    const byMessage = unitIndex.get(unit.interactionId) ?? new Map<number, number>();
-    byMessage.set(unit.messageIndex, i);
-    unitIndex.set(unit.interactionId, byMessage);
-  });
-  const soleAnswer = new Map<string, number>();
-  for (const [interactionId, byMessage] of unitIndex) {
-    if (byMessage.size === 1) soleAnswer.set(interactionId, [...byMessage.keys()][0] as number);
-  }
-
+  const { units, codings } = unitCodings(interactions, labels);
   const codedBy = new Map<number, Set<string>>();
   const tallies = new Map<string, CodeTally>();
-  for (const label of labels) {
-    const coder = label.participantId;
-    const text = label.text.trim();
-    if (coder === null || label.interactionId === null || text === '') continue;
-    const messageIndex = label.messageIndex ?? soleAnswer.get(label.interactionId);
-    if (messageIndex === undefined) continue;
-    const u = unitIndex.get(label.interactionId)?.get(messageIndex);
-    if (u === undefined) continue;
+  for (const { coder, unit: u, text, key } of codings) {
     addTo(codedBy, u, coder);
-    const key = codeKey(text);
     let tally = tallies.get(key);
     if (!tally) {
       tally = { spellings: new Map(), appliedBy: new Map() };
@@ -211,6 +188,50 @@ function binaryMatrix({ o00, o01, o11 }: { o00: number; o01: number; o11: number
     marginals: [n0, n1],
     n: n0 + n1,
   };
+}
+
+/** A label that counts: its coder, the index of its unit, its trimmed text and its {@link codeKey}. */
+export interface UnitCoding {
+  readonly coder: string;
+  readonly unit: number;
+  readonly text: string;
+  readonly key: string;
+}
+
+/**
+ * The baseline units and the labels that count on them, in the labels' order. Labels count when
+ * they name a participant (the coder) and a unit; a label on a baseline interaction without
+ * `messageIndex` counts on its assistant message when it has exactly one (a single-turn import),
+ * and is left out otherwise. Labels elsewhere, on user messages or with blank text are left out.
+ */
+export function unitCodings(
+  interactions: readonly AgreementInteraction[],
+  labels: readonly AgreementLabel[],
+): { units: AgreementUnit[]; codings: UnitCoding[] } {
+  const units = baselineUnits(interactions);
+  // interaction id → message index → unit index
+  const unitIndex = new Map<string, Map<number, number>>();
+  units.forEach((unit, i) => {
+    const byMessage = unitIndex.get(unit.interactionId) ?? new Map<number, number>();
+    byMessage.set(unit.messageIndex, i);
+    unitIndex.set(unit.interactionId, byMessage);
+  });
+  const soleAnswer = new Map<string, number>();
+  for (const [interactionId, byMessage] of unitIndex) {
+    if (byMessage.size === 1) soleAnswer.set(interactionId, [...byMessage.keys()][0] as number);
+  }
+  const codings: UnitCoding[] = [];
+  for (const label of labels) {
+    const coder = label.participantId;
+    const text = label.text.trim();
+    if (coder === null || label.interactionId === null || text === '') continue;
+    const messageIndex = label.messageIndex ?? soleAnswer.get(label.interactionId);
+    if (messageIndex === undefined) continue;
+    const unit = unitIndex.get(label.interactionId)?.get(messageIndex);
+    if (unit === undefined) continue;
+    codings.push({ coder, unit, text, key: codeKey(text) });
+  }
+  return { units, codings };
 }
 
 function addTo(map: Map<number, Set<string>>, key: number, value: string): void {

@@ -14,6 +14,8 @@ export interface AgreementReference {
     readonly data: (number | null)[][];
     readonly alpha: Readonly<Record<AlphaMetric, number | null>>;
   }[];
+  /** Attributes as [code text, sign] pairs, used with every baseline scenario. */
+  readonly attributes: readonly { readonly name: string; readonly codes: [string, 1 | -1][] }[];
   readonly baseline: readonly {
     readonly name: string;
     readonly units: string[];
@@ -24,6 +26,7 @@ export interface AgreementReference {
       readonly codes: { key: string; alpha: number | null; coders: number; units: number }[];
       readonly overall: number | null;
     };
+    readonly expectedAttributes: { name: string; alpha: number | null; coders: number; units: number }[];
   }[];
 }
 
