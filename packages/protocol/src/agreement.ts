@@ -28,6 +28,18 @@ export const CodeAgreement = Type.Object({
 /** Code agreement. */
 export type CodeAgreement = Static<typeof CodeAgreement>;
 
+/** One attribute over the baseline set: interval alpha over its codes' for (1), against (−1), neither (0). */
+export const AttributeAgreement = Type.Object({
+  id: Id,
+  name: Type.String(),
+  participantId: Nullable(Id),
+  alpha: Alpha,
+  coders: Type.Integer({ minimum: 0, description: 'Coders whose codes spoke for or against it on at least one unit' }),
+  units: Type.Integer({ minimum: 0, description: "Units on which some coder's codes spoke for or against it" }),
+});
+/** Attribute agreement. */
+export type AttributeAgreement = Static<typeof AttributeAgreement>;
+
 /**
  * `GET /api/groups/:groupId/agreement` query: `code` (repeatable; any spelling) lists where coders
  * split over that code. Every code's would grow with codes × units × coders (megabytes for 30 coders).
@@ -52,6 +64,7 @@ export const Agreement = Type.Object({
   units: Type.Integer({ minimum: 0, description: 'Assistant messages of the baseline interactions' }),
   codes: Type.Array(CodeAgreement),
   overall: Alpha,
+  attributes: Type.Array(AttributeAgreement),
 });
 /** Agreement. */
 export type Agreement = Static<typeof Agreement>;

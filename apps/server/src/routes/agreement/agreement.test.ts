@@ -16,12 +16,13 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
 
   /** Labels `person` puts on message `messageIndex` of `interactionId`, through the API. */
   async function code(group: string, person: Person, interactionId: string, messageIndex: number, ...texts: string[]) {
-    await created(
+    const { ids } = await created<{ ids: string[] }>(
       t,
       `/api/groups/${group}/labels`,
       { labels: texts.map((text) => ({ text, stage: 'initial', interactionId, messageIndex })) },
       person.token,
     );
+    return ids;
   }
 
   async function agreement(groupId: string, token: string, query = '') {
@@ -32,7 +33,13 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
 
   it('is empty for a group without a baseline set', async () => {
     const group = await createGroup(t);
-    expect(await agreement(group.id, group.moderatorToken)).toEqual({ coders: 0, units: 0, codes: [], overall: null });
+    expect(await agreement(group.id, group.moderatorToken)).toEqual({
+      coders: 0,
+      units: 0,
+      codes: [],
+      overall: null,
+      attributes: [],
+    });
   });
 
   it('gives 1 where coders agree, null for a code nobody varies, and leaves a coder missing where they did not code', async () => {
@@ -107,6 +114,7 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
         { text: 'cold', alpha: 1, coders: 2, units: 1, split: 0 },
       ],
       overall: 1,
+      attributes: [],
     });
     expect(await agreement(group.id, t.adminToken)).toEqual(result);
   });
@@ -128,8 +136,8 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
     const [u1, u2, u3] = ids as [string, string, string];
     const ana = await join(t, group.inviteCode, 'Ana');
     const bo = await join(t, group.inviteCode, 'Bo');
-    await code(group.id, ana, u1, 0, 'warm');
-    await code(group.id, ana, u2, 0, 'cold');
+    const [warmLabel] = await code(group.id, ana, u1, 0, 'warm');
+    const [coldLabel] = await code(group.id, ana, u2, 0, 'cold');
     await code(group.id, ana, u3, 0, 'warm');
     await code(group.id, bo, u1, 0, 'warm');
     await code(group.id, bo, u2, 0, 'warm');
@@ -170,6 +178,26 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
       },
     ]);
     expect(result.overall).toBeCloseTo(7 / 18, 12);
+    expect(result.attributes).toEqual([]);
+
+    // Ana groups her codes into an attribute: warm counts for it, cold against. Values (Ana, Bo):
+    // u1 (1, 1), u2 (−1, 1), u3 (1, 1): o_11 = 4, o_−1,1 = o_1,−1 = 1, n_1 = 5, n_−1 = 1, n = 6,
+    // interval δ²(−1, 1) = 4: α = 1 − 5·(2·4) / (2·5·1·4) = 0.
+    await t.db.db.insert(schema.attributes).values({
+      id: `at_${kind}_warmth`,
+      groupId: group.id,
+      participantId: ana.participantId,
+      name: 'Warmth',
+      definition: 'How warm the answer feels',
+      codes: [
+        { labelId: warmLabel as string, sign: 1 },
+        { labelId: coldLabel as string, sign: -1 },
+        { labelId: 'lb_gone', sign: 1 },
+      ],
+    });
+    expect((await agreement(group.id, group.moderatorToken)).attributes).toEqual([
+      { id: `at_${kind}_warmth`, name: 'Warmth', participantId: ana.participantId, alpha: 0, coders: 2, units: 3 },
+    ]);
     const one = await agreement(group.id, group.analystToken, '?code=cold');
     expect(one.codes.map((c: { disagreements?: unknown[] }) => c.disagreements?.length)).toEqual([undefined, 1]);
   });
@@ -179,7 +207,7 @@ describe.each(databaseKinds)('agreement on the baseline set on %s', (kind) => {
     const route = doc.paths['/api/groups/{groupId}/agreement']?.get;
     expect(route?.parameters?.map((p: { name: string }) => p.name).sort()).toEqual(['code', 'groupId']);
     const body = route?.responses?.['200']?.content?.['application/json']?.schema;
-    expect(body?.required).toEqual(expect.arrayContaining(['coders', 'units', 'codes', 'overall']));
+    expect(body?.required).toEqual(expect.arrayContaining(['coders', 'units', 'codes', 'overall', 'attributes']));
     expect(body?.properties?.codes?.items?.required).toEqual(
       expect.arrayContaining(['text', 'alpha', 'coders', 'units', 'split']),
     );
