@@ -21,6 +21,7 @@ import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
 import { BoardStore } from './realtime/yjs/store.js';
 import { affinityRoutes } from './routes/affinity/index.js';
+import { agreementRoutes } from './routes/agreement/index.js';
 import { attributeRoutes } from './routes/attributes/index.js';
 import { chatLimitsFrom, chatRoutes } from './routes/chat/index.js';
 import { groupRoutes } from './routes/groups/index.js';
@@ -161,6 +162,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(participantRoutes, { db: deps.db.db, events });
   await app.register(joinRoutes, { db: deps.db.db, rateLimit: config.joinRateLimit, events });
   await app.register(materialRoutes, { db: deps.db.db, events });
+  await app.register(agreementRoutes, { db: deps.db.db });
   await app.register(attributeRoutes, { db: deps.db.db });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
   await app.register(transcriptRoutes, { db: deps.db.db });

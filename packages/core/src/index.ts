@@ -3,6 +3,7 @@
  * modules) the Discuss session state machine and statistics. No I/O here.
  */
 export * from './access.js';
+export * from './agreement/index.js';
 export * from './analysis/index.js';
 export * from './board/permissions.js';
 export * from './coding/index.js';

@@ -3,6 +3,7 @@
  * requests and produce the OpenAPI document), error codes, roles and close codes.
  */
 export * from './affinity.js';
+export * from './agreement.js';
 export * from './attributes.js';
 export * from './board.js';
 export * from './chat.js';

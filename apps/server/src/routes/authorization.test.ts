@@ -395,6 +395,8 @@ const routes: readonly RouteRow[] = [
     },
   },
   { method: 'GET', path: '/api/groups/:groupId/progress', access: group(staff), ok: 200 },
+  // Reflect: agreement on the baseline set is for those who run the study.
+  { method: 'GET', path: '/api/groups/:groupId/agreement', access: group(staff), ok: 200 },
   // Transcripts and sharing (`:id` is a chat of the group's participant; only its author shares).
   {
     method: 'POST',
