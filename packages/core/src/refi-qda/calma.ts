@@ -282,21 +282,19 @@ function messagesOf(
   }
   const bounds = Array.isArray(parsed) ? parsed : undefined;
   let last = 0;
-  const ok =
-    bounds !== undefined &&
-    bounds.every((b: unknown) => {
-      if (typeof b !== 'object' || b === null) return false;
-      const { role, start, end } = b as Record<string, unknown>;
-      const good =
-        (role === 'user' || role === 'assistant') &&
-        Number.isInteger(start) &&
-        Number.isInteger(end) &&
-        (start as number) >= last &&
-        (end as number) >= (start as number) &&
-        (end as number) <= length;
-      if (good) last = end as number;
-      return good;
-    });
+  const ok = bounds?.every((b: unknown) => {
+    if (typeof b !== 'object' || b === null) return false;
+    const { role, start, end } = b as Record<string, unknown>;
+    const good =
+      (role === 'user' || role === 'assistant') &&
+      Number.isInteger(start) &&
+      Number.isInteger(end) &&
+      (start as number) >= last &&
+      (end as number) >= (start as number) &&
+      (end as number) <= length;
+    if (good) last = end as number;
+    return good;
+  });
   if (!ok) throw new QdaFormatError(`Source "${source.name}" has message boundaries that do not fit its text`);
   return bounds as { role: 'user' | 'assistant'; start: number; end: number }[];
 }
