@@ -6,6 +6,7 @@ export const qdaNamespace = 'urn:QDA-XML:project:1.0';
 // Characters XML 1.0 cannot carry at all (C0 controls other than tab, newline, return; lone
 // surrogates; U+FFFE/U+FFFF): dropped, or the file would not parse anywhere.
 const notXml =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters XML cannot carry is the point.
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text for element content. */
