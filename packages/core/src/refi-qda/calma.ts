@@ -243,7 +243,7 @@ export function calmaToQda(input: CalmaExport): { project: QdaProject; sources: 
 
 interface CodeMeaning {
   text: string;
-  attribute?: { index: number; sign: 1 | -1 } | undefined;
+  attribute?: { index: number; sign: 1 | -1; position: number } | undefined;
 }
 
 function memberText(name: string): { text: string; sign: 1 | -1 } {
@@ -316,12 +316,14 @@ export function qdaToCalma(project: QdaProject, files: ReadonlyMap<string, strin
 
   const meaning = new Map<string, CodeMeaning>();
   const attributes: CalmaImport['attributes'] = [];
+  // Where each member sits in the codebook, so an attribute's codes keep the codebook's order.
+  const positions = new Map<string, number>();
   const walk = (code: QdaCode, attribute: number | undefined) => {
     if (attribute === undefined) {
       meaning.set(code.guid, { text: code.name });
     } else {
       const { text, sign } = memberText(code.name);
-      meaning.set(code.guid, { text, attribute: { index: attribute, sign } });
+      meaning.set(code.guid, { text, attribute: { index: attribute, sign, position: meaning.size } });
     }
     for (const c of code.children) walk(c, attribute);
   };
@@ -368,7 +370,10 @@ export function qdaToCalma(project: QdaProject, files: ReadonlyMap<string, strin
       if (code.attribute) {
         const attribute = attributes[code.attribute.index];
         const sign = code.attribute.sign;
-        if (attribute && !attribute.codes.some((c) => c.label === index)) attribute.codes.push({ label: index, sign });
+        if (attribute && !attribute.codes.some((c) => c.label === index)) {
+          attribute.codes.push({ label: index, sign });
+          positions.set(`${code.attribute.index}:${index}`, code.attribute.position);
+        }
       }
     }
   };
@@ -408,5 +413,9 @@ export function qdaToCalma(project: QdaProject, files: ReadonlyMap<string, strin
     }
     addLabels(source.codings, source.creatingUser, { interaction, messageIndex: null, span: null });
   }
+  attributes.forEach((attribute, a) => {
+    const at = (label: number) => positions.get(`${a}:${label}`) ?? 0;
+    attribute.codes.sort((x, y) => at(x.label) - at(y.label) || x.label - y.label);
+  });
   return { users, interactions, labels, attributes };
 }
