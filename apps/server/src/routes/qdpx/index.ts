@@ -53,9 +53,11 @@ export const qdpxRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
         summary:
           'Export the group as a REFI-QDA project (.qdpx: project.qde + sources/): interactions as text sources, every code as a selection with its coder, attributes as parent codes of their signed codes; pseudonymous; unshared chats left out, shared ones masked',
         params,
-        produces: ['application/zip'],
         response: {
-          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The .qdpx file (a ZIP)' }),
+          200: {
+            description: 'The .qdpx file (a ZIP)',
+            content: { 'application/zip': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } },
+          },
           ...authErrors,
         },
       },
