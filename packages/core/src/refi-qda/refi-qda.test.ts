@@ -2,11 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import {
   type CalmaExport,
   calmaToQda,
+  escapeAttribute,
+  escapeText,
   packQdpx,
   parseProjectXml,
   QdaFormatError,
@@ -14,6 +17,7 @@ import {
   qdaToCalma,
   stableGuid,
   unpackQdpx,
+  unsafeEntryName,
   writeProjectXml,
 } from './index.js';
 
@@ -168,6 +172,11 @@ describe('REFI-QDA project', () => {
     expect([...text].slice(emoji?.start, emoji?.end).join('')).toBe('😀');
   });
 
+  it('drops characters XML cannot carry and escapes the rest', () => {
+    expect(escapeText('a\u0001<b>&\uFFFE')).toBe('a&lt;b&gt;&amp;');
+    expect(escapeAttribute('"x"\n\ty')).toBe('&quot;x&quot;&#10;&#9;y');
+  });
+
   it('writes the same bytes twice (stable GUIDs)', () => {
     const a = writeProjectXml(calmaToQda(sample).project);
     expect(writeProjectXml(calmaToQda(sample).project)).toBe(a);
@@ -244,10 +253,14 @@ describe('.qdpx archive', () => {
     expect(() =>
       unpackQdpx(zipSync({ '../evil.txt': new Uint8Array([1]), 'project.qde': new Uint8Array([1]) })),
     ).toThrow(/unsafe entry name/);
+    for (const name of ['/etc/passwd', 'sources/../../x', 'C:/x.txt', 'sources\\..\\x', 'a\u0000b']) {
+      expect(unsafeEntryName(name), name).toBe(true);
+    }
+    expect(unsafeEntryName('sources/ok..txt')).toBe(false);
   });
 
   it('stops a ZIP bomb at the byte limit while inflating, whatever the headers say', () => {
-    const bomb = zipSync({ 'project.qde': new Uint8Array(200 * 1024 * 1024) }, { level: 9 });
+    const bomb = zeroBomb('project.qde', 200 * 1024 * 1024);
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const started = Date.now();
     expect(() => unpackQdpx(bomb)).toThrow(QdpxTooLargeError);
@@ -261,3 +274,37 @@ describe('.qdpx archive', () => {
     expect(unpackQdpx(zipSync(many)).sources.size).toBe(30);
   });
 });
+
+/**
+ * A ZIP of one entry `name` holding `size` zero bytes, deflated by zlib (far faster than fflate
+ * at this size): a ZIP bomb of ~200 KB for 200 MB.
+ */
+function zeroBomb(name: string, size: number): Uint8Array {
+  const data = deflateRawSync(Buffer.alloc(size), { level: 9 });
+  const crc = crc32(Buffer.alloc(size));
+  const file = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(size, 22);
+  local.writeUInt16LE(file.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(size, 24);
+  central.writeUInt16LE(file.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + file.length, 12);
+  end.writeUInt32LE(local.length + file.length + data.length, 16);
+  return new Uint8Array(Buffer.concat([local, file, data, central, file, end]));
+}

@@ -100,7 +100,8 @@ export function unpackQdpx(zip: Uint8Array, limits: UnpackLimits = defaultUnpack
     file.start();
   });
   unzip.register(UnzipInflate);
-  const step = 64 * 1024;
+  // Small steps: deflate expands at most ~1000:1, so one step can never inflate far past the limit.
+  const step = 16 * 1024;
   try {
     for (let at = 0; at < zip.length && !failure; at += step) {
       unzip.push(zip.subarray(at, Math.min(at + step, zip.length)), at + step >= zip.length);
