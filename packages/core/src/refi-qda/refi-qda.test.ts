@@ -243,6 +243,18 @@ describe('REFI-QDA project', () => {
       ),
     ).toThrow(/not inside one message/);
     expect(() => parseProjectXml('<Project name="x"><Users>')).toThrow(QdaFormatError);
+    expect(() =>
+      qdaToCalma(
+        parseProjectXml(wrap(`<PlainTextSelection guid="${g(5)}" startPosition="2" endPosition="2"/>`)),
+        new Map(),
+      ),
+    ).toThrow(/is empty/);
+    expect(() =>
+      qdaToCalma(
+        parseProjectXml(wrap(`<PlainTextSelection guid="${g(5)}" startPosition="2" endPosition="1"/>`)),
+        new Map(),
+      ),
+    ).toThrow(/ends before it starts/);
   });
 });
 
