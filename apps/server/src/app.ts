@@ -30,6 +30,7 @@ import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
 import { materialRoutes } from './routes/material/index.js';
 import { orientationRoutes } from './routes/orientation/index.js';
+import { qdpxRoutes } from './routes/qdpx/index.js';
 import { analysisRoutes } from './routes/sessions/analysis.js';
 import { sessionRoutes } from './routes/sessions/index.js';
 import { submissionRoutes } from './routes/sessions/submissions.js';
@@ -166,6 +167,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(attributeRoutes, { db: deps.db.db });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
   await app.register(transcriptRoutes, { db: deps.db.db });
+  await app.register(qdpxRoutes, { db: deps.db.db });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });

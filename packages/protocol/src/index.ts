@@ -13,6 +13,7 @@ export * from './groups.js';
 export * from './health.js';
 export * from './material.js';
 export * from './orientation.js';
+export * from './qdpx.js';
 export * from './realtime.js';
 export * from './roles.js';
 export * from './sessions.js';

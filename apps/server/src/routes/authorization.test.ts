@@ -1,4 +1,4 @@
-import { defaultOrientation } from '@calma/core';
+import { defaultOrientation, packQdpx } from '@calma/core';
 import { schema } from '@calma/db';
 import type { ClientToServerEvents, ServerToClientEvents } from '@calma/protocol';
 import { BoardKey, CloseCode } from '@calma/protocol/board';
@@ -99,6 +99,8 @@ interface RouteRow {
   /** Which session the path names (default: the pending one). */
   readonly session?: (f: Fixture) => string;
   readonly body?: (f: Fixture) => object;
+  /** The body's content type when it is not JSON (the body is then a Buffer). */
+  readonly contentType?: string;
   readonly query?: string;
   /** What `:id` names (default: Ana's conversation); called once per request, so it may make a fresh one. */
   readonly id?: (f: Fixture) => string | Promise<string>;
@@ -423,6 +425,15 @@ const routes: readonly RouteRow[] = [
     body: () => ({ interactions: [] }),
   },
   { method: 'GET', path: '/api/studies/:studyId/baseline', access: { kind: 'admin' }, ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/export.qdpx', access: group(staff), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/import.qdpx',
+    access: group(['moderator']),
+    ok: 201,
+    contentType: 'application/zip',
+    body: () => Buffer.from(packQdpx('<Project xmlns="urn:QDA-XML:project:1.0" name="Empty"/>', new Map())),
+  },
 ];
 
 const errorCodes: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -612,7 +623,7 @@ describe('the authorization matrix (PGlite)', () => {
     const res = await t.app.inject({
       method: method as 'GET',
       url: urlOf(row, known, participantId, id),
-      headers: token ? bearer(token) : {},
+      headers: { ...(token ? bearer(token) : {}), ...(row.contentType ? { 'content-type': row.contentType } : {}) },
       ...(row.body ? { payload: row.body(f) } : {}),
     });
     if (res.statusCode < 400 || method === 'HEAD') return cell(res.statusCode);

@@ -273,9 +273,19 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
       '/api/attributes/{id}/versions',
       '/api/groups/{groupId}/summary',
       '/api/sessions/{sessionId}/affinity-map',
+      '/api/groups/{groupId}/export.qdpx',
+      '/api/groups/{groupId}/import.qdpx',
     ]) {
       expect(paths).toContain(p);
     }
+    // REFI-QDA: a ZIP out, a ZIP in, a JSON result and JSON errors.
+    expect(Object.keys(doc.paths['/api/groups/{groupId}/export.qdpx'].get.responses['200'].content)).toEqual([
+      'application/zip',
+    ]);
+    const qdpxImport = doc.paths['/api/groups/{groupId}/import.qdpx'].post;
+    expect(Object.keys(qdpxImport.requestBody.content)).toEqual(['application/zip']);
+    expect(qdpxImport.responses['201'].content['application/json'].schema.required).toContain('counts');
+    expect(Object.keys(qdpxImport.responses['400'].content)).toEqual(['application/json']);
     expect(doc.paths['/api/join'].post.requestBody.content['application/json'].schema.required).toContain('consent');
     // A label may code a span of its turn (issue 14).
     const labelBody = doc.paths['/api/groups/{groupId}/labels'].post.requestBody.content['application/json'].schema;
