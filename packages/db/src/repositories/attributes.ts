@@ -17,7 +17,9 @@ export interface AttributeFields {
 }
 
 /** What a version keeps: the attribute as the change left it. */
-const snapshotOf = (row: AttributeRow) => ({
+export const attributeSnapshot = (
+  row: Pick<AttributeRow, 'participantId' | 'name' | 'definition' | 'codes' | 'examples' | 'shared'>,
+) => ({
   participantId: row.participantId,
   name: row.name,
   definition: row.definition,
@@ -45,7 +47,7 @@ export function createAttribute(
     if (!row) throw new Error('the attribute was not stored');
     await tx
       .insert(attributeVersions)
-      .values({ attributeId: row.id, groupId, version: 1, changedBy, snapshot: snapshotOf(row) });
+      .values({ attributeId: row.id, groupId, version: 1, changedBy, snapshot: attributeSnapshot(row) });
     return row;
   });
 }
@@ -96,7 +98,13 @@ export function updateAttribute(
     }
     await tx
       .insert(attributeVersions)
-      .values({ attributeId: id, groupId: row.groupId, version: row.version, changedBy, snapshot: snapshotOf(row) });
+      .values({
+        attributeId: id,
+        groupId: row.groupId,
+        version: row.version,
+        changedBy,
+        snapshot: attributeSnapshot(row),
+      });
     return { ok: true, row };
   });
 }

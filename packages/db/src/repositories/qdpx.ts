@@ -9,6 +9,7 @@ import {
   labels,
   participants,
 } from '../schema.js';
+import { attributeSnapshot } from './attributes.js';
 
 /** An attribute row. */
 export type QdpxAttributeRow = typeof attributes.$inferSelect;
@@ -131,15 +132,10 @@ export function importQdpx(db: Database, groupId: string, data: QdpxImport): Pro
       await tx.insert(attributeVersions).values(
         chunk.map((a) => ({
           attributeId: a.id,
+          groupId,
           version: 1,
           changedBy: 'moderator',
-          snapshot: {
-            participantId: a.participantId,
-            name: a.name,
-            definition: a.definition,
-            codes: a.codes,
-            examples: [],
-          },
+          snapshot: attributeSnapshot({ ...a, shared: false }),
         })),
       );
     }
