@@ -96,15 +96,13 @@ export function updateAttribute(
       const [exists] = await tx.select({ id: attributes.id }).from(attributes).where(eq(attributes.id, id));
       return { ok: false, reason: exists ? 'stale' : 'missing' };
     }
-    await tx
-      .insert(attributeVersions)
-      .values({
-        attributeId: id,
-        groupId: row.groupId,
-        version: row.version,
-        changedBy,
-        snapshot: attributeSnapshot(row),
-      });
+    await tx.insert(attributeVersions).values({
+      attributeId: id,
+      groupId: row.groupId,
+      version: row.version,
+      changedBy,
+      snapshot: attributeSnapshot(row),
+    });
     return { ok: true, row };
   });
 }

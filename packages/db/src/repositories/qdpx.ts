@@ -11,18 +11,6 @@ import {
 } from '../schema.js';
 import { attributeSnapshot } from './attributes.js';
 
-/** An attribute row. */
-export type QdpxAttributeRow = typeof attributes.$inferSelect;
-
-/** A group's attributes (every owner's), oldest first: what a REFI-QDA export writes as parent codes. */
-export function listAttributesForExport(db: Database, groupId: string): Promise<QdpxAttributeRow[]> {
-  return db
-    .select()
-    .from(attributes)
-    .where(eq(attributes.groupId, groupId))
-    .orderBy(asc(attributes.createdAt), asc(attributes.id));
-}
-
 /** A project to store, people and interactions referred to by key and index (core's `CalmaImport`). */
 export interface QdpxImport {
   users: { guid: string; name: string }[];

@@ -14,7 +14,7 @@ import {
   type Database,
   findStudy,
   importQdpx,
-  listAttributesForExport,
+  listAttributes,
   listInteractions,
   listLabels,
   listParticipants,
@@ -68,7 +68,7 @@ export const qdpxRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
         listInteractions(db, group.id),
         listParticipants(db, group.id),
         listLabels(db, group.id),
-        listAttributesForExport(db, group.id),
+        listAttributes(db, group.id),
         findStudy(db, group.studyId),
       ]);
       const items = await visibleInteractions(db, group.id, 'others', rows);

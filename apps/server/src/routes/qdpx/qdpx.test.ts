@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath, resolve } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { parseProjectXml, unpackQdpx } from '@calma/core';
-import { listAttributesForExport, listInteractions, listLabels, listParticipants, schema } from '@calma/db';
+import { listAttributes, listInteractions, listLabels, listParticipants, schema } from '@calma/db';
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -240,7 +240,7 @@ describe.each(databaseKinds)('REFI-QDA export and import on %s', (kind) => {
 
     const describeAttributes = async (id: string, names: Map<string, string>) => {
       const labels = new Map((await listLabels(db, id)).map((l) => [l.id, l.text]));
-      return (await listAttributesForExport(db, id)).map((a) => ({
+      return (await listAttributes(db, id)).map((a) => ({
         name: a.name,
         definition: a.definition,
         owner: a.participantId === null ? null : names.get(a.participantId),
