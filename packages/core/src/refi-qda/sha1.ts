@@ -52,6 +52,6 @@ export function sha1(text: string): Uint8Array {
   }
   const out = new Uint8Array(20);
   const outView = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4].forEach((h, i) => outView.setUint32(i * 4, h));
+  for (const [i, h] of [h0, h1, h2, h3, h4].entries()) outView.setUint32(i * 4, h);
   return out;
 }
