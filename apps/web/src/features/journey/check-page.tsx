@@ -9,6 +9,7 @@ import { useToken } from '../../lib/token';
 import { SignInFirst } from '../home/remembered-sign-ins';
 import { groupApi, journeyPaths, useOrientation } from './journey-data';
 import './journey.css';
+import { NotReady } from './not-ready';
 
 /**
  * The comprehension check: answer every question, see the score; below the pass mark, try again
@@ -24,21 +25,8 @@ export function CheckPage({ groupId }: { groupId: string }) {
   const paths = journeyPaths(groupId);
 
   if (!token) return <SignInFirst refused={null} />;
-  if (orientation.status === 'error')
-    return (
-      <section className="card" aria-labelledby="check-title">
-        <h1 id="check-title">{t('check.title')}</h1>
-        <p className="error" role="alert">
-          {errorText(orientation.error)}
-        </p>
-      </section>
-    );
   if (orientation.status !== 'success')
-    return (
-      <p className="status" aria-live="polite">
-        {t('loading')}
-      </p>
-    );
+    return <NotReady state={orientation} titleId="check-title" title={t('check.title')} />;
 
   const { questions, passMark } = orientation.data.check;
   const unanswered = questions.filter((q) => answers[q.id] === undefined).length;

@@ -10,6 +10,7 @@ import { SignInFirst } from '../home/remembered-sign-ins';
 import { groupApi, journeyPaths, useOrientation } from './journey-data';
 import { OrientationMarkdown } from './markdown';
 import './journey.css';
+import { NotReady } from './not-ready';
 
 /**
  * The orientation, one page at a time: reading a page to its end and going on records it as
@@ -25,21 +26,8 @@ export function OrientationPage({ groupId }: { groupId: string }) {
   const paths = journeyPaths(groupId);
 
   if (!token) return <SignInFirst refused={null} />;
-  if (orientation.status === 'error')
-    return (
-      <section className="card" aria-labelledby="orientation-title">
-        <h1 id="orientation-title">{t('orientation.title')}</h1>
-        <p className="error" role="alert">
-          {errorText(orientation.error)}
-        </p>
-      </section>
-    );
   if (orientation.status !== 'success')
-    return (
-      <p className="status" aria-live="polite">
-        {t('loading')}
-      </p>
-    );
+    return <NotReady state={orientation} titleId="orientation-title" title={t('orientation.title')} />;
 
   const { pages } = orientation.data;
   const page = pages[index];

@@ -9,6 +9,7 @@ import { useToken } from '../../lib/token';
 import { SignInFirst } from '../home/remembered-sign-ins';
 import { groupApi, journeyPaths, useOrientation } from './journey-data';
 import './journey.css';
+import { NotReady } from './not-ready';
 
 /** One label per line; blank lines and repeats dropped. */
 const labelsOf = (text: string) => [...new Set(text.split('\n').map((l) => l.trim()))].filter((l) => l !== '');
@@ -27,21 +28,8 @@ export function PracticePage({ groupId }: { groupId: string }) {
   const paths = journeyPaths(groupId);
 
   if (!token) return <SignInFirst refused={null} />;
-  if (orientation.status === 'error')
-    return (
-      <section className="card" aria-labelledby="practice-title">
-        <h1 id="practice-title">{t('practice.title')}</h1>
-        <p className="error" role="alert">
-          {errorText(orientation.error)}
-        </p>
-      </section>
-    );
   if (orientation.status !== 'success')
-    return (
-      <p className="status" aria-live="polite">
-        {t('loading')}
-      </p>
-    );
+    return <NotReady state={orientation} titleId="practice-title" title={t('practice.title')} />;
 
   const items = orientation.data.practice;
   const missing = items.filter((item) => labelsOf(drafts[item.id] ?? '').length === 0).length;
