@@ -16,6 +16,11 @@ export const BoardKey = {
   /** `Y.Map<true>`: revealed segment-1 attribute ids that were placed once. */
   attributeCards: 'attributeCards',
   /**
+   * `Y.Map`: what the server took into the board once, when the session started:
+   * `reflectTakenAt` (epoch ms) marks that the group's Reflect attributes were placed.
+   */
+  taken: 'taken',
+  /**
    * `Y.Map<string>`: Yjs client id → who writes under it (a participant id, `moderator`, `admin`
    * or `server`). The server records it at a client id's first write and refuses anyone else's
    * writes under that id; only the server writes this map.
@@ -29,7 +34,11 @@ export type BoardKey = (typeof BoardKey)[keyof typeof BoardKey];
 export const CardKind = {
   /** A code from the Reflect stage (server-placed, or added by a participant). */
   label: 'label',
-  /** A revealed segment-1 attribute (server-placed). */
+  /**
+   * An attribute (server-placed): a revealed segment-1 attribute (`segment1AttributeId`), or one
+   * from focused coding (`reflectAttributeId`, with its signed `codes`) as it stood when the
+   * session started.
+   */
   attribute: 'attribute',
   /** A note or, with `commentOn`, a comment on another card. */
   note: 'note',
@@ -57,6 +66,10 @@ export const CardField = {
   labelId: 'labelId',
   interactionId: 'interactionId',
   segment1AttributeId: 'segment1AttributeId',
+  /** The focused-coding attribute an attribute card was taken from. */
+  reflectAttributeId: 'reflectAttributeId',
+  /** A focused-coding attribute's codes: `[{text, sign: 1 | -1}]` (for / against). */
+  codes: 'codes',
   /** The card a comment is about. */
   commentOn: 'commentOn',
 } as const;
@@ -135,7 +148,16 @@ export interface Card {
   readonly labelId: string | null;
   readonly interactionId: string | null;
   readonly segment1AttributeId: string | null;
+  readonly reflectAttributeId: string | null;
+  /** A focused-coding attribute's codes, for (1) or against (-1); null on other cards. */
+  readonly codes: readonly SignedCode[] | null;
   readonly commentOn: string | null;
+}
+
+/** A code of a focused-coding attribute as its card holds it. */
+export interface SignedCode {
+  readonly text: string;
+  readonly sign: 1 | -1;
 }
 
 /** Anything a card's fields can be read from: a `Y.Map`, or a plain `Map` in tests. */
@@ -145,6 +167,16 @@ export interface CardFields {
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const signedCodes = (value: unknown): SignedCode[] | null => {
+  if (!Array.isArray(value)) return null;
+  const out: SignedCode[] = [];
+  for (const item of value) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { text, sign } = item as { text?: unknown; sign?: unknown };
+    if (typeof text === 'string' && (sign === 1 || sign === -1)) out.push({ text, sign });
+  }
+  return out;
+};
 
 /**
  * Reads one card. Missing or mistyped fields read as null (position as 0, text as '', kind as
@@ -166,6 +198,8 @@ export function readCard(id: string, fields: CardFields): Card {
     labelId: str(fields.get(CardField.labelId)),
     interactionId: str(fields.get(CardField.interactionId)),
     segment1AttributeId: str(fields.get(CardField.segment1AttributeId)),
+    reflectAttributeId: str(fields.get(CardField.reflectAttributeId)),
+    codes: signedCodes(fields.get(CardField.codes)),
     commentOn: str(fields.get(CardField.commentOn)),
   };
 }

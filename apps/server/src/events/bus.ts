@@ -14,6 +14,8 @@ export interface MapPoint {
  * board places cards. Publishers do not know their subscribers.
  */
 export type DomainEvent =
+  /** A session was created: the board takes what it starts with. */
+  | { readonly type: 'session-created'; readonly sessionId: string; readonly groupId: string }
   /** A session's state changed and is durable. */
   | { readonly type: 'session-state-changed'; readonly sessionId: string; readonly state: SessionStateView }
   /** A segment was revealed (published after the state change that reveals it). */

@@ -53,9 +53,14 @@ export class SessionService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Creates a session for a group, in segment 0, not started. */
+  /**
+   * Creates a session for a group, in segment 0, not started, and announces it (the board takes
+   * the group's codes and attributes as they stand now before this resolves).
+   */
   async create(groupId: string): Promise<LoadedSession> {
-    return load(await createSession(this.db, groupId, initialSessionState()));
+    const session = load(await createSession(this.db, groupId, initialSessionState()));
+    await this.events.publish({ type: 'session-created', sessionId: session.id, groupId });
+    return session;
   }
 
   /** Loads a session or throws 404. */

@@ -27,7 +27,19 @@ export interface AttributeForBoard {
   rank: number;
 }
 
+/** A focused-coding attribute to place on the board when the session starts. */
+export interface ReflectAttributeForBoard {
+  id: string;
+  /** Null: the moderator's. */
+  participantId: string | null;
+  name: string;
+  definition: string;
+  codes: readonly { text: string; sign: 1 | -1 }[];
+}
+
 const gap = { x: 220, y: 120 };
+/** Label cards sit in a grid this many columns wide. */
+const labelColumns = 8;
 
 /** Where a label card goes when an affinity map exists: beside its nearest neighbours. */
 export interface CardPosition {
@@ -66,8 +78,8 @@ export function placeLabels(
       labelId: label.id,
       interactionId: label.interactionId,
       authorId: label.participantId ?? systemAuthor,
-      x: position?.x ?? 40 + (n % 8) * gap.x,
-      y: position?.y ?? 40 + Math.floor(n / 8) * gap.y,
+      x: position?.x ?? 40 + (n % labelColumns) * gap.x,
+      y: position?.y ?? 40 + Math.floor(n / labelColumns) * gap.y,
       ...(position && position.clusterId !== null ? { clusterId: position.clusterId } : {}),
     });
     cards.set(`label-${label.id}`, card);
@@ -83,7 +95,7 @@ export function placeLabels(
 export function placeAttributes(doc: Y.Doc, attributes: readonly AttributeForBoard[]): void {
   const cards = doc.getMap(BoardKey.cards);
   const placed = doc.getMap(BoardKey.attributeCards);
-  const top = 80 + Math.ceil(doc.getMap(BoardKey.labelCards).size / 8) * gap.y;
+  const top = 80 + Math.ceil(doc.getMap(BoardKey.labelCards).size / labelColumns) * gap.y;
   const columns = [...new Set(attributes.map((a) => a.participantId))];
   for (const attribute of attributes) {
     if (placed.has(attribute.id)) continue;
@@ -100,6 +112,39 @@ export function placeAttributes(doc: Y.Doc, attributes: readonly AttributeForBoa
     cards.set(`attribute-${attribute.id}`, card);
     placed.set(attribute.id, true);
   }
+}
+
+/** Whether the group's focused-coding attributes were taken into this board already. */
+export const reflectTaken = (doc: Y.Doc): boolean => doc.getMap(BoardKey.taken).has('reflectTakenAt');
+
+/**
+ * Takes the group's focused-coding attributes into the board, once: a card per attribute as it
+ * stands now (name, definition, signed codes), a column per author to the right of the label
+ * grid. Later edits of an attribute do not reach the board: it holds what the session started
+ * with, and people move, cluster and discuss the cards from there.
+ */
+export function takeReflectAttributes(doc: Y.Doc, attributes: readonly ReflectAttributeForBoard[], at: number): void {
+  if (reflectTaken(doc)) return;
+  const cards = doc.getMap(BoardKey.cards);
+  const left = 40 + labelColumns * gap.x + 80;
+  const columns = [...new Set(attributes.map((a) => a.participantId))];
+  const rows = new Map<string | null, number>();
+  for (const attribute of attributes) {
+    const row = rows.get(attribute.participantId) ?? 0;
+    rows.set(attribute.participantId, row + 1);
+    const card = newCard({
+      kind: CardKind.attribute,
+      text: attribute.name,
+      definition: attribute.definition,
+      reflectAttributeId: attribute.id,
+      codes: attribute.codes.map((c) => ({ text: c.text, sign: c.sign })),
+      authorId: attribute.participantId ?? 'moderator',
+      x: left + columns.indexOf(attribute.participantId) * gap.x,
+      y: 40 + row * gap.y,
+    });
+    cards.set(`reflect-${attribute.id}`, card);
+  }
+  doc.getMap(BoardKey.taken).set('reflectTakenAt', at);
 }
 
 /** The cards of a board document, as they are now (the board contract's one reader). */

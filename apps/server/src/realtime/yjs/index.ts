@@ -1,5 +1,5 @@
 import { memberRoles, type Principal } from '@calma/core';
-import { type Database, listLabels, listSegment1 } from '@calma/db';
+import { type Database, type LabelRow, listAttributes, listLabels, listSegment1 } from '@calma/db';
 import { ErrorCode } from '@calma/protocol';
 import { BoardKey, type Card, CloseCode } from '@calma/protocol/board';
 import type { FastifyBaseLogger } from 'fastify';
@@ -18,6 +18,8 @@ import {
   placeAttributes,
   placeLabels,
   readBoardCards,
+  reflectTaken,
+  takeReflectAttributes,
 } from './cards.js';
 import { UpdateMerger } from './merger.js';
 import { type BoardLimits, BoardRoom } from './room.js';
@@ -101,6 +103,9 @@ export class BoardServer {
     this.sockets = new SocketLimits(context.policy.caps);
     const { events } = context;
     this.unsubscribe = [
+      // A new session's board is loaded at once, so that it takes the group's codes and
+      // attributes as they stand when the session starts (not when someone first opens it).
+      events.subscribe('session-created', ({ sessionId }) => this.withRoom(sessionId, (room) => room.flushed())),
       events.subscribe('session-state-changed', async ({ sessionId, state }) => {
         // An idle board is not loaded for a state change: it reads the state when it loads.
         const room = await this.rooms.get(sessionId)?.catch(() => null);
@@ -302,7 +307,10 @@ export class BoardServer {
           log,
           this.merger.merge,
         );
-        await this.addLabels(room, await listLabels(this.context.db, session.groupId));
+        const labels = await listLabels(this.context.db, session.groupId);
+        await this.addLabels(room, labels);
+        if (session.state.status !== 'ended' && !reflectTaken(room.accepted))
+          await this.takeReflectAttributes(room, labels);
         if (session.state.revealed.includes(1)) await this.placeRevealed(room);
         return room;
       })();
@@ -314,6 +322,23 @@ export class BoardServer {
       this.rooms.delete(sessionId);
       return this.room(sessionId);
     });
+  }
+
+  /** Places the group's shared focused-coding attributes, once per board (see `takeReflectAttributes`). */
+  private async takeReflectAttributes(room: BoardRoom, labels: readonly LabelRow[]): Promise<void> {
+    const texts = new Map(labels.map((label) => [label.id, label.text]));
+    const shared = (await listAttributes(this.context.db, room.groupId)).filter((a) => a.shared);
+    const attributes = shared.map((a) => ({
+      id: a.id,
+      participantId: a.participantId,
+      name: a.name,
+      definition: a.definition,
+      codes: a.codes.flatMap((c) => {
+        const text = texts.get(c.labelId);
+        return text === undefined ? [] : [{ text, sign: c.sign }];
+      }),
+    }));
+    room.applyServerChange((doc) => takeReflectAttributes(doc, attributes, Date.now()));
   }
 
   private async placeRevealed(room: BoardRoom): Promise<void> {

@@ -110,6 +110,7 @@ describe("a card's popover", () => {
       definition: 'Both sides',
       rank: 1,
       author: { type: 'person', name: 'Ben' },
+      codes: null,
     });
     expect(cardInfo(n, context)).toEqual({
       type: 'note',
@@ -117,6 +118,25 @@ describe("a card's popover", () => {
       author: { type: 'moderator' },
       commentOn: 'Fairness',
       isComment: true,
+    });
+  });
+
+  it('gives a focused-coding attribute its codes for and against, ignoring malformed ones', () => {
+    const a = card('reflect-1', {
+      kind: 'attribute',
+      text: 'Warmth',
+      definition: 'Care',
+      reflectAttributeId: 'at1',
+      codes: [{ text: 'warm', sign: 1 }, { text: 'cold', sign: -1 }, { text: 'odd', sign: 2 }, 'junk'],
+      authorId: 'p2',
+    });
+    expect(cardInfo(a, { cards: [a], interactions, labels: [], names: { p2: 'Ben' } })).toMatchObject({
+      type: 'attribute',
+      rank: null,
+      codes: [
+        { text: 'warm', sign: 1 },
+        { text: 'cold', sign: -1 },
+      ],
     });
   });
 });

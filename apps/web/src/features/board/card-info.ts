@@ -1,4 +1,4 @@
-import { type Card, CardKind, systemAuthor } from '@calma/protocol/board';
+import { type Card, CardKind, type SignedCode, systemAuthor } from '@calma/protocol/board';
 import type { InteractionList, LabelList } from '../../lib/contract';
 
 type Interaction = InteractionList['interactions'][number];
@@ -38,6 +38,8 @@ export type CardInfo =
       readonly definition: string | null;
       readonly rank: number | null;
       readonly author: Author;
+      /** A focused-coding attribute's codes, for and against (null: a segment-1 attribute). */
+      readonly codes: readonly SignedCode[] | null;
     }
   | {
       readonly type: 'note';
@@ -113,6 +115,7 @@ export function cardInfo(card: Card, context: CardContext): CardInfo {
       definition: card.definition,
       rank: card.rank,
       author: authorOf(card.authorId, context.names),
+      codes: card.reflectAttributeId ? (card.codes ?? []) : null,
     };
   }
   const target = card.commentOn ? context.cards.find((c) => c.id === card.commentOn) : undefined;

@@ -154,6 +154,21 @@ function AuthorLine({ author }: { author: Author }) {
   }
 }
 
+/** "for: warm, caring · against: cold": a focused-coding attribute's codes by sign. */
+function SignedCodes({ codes }: { codes: readonly { text: string; sign: 1 | -1 }[] }) {
+  const { t } = useTranslation('board');
+  const side = (sign: 1 | -1) =>
+    codes
+      .filter((c) => c.sign === sign)
+      .map((c) => c.text)
+      .join(', ');
+  const parts = [
+    side(1) && t('popover.codeFor', { codes: side(1) }),
+    side(-1) && t('popover.codeAgainst', { codes: side(-1) }),
+  ].filter(Boolean);
+  return <>{parts.join(' · ')}</>;
+}
+
 function Details({ info }: { info: CardInfo }) {
   const { t } = useTranslation('board');
   if (info.type === 'attribute') {
@@ -165,7 +180,16 @@ function Details({ info }: { info: CardInfo }) {
         <dd>
           <AuthorLine author={info.author} />
           {info.rank !== null && <> · {t('popover.rank', { rank: info.rank })}</>}
+          {info.codes && <> · {t('popover.fromReflect')}</>}
         </dd>
+        {info.codes && info.codes.length > 0 && (
+          <>
+            <dt>{t('popover.codes')}</dt>
+            <dd dir="auto">
+              <SignedCodes codes={info.codes} />
+            </dd>
+          </>
+        )}
       </dl>
     );
   }
