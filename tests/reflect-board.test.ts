@@ -112,6 +112,8 @@ describe.each(databaseKinds)('codes and attributes into Discuss on %s', (kind) =
   it('places the shared attributes, with signed codes, and every code on a new board', async () => {
     const sessionId = await newSession();
     const client = await connect(sessionId, bo.token);
+    // Stored before it is sent: a client that connects first gets it a moment later.
+    await until(() => attributeCards(client).length > 0, 'the attribute card');
     expect(attributeCards(client)).toEqual([
       {
         name: 'Warmth',
@@ -138,18 +140,21 @@ describe.each(databaseKinds)('codes and attributes into Discuss on %s', (kind) =
     });
     expect(patched.status).toBe(200);
     const client = await connect(sessionId, moderator);
+    await until(() => attributeCards(client).length > 0, 'the attribute card');
     expect(attributeCards(client).map((a) => a.name)).toEqual(['Warmth']);
     await created(t, `/api/groups/${groupId}/labels`, { labels: [code('gentle')] }, bo.token);
     await until(() => labelTexts(client).includes('gentle'), 'the new code on the board');
     expect(attributeCards(client).map((a) => a.name)).toEqual(['Warmth']);
     // A session created now takes the attribute as it stands now.
     const later = await connect(await newSession(), moderator);
+    await until(() => attributeCards(later).length > 0, 'the attribute card');
     expect(attributeCards(later).map((a) => a.name)).toEqual(['Warmth and care']);
   });
 
   it('does not bring back an attribute card someone removed', async () => {
     const sessionId = await newSession();
     const client = await connect(sessionId, moderator);
+    await until(() => attributeCards(client).length > 0, 'the attribute card');
     const id = [...client.cards.keys()].find((key) => key.startsWith('reflect-'));
     expect(id).toBeDefined();
     client.cards.delete(id as string);

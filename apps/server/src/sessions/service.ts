@@ -54,8 +54,8 @@ export class SessionService {
   ) {}
 
   /**
-   * Creates a session for a group, in segment 0, not started, and announces it (the board takes
-   * the group's codes and attributes as they stand now before this resolves).
+   * Creates a session for a group, in segment 0, not started, and announces it: the board loads
+   * and takes the group's codes and attributes as they stand now, before this resolves.
    */
   async create(groupId: string): Promise<LoadedSession> {
     const session = load(await createSession(this.db, groupId, initialSessionState()));

@@ -105,7 +105,13 @@ export class BoardServer {
     this.unsubscribe = [
       // A new session's board is loaded at once, so that it takes the group's codes and
       // attributes as they stand when the session starts (not when someone first opens it).
-      events.subscribe('session-created', ({ sessionId }) => this.withRoom(sessionId, (room) => room.flushed())),
+      // A board that fails to load here is tried again (and takes them) when someone opens it:
+      // the failure is logged, never the session's creation.
+      events.subscribe('session-created', ({ sessionId }) =>
+        this.withRoom(sessionId, (room) => room.flushed()).catch((err) =>
+          this.context.log.error({ err, sessionId }, "a new session's board could not be loaded yet"),
+        ),
+      ),
       events.subscribe('session-state-changed', async ({ sessionId, state }) => {
         // An idle board is not loaded for a state change: it reads the state when it loads.
         const room = await this.rooms.get(sessionId)?.catch(() => null);
