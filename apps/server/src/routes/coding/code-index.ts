@@ -1,0 +1,174 @@
+import { codeKey, type GroupCode, rankSuggestions } from '@calma/core';
+import { type Database, findLabels, labelTexts } from '@calma/db';
+import type { EmbeddingCache } from '../../affinity/embedding-cache.js';
+import type { EventBus } from '../../events/bus.js';
+
+/** A group's distinct codes with their vectors, kept in memory for suggestions. */
+interface GroupIndex {
+  /** key → how many labels carry it, and their spellings. */
+  readonly tallies: Map<string, { count: number; spellings: Map<string, number> }>;
+  /** key → unit vector of the code's key text. */
+  readonly vectors: Map<string, Float32Array>;
+  /** The ranked view, rebuilt when the tallies or vectors changed. */
+  view: { codes: GroupCode[]; matrix: Float32Array; dims: number; embedded: Uint8Array } | null;
+  loadedAt: number;
+}
+
+/** A full reload now and then catches labels stored without an event (a REFI-QDA import). */
+const reloadAfterMs = 5 * 60_000;
+
+/**
+ * The group's codes for autocomplete: loaded once per group (every label text, merged as
+ * agreement merges them, each distinct code embedded through the server's `EmbeddingCache`),
+ * then kept up to date from `labels-added` events (only the new labels are read, only new codes
+ * embedded) and from removals. A suggestion embeds only the query.
+ */
+export class CodeIndex {
+  private readonly groups = new Map<string, Promise<GroupIndex>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly db: Database,
+    private readonly embeddings: EmbeddingCache,
+    events: EventBus,
+    private readonly log: (err: unknown, message: string) => void,
+  ) {
+    // Not awaited by the publisher's wait: a save never waits for the index.
+    this.unsubscribe = events.subscribe('labels-added', (event) => {
+      if (!this.groups.has(event.groupId)) return;
+      void this.added(event.groupId, event.labelIds).catch((err) => this.log(err, 'code index missed new labels'));
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** Suggestions for `query` among the group's codes (see `rankSuggestions`). */
+  async suggest(groupId: string, query: string, limit: number) {
+    const key = codeKey(query);
+    if (key === '') return [];
+    const index = await this.index(groupId);
+    const view = this.view(index);
+    const { vectors } = await this.embeddings.embed([key]);
+    const q = vectors[0] as Float32Array;
+    const similarities = new Float32Array(view.codes.length);
+    if (q.length === view.dims) {
+      for (let i = 0; i < view.codes.length; i++) {
+        if (view.embedded[i] === 0) continue;
+        let dot = 0;
+        const base = i * view.dims;
+        for (let d = 0; d < view.dims; d++) dot += (q[d] as number) * (view.matrix[base + d] as number);
+        similarities[i] = dot;
+      }
+    }
+    return rankSuggestions(query, view.codes, similarities, limit);
+  }
+
+  /** A label's code was removed (its text), so it counts one less. */
+  removed(groupId: string, text: string): void {
+    const loading = this.groups.get(groupId);
+    if (!loading) return;
+    void loading.then((index) => {
+      const key = codeKey(text);
+      const tally = index.tallies.get(key);
+      if (!tally) return;
+      tally.count -= 1;
+      const spelling = text.trim();
+      const n = (tally.spellings.get(spelling) ?? 1) - 1;
+      if (n <= 0) tally.spellings.delete(spelling);
+      else tally.spellings.set(spelling, n);
+      if (tally.count <= 0) index.tallies.delete(key);
+      index.view = null;
+    });
+  }
+
+  private index(groupId: string): Promise<GroupIndex> {
+    const existing = this.groups.get(groupId);
+    if (existing) {
+      void existing.then((index) => {
+        if (Date.now() - index.loadedAt > reloadAfterMs && this.groups.get(groupId) === existing) {
+          const fresh = this.load(groupId);
+          // The stale index answers until the fresh one is ready.
+          void fresh.then(() => this.groups.set(groupId, fresh)).catch(() => undefined);
+          index.loadedAt = Date.now();
+        }
+      });
+      return existing;
+    }
+    const loading = this.load(groupId);
+    this.groups.set(groupId, loading);
+    loading.catch(() => this.groups.delete(groupId));
+    return loading;
+  }
+
+  private async load(groupId: string): Promise<GroupIndex> {
+    const index: GroupIndex = { tallies: new Map(), vectors: new Map(), view: null, loadedAt: Date.now() };
+    this.tally(index, await labelTexts(this.db, groupId));
+    await this.embedMissing(index);
+    return index;
+  }
+
+  private tally(index: GroupIndex, texts: readonly string[]): void {
+    for (const text of texts) {
+      const key = codeKey(text);
+      if (key === '') continue;
+      let tally = index.tallies.get(key);
+      if (!tally) {
+        tally = { count: 0, spellings: new Map() };
+        index.tallies.set(key, tally);
+      }
+      tally.count += 1;
+      const spelling = text.trim();
+      tally.spellings.set(spelling, (tally.spellings.get(spelling) ?? 0) + 1);
+    }
+    index.view = null;
+  }
+
+  private async embedMissing(index: GroupIndex): Promise<void> {
+    const missing = [...index.tallies.keys()].filter((key) => !index.vectors.has(key));
+    if (missing.length === 0) return;
+    const { vectors } = await this.embeddings.embed(missing);
+    for (const [i, key] of missing.entries()) index.vectors.set(key, vectors[i] as Float32Array);
+    index.view = null;
+  }
+
+  private async added(groupId: string, labelIds: readonly string[]): Promise<void> {
+    const index = await this.groups.get(groupId);
+    if (!index) return;
+    const rows = await findLabels(this.db, groupId, [...labelIds]);
+    this.tally(
+      index,
+      rows.map((r) => r.text),
+    );
+    await this.embedMissing(index);
+  }
+
+  private view(index: GroupIndex) {
+    if (index.view) return index.view;
+    const codes = distinctCodesOf(index);
+    const dims = index.vectors.values().next().value?.length ?? 0;
+    const matrix = new Float32Array(codes.length * dims);
+    const embedded = new Uint8Array(codes.length);
+    for (const [i, code] of codes.entries()) {
+      const vector = index.vectors.get(code.key);
+      if (!vector || vector.length !== dims) continue;
+      matrix.set(vector, i * dims);
+      embedded[i] = 1;
+    }
+    index.view = { codes, matrix, dims, embedded };
+    return index.view;
+  }
+}
+
+/** The tallies as ranked distinct codes (most used first), each in its most used spelling. */
+function distinctCodesOf(index: GroupIndex): GroupCode[] {
+  const codes: GroupCode[] = [];
+  for (const [key, tally] of index.tallies) {
+    let text = '';
+    let best = 0;
+    for (const [spelling, n] of tally.spellings) if (n > best) [text, best] = [spelling, n];
+    codes.push({ key, text, count: tally.count });
+  }
+  return codes.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
