@@ -148,7 +148,8 @@ function StageSteps({
     if (id === 'practice') return paths.practice;
     if (id === 'check') return paths.check;
     if (id === 'chat' && reached && !p.waiting) return paths.chat;
-    if (id === 'code' && reached && !p.waiting) return codingPath(groupId);
+    // The baseline set can be coded as soon as Familiarize is behind (no chat needed first).
+    if (id === 'code' && p.stage !== 'familiarize' && !p.waiting) return codingPath(groupId);
     if (id === 'discuss' && p.sessionId && p.stage === 'discuss') return `/sessions/${encodeURIComponent(p.sessionId)}`;
     return null;
   };
