@@ -87,6 +87,26 @@ export class EmbeddingCache {
     };
   }
 
+  /**
+   * One unit vector per text without the database: for short-lived texts (what someone is typing
+   * into a search field) that are not worth a row each. Vectors already in memory are reused, and
+   * those computed here are kept in memory only.
+   */
+  async embedTransient(texts: readonly string[]): Promise<Float32Array[]> {
+    const { embedder } = await this.ready();
+    const cacheModel = embedder.revision ? `${embedder.model}@${embedder.revision}` : embedder.model;
+    const keys = texts.map((t) => `${cacheModel}\n${hashOf(t)}`);
+    const missing = [...new Set(texts.filter((_, i) => !this.recent.has(keys[i] as string)))];
+    const fresh = missing.length > 0 ? await embedder.embed(missing) : [];
+    const made = new Map(missing.map((t, i) => [t, fresh[i] as Float32Array]));
+    return texts.map((t, i) => {
+      const key = keys[i] as string;
+      const vector = this.recent.get(key) ?? (made.get(t) as Float32Array);
+      this.remember(key, vector);
+      return vector;
+    });
+  }
+
   private fallbackFrom(selected: SelectedEmbedder): string | null {
     return selected.fallbackReason ? (this.settings.model ?? null) : null;
   }

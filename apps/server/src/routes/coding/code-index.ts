@@ -14,6 +14,9 @@ interface GroupIndex {
   loadedAt: number;
 }
 
+/** How long new labels gather before the index reads them. */
+const batchMs = 250;
+
 /** A full reload now and then catches labels stored without an event (a REFI-QDA import). */
 const reloadAfterMs = 5 * 60_000;
 
@@ -33,15 +36,31 @@ export class CodeIndex {
     events: EventBus,
     private readonly log: (err: unknown, message: string) => void,
   ) {
-    // Not awaited by the publisher's wait: a save never waits for the index.
+    // Not awaited by the publisher's wait: a save never waits for the index. New labels are read
+    // in batches (one query for all saved within `batchMs`), not one query per save.
     this.unsubscribe = events.subscribe('labels-added', (event) => {
       if (!this.groups.has(event.groupId)) return;
-      void this.added(event.groupId, event.labelIds).catch((err) => this.log(err, 'code index missed new labels'));
+      const ids = this.incoming.get(event.groupId) ?? [];
+      ids.push(...event.labelIds);
+      this.incoming.set(event.groupId, ids);
+      this.timer ??= setTimeout(() => this.flush(), batchMs);
     });
   }
 
+  private readonly incoming = new Map<string, string[]>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
   close(): void {
     this.unsubscribe();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const batches = [...this.incoming];
+    this.incoming.clear();
+    for (const [groupId, ids] of batches)
+      void this.added(groupId, ids).catch((err) => this.log(err, 'code index missed new labels'));
   }
 
   /** Suggestions for `query` among the group's codes (see `rankSuggestions`). */
@@ -50,8 +69,8 @@ export class CodeIndex {
     if (key === '') return [];
     const index = await this.index(groupId);
     const view = this.view(index);
-    const { vectors } = await this.embeddings.embed([key]);
-    const q = vectors[0] as Float32Array;
+    // The query alone is embedded, in memory: what people type is not worth a database row.
+    const [q] = (await this.embeddings.embedTransient([key])) as [Float32Array];
     const similarities = new Float32Array(view.codes.length);
     if (q.length === view.dims) {
       for (let i = 0; i < view.codes.length; i++) {
@@ -136,7 +155,10 @@ export class CodeIndex {
   private async added(groupId: string, labelIds: readonly string[]): Promise<void> {
     const index = await this.groups.get(groupId);
     if (!index) return;
-    const rows = await findLabels(this.db, groupId, [...labelIds]);
+    const rows = [];
+    // Chunks keep a burst of imports under the database's bind-parameter limit.
+    for (let i = 0; i < labelIds.length; i += 5000)
+      rows.push(...(await findLabels(this.db, groupId, labelIds.slice(i, i + 5000))));
     this.tally(
       index,
       rows.map((r) => r.text),
