@@ -143,6 +143,12 @@ describe('initial coding in the browser', { timeout: 60_000 }, () => {
     await codeField(page).press('Enter');
     await codes(page).getByText('neutral but nuanced').waitFor();
     await expect.poll(() => codes(page).locator('li').count()).toBe(2);
+    // A note is changed in place (PATCH), Ctrl+Enter saves it.
+    await page.getByRole('button', { name: 'Edit the note on dismissive tone' }).click();
+    const note = page.getByLabel('Note on dismissive tone: why');
+    await note.fill('It skips what the day means to Native Americans, and says so flatly.');
+    await note.press('Control+Enter');
+    await codes(page).getByText('It skips what the day means to Native Americans, and says so flatly.').waitFor();
     await shot(page, '01-coded-desktop');
   });
 
@@ -190,7 +196,7 @@ describe('initial coding in the browser', { timeout: 60_000 }, () => {
     const coded = labels.find((l) => l.text === 'dismissive tone');
     expect(coded).toMatchObject({
       span: { start: expected.start, end: expected.end },
-      annotation: 'It skips what the day means to Native Americans.',
+      annotation: 'It skips what the day means to Native Americans, and says so flatly.',
     });
     expect(labels.some((l) => l.text === 'neutral but nuanced' && l.participantId === coded?.participantId)).toBe(
       false,

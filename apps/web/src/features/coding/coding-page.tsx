@@ -260,6 +260,7 @@ function Coding({ groupId, token }: { groupId: string; token: string }) {
             }
             told();
           }}
+          onChanged={told}
           removeError={removeError}
         />
       )}
@@ -283,6 +284,7 @@ function TurnView({
   onRetry,
   onDiscard,
   onRemove,
+  onChanged,
   removeError,
 }: {
   turn: Turn;
@@ -299,6 +301,7 @@ function TurnView({
   onRetry: (code: PendingCode) => void;
   onDiscard: (localId: string) => void;
   onRemove: (id: string) => Promise<void>;
+  onChanged: () => void;
   removeError: string | null;
 }) {
   const { t } = useTranslation('coding');
@@ -514,11 +517,7 @@ function TurnView({
               </span>
               <span className="hint">{code.span ? <q dir="auto">{excerpt(code.span)}</q> : t('code.whole')}</span>
               {code.spanStale && <span className="badge warn">{t('code.stale')}</span>}
-              {code.note && (
-                <span className="coding-code-note" dir="auto">
-                  {code.note}
-                </span>
-              )}
+              <NoteEditor code={code} token={token} onSaved={onChanged} />
               <ActionButton
                 className="coding-remove"
                 aria-label={t('removeLabel', { code: code.text })}
@@ -552,6 +551,81 @@ function TurnView({
         </ul>
       </section>
     </article>
+  );
+}
+
+/** A code's note (why), shown and changed in place; saved with `PATCH /api/labels/:id`. */
+function NoteEditor({ code, token, onSaved }: { code: Turn['codes'][number]; token: string; onSaved: () => void }) {
+  const { t } = useTranslation('coding');
+  const id = useId();
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(code.note ?? '');
+  const [error, setError] = useState<string | null>(null);
+  if (!editing)
+    return (
+      <>
+        {code.note && (
+          <span className="coding-code-note" dir="auto">
+            {code.note}
+          </span>
+        )}
+        <button
+          type="button"
+          className="link-button"
+          aria-label={t('note.editLabel', { code: code.text })}
+          onClick={() => {
+            setText(code.note ?? '');
+            setEditing(true);
+          }}
+        >
+          {code.note ? t('note.edit') : t('note.add')}
+        </button>
+      </>
+    );
+  const save = async () => {
+    try {
+      setError(null);
+      await api(`/api/labels/${encodeURIComponent(code.id)}`, {
+        method: 'PATCH',
+        token,
+        body: { annotation: text.trim() === '' ? null : text },
+      });
+      setEditing(false);
+      onSaved();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <span className="coding-note-editor">
+      <label htmlFor={`${id}-note`}>{t('note.label', { code: code.text })}</label>
+      <textarea
+        id={`${id}-note`}
+        dir="auto"
+        rows={2}
+        maxLength={5000}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') setEditing(false);
+          else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+            event.preventDefault();
+            void save();
+          }
+        }}
+      />
+      <span className="coding-note-actions">
+        <ActionButton onClick={save}>{t('note.save')}</ActionButton>
+        <button type="button" onClick={() => setEditing(false)}>
+          {t('note.cancel')}
+        </button>
+      </span>
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
   );
 }
 
