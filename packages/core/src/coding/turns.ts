@@ -131,7 +131,7 @@ export function distinctCodes(texts: Iterable<string>): GroupCode[] {
       for (const [spelling, n] of t.spellings) if (n > best) [text, best] = [spelling, n];
       return { key, text, count: t.count };
     })
-    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** A suggestion while typing a code. */

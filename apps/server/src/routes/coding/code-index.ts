@@ -71,17 +71,7 @@ export class CodeIndex {
     const view = this.view(index);
     // The query alone is embedded, in memory: what people type is not worth a database row.
     const [q] = (await this.embeddings.embedTransient([key])) as [Float32Array];
-    const similarities = new Float32Array(view.codes.length);
-    if (q.length === view.dims) {
-      for (let i = 0; i < view.codes.length; i++) {
-        if (view.embedded[i] === 0) continue;
-        let dot = 0;
-        const base = i * view.dims;
-        for (let d = 0; d < view.dims; d++) dot += (q[d] as number) * (view.matrix[base + d] as number);
-        similarities[i] = dot;
-      }
-    }
-    return rankSuggestions(query, view.codes, similarities, limit);
+    return rankSuggestions(query, view.codes, cosines(q, view), limit);
   }
 
   /** A label's code was removed (its text), so it counts one less. */
@@ -192,5 +182,36 @@ function distinctCodesOf(index: GroupIndex): GroupCode[] {
     for (const [spelling, n] of tally.spellings) if (n > best) [text, best] = [spelling, n];
     codes.push({ key, text, count: tally.count });
   }
-  return codes.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  return codes.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * The cosine of `q` with every code's vector (all unit length: a dot product). Four running sums
+ * let the engine overlap the multiplications: 5,000 codes × 100 dimensions in about a millisecond.
+ */
+function cosines(
+  q: Float32Array,
+  view: { codes: readonly unknown[]; matrix: Float32Array; dims: number; embedded: Uint8Array },
+) {
+  const { matrix, dims, embedded } = view;
+  const out = new Float32Array(view.codes.length);
+  if (q.length !== dims) return out;
+  const query = Array.from(q);
+  for (let i = 0, base = 0; i < out.length; i++, base += dims) {
+    if (embedded[i] === 0) continue;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let d = 0;
+    for (; d + 3 < dims; d += 4) {
+      s0 += (query[d] as number) * (matrix[base + d] as number);
+      s1 += (query[d + 1] as number) * (matrix[base + d + 1] as number);
+      s2 += (query[d + 2] as number) * (matrix[base + d + 2] as number);
+      s3 += (query[d + 3] as number) * (matrix[base + d + 3] as number);
+    }
+    for (; d < dims; d++) s0 += (query[d] as number) * (matrix[base + d] as number);
+    out[i] = s0 + s1 + s2 + s3;
+  }
+  return out;
 }
