@@ -157,8 +157,24 @@ describe('initial coding in the browser', { timeout: 60_000 }, () => {
     await codeField(page).press('Escape');
     await page.keyboard.press('j');
     await page.getByRole('heading', { name: /^Turn 2 of \d+$/ }).waitFor();
+    // A save that cannot reach the server is shown with its sentence, kept, and sent again.
+    await page.route('**/api/groups/*/labels', (route) =>
+      route.request().method() === 'POST' ? route.abort('connectionrefused') : route.continue(),
+    );
     await page.keyboard.press('c');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('combobox');
+    await page.keyboard.type('offline code');
+    await page.keyboard.press('Enter');
+    await page
+      .getByTestId('coding-pending')
+      .getByText(/^Not saved: Could not reach the Calma server/)
+      .waitFor();
+    await page.getByText('Trying again in a moment.').waitFor();
+    await page.unroute('**/api/groups/*/labels');
+    await codes(page).getByText('offline code').waitFor();
+    await expect.poll(() => page.getByTestId('coding-pending').count(), { timeout: 10_000 }).toBe(0);
+    await page.getByText(/^2 of \d+ turns coded$/).waitFor();
+
     await page.keyboard.type('jk half-written');
     await page.getByLabel('Note: why (optional)').fill('draft note');
     await page.getByRole('heading', { name: /^Turn 2 of \d+$/ }).waitFor();
@@ -177,7 +193,7 @@ describe('initial coding in the browser', { timeout: 60_000 }, () => {
     await second.goto(`${server.url}/groups/${group.id}/coding#token=${token}`);
     await second.getByRole('heading', { name: /^Turn 1 of \d+$/ }).waitFor();
     await codes(second).getByText('dismissive tone').waitFor();
-    await second.getByText(/^1 of \d+ turns? coded$/).waitFor();
+    await second.getByText(/^2 of \d+ turns coded$/).waitFor();
     // A code removed in the second tab leaves the first once it looks again.
     await second.getByRole('button', { name: 'Remove the code neutral but nuanced' }).click();
     await expect.poll(() => codes(second).locator('li').count()).toBe(1);
@@ -210,7 +226,7 @@ describe('initial coding in the browser', { timeout: 60_000 }, () => {
     await shot(page, '02-phone');
     await page.getByLabel('Language').selectOption('hi');
     await page.getByRole('heading', { name: 'उत्तरों को कोड करें', level: 1 }).waitFor();
-    await page.getByText(/^कोड किए गए उत्तर: \d+ में से 1$/).waitFor();
+    await page.getByText(/^कोड किए गए उत्तर: \d+ में से 2$/).waitFor();
     await shot(page, '03-phone-hindi');
     await page.getByLabel('भाषा').selectOption('en');
   });
