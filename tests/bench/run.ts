@@ -10,6 +10,7 @@ const benches: Record<string, string> = {
   move: './move.ts',
   hardening: './hardening.ts',
   chat: './chat.ts',
+  coding: './coding.ts',
 };
 
 const name = process.argv[2];

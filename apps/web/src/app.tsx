@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
+import { CodingPage } from './features/coding/coding-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
@@ -42,6 +43,7 @@ const titleKeys = {
   progress: 'journey:pageTitle.progress',
   'orientation-editor': 'journey:pageTitle.editor',
   transcripts: 'sharing:page.documentTitle',
+  coding: 'coding:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -85,6 +87,8 @@ function Page({ route }: { route: Route }) {
       return <OrientationEditorPage key={route.studyId} studyId={route.studyId} />;
     case 'transcripts':
       return <TranscriptsPage groupId={route.groupId} />;
+    case 'coding':
+      return <CodingPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -7,6 +7,7 @@ export * from './agreement.js';
 export * from './attributes.js';
 export * from './board.js';
 export * from './chat.js';
+export * from './coding.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './groups.js';

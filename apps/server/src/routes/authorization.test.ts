@@ -71,6 +71,8 @@ interface Fixture {
   attributeId: string;
   /** Makes another attribute of Ana's (for the route that deletes one). */
   newAttribute: () => Promise<string>;
+  /** Makes a fresh label of Ana's (for the routes that change or remove one). */
+  newLabel: () => Promise<string>;
 }
 
 /** Ids that look like ids and name nothing. */
@@ -196,6 +198,32 @@ const routes: readonly RouteRow[] = [
     body: () => ({ labels: [{ text: 'even-handed', stage: 'initial' }] }),
   },
   { method: 'GET', path: '/api/groups/:groupId/labels', access: group(members), ok: 200 },
+  // Initial coding (issue 14): the turns to code, suggestions, and a label's author changing or removing it.
+  { method: 'GET', path: '/api/groups/:groupId/coding', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/codes/suggest', access: group(members), ok: 200, query: 'q=even' },
+  {
+    method: 'PATCH',
+    path: '/api/labels/:id',
+    access: group(['moderator', 'participant']),
+    ok: 200,
+    id: (f) => f.newLabel(),
+    body: () => ({ annotation: 'Why: it hedges' }),
+    refused: {
+      admin: { status: 403, why: "only a label's author changes it (this one is Ana's)" },
+      moderator: { status: 403, why: "only a label's author changes it (this one is Ana's)" },
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/labels/:id',
+    access: group(['moderator', 'participant']),
+    ok: 200,
+    id: (f) => f.newLabel(),
+    refused: {
+      admin: { status: 403, why: "only a label's author removes it (this one is Ana's)" },
+      moderator: { status: 403, why: "only a label's author removes it (this one is Ana's)" },
+    },
+  },
   // Focused coding (issue 14): an attribute is its participant's; the moderator may change any.
   {
     method: 'POST',
@@ -488,6 +516,15 @@ describe('the authorization matrix (PGlite)', () => {
       payload: body,
     });
   /** A new attribute of Ana's, for a route that may change or delete it. */
+  const freshLabel = async (fx: Fixture) =>
+    (
+      await created<{ ids: string[] }>(
+        t,
+        `/api/groups/${fx.groupId}/labels`,
+        { labels: [{ text: 'hedging', stage: 'initial' }] },
+        fx.tokens.participant as string,
+      )
+    ).ids[0] as string;
   const freshAttribute = async (fx: Fixture) =>
     (
       await created<{ id: string }>(
@@ -531,6 +568,7 @@ describe('the authorization matrix (PGlite)', () => {
       conversationId: 'in_authorization-chat',
       attributeId: '',
       newAttribute: () => freshAttribute(f),
+      newLabel: () => freshLabel(f),
     };
     await t.db.db.insert(schema.interactions).values({
       id: f.conversationId,

@@ -1,1 +1,2 @@
 export * from './spans.js';
+export * from './turns.js';

@@ -188,11 +188,16 @@ export class BoardServer {
 
   /** Adds cards for the labels new to each loaded board of the group. */
   private async labelsAdded(groupId: string): Promise<void> {
-    const labels = await listLabels(this.context.db, groupId);
+    const rooms = [];
     for (const pending of this.rooms.values()) {
       const room = await pending.catch(() => null);
-      if (room && room.groupId === groupId && !room.isBroken) await this.addLabels(room, labels);
+      if (room && room.groupId === groupId && !room.isBroken) rooms.push(room);
     }
+    // Only a loaded board of the group reads its labels: a save with no board open (coding
+    // with thousands of codes in the group) does not wait for a read of all of them.
+    if (rooms.length === 0) return;
+    const labels = await listLabels(this.context.db, groupId);
+    for (const room of rooms) await this.addLabels(room, labels);
   }
 
   /** Runs `task` on a session's room, loading it if needed, and lets an idle room unload after. */

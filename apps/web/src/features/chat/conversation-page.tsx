@@ -7,6 +7,7 @@ import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { codingPath } from '../coding/coding-page';
 import {
   type ChatMessage,
   type Conversation,
@@ -186,7 +187,15 @@ export function ConversationPage({ conversationId }: { conversationId: string })
     <section className="card chat-page" aria-labelledby="conversation-title">
       <nav aria-label={t('navLabel')}>
         {groupId ? (
-          <Link href={`/groups/${encodeURIComponent(groupId)}/chat`}>{t('conversation.back')}</Link>
+          <>
+            <Link href={`/groups/${encodeURIComponent(groupId)}/chat`}>{t('conversation.back')}</Link>
+            {author && (
+              <>
+                {' · '}
+                <Link href={codingPath(groupId)}>{t('coding:journey.link')}</Link>
+              </>
+            )}
+          </>
         ) : (
           <Link href="/">{t('home')}</Link>
         )}

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
+import { codingPath } from '../coding/coding-page';
 import { SignInFirst } from '../home/remembered-sign-ins';
 import { journeyPaths, leftToDo, useMyProgress } from './journey-data';
 import './journey.css';
@@ -22,7 +23,7 @@ function nextStep(progress: JourneyProgress, groupId: string): { key: string; hr
     case 'interact':
       return { key: 'next.chat', href: paths.chat };
     case 'reflect':
-      return { key: 'next.reflect', href: null };
+      return { key: 'coding:journey.next', href: codingPath(groupId) };
     case 'discuss':
       return progress.sessionId
         ? { key: 'next.discuss', href: `/sessions/${encodeURIComponent(progress.sessionId)}` }
@@ -75,7 +76,7 @@ export function JourneyPage({ groupId }: { groupId: string }) {
         <p>{t(next.key)}</p>
         {next.href && (
           <Link className="journey-button" href={next.href}>
-            {t(`${next.key}Link`)}
+            {next.key === 'coding:journey.next' ? t('coding:journey.link') : t(`${next.key}Link`)}
           </Link>
         )}
       </div>
@@ -147,6 +148,8 @@ function StageSteps({
     if (id === 'practice') return paths.practice;
     if (id === 'check') return paths.check;
     if (id === 'chat' && reached && !p.waiting) return paths.chat;
+    // The baseline set can be coded as soon as Familiarize is behind (no chat needed first).
+    if (id === 'code' && p.stage !== 'familiarize' && !p.waiting) return codingPath(groupId);
     if (id === 'discuss' && p.sessionId && p.stage === 'discuss') return `/sessions/${encodeURIComponent(p.sessionId)}`;
     return null;
   };
