@@ -1,1 +1,2 @@
+export * from './groupings.js';
 export * from './spans.js';
