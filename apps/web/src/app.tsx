@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AttributesPage } from './features/attributes/attributes-page';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
 import { HealthFooter } from './features/health/health-footer';
@@ -42,6 +43,7 @@ const titleKeys = {
   progress: 'journey:pageTitle.progress',
   'orientation-editor': 'journey:pageTitle.editor',
   transcripts: 'sharing:page.documentTitle',
+  attributes: 'attributes:documentTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -85,6 +87,8 @@ function Page({ route }: { route: Route }) {
       return <OrientationEditorPage key={route.studyId} studyId={route.studyId} />;
     case 'transcripts':
       return <TranscriptsPage groupId={route.groupId} />;
+    case 'attributes':
+      return <AttributesPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

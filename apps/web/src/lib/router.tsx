@@ -14,6 +14,7 @@ export type Route =
   | { type: JourneyRouteType; groupId: string }
   | { type: 'orientation-editor'; studyId: string }
   | { type: 'transcripts'; groupId: string }
+  | { type: 'attributes'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -50,6 +51,8 @@ export function parseRoute(pathname: string): Route {
   if (editor) return { type: 'orientation-editor', studyId: decodeSegment(editor[1] ?? '') };
   const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);
   if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
+  const attributes = /^\/groups\/([^/]+)\/attributes$/.exec(path);
+  if (attributes) return { type: 'attributes', groupId: decodeSegment(attributes[1] ?? '') };
   return { type: 'not-found', path };
 }
 

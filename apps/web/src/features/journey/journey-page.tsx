@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
+import { AttributesLink } from '../attributes/attributes-page';
 import { SignInFirst } from '../home/remembered-sign-ins';
 import { journeyPaths, leftToDo, useMyProgress } from './journey-data';
 import './journey.css';
@@ -98,6 +99,7 @@ export function JourneyPage({ groupId }: { groupId: string }) {
               </h2>
               <p className="hint">{t(`about.${s.stage}`)}</p>
               <StageSteps progress={p} stage={s.stage} groupId={groupId} reached={i <= current} />
+              {s.stage === 'reflect' && <AttributesLink groupId={groupId} />}
             </li>
           );
         })}
