@@ -252,7 +252,7 @@ export function AttributeEditor(props: Props) {
           </ActionButton>
         )}
         {saved && !confirming && (
-          <button type="button" className="secondary danger" onClick={() => setConfirming(true)}>
+          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
             {t('delete.delete')}
           </button>
         )}
@@ -270,7 +270,7 @@ export function AttributeEditor(props: Props) {
         <div className="notice delete-confirm" role="alertdialog" aria-labelledby="delete-question">
           <p id="delete-question">{t('delete.question', { name: saved.name })}</p>
           <div className="actions">
-            <ActionButton className="danger" onClick={remove} pendingLabel={t('editor.saving')}>
+            <ActionButton onClick={remove} pendingLabel={t('editor.saving')}>
               {t('delete.confirm')}
             </ActionButton>
             <button type="button" className="secondary" onClick={() => setConfirming(false)}>

@@ -6,7 +6,7 @@ import type {
   LabelList,
   Me,
 } from '@calma/protocol';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { errorText } from '../../lib/errors';
@@ -19,6 +19,12 @@ import { codedTurns, draftOf, draftOfSuggestion, ownCodes, ownLabels } from './c
 import { type AttributeDraft, emptyDraft, readDismissed, readDraft, writeDismissed, writeDraft } from './draft';
 import { SuggestionsPanel } from './suggestions-panel';
 import './attributes.css';
+
+interface Snapshot {
+  me: Me;
+  labels: LabelList['labels'];
+  attributes: Attribute[];
+}
 
 /** The focused-coding page's path for a group. */
 export const attributesPath = (groupId: string) => `/groups/${encodeURIComponent(groupId)}/attributes`;
@@ -52,6 +58,13 @@ export function AttributesPage({ groupId }: { groupId: string }) {
     token,
   );
 
+  // A refresh (after a save) must not unmount the page: the editor and its draft stay while the
+  // lists reload, showing the last ones loaded meanwhile.
+  const last = useRef<Snapshot | null>(null);
+  if (me.status === 'success' && labels.status === 'success' && attributes.status === 'success')
+    last.current = { me: me.data, labels: labels.data.labels, attributes: attributes.data.attributes };
+  const data = last.current;
+
   if (!token) return <SignInFirst refused={null} />;
   const failed = [me, labels, attributes].find((q) => q.status === 'error');
   if (failed?.status === 'error')
@@ -63,7 +76,7 @@ export function AttributesPage({ groupId }: { groupId: string }) {
         </p>
       </section>
     );
-  if (me.status !== 'success' || labels.status !== 'success' || attributes.status !== 'success')
+  if (data === null)
     return (
       <p className="status" aria-live="polite">
         {t('loading')}
@@ -73,9 +86,9 @@ export function AttributesPage({ groupId }: { groupId: string }) {
     <Loaded
       groupId={groupId}
       token={token}
-      me={me.data}
-      labels={labels.data.labels}
-      attributes={attributes.data.attributes}
+      me={data.me}
+      labels={data.labels}
+      attributes={data.attributes}
       interactions={interactions.status === 'success' ? interactions.data.interactions : []}
       suggestions={suggestions}
       onChanged={() => setRefresh((r) => r + 1)}
@@ -111,11 +124,13 @@ function Loaded({
   const textById = useMemo(() => new Map(labels.map((l) => [l.id, l.text.trim()])), [labels]);
   const textOf = useCallback((id: string) => textById.get(id) ?? null, [textById]);
   const own = attributes.filter((a) => a.participantId === owner);
-  const [draft, setDraft] = useState<AttributeDraft>(() => readDraft(scope) ?? emptyDraft());
+  const [draft, setDraftState] = useState<AttributeDraft>(() => readDraft(scope) ?? emptyDraft());
   const [dismissed, setDismissed] = useState<string[]>(() => readDismissed(scope));
-
-  // Every keystroke is kept on the device: a reload brings the open draft back.
-  useEffect(() => writeDraft(scope, draft), [scope, draft]);
+  // Every change is kept on the device as it is made: a reload brings the open draft back.
+  const setDraft = (next: AttributeDraft) => {
+    writeDraft(scope, next);
+    setDraftState(next);
+  };
 
   const open = (next: AttributeDraft) => {
     setDraft(next);
@@ -193,7 +208,6 @@ function Loaded({
           </section>
         </div>
         <AttributeEditor
-          key={draft.attributeId ?? 'new'}
           groupId={groupId}
           token={token}
           draft={draft}
