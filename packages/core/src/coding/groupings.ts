@@ -93,18 +93,20 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, '0');
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let d = 0; d < a.length; d++) {
-    const x = a[d] as number;
-    const y = (b[d] as number) ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
+/** The vector scaled to length 1 (a zero vector stays zero: similar to nothing). */
+function unit(vector: ArrayLike<number>, dims: number): Float64Array {
+  const out = new Float64Array(dims);
+  let norm = 0;
+  for (let d = 0; d < dims; d++) {
+    const v = (vector[d] as number | undefined) ?? 0;
+    out[d] = v;
+    norm += v * v;
   }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+  if (norm > 0) {
+    const scale = 1 / Math.sqrt(norm);
+    for (let d = 0; d < dims; d++) out[d] = (out[d] as number) * scale;
+  }
+  return out;
 }
 
 /**
@@ -127,13 +129,18 @@ export function suggestGroupings(
     .map((code, index) => ({ code, vector: vectors[index] as ArrayLike<number>, key: codeKey(code.text) }))
     .sort((a, b) => compareText(a.key, b.key) || compareText(a.code.labelIds.join(), b.code.labelIds.join()));
   const n = order.length;
+  const dims = order.reduce((most, o) => Math.max(most, o.vector.length), 0);
+  const units = order.map((o) => unit(o.vector, dims));
   const pair = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     pair[i * n + i] = 1;
+    const a = units[i] as Float64Array;
     for (let j = i + 1; j < n; j++) {
-      const s = cosine((order[i] as (typeof order)[0]).vector, (order[j] as (typeof order)[0]).vector);
-      pair[i * n + j] = s;
-      pair[j * n + i] = s;
+      const b = units[j] as Float64Array;
+      let dot = 0;
+      for (let d = 0; d < dims; d++) dot += (a[d] as number) * (b[d] as number);
+      pair[i * n + j] = dot;
+      pair[j * n + i] = dot;
     }
   }
   // Cluster similarities, updated after each merge (Lance–Williams for average linkage); a

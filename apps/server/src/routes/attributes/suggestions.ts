@@ -9,7 +9,7 @@ import { access, groupScope } from '../../plugins/auth.js';
  * The most distinct codes clustered at once. Clustering keeps a similarity matrix (n² numbers)
  * and walks it per merge, so a group with more codes gets suggestions over its most used ones.
  */
-export const maxSuggestedCodes = 2_000;
+export const maxSuggestedCodes = 1_000;
 
 /** The most used codes first (ties by text), at most {@link maxSuggestedCodes}. */
 const mostUsed = (codes: DistinctCode[]) =>
