@@ -66,10 +66,10 @@ describe('focused coding in the browser', { timeout: 60_000 }, () => {
     if (language) await context.addInitScript((l) => window.localStorage.setItem('calma.language', l), language);
     return context;
   };
-  const goto = async (context: BrowserContext) => {
+  const goto = async (context: BrowserContext, to = 'attributes') => {
     const tab = await context.newPage();
     tab.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
-    await tab.goto(`${server.url}/groups/${group.id}/attributes#token=${dev.token}`);
+    await tab.goto(`${server.url}/groups/${group.id}/${to}#token=${dev.token}`);
     return tab;
   };
   const shot = async (tab: Page, name: string) => {
@@ -148,8 +148,11 @@ describe('focused coding in the browser', { timeout: 60_000 }, () => {
   });
 
   it('opens a suggestion, edits it (one code against, two examples) and saves it once', async () => {
-    page = await goto(await open({ width: 1280, height: 900 }));
+    // The way in: the journey's Reflect stage links here.
+    page = await goto(await open({ width: 1280, height: 900 }), 'journey');
+    await page.getByRole('link', { name: 'Group your codes into attributes' }).click();
     await page.getByRole('heading', { name: 'Group your codes into attributes', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/groups/${group.id}/attributes`);
     await page.getByRole('heading', { name: 'Your codes (4)' }).waitFor();
     await expect(page.getByTestId('own-codes').textContent()).resolves.toContain('used 2 times');
     const suggestion = page.getByTestId('suggestions').locator('li.suggestion');
