@@ -249,6 +249,23 @@ describe('focused coding in the browser', { timeout: 60_000 }, () => {
     await second.close();
   });
 
+  it('deletes an attribute only once confirmed', async () => {
+    await page.getByRole('button', { name: 'New attribute' }).click();
+    await page.getByRole('heading', { name: 'New attribute', level: 2 }).waitFor();
+    await page.getByLabel('Name').fill('Scratch');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved as version 1.').waitFor();
+    expect(await attributes()).toHaveLength(2);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByText('Delete “Scratch” and its history? This cannot be undone.').waitFor();
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    expect(await attributes()).toHaveLength(2);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByRole('heading', { name: 'Your attribute (1)' }).waitFor();
+    expect((await attributes()).map((a) => a.name)).toEqual(['Warmth']);
+  });
+
   it('holds at 390 px, and in Hindi', async () => {
     const phone = await goto(await open({ width: 390, height: 844 }));
     await phone.getByRole('heading', { name: 'Your attribute (1)' }).waitFor();
