@@ -222,6 +222,11 @@ describe('focused coding in the browser', { timeout: 60_000 }, () => {
     await page.getByTestId('version-history').getByText('removed code “friendly” (for)').waitFor();
     // The suggestion that was saved is not offered again on this device.
     await page.getByText('1 suggestion dismissed on this device.').waitFor();
+    // Opening something else asks before the unsaved changes go.
+    await page.getByRole('button', { name: 'New attribute' }).click();
+    await page.getByText('“Warmth” has changes that are not saved.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Keep editing' }).click();
+    await expect(page.getByLabel('Definition').inputValue()).resolves.toBe('Unsaved words about warmth');
 
     await page.getByRole('button', { name: 'Share with the group' }).click();
     await page.getByText('Shared with your group.').waitFor();

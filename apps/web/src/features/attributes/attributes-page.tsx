@@ -15,7 +15,7 @@ import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { SignInFirst } from '../home/remembered-sign-ins';
 import { AttributeEditor } from './attribute-editor';
-import { codedTurns, draftOf, draftOfSuggestion, ownCodes, ownLabels } from './codes';
+import { codedTurns, draftOf, draftOfSuggestion, ownCodes, ownLabels, sameAsSaved } from './codes';
 import { type AttributeDraft, emptyDraft, readDismissed, readDraft, writeDismissed, writeDraft } from './draft';
 import { SuggestionsPanel } from './suggestions-panel';
 import './attributes.css';
@@ -76,6 +76,13 @@ export function AttributesPage({ groupId }: { groupId: string }) {
         </p>
       </section>
     );
+  if (data?.me.role === 'analyst')
+    return (
+      <section className="card" aria-labelledby="attributes-title">
+        <h1 id="attributes-title">{t('title')}</h1>
+        <p className="notice">{t('notForAnalysts')}</p>
+      </section>
+    );
   if (data === null)
     return (
       <p className="status" aria-live="polite">
@@ -125,14 +132,29 @@ function Loaded({
   const textOf = useCallback((id: string) => textById.get(id) ?? null, [textById]);
   const own = attributes.filter((a) => a.participantId === owner);
   const [draft, setDraftState] = useState<AttributeDraft>(() => readDraft(scope) ?? emptyDraft());
+  // A new draft typed into since it was opened (one restored after a reload counts as typed).
+  const [touched, setTouched] = useState(() => readDraft(scope) !== null);
+  // What the person asked to open while the editor held unsaved changes: opened once they agree.
+  const [waiting, setWaiting] = useState<AttributeDraft | null>(null);
   const [dismissed, setDismissed] = useState<string[]>(() => readDismissed(scope));
   // Every change is kept on the device as it is made: a reload brings the open draft back.
-  const setDraft = (next: AttributeDraft) => {
+  const setDraft = (next: AttributeDraft, typed = false) => {
     writeDraft(scope, next);
     setDraftState(next);
+    setTouched(typed);
   };
+  const saved = draft.attributeId ? (own.find((a) => a.id === draft.attributeId) ?? null) : null;
+  // An edit differs from what the server has; a new draft counts once something was typed into it.
+  const unsaved = saved
+    ? !sameAsSaved(draft, draftOf(saved, textOf))
+    : touched && (draft.name.trim() !== '' || draft.definition.trim() !== '' || draft.codes.length > 0);
 
-  const open = (next: AttributeDraft) => {
+  const open = (next: AttributeDraft, force = false) => {
+    if (unsaved && !force) {
+      setWaiting(next);
+      return;
+    }
+    setWaiting(null);
     setDraft(next);
     document.getElementById('attribute-editor-title')?.focus();
   };
@@ -141,7 +163,6 @@ function Loaded({
     setDismissed(next);
     writeDismissed(scope, next);
   };
-  const saved = draft.attributeId ? (own.find((a) => a.id === draft.attributeId) ?? null) : null;
 
   return (
     <section className="card attributes-page" aria-labelledby="attributes-title">
@@ -207,30 +228,49 @@ function Loaded({
             </button>
           </section>
         </div>
-        <AttributeEditor
-          groupId={groupId}
-          token={token}
-          draft={draft}
-          saved={saved}
-          codes={codes}
-          turns={turns}
-          textOf={textOf}
-          onDraft={setDraft}
-          onSaved={(next) => {
-            setDraft(next);
-            if (draft.suggestionId) dismiss(draft.suggestionId);
-            onChanged();
-          }}
-          onDeleted={() => {
-            setDraft(emptyDraft());
-            onChanged();
-          }}
-          reloadAttribute={async () => {
-            const list = await api<AttributeList>(`/api/groups/${encodeURIComponent(groupId)}/attributes`, { token });
-            onChanged();
-            return list.attributes.find((a) => a.id === draft.attributeId) ?? null;
-          }}
-        />
+        <div className="attributes-main">
+          {waiting && (
+            <div
+              className="notice unsaved-warning"
+              role="alert"
+              ref={(node) => node?.scrollIntoView({ block: 'center' })}
+            >
+              <p>{t('unsaved.question', { name: draft.name.trim() || t('editor.newTitle') })}</p>
+              <div className="actions">
+                <button type="button" onClick={() => open(waiting, true)}>
+                  {t('unsaved.discard')}
+                </button>
+                <button type="button" className="secondary" onClick={() => setWaiting(null)}>
+                  {t('unsaved.keep')}
+                </button>
+              </div>
+            </div>
+          )}
+          <AttributeEditor
+            groupId={groupId}
+            token={token}
+            draft={draft}
+            saved={saved}
+            codes={codes}
+            turns={turns}
+            textOf={textOf}
+            onDraft={(next) => setDraft(next, true)}
+            onSaved={(next) => {
+              setDraft(next);
+              if (draft.suggestionId) dismiss(draft.suggestionId);
+              onChanged();
+            }}
+            onDeleted={() => {
+              setDraft(emptyDraft());
+              onChanged();
+            }}
+            reloadAttribute={async () => {
+              const list = await api<AttributeList>(`/api/groups/${encodeURIComponent(groupId)}/attributes`, { token });
+              onChanged();
+              return list.attributes.find((a) => a.id === draft.attributeId) ?? null;
+            }}
+          />
+        </div>
       </div>
     </section>
   );
