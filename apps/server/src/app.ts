@@ -23,6 +23,7 @@ import { BoardStore } from './realtime/yjs/store.js';
 import { affinityRoutes } from './routes/affinity/index.js';
 import { agreementRoutes } from './routes/agreement/index.js';
 import { attributeRoutes } from './routes/attributes/index.js';
+import { attributeSuggestionRoutes } from './routes/attributes/suggestions.js';
 import { chatLimitsFrom, chatRoutes } from './routes/chat/index.js';
 import { codingRoutes } from './routes/coding/index.js';
 import { groupRoutes } from './routes/groups/index.js';
@@ -167,6 +168,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(agreementRoutes, { db: deps.db.db });
   await app.register(attributeRoutes, { db: deps.db.db });
   await app.register(codingRoutes, { db: deps.db.db, embeddings, events });
+  await app.register(attributeSuggestionRoutes, { db: deps.db.db, embeddings });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
   await app.register(transcriptRoutes, { db: deps.db.db });
   await app.register(qdpxRoutes, { db: deps.db.db });

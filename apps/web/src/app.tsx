@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AttributesPage } from './features/attributes/attributes-page';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
 import { CodingPage } from './features/coding/coding-page';
@@ -44,6 +45,7 @@ const titleKeys = {
   'orientation-editor': 'journey:pageTitle.editor',
   transcripts: 'sharing:page.documentTitle',
   coding: 'coding:pageTitle',
+  attributes: 'attributes:documentTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -89,6 +91,8 @@ function Page({ route }: { route: Route }) {
       return <TranscriptsPage groupId={route.groupId} />;
     case 'coding':
       return <CodingPage key={route.groupId} groupId={route.groupId} />;
+    case 'attributes':
+      return <AttributesPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -233,6 +233,13 @@ const routes: readonly RouteRow[] = [
     body: () => ({ name: 'Warmth', definition: 'Kindly spoken', codes: [] }),
   },
   { method: 'GET', path: '/api/groups/:groupId/attributes', access: group(members), ok: 200 },
+  // Suggested groupings: for those who make attributes (a participant's own, the moderator's).
+  {
+    method: 'GET',
+    path: '/api/groups/:groupId/attributes/suggestions',
+    access: group(['moderator', 'participant']),
+    ok: 200,
+  },
   {
     method: 'PATCH',
     path: '/api/attributes/:id',

@@ -268,6 +268,7 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
       '/api/groups/{groupId}/interactions',
       '/api/groups/{groupId}/labels',
       '/api/groups/{groupId}/attributes',
+      '/api/groups/{groupId}/attributes/suggestions',
       '/api/attributes/{id}',
       '/api/attributes/{id}/share',
       '/api/attributes/{id}/versions',

@@ -15,6 +15,7 @@ export type Route =
   | { type: 'orientation-editor'; studyId: string }
   | { type: 'transcripts'; groupId: string }
   | { type: 'coding'; groupId: string }
+  | { type: 'attributes'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -53,6 +54,8 @@ export function parseRoute(pathname: string): Route {
   if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
   const coding = /^\/groups\/([^/]+)\/coding$/.exec(path);
   if (coding) return { type: 'coding', groupId: decodeSegment(coding[1] ?? '') };
+  const attributes = /^\/groups\/([^/]+)\/attributes$/.exec(path);
+  if (attributes) return { type: 'attributes', groupId: decodeSegment(attributes[1] ?? '') };
   return { type: 'not-found', path };
 }
 

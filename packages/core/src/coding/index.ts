@@ -1,2 +1,3 @@
+export * from './groupings.js';
 export * from './spans.js';
 export * from './turns.js';

@@ -4,6 +4,7 @@ import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { codingPath } from '../coding/coding-page';
+import { AttributesLink } from '../attributes/attributes-page';
 import { SignInFirst } from '../home/remembered-sign-ins';
 import { journeyPaths, leftToDo, useMyProgress } from './journey-data';
 import './journey.css';
@@ -99,6 +100,7 @@ export function JourneyPage({ groupId }: { groupId: string }) {
               </h2>
               <p className="hint">{t(`about.${s.stage}`)}</p>
               <StageSteps progress={p} stage={s.stage} groupId={groupId} reached={i <= current} />
+              {s.stage === 'reflect' && <AttributesLink groupId={groupId} />}
             </li>
           );
         })}
