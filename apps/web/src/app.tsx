@@ -1,5 +1,8 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AgreementPage } from './features/agreement/agreement-page';
+import { ArtifactsListPage } from './features/artifacts/artifacts-list-page';
+import { ArtifactsPage } from './features/artifacts/artifacts-page';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
 import { HealthFooter } from './features/health/health-footer';
@@ -42,6 +45,9 @@ const titleKeys = {
   progress: 'journey:pageTitle.progress',
   'orientation-editor': 'journey:pageTitle.editor',
   transcripts: 'sharing:page.documentTitle',
+  'artifacts-list': 'artifacts:pageTitleList',
+  artifacts: 'artifacts:pageTitle',
+  agreement: 'agreement:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -85,6 +91,18 @@ function Page({ route }: { route: Route }) {
       return <OrientationEditorPage key={route.studyId} studyId={route.studyId} />;
     case 'transcripts':
       return <TranscriptsPage groupId={route.groupId} />;
+    case 'artifacts-list':
+      return <ArtifactsListPage key={route.groupId} groupId={route.groupId} />;
+    case 'artifacts':
+      return (
+        <ArtifactsPage
+          key={`${route.groupId}/${route.participantId}`}
+          groupId={route.groupId}
+          participantId={route.participantId}
+        />
+      );
+    case 'agreement':
+      return <AgreementPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

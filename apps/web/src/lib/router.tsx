@@ -14,6 +14,9 @@ export type Route =
   | { type: JourneyRouteType; groupId: string }
   | { type: 'orientation-editor'; studyId: string }
   | { type: 'transcripts'; groupId: string }
+  | { type: 'artifacts-list'; groupId: string }
+  | { type: 'artifacts'; groupId: string; participantId: string }
+  | { type: 'agreement'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -50,6 +53,14 @@ export function parseRoute(pathname: string): Route {
   if (editor) return { type: 'orientation-editor', studyId: decodeSegment(editor[1] ?? '') };
   const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);
   if (transcripts) return { type: 'transcripts', groupId: decodeSegment(transcripts[1] ?? '') };
+  const artifacts = /^\/groups\/([^/]+)\/(artifacts|agreement)(?:\/([^/]+))?$/.exec(path);
+  if (artifacts && artifacts[2] === 'artifacts') {
+    const groupId = decodeSegment(artifacts[1] ?? '');
+    return artifacts[3]
+      ? { type: 'artifacts', groupId, participantId: decodeSegment(artifacts[3]) }
+      : { type: 'artifacts-list', groupId };
+  }
+  if (artifacts && !artifacts[3]) return { type: 'agreement', groupId: decodeSegment(artifacts[1] ?? '') };
   return { type: 'not-found', path };
 }
 

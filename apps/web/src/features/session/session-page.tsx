@@ -16,6 +16,7 @@ import { useSessionChannel } from '../../lib/session-channel';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { useLive } from '../../lib/use-session-data';
+import { ArtifactsLink } from '../artifacts/artifacts-list-page';
 import { BoardCanvas } from '../board/board-canvas';
 import { boardReadOnly, principalOf } from '../board/read-only';
 import { SignInFirst, useSignInCheck } from '../home/remembered-sign-ins';
@@ -133,7 +134,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
                   onSaved={() => setSaved((n) => n + 1)}
                 />
               )}
-              {state?.segment === 0 && <ArtifactsNote groupId={groupId} />}
+              {state?.segment === 0 && <ArtifactsNote groupId={groupId} participantId={me.participantId} />}
               <BoardCanvas
                 board={board}
                 me={identity.id}
@@ -198,14 +199,15 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
   );
 }
 
-function ArtifactsNote({ groupId }: { groupId: string }) {
+function ArtifactsNote({ groupId, participantId }: { groupId: string; participantId: string | null }) {
   return (
     <p className="hint">
       <Trans
         ns="board"
         i18nKey="segment0Hint"
         components={{ summary: <Link href={`/groups/${encodeURIComponent(groupId)}/summary`} /> }}
-      />
+      />{' '}
+      <ArtifactsLink groupId={groupId} participantId={participantId} />
     </p>
   );
 }
