@@ -31,7 +31,7 @@ export function ArtifactsPage({ groupId, participantId }: { groupId: string; par
   const token = useToken();
   const me = useApiQuery<Me>(token ? '/api/me' : null, token);
   const data = useApiQuery<ParticipantArtifacts>(
-    token ? `${groupPath(groupId)}/participants/${encodeURIComponent(participantId)}/artifacts` : null,
+    token ? `/api${groupPath(groupId)}/participants/${encodeURIComponent(participantId)}/artifacts` : null,
     token,
   );
   const mine = me.status === 'success' && me.data.participantId === participantId;
@@ -85,7 +85,7 @@ function Artifacts({ data, mine }: { data: ParticipantArtifacts; mine: boolean }
 
       {coded.length > 0 && (
         <>
-          <h2>{t('coded.title')}</h2>
+          <h2>{mine ? t('coded.titleMine') : t('coded.title')}</h2>
           {coded.map((c) => (
             <Conversation key={c.id} conversation={c} codes={data.codes} />
           ))}
