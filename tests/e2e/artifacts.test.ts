@@ -231,5 +231,11 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     await page.getByTestId('agreement-unit').first().waitFor();
     await noOverflow();
     await shot('07-agreement-390');
+    await page.getByLabel('Language').selectOption('hi');
+    await page.getByRole('heading', { name: 'बेसलाइन सेट पर सहमति', level: 1 }).waitFor();
+    await page.getByText('इसे लगाया', { exact: true }).waitFor();
+    await noOverflow();
+    await shot('08-agreement-390-hindi');
+    await page.getByLabel('भाषा').selectOption('en');
   });
 });

@@ -165,7 +165,9 @@ function CodeTable({
     <section aria-labelledby="codes-title">
       <h2 id="codes-title">{t('codes.title')}</h2>
       <p className="hint">{t('codes.hint')}</p>
-      <div className="agreement-table-wrap">
+      {/* Focusable so that keyboard users can scroll the table sideways on a phone. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1) */}
+      <section className="agreement-table-wrap" tabIndex={0} aria-label={t('codes.caption')}>
         <table className="table agreement-table">
           <caption className="visually-hidden">{t('codes.caption')}</caption>
           <thead>
@@ -205,7 +207,7 @@ function CodeTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }
