@@ -194,6 +194,13 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     await expect
       .poll(() => page.getByTestId('agreement-overall').textContent())
       .toMatch(/^(Coders agree (well|moderately|poorly) \(α = -?\d\.\d\d\)|α cannot be computed)/);
+    // Sorted by α (lowest first, undefined last); the Code heading sorts by name.
+    const order = () => page.getByTestId('agreement-code').locator('th').allTextContents();
+    await expect.poll(order).toEqual(['origin story', 'terse summary', 'informative']);
+    await page.getByRole('button', { name: 'Code', exact: true }).click();
+    await expect.poll(order).toEqual(['informative', 'origin story', 'terse summary']);
+    await page.getByText(/^– \(no variation\): α is undefined/).waitFor();
+    await page.getByRole('heading', { name: 'Per attribute' }).waitFor();
     const row = page.getByTestId('agreement-code').filter({ hasText: 'terse summary' });
     await row.getByRole('button', { name: 'Show 1 response' }).click();
     const unit = page.getByTestId('agreement-unit').first();

@@ -61,6 +61,7 @@ export function AgreementPage({ groupId }: { groupId: string }) {
       <>
         <Overall data={agreement.data} />
         <CodeTable codes={agreement.data.codes} chosen={code} onChoose={choose} />
+        <AttributeTable attributes={agreement.data.attributes} />
         {code && (
           <section aria-labelledby="split-title" className="agreement-split">
             <h2 id="split-title" dir="auto">
@@ -203,6 +204,44 @@ function CodeTable({
                     </button>
                   )}
                 </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {codes.some((c) => c.alpha === null) && <p className="hint">{t('codes.noVariation')}</p>}
+    </section>
+  );
+}
+
+function AttributeTable({ attributes }: { attributes: Agreement['attributes'] }) {
+  const { t } = useTranslation('agreement');
+  if (attributes.length === 0) return null;
+  return (
+    <section aria-labelledby="attributes-title">
+      <h2 id="attributes-title">{t('attributes.title')}</h2>
+      <p className="hint">{t('attributes.hint')}</p>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1) */}
+      <section className="agreement-table-wrap" tabIndex={0} aria-label={t('attributes.caption')}>
+        <table className="table agreement-table">
+          <caption className="visually-hidden">{t('attributes.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('attributes.column.name')}</th>
+              <th scope="col">{t('codes.column.alpha')}</th>
+              <th scope="col">{t('codes.column.coders')}</th>
+              <th scope="col">{t('codes.column.units')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {attributes.map((a) => (
+              <tr key={a.id}>
+                <th scope="row" dir="auto">
+                  {a.name}
+                </th>
+                <td>{a.alpha === null ? t('codes.nullAlpha') : formatAlpha(a.alpha)}</td>
+                <td>{a.coders}</td>
+                <td>{a.units}</td>
               </tr>
             ))}
           </tbody>
