@@ -20,6 +20,7 @@ import { adminToken, api, buildServer, type Running, root, startServer, stop } f
 const shots = join(root, 'test-results', 'e2e', 'artifacts');
 
 interface Demo {
+  studyId: string;
   groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
 }
 type Person = { token: string; participantId: string };
@@ -33,6 +34,8 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
   let sessionId: string;
   let asha: Person;
   let ben: Person;
+  let demo: Demo;
+  let chatId: string;
   const dataDir = mkdtempSync(join(tmpdir(), 'calma-e2e-artifacts-'));
 
   const shot = async (name: string) => {
@@ -60,8 +63,8 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     mkdirSync(shots, { recursive: true });
     expect(buildServer().status).toBe(0);
     server = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
-    group = (JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo)
-      .groups[0] as Demo['groups'][number];
+    demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo;
+    group = demo.groups[0] as Demo['groups'][number];
     const joinAs = async (displayName: string) =>
       (
         await api(server, '/api/join', {
@@ -73,6 +76,21 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     asha = await joinAs('Asha');
     ben = await joinAs('Ben');
     sessionId = (await post<{ id: string }>(`/api/groups/${group.id}/sessions`, group.moderatorToken, {})).id;
+
+    // Asha's own chat (the demo's replayed model), not shared yet: this part is about visibility,
+    // so the comprehension check is made optional rather than passed.
+    const orientation = await api(server, `/api/studies/${demo.studyId}/orientation`);
+    if (orientation.status === 200) {
+      const { isDefault: _isDefault, ...body } = orientation.body;
+      await api(server, `/api/studies/${demo.studyId}/orientation`, {
+        method: 'PUT',
+        body: JSON.stringify({ ...body, required: false }),
+      });
+    }
+    chatId = (await post<{ id: string }>(`/api/groups/${group.id}/conversations`, asha.token, {})).id;
+    await post(`/api/conversations/${chatId}/messages`, asha.token, {
+      content: "I'm Asha. Why is Thanksgiving in November?",
+    });
 
     // Both code the baseline set's one response; Asha codes a span with a note.
     const baselineId = `bl:${group.id}:thanksgiving`;
@@ -141,6 +159,8 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     await page.getByRole('heading', { name: 'My artifacts', level: 1 }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/groups/${group.id}/artifacts/${asha.participantId}`);
     const check = async () => {
+      const chat = page.getByTestId('artifact-conversation').filter({ hasText: 'Own conversation · not shared' });
+      await chat.getByText("I'm Asha. Why is Thanksgiving in November?").waitFor();
       await expect.poll(() => page.getByTestId('artifact-mark').allTextContents()).toEqual(['harvest festival']);
       await page.getByText('says where it began').first().waitFor();
       await page.getByRole('heading', { name: 'Private lens' }).waitFor();
@@ -184,7 +204,18 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     expect(await page.getByRole('heading', { name: 'Private lens' }).count()).toBe(0);
     // Her codes on the baseline set (material Ben sees too) show with their span.
     await expect.poll(() => page.getByTestId('artifact-mark').allTextContents()).toEqual(['harvest festival']);
+    await page.getByText('No conversations of theirs are shared with you.').waitFor();
     await shot('05-others-view');
+
+    // Once Asha shares her chat, Ben sees it, masked.
+    await post(`/api/conversations/${chatId}/share`, asha.token, { shared: true });
+    await page.reload();
+    const chat = page
+      .getByTestId('artifact-conversation')
+      .filter({ hasText: 'Own conversation · shared · personal details masked' });
+    await chat.getByText("I'm [name]. Why is Thanksgiving in November?").waitFor();
+    expect(await chat.getByText(/Asha/).count()).toBe(0);
+    await shot('06-others-view-shared');
   });
 
   it('the moderator reads α, sees who splits on a code, and downloads both CSVs', async () => {
@@ -208,7 +239,7 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     expect(await unit.locator('dd').first().textContent()).toBe('Ben');
     expect(await unit.locator('dd').nth(1).textContent()).toContain('Asha');
     expect(new URL(page.url()).searchParams.get('code')).toBe('terse summary');
-    await shot('06-agreement-1280');
+    await shot('07-agreement-1280');
 
     const csv = async (label: string) => {
       const [download] = await Promise.all([
@@ -237,12 +268,12 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     await page.reload();
     await page.getByTestId('agreement-unit').first().waitFor();
     await noOverflow();
-    await shot('07-agreement-390');
+    await shot('08-agreement-390');
     await page.getByLabel('Language').selectOption('hi');
     await page.getByRole('heading', { name: 'बेसलाइन सेट पर सहमति', level: 1 }).waitFor();
     await page.getByText('इसे लगाया', { exact: true }).waitFor();
     await noOverflow();
-    await shot('08-agreement-390-hindi');
+    await shot('09-agreement-390-hindi');
     await page.getByLabel('भाषा').selectOption('en');
   });
 });
