@@ -16,6 +16,7 @@ import { useSessionChannel } from '../../lib/session-channel';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { useLive } from '../../lib/use-session-data';
+import { AgreementLink } from '../agreement/agreement-page';
 import { ArtifactsLink } from '../artifacts/artifacts-list-page';
 import { BoardCanvas } from '../board/board-canvas';
 import { boardReadOnly, principalOf } from '../board/read-only';
@@ -187,6 +188,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
             <p>
               <Link href={`/sessions/${encodeURIComponent(sessionId)}/analysis`}>{t('page.analysisAndExport')}</Link>
             </p>
+            <AgreementLink groupId={groupId} />
           </aside>
         )}
         {me.role === 'analyst' && (
