@@ -61,8 +61,12 @@ export function ArtifactsPage({ groupId, participantId }: { groupId: string; par
 
 function Artifacts({ data, mine }: { data: ParticipantArtifacts; mine: boolean }) {
   const { t } = useTranslation('artifacts');
-  const shown = new Set(data.conversations.map((c) => c.id));
-  const elsewhere = data.codes.filter((c) => c.interactionId === null || !shown.has(c.interactionId));
+  // A code shows under its turn; one whose turn is not shown here (not visible to this reader,
+  // on no turn, or on a turn the conversation no longer has) is listed on its own.
+  const turns = new Map(data.conversations.map((c) => [c.id, c.messages.length]));
+  const elsewhere = data.codes.filter(
+    (c) => c.interactionId === null || c.messageIndex === null || c.messageIndex >= (turns.get(c.interactionId) ?? 0),
+  );
   const notes = data.codes.filter((c) => c.note);
   const own = data.conversations.filter((c) => c.own);
   const coded = data.conversations.filter((c) => !c.own);
