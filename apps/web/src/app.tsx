@@ -1,6 +1,9 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AttributesPage } from './features/attributes/attributes-page';
+import { AgreementPage } from './features/agreement/agreement-page';
+import { ArtifactsListPage } from './features/artifacts/artifacts-list-page';
+import { ArtifactsPage } from './features/artifacts/artifacts-page';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
 import { CodingPage } from './features/coding/coding-page';
@@ -46,6 +49,9 @@ const titleKeys = {
   transcripts: 'sharing:page.documentTitle',
   coding: 'coding:pageTitle',
   attributes: 'attributes:documentTitle',
+  'artifacts-list': 'artifacts:pageTitleList',
+  artifacts: 'artifacts:pageTitle',
+  agreement: 'agreement:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -93,6 +99,18 @@ function Page({ route }: { route: Route }) {
       return <CodingPage key={route.groupId} groupId={route.groupId} />;
     case 'attributes':
       return <AttributesPage key={route.groupId} groupId={route.groupId} />;
+    case 'artifacts-list':
+      return <ArtifactsListPage key={route.groupId} groupId={route.groupId} />;
+    case 'artifacts':
+      return (
+        <ArtifactsPage
+          key={`${route.groupId}/${route.participantId}`}
+          groupId={route.groupId}
+          participantId={route.participantId}
+        />
+      );
+    case 'agreement':
+      return <AgreementPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

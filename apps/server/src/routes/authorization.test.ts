@@ -461,6 +461,15 @@ const routes: readonly RouteRow[] = [
   },
   { method: 'GET', path: '/api/studies/:studyId/baseline', access: { kind: 'admin' }, ok: 200 },
   { method: 'GET', path: '/api/groups/:groupId/export.qdpx', access: group(staff), ok: 200 },
+  // Session artifacts: any member sees a participant's page (what it shows follows visibility).
+  {
+    method: 'GET',
+    path: '/api/groups/:groupId/participants/:participantId/artifacts',
+    access: group(members),
+    ok: 200,
+  },
+  { method: 'GET', path: '/api/groups/:groupId/codebook.csv', access: group(staff), ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/coded-segments.csv', access: group(staff), ok: 200 },
   {
     method: 'POST',
     path: '/api/groups/:groupId/import.qdpx',

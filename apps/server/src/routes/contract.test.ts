@@ -279,6 +279,9 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
       '/api/sessions/{sessionId}/affinity-map',
       '/api/groups/{groupId}/export.qdpx',
       '/api/groups/{groupId}/import.qdpx',
+      '/api/groups/{groupId}/participants/{participantId}/artifacts',
+      '/api/groups/{groupId}/codebook.csv',
+      '/api/groups/{groupId}/coded-segments.csv',
     ]) {
       expect(paths).toContain(p);
     }
@@ -291,6 +294,14 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
     expect(qdpxImport.responses['201'].content['application/json'].schema.required).toContain('counts');
     expect(Object.keys(qdpxImport.responses['400'].content)).toEqual(['application/json']);
     expect(doc.paths['/api/join'].post.requestBody.content['application/json'].schema.required).toContain('consent');
+    for (const csv of ['codebook.csv', 'coded-segments.csv']) {
+      expect(Object.keys(doc.paths[`/api/groups/{groupId}/${csv}`].get.responses['200'].content)).toEqual(['text/csv']);
+    }
+    expect(
+      doc.paths['/api/groups/{groupId}/participants/{participantId}/artifacts'].get.responses['200'].content[
+        'application/json'
+      ].schema.required,
+    ).toEqual(['participant', 'conversations', 'codes', 'attributes']);
     // A label may code a span of its turn (issue 14).
     const labelBody = doc.paths['/api/groups/{groupId}/labels'].post.requestBody.content['application/json'].schema;
     expect(JSON.stringify(labelBody.properties.labels.items.properties.span)).toContain('"start"');

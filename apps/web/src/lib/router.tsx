@@ -16,6 +16,9 @@ export type Route =
   | { type: 'transcripts'; groupId: string }
   | { type: 'coding'; groupId: string }
   | { type: 'attributes'; groupId: string }
+  | { type: 'artifacts-list'; groupId: string }
+  | { type: 'artifacts'; groupId: string; participantId: string }
+  | { type: 'agreement'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -56,6 +59,14 @@ export function parseRoute(pathname: string): Route {
   if (coding) return { type: 'coding', groupId: decodeSegment(coding[1] ?? '') };
   const attributes = /^\/groups\/([^/]+)\/attributes$/.exec(path);
   if (attributes) return { type: 'attributes', groupId: decodeSegment(attributes[1] ?? '') };
+  const artifacts = /^\/groups\/([^/]+)\/(artifacts|agreement)(?:\/([^/]+))?$/.exec(path);
+  if (artifacts && artifacts[2] === 'artifacts') {
+    const groupId = decodeSegment(artifacts[1] ?? '');
+    return artifacts[3]
+      ? { type: 'artifacts', groupId, participantId: decodeSegment(artifacts[3]) }
+      : { type: 'artifacts-list', groupId };
+  }
+  if (artifacts && !artifacts[3]) return { type: 'agreement', groupId: decodeSegment(artifacts[1] ?? '') };
   return { type: 'not-found', path };
 }
 

@@ -2,7 +2,7 @@ import { parseTranscriptCsv } from './csv.js';
 import { readCsv } from './csv-rows.js';
 import { parseTranscriptJson } from './json.js';
 import type { TranscriptFormat, TranscriptParse } from './model.js';
-import { parseOcmlCsv } from './ocml.js';
+import { isOcmlHeader, parseOcmlCsv } from './ocml.js';
 
 export * from './csv.js';
 export * from './json.js';
@@ -12,14 +12,13 @@ export * from './pseudonyms.js';
 
 /**
  * Which format a file is in: JSON when it starts with `{` or `[` (or the content type says so),
- * OCML when its header is `ID,TEXT`, else Calma's CSV.
+ * OCML when its header is `ID,TEXT` (with OCML's optional code columns), else Calma's CSV.
  */
 export function detectTranscriptFormat(text: string, contentType?: string): TranscriptFormat {
   const start = text.replace(/^\uFEFF/, '').trimStart();
   if (contentType?.includes('json') || start.startsWith('{') || start.startsWith('[')) return 'json';
   const header = readCsv(start.split(/\r?\n/, 1)[0] ?? '')[0]?.fields ?? [];
-  const names = header.map((f) => f.trim().toUpperCase()).filter((f, i) => !(i === 2 && f === ''));
-  return names.length === 2 && names[0] === 'ID' && names[1] === 'TEXT' ? 'ocml' : 'csv';
+  return isOcmlHeader(header) ? 'ocml' : 'csv';
 }
 
 /** Parses a transcript file of `format`. */

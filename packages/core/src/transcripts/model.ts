@@ -31,6 +31,21 @@ export interface TranscriptInteraction {
   source?: 'import' | 'chat';
   modelId?: string | null;
   messages: TranscriptMessage[];
+  /**
+   * Codes a file put on this interaction (OCML's coded export): whole-turn codes on its last
+   * assistant turn, by `coder` as the file names them (null: whoever imports).
+   */
+  codes?: TranscriptCodes;
+}
+
+/** Codes an import puts on one interaction's answer. */
+export interface TranscriptCodes {
+  /** Trimmed, non-empty, each once. */
+  texts: string[];
+  coder: string | null;
+  note: string | null;
+  /** The file's line these came from, for problems only the importer can find (an unknown coder). */
+  row: number;
 }
 
 /** The three formats: Calma's JSON, Calma's CSV (a row per message), OCML's `ID,TEXT` CSV. */
@@ -54,6 +69,11 @@ export const transcriptLimits = {
   messagesPerInteraction: 200,
   contentChars: 50_000,
   idChars: 128,
+  /** A code's characters, as `POST /api/groups/:groupId/labels` takes them. */
+  codeChars: 500,
+  /** Codes in one file (one labels request's worth). */
+  codes: 10_000,
+  noteChars: 5_000,
   /** Problems listed at most; past that the input is certainly not what was meant. */
   problems: 50,
 } as const;

@@ -2,12 +2,15 @@ import {
   detectTranscriptFormat,
   parseTranscripts,
   pseudonymsFor,
+  type TranscriptFormat,
   type TranscriptInteraction,
+  type TranscriptProblem,
   toOcmlCsv,
   toTranscriptCsv,
   toTranscriptJson,
 } from '@calma/core';
 import {
+  addLabels,
   type Database,
   findInteractions,
   findStudy,
@@ -29,7 +32,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { forbidden } from '../../errors.js';
 import { access, groupScope } from '../../plugins/auth.js';
+import { ocmlLabels } from './ocml-codes.js';
 import { visibleInteractions } from './visible.js';
+
+/** The contract's error shape for a file's problems (`TranscriptImportError`). */
+function problemsBody(format: TranscriptFormat, problems: TranscriptProblem[]) {
+  const first = problems[0];
+  return {
+    error: {
+      code: ErrorCode.validationFailed,
+      message: `The ${format.toUpperCase()} file has ${problems.length} problem(s); first, at ${format === 'json' ? 'item' : 'line'} ${first?.row}: ${first?.message}`,
+      format,
+      problems,
+    },
+  };
+}
 
 /**
  * A group's interactions as files. Exports are pseudonymous (`P1`, `P2`… in join order) unless a
@@ -120,7 +137,7 @@ export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> =
       schema: {
         tags,
         summary:
-          'Import interactions from Calma JSON, Calma CSV or OCML ID,TEXT CSV (content-type application/json or text/csv; format detected, or ?format=); all or nothing',
+          "Import interactions from Calma JSON, Calma CSV or OCML ID,TEXT CSV (content-type application/json or text/csv; format detected, or ?format=). OCML's coded export (a LABEL/CODES column of ';'-separated codes, optional CODER and ANNOTATION) also becomes whole-turn labels on each answer, by the coder named or the moderator; all or nothing",
         params,
         querystring: TranscriptImportQuery,
         consumes: ['application/json', 'text/csv', 'text/plain'],
@@ -140,18 +157,11 @@ export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> =
       const text = request.body;
       const format = request.query.format ?? detectTranscriptFormat(text, request.headers['content-type']);
       const parsed = parseTranscripts(text, format);
-      if (!parsed.ok) {
-        const first = parsed.problems[0];
-        return reply.status(400).send({
-          error: {
-            code: ErrorCode.validationFailed,
-            message: `The ${format.toUpperCase()} file has ${parsed.problems.length} problem(s); first, at ${format === 'json' ? 'item' : 'line'} ${first?.row}: ${first?.message}`,
-            format,
-            problems: parsed.problems,
-          },
-        });
-      }
-      const known = new Set((await listParticipants(db, group.id)).map((p) => p.id));
+      if (!parsed.ok) return reply.status(400).send(problemsBody(format, parsed.problems));
+      const people = await listParticipants(db, group.id);
+      const known = new Set(people.map((p) => p.id));
+      const coded = ocmlLabels(parsed.interactions, people);
+      if (!coded.ok) return reply.status(400).send(problemsBody(format, coded.problems));
       const givenIds = parsed.interactions.flatMap((i) => (i.id ? [i.id] : []));
       const [owners, mine] = await Promise.all([
         interactionOwners(db, givenIds),
@@ -160,20 +170,26 @@ export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> =
       // A file's ids are kept when free or already this group's (re-importing replaces); an id
       // another group holds (say, this file was exported from it) gets a new one, so an export
       // imports into another group unchanged. A chat is never overwritten by a file.
-      const ids = await upsertInteractions(
-        db,
-        group.id,
-        parsed.interactions.map((item) => {
-          const owner = item.id ? owners.get(item.id) : undefined;
-          const keep = owner === undefined || (owner === group.id && mine.get(item.id as string) === 'import');
-          return {
-            id: keep ? item.id : undefined,
-            participantId: item.participant && known.has(item.participant) ? item.participant : null,
-            baseline: item.baseline,
-            messages: item.messages,
-          };
-        }),
-      );
+      // Interactions and their codes (OCML's coded export) go in one transaction: all or nothing.
+      const ids = await db.transaction(async (tx) => {
+        const stored = await upsertInteractions(
+          tx,
+          group.id,
+          parsed.interactions.map((item) => {
+            const owner = item.id ? owners.get(item.id) : undefined;
+            const keep = owner === undefined || (owner === group.id && mine.get(item.id as string) === 'import');
+            return {
+              id: keep ? item.id : undefined,
+              participantId: item.participant && known.has(item.participant) ? item.participant : null,
+              baseline: item.baseline,
+              messages: item.messages,
+            };
+          }),
+        );
+        const labels = coded.labelsFor(stored);
+        if (labels.length > 0) await addLabels(tx, group.id, labels);
+        return stored;
+      });
       return reply.status(201).send({ ids, format });
     },
   );

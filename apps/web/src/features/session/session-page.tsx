@@ -16,6 +16,8 @@ import { useSessionChannel } from '../../lib/session-channel';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { useLive } from '../../lib/use-session-data';
+import { AgreementLink } from '../agreement/agreement-page';
+import { ArtifactsLink } from '../artifacts/artifacts-list-page';
 import { BoardCanvas } from '../board/board-canvas';
 import { boardReadOnly, principalOf } from '../board/read-only';
 import { SignInFirst, useSignInCheck } from '../home/remembered-sign-ins';
@@ -133,7 +135,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
                   onSaved={() => setSaved((n) => n + 1)}
                 />
               )}
-              {state?.segment === 0 && <ArtifactsNote groupId={groupId} />}
+              {state?.segment === 0 && <ArtifactsNote groupId={groupId} participantId={me.participantId} />}
               <BoardCanvas
                 board={board}
                 me={identity.id}
@@ -186,6 +188,7 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
             <p>
               <Link href={`/sessions/${encodeURIComponent(sessionId)}/analysis`}>{t('page.analysisAndExport')}</Link>
             </p>
+            <AgreementLink groupId={groupId} />
           </aside>
         )}
         {me.role === 'analyst' && (
@@ -198,14 +201,15 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
   );
 }
 
-function ArtifactsNote({ groupId }: { groupId: string }) {
+function ArtifactsNote({ groupId, participantId }: { groupId: string; participantId: string | null }) {
   return (
     <p className="hint">
       <Trans
         ns="board"
         i18nKey="segment0Hint"
         components={{ summary: <Link href={`/groups/${encodeURIComponent(groupId)}/summary`} /> }}
-      />
+      />{' '}
+      <ArtifactsLink groupId={groupId} participantId={participantId} />
     </p>
   );
 }

@@ -3,6 +3,7 @@ import type { GroupSummary, LabelList, SessionList } from '../../lib/contract';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { ArtifactsLink } from '../artifacts/artifacts-list-page';
 import './summary.css';
 import { WordCloud } from './word-cloud';
 
@@ -35,6 +36,7 @@ export function SummaryPage({ groupId }: { groupId: string }) {
           {t('backToSession')}
         </Link>
       )}
+      <ArtifactsLink groupId={groupId} />
       <Link href="/">{t('home')}</Link>
     </nav>
   );
