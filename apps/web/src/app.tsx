@@ -1,9 +1,9 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AttributesPage } from './features/attributes/attributes-page';
 import { AgreementPage } from './features/agreement/agreement-page';
 import { ArtifactsListPage } from './features/artifacts/artifacts-list-page';
 import { ArtifactsPage } from './features/artifacts/artifacts-page';
+import { AttributesPage } from './features/attributes/attributes-page';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
 import { CodingPage } from './features/coding/coding-page';
