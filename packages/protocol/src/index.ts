@@ -4,8 +4,8 @@
  */
 export * from './affinity.js';
 export * from './agreement.js';
-export * from './attribute-suggestions.js';
 export * from './artifacts.js';
+export * from './attribute-suggestions.js';
 export * from './attributes.js';
 export * from './board.js';
 export * from './chat.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codingTurns, distinctCodes, rankSuggestions } from './turns.js';
+import { codingTurns, rankSuggestions, tallyCodes } from './turns.js';
 
 const label = (id: string, participantId: string | null, interactionId: string, messageIndex: number) => ({
   id,
@@ -69,14 +69,14 @@ describe('codingTurns', () => {
 
 describe('suggestions', () => {
   it('merges spellings trimmed and case-insensitive, most used spelling first', () => {
-    expect(distinctCodes(['Warm', ' warm', 'warm', 'cold', ''])).toEqual([
+    expect(tallyCodes(['Warm', ' warm', 'warm', 'cold', ''])).toEqual([
       { key: 'warm', text: 'warm', count: 3 },
       { key: 'cold', text: 'cold', count: 1 },
     ]);
   });
 
   it('offers prefixes first, then the nearest by meaning above the threshold, never the typed code', () => {
-    const codes = distinctCodes(['warm', 'warmth', 'warmth', 'kind', 'cold', 'friendly']);
+    const codes = tallyCodes(['warm', 'warmth', 'warmth', 'kind', 'cold', 'friendly']);
     const sim = codes.map((c) => ({ warmth: 0.9, warm: 1, kind: 0.6, friendly: 0.7, cold: 0.1 })[c.key] ?? 0);
     expect(rankSuggestions('Warm', codes, sim, 3)).toEqual([
       { text: 'warmth', count: 2, by: 'prefix' },

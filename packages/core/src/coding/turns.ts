@@ -110,7 +110,7 @@ export interface GroupCode {
  * The distinct codes among `texts` as agreement merges them (trimmed, case-insensitive), each
  * shown in its most frequent spelling (the first seen on a tie), most used first.
  */
-export function distinctCodes(texts: Iterable<string>): GroupCode[] {
+export function tallyCodes(texts: Iterable<string>): GroupCode[] {
   const tallies = new Map<string, { count: number; spellings: Map<string, number> }>();
   for (const raw of texts) {
     const key = codeKey(raw);
