@@ -136,8 +136,8 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     console.log(`card move seen by every other browser ${Date.now() - released} ms after the mouse was released`);
     expect(finalStyle).not.toBe(before);
     // Live cursors: Ben sees Asha's.
-    await asha.mouse.move(box.x + 300, box.y + 200);
-    await ben.locator('.peer-cursor', { hasText: 'Asha' }).waitFor({ timeout: 5_000 });
+    await asha.mouse.move(box.x + 300, box.y + 200, { steps: 3 });
+    await ben.locator('.peer-cursor', { hasText: 'Asha' }).waitFor({ timeout: 15_000 });
     await shot(ben, '03-board-cursors');
   });
 

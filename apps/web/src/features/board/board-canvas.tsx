@@ -227,9 +227,6 @@ export function BoardCanvas({
         className="board-surface"
         data-testid="board-surface"
         {...pointer.handlers}
-        onPointerLeave={(e) => {
-          if (e.pointerType === 'mouse') board.setCursor(null);
-        }}
         // Focusing a card off the view makes the browser scroll this clipped box; the view pans instead.
         onScroll={(e) => {
           e.currentTarget.scrollTop = 0;

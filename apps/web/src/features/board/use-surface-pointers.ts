@@ -6,6 +6,8 @@ import { cardSize, type Point, type View } from './geometry';
 import { isTap, type PinchStart, pinchView, pressAction } from './gestures';
 import type { Popover } from './use-card-popover';
 
+const cursorInterval = 50;
+
 /** A press on the surface, from pointer down to up. */
 interface Press {
   pointerId: number;
@@ -56,6 +58,24 @@ export function useSurfacePointers({
   const pinch = useRef<PinchStart | null>(null);
   const press = useRef<Press | null>(null);
   const lastCursor = useRef(0);
+  const trailingCursor = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  /** Sends the cursor at most every 50 ms, and always where the pointer came to rest. */
+  const sendCursor = (cursor: Point | null) => {
+    if (trailingCursor.current) clearTimeout(trailingCursor.current);
+    trailingCursor.current = null;
+    const wait = lastCursor.current + cursorInterval - performance.now();
+    if (cursor === null || wait <= 0) {
+      lastCursor.current = performance.now();
+      board.setCursor(cursor);
+      return;
+    }
+    trailingCursor.current = setTimeout(() => {
+      trailingCursor.current = null;
+      lastCursor.current = performance.now();
+      board.setCursor(cursor);
+    }, wait);
+  };
 
   const cardAt = (target: EventTarget | null): Card | undefined => {
     const element = (target as Element | null)?.closest?.('[data-card-id]');
@@ -121,11 +141,7 @@ export function useSurfacePointers({
   };
 
   const onPointerMove = (event: ReactPointerEvent<HTMLDivElement>) => {
-    const now = performance.now();
-    if (now - lastCursor.current > 50) {
-      lastCursor.current = now;
-      board.setCursor(clientToBoard(event.clientX, event.clientY));
-    }
+    sendCursor(clientToBoard(event.clientX, event.clientY));
     if (!pointers.current.has(event.pointerId)) return;
     pointers.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
     if (pinch.current && pointers.current.size >= 2) {
@@ -200,6 +216,10 @@ export function useSurfacePointers({
       onPointerMove,
       onPointerUp: (e: ReactPointerEvent<HTMLDivElement>) => endPress(e, false),
       onPointerCancel: (e: ReactPointerEvent<HTMLDivElement>) => endPress(e, true),
+      // A mouse that leaves takes its cursor away; a finger lifted leaves it where it was.
+      onPointerLeave: (e: ReactPointerEvent<HTMLDivElement>) => {
+        if (e.pointerType === 'mouse') sendCursor(null);
+      },
     },
   };
 }
