@@ -484,3 +484,177 @@ export const affinityMaps = pgTable('affinity_maps', {
   ms: integer('ms').notNull(),
   createdAt: createdAt(),
 });
+
+// ─── Alignment outputs (issue 15): replay, comparison, judges, A/B rounds ───────────────────────
+
+/**
+ * What happened in a Discuss session, in order, for its replay: segment changes (with the segment
+ * entered), pauses, reveals, submission counts, the end. Appended, never rewritten.
+ */
+export const sessionEvents = pgTable(
+  'session_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    sessionId: sessionRef(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('session_events_session_idx').on(t.sessionId, t.at)],
+);
+
+/**
+ * The board as it stood at a moment (a Yjs state update of the whole document), for replay: taken
+ * at every segment change and at most every 30 s while the board changes. Kept after compaction.
+ */
+export const boardMoments = pgTable(
+  'board_moments',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    sessionId: sessionRef(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** `segment`, `interval` or `end`: why this moment was kept. */
+    reason: text('reason').notNull(),
+    state: bytea('state').notNull(),
+  },
+  (t) => [index('board_moments_session_idx').on(t.sessionId, t.at)],
+);
+
+/**
+ * An analyst's decision on a pair in a study's cross-group comparison of axes (final attributes):
+ * `confirmed` (a suggested pair kept, or a pair the analyst made, as `shared` or `near`) or
+ * `broken` (a suggested pair rejected). `a` is the lesser attribute id, so a pair has one row.
+ */
+export const comparisonDecisions = pgTable(
+  'comparison_decisions',
+  {
+    studyId: text('study_id')
+      .notNull()
+      .references(() => studies.id, { onDelete: 'cascade' }),
+    aAttributeId: text('a_attribute_id').notNull(),
+    bAttributeId: text('b_attribute_id').notNull(),
+    status: text('status', { enum: ['confirmed', 'broken'] }).notNull(),
+    kind: text('kind', { enum: ['shared', 'near'] }).notNull(),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.studyId, t.aAttributeId, t.bAttributeId] })],
+);
+
+/**
+ * Every version of an axis's LLM-judge rubric (prompt, 1–5 score levels, few-shot examples): the
+ * first is built from the group's definition and examples, later ones are the analyst's edits.
+ */
+export const judgeRubrics = pgTable(
+  'judge_rubrics',
+  {
+    finalAttributeId: text('final_attribute_id')
+      .notNull()
+      .references(() => finalAttributes.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    sessionId: sessionRef(),
+    rubric: jsonb('rubric').$type<Record<string, unknown>>().notNull(),
+    /** The role or participant who wrote this version (`built` for the generated first one). */
+    editedBy: text('edited_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.finalAttributeId, t.version] }), index('judge_rubrics_session_idx').on(t.sessionId)],
+);
+
+/**
+ * A judge run over a session's axes: the LLM judge with a study model, or the offline classifier
+ * per axis. Resumable: scores already in `judge_scores` are not asked again.
+ */
+export const judgeRuns = pgTable(
+  'judge_runs',
+  {
+    id: text('id').primaryKey(),
+    sessionId: sessionRef(),
+    kind: text('kind', { enum: ['llm', 'classifier'] }).notNull(),
+    modelId: text('model_id'),
+    /** The interactions to score (null: every interaction of the group). */
+    interactionIds: jsonb('interaction_ids').$type<string[] | null>(),
+    /** Rubric version per axis that the run used. */
+    rubricVersions: jsonb('rubric_versions').$type<Record<string, number>>().notNull().default({}),
+    status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
+    progress: jsonb('progress').$type<{ done: number; total: number }>().notNull().default({ done: 0, total: 0 }),
+    agreement: jsonb('agreement').$type<Record<string, unknown>[]>().notNull().default([]),
+    error: jsonb('error').$type<{ code: string; message: string } | null>(),
+    tokens: integer('tokens').notNull().default(0),
+    ms: integer('ms').notNull().default(0),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('judge_runs_session_idx').on(t.sessionId)],
+);
+
+/** One score of a judge run: an assistant turn along one axis. */
+export const judgeScores = pgTable(
+  'judge_scores',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => judgeRuns.id, { onDelete: 'cascade' }),
+    interactionId: text('interaction_id').notNull(),
+    messageIndex: integer('message_index').notNull(),
+    axisId: text('axis_id').notNull(),
+    score: integer('score').notNull(),
+    /** The judge's reason (LLM) or the classifier's probability, as text. */
+    rationale: text('rationale'),
+    tokens: integer('tokens').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.interactionId, t.messageIndex, t.axisId] })],
+);
+
+/**
+ * A community A/B round: two study models answer the same prompts; participants, not told which
+ * is which, choose per axis. `axes` are the session's final attributes as they were when it opened.
+ */
+export const abRounds = pgTable(
+  'ab_rounds',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'set null' }),
+    modelA: text('model_a').notNull(),
+    modelB: text('model_b').notNull(),
+    axes: jsonb('axes').$type<{ id: string; name: string; definition: string }[]>().notNull(),
+    /** Where prompts come from: the study's baseline set, the participants, or both. */
+    prompts: text('prompts', { enum: ['baseline', 'own', 'both'] })
+      .notNull()
+      .default('both'),
+    status: text('status', { enum: ['open', 'closed'] }).notNull(),
+    createdAt: createdAt(),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('ab_rounds_group_idx').on(t.groupId)],
+);
+
+/**
+ * One A/B comparison a participant made: the prompt, both answers in the order shown (`firstModel`
+ * says which model came first, never sent to the participant) and their choice per axis.
+ */
+export const abItems = pgTable(
+  'ab_items',
+  {
+    id: text('id').primaryKey(),
+    roundId: text('round_id')
+      .notNull()
+      .references(() => abRounds.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id').references(() => participants.id, { onDelete: 'set null' }),
+    prompt: text('prompt').notNull(),
+    /** Where the prompt came from: a baseline interaction id, or null for one the participant wrote. */
+    baselineId: text('baseline_id'),
+    firstModel: text('first_model', { enum: ['a', 'b'] }).notNull(),
+    answers: jsonb('answers').$type<{ first: string; second: string }>().notNull(),
+    /** Axis id → `a`, `b` or `equal` (stored by model; the participant chose first/second). */
+    votes: jsonb('votes').$type<Record<string, 'a' | 'b' | 'equal'>>(),
+    createdAt: createdAt(),
+    votedAt: timestamp('voted_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('ab_items_round_idx').on(t.roundId)],
+);
