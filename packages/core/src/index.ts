@@ -8,6 +8,7 @@ export * from './analysis/index.js';
 export * from './board/permissions.js';
 export * from './coding/index.js';
 export * from './journey/index.js';
+export * from './judge/index.js';
 export * from './material.js';
 export * from './participants/merge.js';
 export * from './privacy/index.js';
