@@ -35,7 +35,11 @@ const extraItem = {
 
 /** What a coder does on one turn: words selected and coded with a note, and codes on the whole turn. */
 interface TurnPlan {
-  span?: { words: string; code: string; note: string };
+  /**
+   * `overshoot`: the drag goes on past the last words onto the form below, as a hurried hand
+   * does; the words it passed over in the response are still the ones coded.
+   */
+  span?: { words: string; code: string; note: string; overshoot?: true };
   whole: string[];
 }
 type Coder = 'Asha' | 'Ben';
@@ -59,7 +63,7 @@ const plans: Record<Coder, TurnPlan[]> = {
       whole: ['informative'],
     },
     { whole: ['warm', 'caring'] },
-    { span: { words: 'Look it up.', code: 'terse', note: 'Sends the reader away.' }, whole: [] },
+    { span: { words: 'Look it up.', code: 'terse', note: 'Sends the reader away.', overshoot: true }, whole: [] },
   ],
 };
 
@@ -230,8 +234,11 @@ describe('reflect: coding, attributes, agreement and the board', { timeout: 90_0
   const turnHeading = (page: Page, n: number) => page.getByRole('heading', { name: `Turn ${n} of ${total}` });
   const progress = (page: Page, coded: number) => page.getByText(`${coded} of ${total} turns coded`);
 
-  /** Drags the mouse over `words` in the response shown, as a person selects them. */
-  const selectWithMouse = async (page: Page, words: string) => {
+  /**
+   * Drags the mouse over `words` in the response shown, as a person selects them; with
+   * `overshoot`, on past them to the form's heading below (they must end the response).
+   */
+  const selectWithMouse = async (page: Page, words: string, overshoot = false) => {
     const response = page.getByTestId('coding-response');
     await response.scrollIntoViewIfNeeded();
     const at = await response.evaluate((el, words) => {
@@ -254,14 +261,18 @@ describe('reflect: coding, attributes, agreement and the board', { timeout: 90_0
       };
       const first = box(start);
       const last = box(start + words.length - 1);
+      // On the words of the form's heading below the response.
+      const heading = el.closest('article')?.querySelector('form h3')?.getBoundingClientRect() as DOMRect;
       return {
         from: { x: first.left + 1, y: (first.top + first.bottom) / 2 },
         to: { x: last.right - 1, y: (last.top + last.bottom) / 2 },
+        below: { x: heading.left + 20, y: (heading.top + heading.bottom) / 2 },
       };
     }, words);
     await page.mouse.move(at.from.x, at.from.y);
     await page.mouse.down();
     await page.mouse.move(at.to.x, at.to.y, { steps: 8 });
+    if (overshoot) await page.mouse.move(at.below.x, at.below.y, { steps: 4 });
     await page.mouse.up();
     await expect.poll(() => page.getByTestId('coding-span').locator('q').textContent()).toBe(words);
   };
@@ -281,7 +292,7 @@ describe('reflect: coding, attributes, agreement and the board', { timeout: 90_0
     await turnHeading(page, n).waitFor();
     await expect(page.getByTestId('coding-response').textContent()).resolves.toBe(responses[n - 1]);
     if (plan.span) {
-      await selectWithMouse(page, plan.span.words);
+      await selectWithMouse(page, plan.span.words, plan.span.overshoot);
       await addCode(page, plan.span.code, plan.span.note);
       await expect.poll(() => page.locator('.coding-response mark').allTextContents()).toEqual([plan.span.words]);
     }
