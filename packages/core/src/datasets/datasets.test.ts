@@ -265,3 +265,24 @@ describe('rubric edits', () => {
     ).toMatch(/description/);
   });
 });
+
+describe('steerLmRows with judged turns', () => {
+  it('adds a row for a turn only the judge scored', () => {
+    const turn = { interactionId: 'j1', messageIndex: 1, prompt: 'Q', response: 'A' };
+    const rows = steerLmRows(
+      [{ id: 'fa', name: 'X', definition: '', positive: [], negative: [], reflectAttributeIds: [] }],
+      [],
+      { runId: 'r', scores: [{ ...turn, axisId: 'fa', score: 4 }], turns: new Map([['j1#1', turn]]) },
+    );
+    expect(rows).toEqual([
+      {
+        prompt: 'Q',
+        response: 'A',
+        scores: { X: 4 },
+        provenance: { X: 'judge:r' },
+        interactionId: 'j1',
+        messageIndex: 1,
+      },
+    ]);
+  });
+});

@@ -90,18 +90,20 @@ export function participantScore(
 }
 
 /**
- * SteerLM rows: one per turn in `turns` (the group's coded assistant turns) and per turn tied to
- * an axis, in that order. Each axis's score comes from the coding ({@link participantScore}); a
- * turn the people did not tie to an axis takes the judge's score when `judge` has one, else null.
+ * SteerLM rows: one per turn in `turns` (the group's coded assistant turns), per turn tied to an
+ * axis, and per turn the judge scored when `judge.turns` quotes it, in that order. Each axis's
+ * score comes from the coding ({@link participantScore}); a turn the people did not tie to an axis
+ * takes the judge's score when `judge` has one, else null.
  */
 export function steerLmRows(
   axes: readonly AxisTurns[],
   turns: readonly DatasetTurn[],
-  judge?: DatasetJudgeRun,
+  judge?: DatasetJudgeRun & { readonly turns?: ReadonlyMap<string, DatasetTurn> },
 ): SteerLmRow[] {
   const keys = datasetAxisKeys(axes);
   const all = new Map<string, DatasetTurn>();
-  for (const turn of [...turns, ...axes.flatMap((a) => [...a.positive, ...a.negative])])
+  const judgedTurns = (judge?.scores ?? []).flatMap((s) => judge?.turns?.get(turnKey(s)) ?? []);
+  for (const turn of [...turns, ...axes.flatMap((a) => [...a.positive, ...a.negative]), ...judgedTurns])
     if (!all.has(turnKey(turn))) all.set(turnKey(turn), turn);
   const judged = new Map(
     (judge?.scores ?? []).map((s) => [`${s.axisId}\n${turnKey(s)}`, Math.min(5, Math.max(1, Math.round(s.score)))]),
