@@ -93,13 +93,15 @@ export function participantScore(
  * SteerLM rows: one per turn in `turns` (the group's coded assistant turns), per turn tied to an
  * axis, and per turn the judge scored when `judge.turns` quotes it, in that order. Each axis's
  * score comes from the coding ({@link participantScore}); a turn the people did not tie to an axis
- * takes the judge's score when `judge` has one, else null.
+ * takes the judge's score when `judge` has one, else null. No axes: no rows.
  */
 export function steerLmRows(
   axes: readonly AxisTurns[],
   turns: readonly DatasetTurn[],
   judge?: DatasetJudgeRun & { readonly turns?: ReadonlyMap<string, DatasetTurn> },
 ): SteerLmRow[] {
+  // With no axis there is nothing to score a turn on.
+  if (axes.length === 0) return [];
   const keys = datasetAxisKeys(axes);
   const all = new Map<string, DatasetTurn>();
   const judgedTurns = (judge?.scores ?? []).flatMap((s) => judge?.turns?.get(turnKey(s)) ?? []);
