@@ -1,4 +1,4 @@
-import { addLabels, replaceFinalAttributes, schema } from '@calma/db';
+import { addLabels, type NewLabel, replaceFinalAttributes, schema } from '@calma/db';
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -107,24 +107,25 @@ describe.each(databaseKinds)('judge rubrics and alignment exports on %s', (kind)
         messages: turn('Hi, I am Asha', `I hear you, Asha. Write to me at ${email} any time.`),
       },
     ]);
+    const coded = (label: Omit<NewLabel, 'annotation'>): NewLabel => ({ ...label, annotation: null });
     const [warm, cold, plain, warmHidden, warmShared] = await addLabels(db, group.id, [
-      { participantId: null, interactionId: `${kind}-i1`, messageIndex: 1, text: 'warm', stage: 'focused' },
-      { participantId: null, interactionId: `${kind}-i2`, messageIndex: 1, text: 'cold', stage: 'focused' },
-      { participantId: null, interactionId: `${kind}-i3`, messageIndex: 1, text: 'plain', stage: 'focused' },
-      {
+      coded({ participantId: null, interactionId: `${kind}-i1`, messageIndex: 1, text: 'warm', stage: 'focused' }),
+      coded({ participantId: null, interactionId: `${kind}-i2`, messageIndex: 1, text: 'cold', stage: 'focused' }),
+      coded({ participantId: null, interactionId: `${kind}-i3`, messageIndex: 1, text: 'plain', stage: 'focused' }),
+      coded({
         participantId: asha.participantId,
         interactionId: `${kind}-hidden`,
         messageIndex: 1,
         text: 'Warm',
         stage: 'initial',
-      },
-      {
+      }),
+      coded({
         participantId: asha.participantId,
         interactionId: `${kind}-shared`,
         messageIndex: 1,
         text: 'warm',
         stage: 'initial',
-      },
+      }),
     ]);
     expect([warm, cold, plain, warmHidden, warmShared].every(Boolean)).toBe(true);
     await db.insert(schema.attributes).values({
