@@ -35,6 +35,7 @@ import { joinRoutes } from './routes/join/index.js';
 import { materialRoutes } from './routes/material/index.js';
 import { orientationRoutes } from './routes/orientation/index.js';
 import { qdpxRoutes } from './routes/qdpx/index.js';
+import { rubricRoutes } from './routes/rubrics/index.js';
 import { analysisRoutes } from './routes/sessions/analysis.js';
 import { sessionRoutes } from './routes/sessions/index.js';
 import { submissionRoutes } from './routes/sessions/submissions.js';
@@ -180,6 +181,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(submissionRoutes, { db: deps.db.db, sessions, affinity });
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
+  await app.register(rubricRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
   await app.register(chatRoutes, {
     db: deps.db.db,
     limits: chatLimitsFrom(config),

@@ -28,6 +28,7 @@ import { Link, parseRoute, type Route, usePathname } from './lib/router';
 const DashboardPage = lazy(() =>
   import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
 );
+const RubricsPage = lazy(() => import('./features/rubrics/rubrics-page').then((m) => ({ default: m.RubricsPage })));
 
 /** The page title's key in the `common` namespace (or `namespace:key`), per route. */
 const titleKeys = {
@@ -35,6 +36,7 @@ const titleKeys = {
   join: 'title.join',
   session: 'title.session',
   analysis: 'title.analysis',
+  rubrics: 'rubrics:pageTitle',
   summary: 'title.summary',
   chat: 'chat:pageTitle.chat',
   conversation: 'chat:pageTitle.conversation',
@@ -69,6 +71,12 @@ function Page({ route }: { route: Route }) {
       return (
         <Suspense fallback={<p className="status">{t('loading')}</p>}>
           <DashboardPage key={route.sessionId} sessionId={route.sessionId} />
+        </Suspense>
+      );
+    case 'rubrics':
+      return (
+        <Suspense fallback={<p className="status">{t('loading')}</p>}>
+          <RubricsPage key={route.sessionId} sessionId={route.sessionId} />
         </Suspense>
       );
     case 'summary':

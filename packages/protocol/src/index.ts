@@ -19,6 +19,7 @@ export * from './orientation.js';
 export * from './qdpx.js';
 export * from './realtime.js';
 export * from './roles.js';
+export * from './rubrics.js';
 export * from './sessions.js';
 export * from './studies.js';
 export * from './transcripts.js';

@@ -274,7 +274,25 @@ export type Analysis = Static<typeof Analysis>;
 
 /** `GET /api/sessions/:id/export` query. */
 export const ExportQuery = Type.Object({
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('md')])),
+  format: Type.Optional(
+    Type.Union(
+      [
+        Type.Literal('json'),
+        Type.Literal('csv'),
+        Type.Literal('md'),
+        Type.Literal('judge'),
+        Type.Literal('judge-md'),
+        Type.Literal('steerlm'),
+        Type.Literal('preferences'),
+        Type.Literal('constitution'),
+      ],
+      {
+        description:
+          'json/csv/md: the derived axes; judge (JSON) and judge-md: the latest judge rubrics; steerlm and ' +
+          'preferences: JSON Lines datasets (possibly empty); constitution: Markdown principles',
+      },
+    ),
+  ),
 });
 /** Export query. */
 export type ExportQuery = Static<typeof ExportQuery>;

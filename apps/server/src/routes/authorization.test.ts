@@ -340,6 +340,32 @@ const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/sessions/:sessionId/affinity-map', access: session(members), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/analysis', access: session(staff), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/export', access: session(staff), ok: 200, query: 'format=json' },
+  { method: 'GET', path: '/api/sessions/:sessionId/rubrics', access: session(staff), ok: 200 },
+  {
+    method: 'GET',
+    path: '/api/sessions/:sessionId/rubrics/:axisId/versions',
+    access: session(staff),
+    ok: 200,
+    session: (f) => f.segment5SessionId,
+  },
+  // Each caller edits version 1: the first (the admin) makes version 2, so the others' base is stale.
+  {
+    method: 'PUT',
+    path: '/api/sessions/:sessionId/rubrics/:axisId',
+    access: session(staff),
+    ok: 200,
+    session: (f) => f.segment5SessionId,
+    body: () => ({
+      prompt: 'Judge clarity.',
+      levels: [1, 2, 3, 4, 5].map((score) => ({ score, description: `Level ${score}` })),
+      examples: [],
+      baseVersion: 1,
+    }),
+    refused: {
+      moderator: { status: 409, why: 'version 1 is no longer the latest', code: 'CONFLICT' },
+      analyst: { status: 409, why: 'version 1 is no longer the latest', code: 'CONFLICT' },
+    },
+  },
   {
     method: 'PUT',
     path: '/api/studies/:studyId/models',
@@ -664,6 +690,7 @@ describe('the authorization matrix (PGlite)', () => {
       .replace(':sessionId', ids.sessionId)
       .replace(':inviteCode', f.inviteCode)
       .replace(':participantId', participantId)
+      .replace(':axisId', f.finalAttributeId)
       .replace(':id', ids.id);
     return row.query ? `${path}?${row.query}` : path;
   };

@@ -6,6 +6,7 @@ export type Route =
   | { type: 'join'; inviteCode: string }
   | { type: 'session'; sessionId: string }
   | { type: 'analysis'; sessionId: string }
+  | { type: 'rubrics'; sessionId: string }
   | { type: 'summary'; groupId: string }
   | { type: 'chat'; groupId: string }
   | { type: 'conversation'; conversationId: string }
@@ -38,6 +39,8 @@ export function parseRoute(pathname: string): Route {
   if (path === '/') return { type: 'home' };
   const join = /^\/join(?:\/([^/]+))?$/.exec(path);
   if (join) return { type: 'join', inviteCode: decodeSegment(join[1] ?? '') };
+  const rubrics = /^\/sessions\/([^/]+)\/rubrics$/.exec(path);
+  if (rubrics) return { type: 'rubrics', sessionId: decodeSegment(rubrics[1] ?? '') };
   const session = /^\/sessions\/([^/]+)(\/analysis)?$/.exec(path);
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
   const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);

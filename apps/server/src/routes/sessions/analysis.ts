@@ -23,6 +23,7 @@ import { Analysis, authErrors, ExportQuery, idParams } from '@calma/protocol';
 import type { Card } from '@calma/protocol/board';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { alignmentExport, isAlignmentFormat } from '../../alignment/exports.js';
 import { access, sessionScope } from '../../plugins/auth.js';
 import type { LoadedSession } from '../../sessions/service.js';
 import { visibleInteractions } from '../transcripts/visible.js';
@@ -107,7 +108,9 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<{
       config: { access: access.session(staffRoles) },
       schema: {
         tags,
-        summary: "The derived axes as JSON, CSV or Markdown, in the paper's table shape",
+        summary:
+          "The derived axes as JSON, CSV or Markdown, in the paper's table shape; or the judge rubrics, " +
+          'the SteerLM and preference datasets (JSON Lines) or the constitution',
         params,
         querystring: ExportQuery,
         response: { 200: Type.Unknown(), ...authErrors },
@@ -115,6 +118,15 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { session } = sessionScope(request);
+      const format = request.query.format ?? 'json';
+      if (isAlignmentFormat(format)) {
+        const group = await findGroup(db, session.groupId);
+        const file = await alignmentExport(db, session.id, format, group?.name ?? session.groupId, { cards });
+        return reply
+          .type(file.type)
+          .header('content-disposition', `attachment; filename="calma-${format}-${session.id}.${file.extension}"`)
+          .send(file.body);
+      }
       const input = await analysisInput(db, session);
       const analysis = analyzeSession(input);
       const [labels, group, board] = await Promise.all([
@@ -149,7 +161,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<{
       const generatedAt = new Date().toISOString();
       const title = `Axes for ${study?.context.name ?? 'the deployment context'} — ${group?.name ?? session.groupId}`;
       const filename = `calma-axes-${session.id}`;
-      switch (request.query.format ?? 'json') {
+      switch (format) {
         case 'csv':
           return reply
             .type('text/csv; charset=utf-8')
