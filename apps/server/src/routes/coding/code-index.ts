@@ -11,20 +11,18 @@ interface GroupIndex {
   readonly vectors: Map<string, Float32Array>;
   /** The ranked view, rebuilt when the tallies or vectors changed. */
   view: { codes: GroupCode[]; matrix: Float32Array; dims: number; embedded: Uint8Array } | null;
-  loadedAt: number;
 }
 
 /** How long new labels gather before the index reads them. */
 const batchMs = 250;
 
-/** A full reload now and then catches labels stored without an event (a REFI-QDA import). */
-const reloadAfterMs = 5 * 60_000;
-
 /**
  * The group's codes for autocomplete: loaded once per group (every label text, merged as
  * agreement merges them, each distinct code embedded through the server's `EmbeddingCache`),
  * then kept up to date from `labels-added` events (only the new labels are read, only new codes
- * embedded) and from removals. A suggestion embeds only the query.
+ * embedded) and from removals. Every way labels are stored publishes that event (the labels
+ * route, transcript and REFI-QDA imports), so the index never needs reloading. A suggestion
+ * embeds only the query.
  */
 export class CodeIndex {
   private readonly groups = new Map<string, Promise<GroupIndex>>();
@@ -94,17 +92,7 @@ export class CodeIndex {
 
   private index(groupId: string): Promise<GroupIndex> {
     const existing = this.groups.get(groupId);
-    if (existing) {
-      void existing.then((index) => {
-        if (Date.now() - index.loadedAt > reloadAfterMs && this.groups.get(groupId) === existing) {
-          const fresh = this.load(groupId);
-          // The stale index answers until the fresh one is ready.
-          void fresh.then(() => this.groups.set(groupId, fresh)).catch(() => undefined);
-          index.loadedAt = Date.now();
-        }
-      });
-      return existing;
-    }
+    if (existing) return existing;
     const loading = this.load(groupId);
     this.groups.set(groupId, loading);
     loading.catch(() => this.groups.delete(groupId));
@@ -112,7 +100,7 @@ export class CodeIndex {
   }
 
   private async load(groupId: string): Promise<GroupIndex> {
-    const index: GroupIndex = { tallies: new Map(), vectors: new Map(), view: null, loadedAt: Date.now() };
+    const index: GroupIndex = { tallies: new Map(), vectors: new Map(), view: null };
     this.tally(index, await labelTexts(this.db, groupId));
     await this.embedMissing(index);
     return index;

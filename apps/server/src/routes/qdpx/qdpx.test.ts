@@ -250,6 +250,24 @@ describe.each(databaseKinds)('REFI-QDA export and import on %s', (kind) => {
     expect(await describeAttributes(fresh.id, people)).toEqual(await describeAttributes(groupId, sourcePeople));
   });
 
+  it("makes imported codes available to the coding page's suggestions at once (labels-added)", async () => {
+    const fresh = await createGroup(t, { name: 'Suggesting' });
+    const suggest = async (q: string) =>
+      (
+        await t.app.inject({
+          url: `/api/groups/${fresh.id}/codes/suggest?q=${q}`,
+          headers: bearer(fresh.moderatorToken),
+        })
+      )
+        .json()
+        .suggestions.map((s: { text: string; by: string }) => `${s.text} (${s.by})`) as string[];
+    // Asked once first, so the group's code index is loaded (and empty) before the import: only
+    // the event can bring the new codes into it.
+    expect(await suggest('war')).toEqual([]);
+    expect((await importInto(fresh, exported)).statusCode).toBe(201);
+    await expect.poll(() => suggest('war'), { timeout: 3000 }).toContain('warm (prefix)');
+  });
+
   it('refuses bad input with the error shape and stores nothing', async () => {
     const fresh = await createGroup(t, { name: 'Refusals' });
     const stored = async () => (await listInteractions(t.db.db, fresh.id)).length;
