@@ -10,7 +10,6 @@ import sys
 WIDTH = 120
 
 
-
 def scalar(value):
     if isinstance(value, float) and value.is_integer():
         # JSON numbers carry no type; write whole floats as integers, as JavaScript would.
