@@ -10,47 +10,26 @@
  * reported apart.
  * Targets: save p99 ≤ 50 ms; autocomplete p99 ≤ 50 ms.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startThrowawayPostgres } from '@calma/db/testing';
-import { adminToken, buildServer, type Running, startServer, stop } from '../support/child-server.js';
+import {
+  adminToken,
+  type BenchDatabase,
+  call,
+  cpuSeconds,
+  databaseName,
+  log,
+  machineLoad,
+  onEachDatabase,
+  percentileHeader,
+  percentileRow,
+  sleep,
+  withBenchServer,
+} from './support.js';
 
 const coders = Number(process.env.BENCH_CODERS ?? 30);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const queriesEach = Number(process.env.BENCH_QUERIES ?? 40);
 const turnCount = 200;
 const codeCount = 5000;
-
-const percentile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (line: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-/** User + system CPU seconds of a process so far (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function call<T = Record<string, string>>(
-  server: Running,
-  method: string,
-  path: string,
-  token: string | null,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 const words = [
   'warm',
@@ -136,28 +115,9 @@ function distinctCodes(): string[] {
   return [...out].slice(0, codeCount);
 }
 
-const row = (name: string, list: number[]) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  const f = (v: number) => v.toFixed(2).padStart(8);
-  console.log(
-    `${name.padEnd(30)}${f(percentile(sorted, 0.5))} ${f(percentile(sorted, 0.95))} ${f(percentile(sorted, 0.99))} ${f(percentile(sorted, 1))}   n=${sorted.length}`,
-  );
-  return percentile(sorted, 0.99);
-};
-
-async function measure(kind: 'pglite' | 'postgres', databaseUrl: string | null): Promise<boolean> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-bench-coding-'));
+async function measure(kind: BenchDatabase, databaseUrl: string | null): Promise<boolean> {
   log(`${kind}: starting the built server`);
-  const server = await startServer({
-    CALMA_DATA_DIR: dataDir,
-    CALMA_ADMIN_TOKEN: adminToken,
-    CALMA_SEED_DEMO: '0',
-    CALMA_WEB_DIR: '',
-    CALMA_JOIN_RATE_LIMIT: '100000',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  const pid = server.child.pid ?? 0;
-  try {
+  return withBenchServer('coding', databaseUrl, {}, async ({ server, pid }) => {
     const study = await call(server, 'POST', '/api/studies', adminToken, {
       title: 'Bench',
       context: { name: 'Bench', description: '', systemPrompt: '' },
@@ -279,21 +239,20 @@ async function measure(kind: 'pglite' | 'postgres', databaseUrl: string | null):
       alone.push(performance.now() - t0);
     }
 
-    const name = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
     console.log(
-      `\nInitial coding on ${name} (loopback): ${turnCount}-turn study, ${codes.length} distinct codes, ${coders} coders`,
+      `\nInitial coding on ${databaseName(kind)} (loopback): ${turnCount}-turn study, ${codes.length} distinct codes, ${coders} coders`,
     );
-    console.log('                                   p50      p95      p99      max');
-    const saveP99 = row('save a code (ms)', saves);
-    const queryP99 = row('autocomplete by meaning (ms)', queries);
-    row('  one typist alone (ms)', alone);
+    percentileHeader();
+    const saveP99 = percentileRow('save a code (ms)', saves);
+    const queryP99 = percentileRow('autocomplete by meaning (ms)', queries);
+    percentileRow('  one typist alone (ms)', alone);
     console.log(
       `${saves.length} codes added and ${queries.length} suggestions in ${wall.toFixed(1)} s (${((saves.length + queries.length) / wall).toFixed(1)} requests/s); ${withMeaning} answers had suggestions by meaning; failed saves ${failedSaves}, failed suggestions ${failedQueries}`,
     );
     console.log(
       `server CPU ${cpu.toFixed(1)} s over ${wall.toFixed(1)} s (${((cpu / wall) * 100).toFixed(0)}% of one core); first suggestion (loads the group's codes) ${firstQueryMs.toFixed(0)} ms`,
     );
-    console.log(`load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`);
+    console.log(machineLoad());
     const met = saveP99 <= 50 && queryP99 <= 50 && failedSaves === 0 && failedQueries === 0;
     console.log(
       met
@@ -301,26 +260,8 @@ async function measure(kind: 'pglite' | 'postgres', databaseUrl: string | null):
         : `TARGET MISSED: save p99 ${saveP99.toFixed(2)} ms, autocomplete p99 ${queryP99.toFixed(2)} ms (≤ 50 ms each), failures ${failedSaves + failedQueries}`,
     );
     return met;
-  } finally {
-    await stop(server);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-async function main(): Promise<void> {
-  const built = buildServer();
-  if (built.status !== 0) throw new Error(`server build failed: ${built.stderr}`);
-  const kinds = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',');
-  if (kinds.includes('pglite')) await measure('pglite', null);
-  if (kinds.includes('postgres')) {
-    const pg = await startThrowawayPostgres((line) => log(line));
-    try {
-      await measure('postgres', pg.url);
-    } finally {
-      pg.stop();
-    }
-  }
-}
-
-await main();
+await onEachDatabase(measure);
 process.exit(0);

@@ -13,7 +13,8 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  * test-results/e2e/tour/, checked with axe-core (WCAG 2 A and AA: zero violations), and checked
  * for sideways overflow (nothing wider than the window, so nothing is cut off or needs a sideways
  * scroll). The session is driven through the HTTP API, one segment after the other; participant,
- * moderator and analyst pages are pictured in each.
+ * moderator and analyst pages are pictured in each. The Reflect pages (initial and focused coding,
+ * artifacts, agreement) are pictured with codes made through the API on the baseline set.
  */
 const shots = join(root, 'test-results', 'e2e', 'tour');
 const widths = [390, 1280, 1920] as const;
@@ -21,7 +22,7 @@ const languages = ['en', 'hi'] as const;
 /** Hindi at a phone's and a laptop's width (1920 adds nothing a translation could break). */
 const widthsFor = (language: Language) => (language === 'en' ? widths : widths.slice(0, 2));
 /** How many pages the steps below picture. */
-const pages = 19;
+const pages = 24;
 
 interface Demo {
   groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
@@ -137,6 +138,61 @@ describe('every page at phone and desktop widths, in English and Hindi', { timeo
     await tour('participant-home', 'asha', participant().token, '/', 'h1');
     await tour('moderator-home', 'moderator', group().moderatorToken, '/', 'h1');
     await tour('group-summary', 'asha', participant().token, `/groups/${group().id}/summary`, 'h1');
+  });
+
+  it('pictures the Reflect pages: coding, focused coding, artifacts and agreement', async () => {
+    // Both code the baseline set's one response (through the API), so there are codes to show,
+    // a span to mark, a note, and codes the two split on for α.
+    const base = `/api/groups/${group().id}`;
+    const baselineId = `bl:${group().id}:thanksgiving`;
+    const listed = (await call(`${base}/interactions`, participant().token)) as {
+      interactions: { id: string; messages: { content: string }[] }[];
+    };
+    const text = listed.interactions.find((i) => i.id === baselineId)?.messages[0]?.content ?? '';
+    const start = text.indexOf('harvest festival');
+    expect(start).toBeGreaterThan(0);
+    const turn = { stage: 'initial', interactionId: baselineId, messageIndex: 0 };
+    const [asha, chen] = people as [(typeof people)[number], (typeof people)[number]];
+    const mine = (await call(`${base}/labels`, asha.token, 'POST', {
+      labels: [
+        {
+          ...turn,
+          text: 'origin story',
+          span: { start, end: start + 'harvest festival'.length },
+          annotation: 'Says where the holiday began.',
+        },
+        { ...turn, text: 'warm' },
+        { ...turn, text: 'friendly' },
+        { ...turn, text: 'caring' },
+        { ...turn, text: 'गर्मजोशी भरा' },
+      ],
+    })) as { ids: string[] };
+    await call(`${base}/labels`, chen.token, 'POST', {
+      labels: [
+        { ...turn, text: 'warm' },
+        { ...turn, text: 'terse summary' },
+      ],
+    });
+    await call(`${base}/attributes`, asha.token, 'POST', {
+      name: 'Historical context',
+      definition: 'Says where a custom comes from.',
+      codes: [
+        { labelId: mine.ids[0], sign: 1 },
+        { labelId: mine.ids[4], sign: -1 },
+      ],
+    });
+    const g = `/groups/${group().id}`;
+    await tour('coding', 'asha', asha.token, `${g}/coding`, '[data-testid="coding-codes"]');
+    await tour('attributes', 'asha', asha.token, `${g}/attributes`, '[data-testid="suggestions"]');
+    await tour('artifacts-list', 'asha', asha.token, `${g}/artifacts`, '.artifact-people li');
+    await tour(
+      'artifacts',
+      'asha',
+      asha.token,
+      `${g}/artifacts/${asha.participantId}`,
+      '[data-testid="artifact-mark"]',
+    );
+    await tour('agreement', 'moderator', group().moderatorToken, `${g}/agreement`, '[data-testid="agreement-code"]');
   });
 
   it('pictures every segment for a participant and the moderator', async () => {

@@ -173,8 +173,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(codingRoutes, { db: deps.db.db, embeddings, events });
   await app.register(attributeSuggestionRoutes, { db: deps.db.db, embeddings });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
-  await app.register(transcriptRoutes, { db: deps.db.db });
-  await app.register(qdpxRoutes, { db: deps.db.db });
+  await app.register(transcriptRoutes, { db: deps.db.db, events });
+  await app.register(qdpxRoutes, { db: deps.db.db, events });
   await app.register(artifactRoutes, { db: deps.db.db });
   await app.register(codebookRoutes, { db: deps.db.db });
   await app.register(sessionRoutes, { db: deps.db.db, sessions });

@@ -2,7 +2,8 @@
  * Agreement on attributes over the baseline set: how consistently the coders' codes speak for or
  * against an attribute (focused coding's signed pairs, "warm" vs "cold"), as interval alpha.
  */
-import { type AgreementInteraction, type AgreementLabel, codeKey, unitCodings } from './baseline.js';
+import { codeKey } from '../coding/codes.js';
+import { type AgreementInteraction, type AgreementLabel, unitCodings } from './baseline.js';
 import { krippendorffAlpha } from './krippendorff.js';
 
 /** An attribute with the texts of its codes (the labels it names), each counting for (1) or against (−1) it. */

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectCloseOrNull } from '../analysis/test-reference.js';
-import {
-  type AgreementInteraction,
-  type AgreementLabel,
-  baselineAgreement,
-  baselineUnits,
-  codeKey,
-} from './baseline.js';
+import { codeKey } from '../coding/codes.js';
+import { type AgreementInteraction, type AgreementLabel, baselineAgreement, baselineUnits } from './baseline.js';
 import { agreementReference as reference } from './test-reference.js';
 
 const turn = (id: string): AgreementInteraction => ({

@@ -2,6 +2,7 @@
  * Agreement on the baseline set, as the contract defines it for `GET /api/groups/:groupId/agreement`:
  * per code, Krippendorff's alpha (nominal) over the assistant messages of baseline interactions.
  */
+import { codeKey, mostUsedSpelling } from '../coding/codes.js';
 import { alphaOfMatrix, type CoincidenceMatrix } from './krippendorff.js';
 
 /** A baseline interaction, as far as agreement reads it. */
@@ -79,11 +80,6 @@ export function baselineUnits(interactions: readonly AgreementInteraction[]): Ag
   );
 }
 
-/** How codes are compared: trimmed, case-insensitive. */
-export function codeKey(text: string): string {
-  return text.trim().toLowerCase();
-}
-
 interface CodeTally {
   readonly spellings: Map<string, number>;
   /** Unit index → coders who put the code on it. */
@@ -157,7 +153,7 @@ export function baselineAgreement(
     pooled.o01 += o.o01;
     pooled.o11 += o.o11;
     codes.push({
-      text: commonest(tally.spellings),
+      text: mostUsedSpelling(tally.spellings),
       alpha: alphaOfMatrix(binaryMatrix(o), 'nominal'),
       coders: appliers.size,
       units: tally.appliedBy.size,
@@ -238,17 +234,4 @@ function addTo(map: Map<number, Set<string>>, key: number, value: string): void 
   const set = map.get(key);
   if (set) set.add(value);
   else map.set(key, new Set([value]));
-}
-
-/** The most frequent spelling; Map order keeps the first one given on a tie. */
-function commonest(spellings: ReadonlyMap<string, number>): string {
-  let best = '';
-  let bestCount = 0;
-  for (const [text, count] of spellings) {
-    if (count > bestCount) {
-      best = text;
-      bestCount = count;
-    }
-  }
-  return best;
 }

@@ -1,5 +1,5 @@
-import { codeKey } from '../agreement/baseline.js';
 import { writeCsv } from '../transcripts/csv-rows.js';
+import { mergeCodes } from './codes.js';
 
 /**
  * The codebook and the coded segments as spreadsheets. Pure row building: the server decides
@@ -47,23 +47,9 @@ export function codebookEntries(
   labels: readonly CodebookLabel[],
   attributes: readonly CodebookAttribute[],
 ): CodebookEntry[] {
-  const byKey = new Map<string, { spellings: Map<string, number>; uses: number; coders: Set<string> }>();
+  const codes = mergeCodes(labels, (label) => label.text);
   const keyOfLabel = new Map<string, string>();
-  for (const label of labels) {
-    const key = codeKey(label.text);
-    if (key === '') continue;
-    keyOfLabel.set(label.id, key);
-    let entry = byKey.get(key);
-    if (!entry) {
-      entry = { spellings: new Map(), uses: 0, coders: new Set() };
-      byKey.set(key, entry);
-    }
-    const spelling = label.text.trim();
-    entry.spellings.set(spelling, (entry.spellings.get(spelling) ?? 0) + 1);
-    entry.uses += 1;
-    // A participant id never equals this key (ids are generated), so the moderator counts once.
-    entry.coders.add(label.participantId ?? '\u0000moderator');
-  }
+  for (const code of codes) for (const label of code.items) keyOfLabel.set(label.id, code.key);
   const belongs = new Map<string, CodebookEntry['attributes']>();
   for (const attribute of attributes) {
     const seen = new Map<string, Set<1 | -1>>();
@@ -79,17 +65,13 @@ export function codebookEntries(
       belongs.set(key, list);
     }
   }
-  return [...byKey].map(([key, entry]) => {
-    let code = '';
-    let most = 0;
-    for (const [spelling, n] of entry.spellings) {
-      if (n > most) {
-        code = spelling;
-        most = n;
-      }
-    }
-    return { code, uses: entry.uses, coders: entry.coders.size, attributes: belongs.get(key) ?? [] };
-  });
+  return codes.map(({ key, text, count, items }) => ({
+    code: text,
+    uses: count,
+    // A participant id never equals this key (ids are generated), so the moderator counts once.
+    coders: new Set(items.map((label) => label.participantId ?? '\u0000moderator')).size,
+    attributes: belongs.get(key) ?? [],
+  }));
 }
 
 const signMark = (sign: 1 | -1) => (sign === 1 ? '(for)' : '(against)');

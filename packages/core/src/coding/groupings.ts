@@ -1,4 +1,4 @@
-import { codeKey } from '../agreement/baseline.js';
+import { codeKey, mergeCodes } from './codes.js';
 
 /** A distinct code: its text (one spelling) and the labels that carry it. */
 export interface DistinctCode {
@@ -35,29 +35,14 @@ export const defaultGroupingThreshold = 0.42;
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The codes among `labels`, one per {@link codeKey} (trimmed, case folded): the spelling used
- * most (ties: the first in code-unit order), with every label id that carries it, sorted.
+ * The codes among `labels` as {@link mergeCodes} merges them (trimmed, case folded; the spelling
+ * used most, the first given on a tie), each with every label id that carries it, sorted; the
+ * codes in {@link codeKey} order.
  */
 export function distinctCodes(labels: readonly { id: string; text: string }[]): DistinctCode[] {
-  const byKey = new Map<string, { ids: string[]; spellings: Map<string, number> }>();
-  for (const label of labels) {
-    const text = label.text.trim();
-    if (text === '') continue;
-    const key = codeKey(text);
-    let entry = byKey.get(key);
-    if (!entry) {
-      entry = { ids: [], spellings: new Map() };
-      byKey.set(key, entry);
-    }
-    entry.ids.push(label.id);
-    entry.spellings.set(text, (entry.spellings.get(text) ?? 0) + 1);
-  }
-  return [...byKey.values()]
-    .map(({ ids, spellings }) => {
-      const [text] = [...spellings].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))[0] as [string, number];
-      return { text, labelIds: ids.sort(compareText) };
-    })
-    .sort((a, b) => compareText(codeKey(a.text), codeKey(b.text)));
+  return mergeCodes(labels, (label) => label.text)
+    .sort((a, b) => compareText(a.key, b.key))
+    .map(({ text, items }) => ({ text, labelIds: items.map((label) => label.id).sort(compareText) }));
 }
 
 /** What a negating code says, in lower case: `not X`, `no X`, `lack of X`, `non-X`, `un-X`, `in-X`. */

@@ -1,3 +1,4 @@
+export * from './codes.js';
 export * from './csv.js';
 export * from './groupings.js';
 export * from './spans.js';

@@ -1,4 +1,4 @@
-import { codeKey } from '../agreement/baseline.js';
+import { codeKey, mergeCodes } from './codes.js';
 import { spanFits } from './spans.js';
 
 /** Where a turn to code comes from: the coder's own conversation, the baseline set, or another's shared one. */
@@ -107,30 +107,21 @@ export interface GroupCode {
 }
 
 /**
- * The distinct codes among `texts` as agreement merges them (trimmed, case-insensitive), each
- * shown in its most frequent spelling (the first seen on a tie), most used first.
+ * The distinct codes among `texts` as {@link mergeCodes} merges them, most used first (then by
+ * key). `texts` are label texts, or a tally of them (spelling → how many labels carry it), as the
+ * server's code index keeps it.
  */
-export function tallyCodes(texts: Iterable<string>): GroupCode[] {
-  const tallies = new Map<string, { count: number; spellings: Map<string, number> }>();
-  for (const raw of texts) {
-    const key = codeKey(raw);
-    if (key === '') continue;
-    let tally = tallies.get(key);
-    if (!tally) {
-      tally = { count: 0, spellings: new Map() };
-      tallies.set(key, tally);
-    }
-    tally.count += 1;
-    const spelling = raw.trim();
-    tally.spellings.set(spelling, (tally.spellings.get(spelling) ?? 0) + 1);
-  }
-  return [...tallies]
-    .map(([key, t]) => {
-      let text = '';
-      let best = 0;
-      for (const [spelling, n] of t.spellings) if (n > best) [text, best] = [spelling, n];
-      return { key, text, count: t.count };
-    })
+export function tallyCodes(texts: Iterable<string> | ReadonlyMap<string, number>): GroupCode[] {
+  const merged =
+    texts instanceof Map
+      ? mergeCodes(
+          (texts as ReadonlyMap<string, number>).entries(),
+          ([text]) => text,
+          ([, count]) => count,
+        )
+      : mergeCodes(texts as Iterable<string>, (text) => text);
+  return merged
+    .map(({ key, text, count }) => ({ key, text, count }))
     .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 

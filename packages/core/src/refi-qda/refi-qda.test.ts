@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,6 +19,7 @@ import {
   unsafeEntryName,
   writeProjectXml,
 } from './index.js';
+import { zeroBomb } from './testing.js';
 
 // CI checks the shared specification out beside the clone (`../shared`); CALMA_SHARED_DIR points
 // elsewhere when it is not there. A missing schema fails the test rather than skipping it.
@@ -286,37 +286,3 @@ describe('.qdpx archive', () => {
     expect(unpackQdpx(zipSync(many)).sources.size).toBe(30);
   });
 });
-
-/**
- * A ZIP of one entry `name` holding `size` zero bytes, deflated by zlib (far faster than fflate
- * at this size): a ZIP bomb of ~200 KB for 200 MB.
- */
-function zeroBomb(name: string, size: number): Uint8Array {
-  const data = deflateRawSync(Buffer.alloc(size), { level: 9 });
-  const crc = crc32(Buffer.alloc(size));
-  const file = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(size, 22);
-  local.writeUInt16LE(file.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(size, 24);
-  central.writeUInt16LE(file.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + file.length, 12);
-  end.writeUInt32LE(local.length + file.length + data.length, 16);
-  return new Uint8Array(Buffer.concat([local, file, data, central, file, end]));
-}

@@ -1,30 +1,28 @@
-import { codeKey, type GroupCode, rankSuggestions } from '@calma/core';
+import { codeKey, type GroupCode, rankSuggestions, tallyCodes } from '@calma/core';
 import { type Database, findLabels, labelTexts } from '@calma/db';
 import type { EmbeddingCache } from '../../affinity/embedding-cache.js';
 import type { EventBus } from '../../events/bus.js';
 
-/** A group's distinct codes with their vectors, kept in memory for suggestions. */
+/** A group's codes with their vectors, kept in memory for suggestions. */
 interface GroupIndex {
-  /** key → how many labels carry it, and their spellings. */
-  readonly tallies: Map<string, { count: number; spellings: Map<string, number> }>;
+  /** Trimmed spelling → how many labels carry it; merged into codes by `tallyCodes`. */
+  readonly spellings: Map<string, number>;
   /** key → unit vector of the code's key text. */
   readonly vectors: Map<string, Float32Array>;
-  /** The ranked view, rebuilt when the tallies or vectors changed. */
+  /** The ranked view, rebuilt when the spellings or vectors changed. */
   view: { codes: GroupCode[]; matrix: Float32Array; dims: number; embedded: Uint8Array } | null;
-  loadedAt: number;
 }
 
 /** How long new labels gather before the index reads them. */
 const batchMs = 250;
 
-/** A full reload now and then catches labels stored without an event (a REFI-QDA import). */
-const reloadAfterMs = 5 * 60_000;
-
 /**
  * The group's codes for autocomplete: loaded once per group (every label text, merged as
  * agreement merges them, each distinct code embedded through the server's `EmbeddingCache`),
  * then kept up to date from `labels-added` events (only the new labels are read, only new codes
- * embedded) and from removals. A suggestion embeds only the query.
+ * embedded) and from removals. Every way labels are stored publishes that event (the labels
+ * route, transcript and REFI-QDA imports), so the index never needs reloading. A suggestion
+ * embeds only the query.
  */
 export class CodeIndex {
   private readonly groups = new Map<string, Promise<GroupIndex>>();
@@ -79,32 +77,18 @@ export class CodeIndex {
     const loading = this.groups.get(groupId);
     if (!loading) return;
     void loading.then((index) => {
-      const key = codeKey(text);
-      const tally = index.tallies.get(key);
-      if (!tally) return;
-      tally.count -= 1;
       const spelling = text.trim();
-      const n = (tally.spellings.get(spelling) ?? 1) - 1;
-      if (n <= 0) tally.spellings.delete(spelling);
-      else tally.spellings.set(spelling, n);
-      if (tally.count <= 0) index.tallies.delete(key);
+      const n = index.spellings.get(spelling);
+      if (n === undefined) return;
+      if (n <= 1) index.spellings.delete(spelling);
+      else index.spellings.set(spelling, n - 1);
       index.view = null;
     });
   }
 
   private index(groupId: string): Promise<GroupIndex> {
     const existing = this.groups.get(groupId);
-    if (existing) {
-      void existing.then((index) => {
-        if (Date.now() - index.loadedAt > reloadAfterMs && this.groups.get(groupId) === existing) {
-          const fresh = this.load(groupId);
-          // The stale index answers until the fresh one is ready.
-          void fresh.then(() => this.groups.set(groupId, fresh)).catch(() => undefined);
-          index.loadedAt = Date.now();
-        }
-      });
-      return existing;
-    }
+    if (existing) return existing;
     const loading = this.load(groupId);
     this.groups.set(groupId, loading);
     loading.catch(() => this.groups.delete(groupId));
@@ -112,7 +96,7 @@ export class CodeIndex {
   }
 
   private async load(groupId: string): Promise<GroupIndex> {
-    const index: GroupIndex = { tallies: new Map(), vectors: new Map(), view: null, loadedAt: Date.now() };
+    const index: GroupIndex = { spellings: new Map(), vectors: new Map(), view: null };
     this.tally(index, await labelTexts(this.db, groupId));
     await this.embedMissing(index);
     return index;
@@ -120,22 +104,14 @@ export class CodeIndex {
 
   private tally(index: GroupIndex, texts: readonly string[]): void {
     for (const text of texts) {
-      const key = codeKey(text);
-      if (key === '') continue;
-      let tally = index.tallies.get(key);
-      if (!tally) {
-        tally = { count: 0, spellings: new Map() };
-        index.tallies.set(key, tally);
-      }
-      tally.count += 1;
       const spelling = text.trim();
-      tally.spellings.set(spelling, (tally.spellings.get(spelling) ?? 0) + 1);
+      if (spelling !== '') index.spellings.set(spelling, (index.spellings.get(spelling) ?? 0) + 1);
     }
     index.view = null;
   }
 
   private async embedMissing(index: GroupIndex): Promise<void> {
-    const missing = [...index.tallies.keys()].filter((key) => !index.vectors.has(key));
+    const missing = [...new Set([...index.spellings.keys()].map(codeKey))].filter((key) => !index.vectors.has(key));
     if (missing.length === 0) return;
     const { vectors } = await this.embeddings.embed(missing);
     for (const [i, key] of missing.entries()) index.vectors.set(key, vectors[i] as Float32Array);
@@ -158,7 +134,7 @@ export class CodeIndex {
 
   private view(index: GroupIndex) {
     if (index.view) return index.view;
-    const codes = distinctCodesOf(index);
+    const codes = tallyCodes(index.spellings);
     const dims = index.vectors.values().next().value?.length ?? 0;
     const matrix = new Float32Array(codes.length * dims);
     const embedded = new Uint8Array(codes.length);
@@ -171,18 +147,6 @@ export class CodeIndex {
     index.view = { codes, matrix, dims, embedded };
     return index.view;
   }
-}
-
-/** The tallies as ranked distinct codes (most used first), each in its most used spelling. */
-function distinctCodesOf(index: GroupIndex): GroupCode[] {
-  const codes: GroupCode[] = [];
-  for (const [key, tally] of index.tallies) {
-    let text = '';
-    let best = 0;
-    for (const [spelling, n] of tally.spellings) if (n > best) [text, best] = [spelling, n];
-    codes.push({ key, text, count: tally.count });
-  }
-  return codes.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**

@@ -23,6 +23,7 @@ import { authErrors, ErrorBody, ErrorCode, idParams, QdpxImportResult } from '@c
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError, badRequest } from '../../errors.js';
+import type { EventBus } from '../../events/bus.js';
 import { access, groupScope } from '../../plugins/auth.js';
 import { visibleInteractions } from '../transcripts/visible.js';
 import { exportLabels } from './spans.js';
@@ -37,7 +38,11 @@ export const qdpxBodyLimit = 32 * 1024 * 1024;
  * go in whole or not at all. This plugin reads `application/zip` bodies as bytes (its own
  * parser, encapsulated here).
  */
-export const qdpxRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+export const qdpxRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  /** `labels-added` is published after an import stores codings. */
+  events: EventBus;
+}> = async (app, { db, events }) => {
   const tags = ['qdpx'];
   const params = idParams('groupId');
   app.addContentTypeParser('application/zip', { parseAs: 'buffer', bodyLimit: qdpxBodyLimit }, (_request, body, done) =>
@@ -147,6 +152,12 @@ export const qdpxRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
       const problem = importProblem(data);
       if (problem !== null) throw badRequest(problem, ErrorCode.validationFailed);
       const stored = await importQdpx(db, group.id, data);
+      // After the commit, as the labels route does: open boards and the coding page's code index
+      // take the imported codes at once (waited for, so they are there when the caller hears back).
+      if (stored.labelIds.length > 0)
+        await events
+          .publish({ type: 'labels-added', groupId: group.id, labelIds: stored.labelIds })
+          .catch((err) => request.log.error({ err }, 'boards did not take the imported labels'));
       return reply.status(201).send({
         counts: {
           participants: stored.participantIds.length,

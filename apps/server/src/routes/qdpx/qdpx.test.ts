@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath, resolve } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { parseProjectXml, unpackQdpx } from '@calma/core';
+import { zeroBomb } from '@calma/core/testing';
 import { listAttributes, listInteractions, listLabels, listParticipants, schema } from '@calma/db';
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { strToU8, zipSync } from 'fflate';
@@ -250,6 +250,24 @@ describe.each(databaseKinds)('REFI-QDA export and import on %s', (kind) => {
     expect(await describeAttributes(fresh.id, people)).toEqual(await describeAttributes(groupId, sourcePeople));
   });
 
+  it("makes imported codes available to the coding page's suggestions at once (labels-added)", async () => {
+    const fresh = await createGroup(t, { name: 'Suggesting' });
+    const suggest = async (q: string) =>
+      (
+        await t.app.inject({
+          url: `/api/groups/${fresh.id}/codes/suggest?q=${q}`,
+          headers: bearer(fresh.moderatorToken),
+        })
+      )
+        .json()
+        .suggestions.map((s: { text: string; by: string }) => `${s.text} (${s.by})`) as string[];
+    // Asked once first, so the group's code index is loaded (and empty) before the import: only
+    // the event can bring the new codes into it.
+    expect(await suggest('war')).toEqual([]);
+    expect((await importInto(fresh, exported)).statusCode).toBe(201);
+    await expect.poll(() => suggest('war'), { timeout: 3000 }).toContain('warm (prefix)');
+  });
+
   it('refuses bad input with the error shape and stores nothing', async () => {
     const fresh = await createGroup(t, { name: 'Refusals' });
     const stored = async () => (await listInteractions(t.db.db, fresh.id)).length;
@@ -301,37 +319,3 @@ describe.each(databaseKinds)('REFI-QDA export and import on %s', (kind) => {
     expect(await listParticipants(t.db.db, fresh.id)).toHaveLength(0);
   });
 });
-
-/**
- * A ZIP of one entry `name` holding `size` zero bytes, deflated by zlib (far faster than fflate
- * at this size): a ZIP bomb of ~200 KB for 200 MB.
- */
-function zeroBomb(name: string, size: number): Uint8Array {
-  const data = deflateRawSync(Buffer.alloc(size), { level: 9 });
-  const crc = crc32(Buffer.alloc(size));
-  const file = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(size, 22);
-  local.writeUInt16LE(file.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(size, 24);
-  central.writeUInt16LE(file.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + file.length, 12);
-  end.writeUInt32LE(local.length + file.length + data.length, 16);
-  return new Uint8Array(Buffer.concat([local, file, data, central, file, end]));
-}

@@ -31,6 +31,7 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { forbidden } from '../../errors.js';
+import type { EventBus } from '../../events/bus.js';
 import { access, groupScope } from '../../plugins/auth.js';
 import { ocmlLabels } from './ocml-codes.js';
 import { visibleInteractions } from './visible.js';
@@ -57,7 +58,10 @@ function problemsBody(format: TranscriptFormat, problems: TranscriptProblem[]) {
  * This plugin reads its bodies as text (its own parsers, encapsulated here), so the CSV and JSON
  * parsers in core see the file as sent and can name the line that is wrong.
  */
-export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database; events: EventBus }> = async (
+  app,
+  { db, events },
+) => {
   const tags = ['transcripts'];
   const params = idParams('groupId');
   const asText = (_request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) =>
@@ -171,7 +175,7 @@ export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> =
       // another group holds (say, this file was exported from it) gets a new one, so an export
       // imports into another group unchanged. A chat is never overwritten by a file.
       // Interactions and their codes (OCML's coded export) go in one transaction: all or nothing.
-      const ids = await db.transaction(async (tx) => {
+      const { ids, labelIds } = await db.transaction(async (tx) => {
         const stored = await upsertInteractions(
           tx,
           group.id,
@@ -187,9 +191,14 @@ export const transcriptFileRoutes: FastifyPluginAsyncTypebox<{ db: Database }> =
           }),
         );
         const labels = coded.labelsFor(stored);
-        if (labels.length > 0) await addLabels(tx, group.id, labels);
-        return stored;
+        return { ids: stored, labelIds: labels.length > 0 ? await addLabels(tx, group.id, labels) : [] };
       });
+      // After the commit, as the labels route does: open boards and the coding page's code index
+      // take the imported codes at once (waited for, so they are there when the caller hears back).
+      if (labelIds.length > 0)
+        await events
+          .publish({ type: 'labels-added', groupId: group.id, labelIds })
+          .catch((err) => request.log.error({ err }, 'boards did not take the imported labels'));
       return reply.status(201).send({ ids, format });
     },
   );

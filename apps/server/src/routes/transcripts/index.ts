@@ -1,5 +1,6 @@
 import type { Database } from '@calma/db';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EventBus } from '../../events/bus.js';
 import { baselineRoutes } from './baseline.js';
 import { transcriptFileRoutes } from './files.js';
 import { sharingRoutes } from './sharing.js';
@@ -9,8 +10,12 @@ import { sharingRoutes } from './sharing.js';
  * interactions imported and exported as files, and a study's baseline set. The file routes live
  * in their own encapsulated plugin because they read bodies as text.
  */
-export const transcriptRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+export const transcriptRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  /** `labels-added` is published when an import brings codes (OCML's coded export). */
+  events: EventBus;
+}> = async (app, { db, events }) => {
   await app.register(sharingRoutes, { db });
   await app.register(baselineRoutes, { db });
-  await app.register(transcriptFileRoutes, { db });
+  await app.register(transcriptFileRoutes, { db, events });
 };

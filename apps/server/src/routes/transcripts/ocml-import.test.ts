@@ -60,6 +60,19 @@ describe.each(databaseKinds)("OCML's coded export imports as interactions with c
     ]);
   });
 
+  it("makes imported codes available to the coding page's suggestions at once (labels-added)", async () => {
+    const suggest = async (q: string) =>
+      (await t.app.inject({ url: `/api/groups/${group.id}/codes/suggest?q=${q}`, headers: bearer(bo.token) }))
+        .json()
+        .suggestions.map((s: { text: string }) => s.text) as string[];
+    // Asked once first, so the group's code index is loaded before the import: only the event
+    // can bring the new codes into it.
+    expect(await suggest('serendip')).toEqual([]);
+    const res = await post('ID,TEXT,CODES\n1,A lucky find,serendipitous; surprising\n');
+    expect(res.statusCode, res.body).toBe(201);
+    await expect.poll(() => suggest('serendip'), { timeout: 3000 }).toEqual(['serendipitous']);
+  });
+
   it('stores nothing when one row is bad, and says which line in the contract error shape', async () => {
     const before = (await labels()).length;
     const count = async () =>

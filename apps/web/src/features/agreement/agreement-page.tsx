@@ -186,16 +186,16 @@ function CodeTable({
                 <th scope="row" dir="auto">
                   {c.text}
                 </th>
-                <td>
+                <td data-label={t('codes.column.alpha')}>
                   {c.alpha === null ? (
                     <span title={t('codes.noVariation')}>{t('codes.nullAlpha')}</span>
                   ) : (
                     formatAlpha(c.alpha)
                   )}
                 </td>
-                <td>{c.coders}</td>
-                <td>{c.units}</td>
-                <td>
+                <td data-label={t('codes.column.coders')}>{c.coders}</td>
+                <td data-label={t('codes.column.units')}>{c.units}</td>
+                <td data-label={t('codes.column.split')}>
                   {c.split === 0 ? (
                     t('codes.noSplit')
                   ) : (
@@ -239,9 +239,11 @@ function AttributeTable({ attributes }: { attributes: Agreement['attributes'] })
                 <th scope="row" dir="auto">
                   {a.name}
                 </th>
-                <td>{a.alpha === null ? t('codes.nullAlpha') : formatAlpha(a.alpha)}</td>
-                <td>{a.coders}</td>
-                <td>{a.units}</td>
+                <td data-label={t('codes.column.alpha')}>
+                  {a.alpha === null ? t('codes.nullAlpha') : formatAlpha(a.alpha)}
+                </td>
+                <td data-label={t('codes.column.coders')}>{a.coders}</td>
+                <td data-label={t('codes.column.units')}>{a.units}</td>
               </tr>
             ))}
           </tbody>
@@ -295,7 +297,7 @@ function Downloads({ groupId, token }: { groupId: string; token: string }) {
     { key: 'qdpx', path: `${base}/export.qdpx`, name: `calma-${groupId}.qdpx` },
   ] as const;
   return (
-    <section aria-labelledby="downloads-title">
+    <section className="agreement-downloads" aria-labelledby="downloads-title">
       <h2 id="downloads-title">{t('downloads.title')}</h2>
       <p className="hint">{t('downloads.hint')}</p>
       <div className="actions">

@@ -20,7 +20,8 @@ describe('focused coding helpers', () => {
 
   it('saves a code by text as every label that carries it, each once', () => {
     const codes = ownCodes(labels);
-    expect(codes[0]).toEqual({ text: 'Warm', labelIds: ['lb_1', 'lb_2'] });
+    // Two spellings once each: the first one given names the code (as agreement and the codebook do).
+    expect(codes[0]).toEqual({ text: 'warm', labelIds: ['lb_1', 'lb_2'] });
     expect(
       toAttributeCodes(
         [
