@@ -1,4 +1,4 @@
-import { codeKey } from '../agreement/baseline.js';
+import { codeKey } from '../coding/codes.js';
 import { type BoardLinkCard, boardSourceLabelIds } from '../analysis/export.js';
 import type { RubricAxis, RubricTurn } from '../judge/rubric.js';
 
