@@ -1,0 +1,3 @@
+/** Community A/B rounds: balanced, blind answer order and the per-axis tally with Wilson intervals. */
+export * from './order.js';
+export * from './tally.js';
