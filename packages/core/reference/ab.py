@@ -112,6 +112,17 @@ def build():
                 ],
             ),
             scenario("57 items, random votes, some axes skipped", axes, many),
+            # The votes apps/server/src/routes/ab/ab.test.ts casts through the API (by model).
+            scenario(
+                "route test: two participants, two items each",
+                ["axis-1", "axis-2"],
+                [
+                    {"axis-1": "a", "axis-2": "a"},
+                    {"axis-1": "a", "axis-2": "a"},
+                    {"axis-1": "b", "axis-2": "a"},
+                    {"axis-1": "equal", "axis-2": "a"},
+                ],
+            ),
         ],
     }
 
