@@ -38,6 +38,8 @@ export const AbRound = Type.Object({
   sessionId: Nullable(Id),
   createdAt: Timestamp,
   closedAt: Nullable(Timestamp),
+  /** How many prompts the study's baseline set offers (its items' first user turns); 0 hides "use a baseline prompt". */
+  baselinePrompts: Type.Integer({ minimum: 0 }),
   models: Type.Optional(Type.Object({ a: AbModelRef, b: AbModelRef })),
   /** Staff: items generated and voted on, and by how many participants. */
   counts: Type.Optional(

@@ -105,11 +105,15 @@ export const abRoutes: FastifyPluginAsyncTypebox<AbRouteOptions> = async (app, o
       ),
     ]);
     return rows.map((row) =>
-      roundView(row, {
-        staff: true,
-        models: study.models,
-        counts: counts.get(row.id) ?? { items: 0, voted: 0, participants: 0 },
-      }),
+      roundView(
+        row,
+        {
+          staff: true,
+          models: study.models,
+          counts: counts.get(row.id) ?? { items: 0, voted: 0, participants: 0 },
+        },
+        baselinePrompts(row.groupId, study.baseline).length,
+      ),
     );
   };
   const staffRound = async (studyId: string, row: AbRoundRow) => {
@@ -136,10 +140,12 @@ export const abRoutes: FastifyPluginAsyncTypebox<AbRouteOptions> = async (app, o
       const { principal, group } = groupScope(request);
       const rows = await listAbRounds(db, group.id);
       if (principal.role !== 'participant') return { rounds: await staffView(group.studyId, rows) };
+      const study = await studyOf(group.studyId);
+      const offered = baselinePrompts(group.id, study.baseline).length;
       const rounds = await Promise.all(
         rows.map(async (row) => {
           const mine = await participantAbItems(db, row.id, principal.participantId);
-          return roundView(row, { staff: false, voted: mine.filter((i) => i.votedAt !== null).length });
+          return roundView(row, { staff: false, voted: mine.filter((i) => i.votedAt !== null).length }, offered);
         }),
       );
       return { rounds };

@@ -16,6 +16,7 @@ export function roundView(
   who:
     | { staff: true; models: readonly ModelSpec[]; counts: { items: number; voted: number; participants: number } }
     | { staff: false; voted: number },
+  baselinePrompts: number,
 ): AbRound {
   const base: AbRound = {
     id: row.id,
@@ -25,6 +26,7 @@ export function roundView(
     sessionId: row.sessionId,
     createdAt: row.createdAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
+    baselinePrompts,
   };
   if (!who.staff) return { ...base, mine: { voted: who.voted } };
   return {

@@ -100,7 +100,7 @@ function OpenRound({
   };
 
   const ownAllowed = round.prompts !== 'baseline';
-  const baselineAllowed = round.prompts !== 'own';
+  const baselineAllowed = round.prompts !== 'own' && round.baselinePrompts > 0;
   return (
     <>
       <p className="hint">{t('participant.intro')}</p>

@@ -72,7 +72,9 @@ export function AbResultsChart({ results }: { results: AbResults }) {
         </text>
       </svg>
       <figcaption className="hint">{t('results.caption')}</figcaption>
-      <div className="ab-table-wrap">
+      {/* Focusable, so that a keyboard can scroll the table where it is wider than a phone. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1) */}
+      <section className="ab-table-wrap" tabIndex={0} aria-label={t('results.tableCaption')}>
         <table className="ab-table">
           <caption className="visually-hidden">{t('results.tableCaption')}</caption>
           <thead>
@@ -107,7 +109,7 @@ export function AbResultsChart({ results }: { results: AbResults }) {
             )}
           </tbody>
         </table>
-      </div>
+      </section>
     </figure>
   );
 }
