@@ -340,8 +340,6 @@ describe.each(databaseKinds)('community A/B rounds on %s', (kind) => {
           id: 'fa-empathy',
           name: 'Empathy',
           definition: 'Feels with the reader',
-          exampleInteractionIds: [],
-          sourceLabelIds: [],
         },
       ],
     });

@@ -192,7 +192,13 @@ export const abRoutes: FastifyPluginAsyncTypebox<AbRouteOptions> = async (app, o
     async (request, reply) => {
       const { group } = groupScope(request);
       const body = request.body;
-      const [study, ended] = await Promise.all([studyOf(group.studyId), latestEndedSessionAxes(db, group.id)]);
+      const [study, ended, existing] = await Promise.all([
+        studyOf(group.studyId),
+        latestEndedSessionAxes(db, group.id),
+        listAbRounds(db, group.id),
+      ]);
+      // Said first, whatever the body: nothing in it could make a second open round acceptable.
+      if (existing.some((r) => r.status === 'open')) throw alreadyOpen();
       if (body.modelA === body.modelB) throw badRequest('Choose two different models');
       for (const id of [body.modelA, body.modelB]) {
         if (!study.models.some((m) => m.id === id)) {
@@ -228,7 +234,7 @@ export const abRoutes: FastifyPluginAsyncTypebox<AbRouteOptions> = async (app, o
         axes,
         prompts,
       });
-      if (!row) throw conflict('A round is already open in this group; close it first', ErrorCode.wrongState);
+      if (!row) throw alreadyOpen();
       announce(row);
       return reply.status(201).send(await staffRound(group.studyId, row));
     },
@@ -493,6 +499,8 @@ export const abRoutes: FastifyPluginAsyncTypebox<AbRouteOptions> = async (app, o
     },
   );
 };
+
+const alreadyOpen = () => conflict('A round is already open in this group; close it first', ErrorCode.wrongState);
 
 /** The study's baseline prompts: each item's first user turn. */
 function baselinePrompts(groupId: string, baseline: { id: string; messages: { role: string; content: string }[] }[]) {
