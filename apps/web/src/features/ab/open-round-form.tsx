@@ -15,7 +15,7 @@ export function OpenRoundForm({ base, token, onOpened }: { base: string; token: 
   const setup = useApiQuery<AbRoundSetup>(`${base}/setup`, token);
   const [modelA, setModelA] = useState('');
   const [modelB, setModelB] = useState('');
-  const [prompts, setPrompts] = useState<AbPromptSource>('both');
+  const [chosenPrompts, setPrompts] = useState<AbPromptSource | null>(null);
   const [axes, setAxes] = useState([{ name: '', definition: '' }]);
   const [error, setError] = useState<string | null>(null);
   const ids = { a: useId(), b: useId(), prompts: useId() };
@@ -31,6 +31,8 @@ export function OpenRoundForm({ base, token, onOpened }: { base: string; token: 
   const fixedAxes = setup.data.axes;
   const a = modelA || models[0]?.id || '';
   const b = modelB || models.find((m) => m.id !== a)?.id || '';
+  // Without baseline prompts, participants can only write their own: say so from the start.
+  const prompts = chosenPrompts ?? (setup.data.baselinePrompts > 0 ? 'both' : 'own');
   const writtenAxes = axes.filter((x) => x.name.trim() !== '');
   let reason: string | null = null;
   if (models.length < 2) reason = t('open.needModels');
@@ -90,7 +92,9 @@ export function OpenRoundForm({ base, token, onOpened }: { base: string; token: 
               value={prompts}
               onChange={(event) => setPrompts(event.target.value as AbPromptSource)}
             >
-              <option value="both">{t('open.promptsBoth')}</option>
+              <option value="both" disabled={setup.data.baselinePrompts === 0}>
+                {t('open.promptsBoth')}
+              </option>
               <option value="baseline" disabled={setup.data.baselinePrompts === 0}>
                 {t('open.promptsBaseline', { count: setup.data.baselinePrompts })}
               </option>
