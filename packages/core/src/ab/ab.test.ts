@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import referenceJson from '../../reference/ab-values.json' with { type: 'json' };
 import { type AbModelChoice, type AbModelSide, abChoiceToModel, abModelToChoice, abNextFirstModel } from './order.js';
-import { abZ95, tallyAbVotes, wilsonInterval } from './tally.js';
+import { abZ95, tallyAbVotes, abWilsonInterval } from './tally.js';
 
 interface Reference {
   z: number;
@@ -92,15 +92,15 @@ describe('A/B tally', () => {
   });
 
   it.each(reference.wilson)('Wilson interval for p=$p, n=$n matches the score-test reference', ({ p, n, interval }) => {
-    expectClose(wilsonInterval(p, n), interval);
+    expectClose(abWilsonInterval(p, n), interval);
   });
 
   it('worked by hand: 7 of 10 gives [0.3968, 0.8922]', () => {
     // centre = (0.7 + 1.92073/20) / 1.192073 = 0.66777; half = 1.64414 · sqrt(0.021 + 0.0096037) = 0.29769... / 1.192073
-    const interval = wilsonInterval(0.7, 10);
+    const interval = abWilsonInterval(0.7, 10);
     expect(interval?.low).toBeCloseTo(0.3968, 4);
     expect(interval?.high).toBeCloseTo(0.8922, 4);
-    expect(wilsonInterval(0.5, 0)).toBeNull();
+    expect(abWilsonInterval(0.5, 0)).toBeNull();
   });
 
   it.each(reference.tallies)('matches the reference: $name', ({ axisIds, votes, expected }) => {

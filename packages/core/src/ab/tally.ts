@@ -14,7 +14,7 @@ export interface AbInterval {
  * (95 % by default). Unlike the normal ("Wald") interval it stays inside [0, 1] and is not empty
  * at p = 0 or 1, which small rounds reach often. Null when n = 0.
  */
-export function wilsonInterval(p: number, n: number, z = abZ95): AbInterval | null {
+export function abWilsonInterval(p: number, n: number, z = abZ95): AbInterval | null {
   if (n <= 0) return null;
   const z2 = z * z;
   const denominator = 1 + z2 / n;
@@ -47,7 +47,7 @@ export interface AbAxisTally {
 function modelTally(wins: number, losses: number, ties: number): AbModelTally {
   const n = wins + losses + ties;
   const winRate = n === 0 ? null : (wins + ties / 2) / n;
-  return { wins, losses, ties, n, winRate, interval: winRate === null ? null : wilsonInterval(winRate, n) };
+  return { wins, losses, ties, n, winRate, interval: winRate === null ? null : abWilsonInterval(winRate, n) };
 }
 
 /**
