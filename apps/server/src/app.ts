@@ -20,12 +20,13 @@ import { installControlChannel } from './realtime/control/index.js';
 import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
 import { BoardStore } from './realtime/yjs/store.js';
+import { abRoutes } from './routes/ab/index.js';
 import { affinityRoutes } from './routes/affinity/index.js';
 import { agreementRoutes } from './routes/agreement/index.js';
 import { artifactRoutes } from './routes/artifacts/index.js';
 import { attributeRoutes } from './routes/attributes/index.js';
 import { attributeSuggestionRoutes } from './routes/attributes/suggestions.js';
-import { chatLimitsFrom, chatRoutes } from './routes/chat/index.js';
+import { chatLimitsFrom, chatRoutes, defaultChatLimits } from './routes/chat/index.js';
 import { codebookRoutes } from './routes/codebook/index.js';
 import { codingRoutes } from './routes/coding/index.js';
 import { groupRoutes } from './routes/groups/index.js';
@@ -189,6 +190,12 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     // A conversation starts only once Familiarize lets the participant into Interact.
     beforeConversation: interactGate(deps.db.db),
   });
+  await app.register(abRoutes, {
+    db: deps.db.db,
+    events,
+    limits: abLimitsFrom(config),
+    ...(deps.localModels ? { local: deps.localModels } : {}),
+  });
   if (deps.localModels) {
     const local = deps.localModels;
     app.addHook('onClose', () => local.close());
@@ -232,4 +239,10 @@ function socketPolicy(config: AppConfig, app: FastifyInstance): SocketPolicy {
     pingMs: config.socketPingMs ?? transportDefaults.socketPingMs,
     idleMs: config.socketIdleMs ?? transportDefaults.socketIdleMs,
   };
+}
+
+/** The A/B rounds' model limits: the chat's timeouts and longest message. */
+function abLimitsFrom(config: AppConfig) {
+  const chat = { ...defaultChatLimits, ...chatLimitsFrom(config) };
+  return { firstTokenMs: chat.firstTokenMs, idleMs: chat.idleMs, maxChars: chat.maxChars };
 }

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AbPage } from './features/ab/ab-page';
 import { AgreementPage } from './features/agreement/agreement-page';
 import { ArtifactsListPage } from './features/artifacts/artifacts-list-page';
 import { ArtifactsPage } from './features/artifacts/artifacts-page';
@@ -54,6 +55,7 @@ const titleKeys = {
   'artifacts-list': 'artifacts:pageTitleList',
   artifacts: 'artifacts:pageTitle',
   agreement: 'agreement:pageTitle',
+  ab: 'ab:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -119,6 +121,8 @@ function Page({ route }: { route: Route }) {
       );
     case 'agreement':
       return <AgreementPage key={route.groupId} groupId={route.groupId} />;
+    case 'ab':
+      return <AbPage key={route.groupId} groupId={route.groupId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -2,6 +2,7 @@
  * Calma's domain, pure and framework-free: access decisions, material rules, and (in later
  * modules) the Discuss session state machine and statistics. No I/O here.
  */
+export * from './ab/index.js';
 export * from './access.js';
 export * from './agreement/index.js';
 export * from './analysis/index.js';

@@ -5,6 +5,7 @@
 export * from './client.js';
 export * from './ids.js';
 export * from './lock.js';
+export * from './repositories/ab.js';
 export * from './repositories/agreement.js';
 export * from './repositories/attributes.js';
 export * from './repositories/board.js';

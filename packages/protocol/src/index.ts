@@ -2,6 +2,7 @@
  * The public contract in code: request/response schemas (TypeBox, so the same objects validate
  * requests and produce the OpenAPI document), error codes, roles and close codes.
  */
+export * from './ab.js';
 export * from './affinity.js';
 export * from './agreement.js';
 export * from './artifacts.js';

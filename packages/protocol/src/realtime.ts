@@ -34,6 +34,11 @@ export interface ServerToClientEvents {
    * /api/sessions/:id/final-attributes`. Carries no content.
    */
   'final-attributes:changed': (payload: { sessionId: string }) => void;
+  /**
+   * The moderator opened or closed an A/B round of the group (told to the rooms of the group's
+   * sessions). It names neither model nor any order: refetch `GET /api/groups/:groupId/ab-rounds`.
+   */
+  'ab-round:changed': (payload: { groupId: string; roundId: string; status: 'open' | 'closed' }) => void;
 }
 
 /** socket.io events clients emit, each acknowledged. */

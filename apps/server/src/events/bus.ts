@@ -49,7 +49,14 @@ export type DomainEvent =
   /** Computing an affinity map failed. */
   | { readonly type: 'map-failed'; readonly sessionId: string; readonly message: string }
   /** Someone joined a group, or its moderator renamed, merged or removed a participant. */
-  | { readonly type: 'participants-changed'; readonly groupId: string };
+  | { readonly type: 'participants-changed'; readonly groupId: string }
+  /** The moderator opened or closed an A/B round (never which models it compares). */
+  | {
+      readonly type: 'ab-round-changed';
+      readonly groupId: string;
+      readonly roundId: string;
+      readonly status: 'open' | 'closed';
+    };
 
 /** One of the {@link DomainEvent} types. */
 export type DomainEventType = DomainEvent['type'];

@@ -73,10 +73,23 @@ interface Fixture {
   newAttribute: () => Promise<string>;
   /** Makes a fresh label of Ana's (for the routes that change or remove one). */
   newLabel: () => Promise<string>;
+  /** The group's open A/B round, on which Ana has an item waiting for her vote. */
+  abRoundId: string;
+  /** An A/B round already closed. */
+  abClosedRoundId: string;
+  /** Ana's item in the open round, not voted on yet. */
+  abItemId: string;
 }
 
 /** Ids that look like ids and name nothing. */
-const unknownIds = { studyId: 'st_unknown', groupId: 'gr_unknown', sessionId: 'se_unknown', id: 'cv_unknown' };
+const unknownIds = {
+  studyId: 'st_unknown',
+  groupId: 'gr_unknown',
+  sessionId: 'se_unknown',
+  id: 'cv_unknown',
+  roundId: 'ab_unknown',
+  itemId: 'abi_unknown',
+};
 
 type Access =
   | { readonly kind: 'public' }
@@ -112,11 +125,15 @@ interface RouteRow {
   readonly refused?: Partial<Record<Caller, { status: number; why: string; code?: string }>>;
   /** The path names a study: staff of any of its groups count as members. */
   readonly studyWide?: true;
+  /** Which A/B round `:roundId` names (default: the open one). */
+  readonly round?: (f: Fixture) => string;
 }
 
 const context = { name: 'History Educational Assistant', description: 'd', systemPrompt: 's' };
 const onlyParticipants = { admin: { status: 403, why: 'only participants submit (core: participantOnly)' } };
 const replayModel = { id: 'replay', label: 'Recorded answers', provider: 'replay', model: 'replay' };
+const onlyParticipantsAb = { admin: { status: 403, why: 'only participants take part in a round', code: 'FORBIDDEN' } };
+const abRound = '/api/groups/:groupId/ab-rounds/:roundId';
 const onlyParticipantsJourney = { admin: { status: 403, why: 'the admin has no journey: participants only' } };
 
 /** Every `/api/` route, from docs/api.md. */
@@ -504,6 +521,65 @@ const routes: readonly RouteRow[] = [
     contentType: 'application/zip',
     body: () => Buffer.from(packQdpx('<Project xmlns="urn:QDA-XML:project:1.0" name="Empty"/>', new Map())),
   },
+  // Community A/B rounds: the moderator runs them, participants take part blind, staff read results.
+  { method: 'GET', path: '/api/groups/:groupId/ab-rounds', access: group(members), ok: 200 },
+  { method: 'GET', path: '/api/groups/:groupId/ab-rounds/setup', access: group(['moderator']), ok: 200 },
+  {
+    method: 'POST',
+    path: '/api/groups/:groupId/ab-rounds',
+    access: group(['moderator']),
+    ok: 201,
+    body: () => ({ modelA: 'replay', modelB: 'replay-b', axes: [{ name: 'Clarity', definition: '' }] }),
+    refused: {
+      admin: { status: 409, why: 'the fixture’s round is open: one at a time', code: 'WRONG_STATE' },
+      moderator: { status: 409, why: 'the fixture’s round is open: one at a time', code: 'WRONG_STATE' },
+    },
+  },
+  {
+    method: 'POST',
+    path: `${abRound}/close`,
+    access: group(['moderator']),
+    ok: 200,
+    round: (f) => f.abClosedRoundId,
+    refused: {
+      admin: { status: 409, why: 'the round is already closed', code: 'WRONG_STATE' },
+      moderator: { status: 409, why: 'the round is already closed', code: 'WRONG_STATE' },
+    },
+  },
+  {
+    method: 'GET',
+    path: `${abRound}/items/pending`,
+    access: group(['participant']),
+    ok: 200,
+    refused: onlyParticipantsAb,
+  },
+  {
+    method: 'POST',
+    path: `${abRound}/items`,
+    access: group(['participant']),
+    ok: 201,
+    body: () => ({}),
+    refused: {
+      ...onlyParticipantsAb,
+      participant: { status: 409, why: 'Ana’s item waits for her vote', code: 'WRONG_STATE' },
+    },
+  },
+  {
+    method: 'POST',
+    path: `${abRound}/items/:itemId/votes`,
+    access: group(['participant']),
+    ok: 200,
+    body: () => ({ votes: { 'axis-1': 'equal' } }),
+    refused: onlyParticipantsAb,
+  },
+  {
+    method: 'GET',
+    path: `${abRound}/results`,
+    access: group(members),
+    ok: 200,
+    refused: { participant: { status: 403, why: 'results wait for the round to close', code: 'FORBIDDEN' } },
+  },
+  { method: 'GET', path: `${abRound}/export`, access: group(staff), ok: 200 },
 ];
 
 const errorCodes: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
@@ -611,6 +687,9 @@ describe('the authorization matrix (PGlite)', () => {
       attributeId: '',
       newAttribute: () => freshAttribute(f),
       newLabel: () => freshLabel(f),
+      abRoundId: '',
+      abClosedRoundId: '',
+      abItemId: '',
     };
     await t.db.db.insert(schema.interactions).values({
       id: f.conversationId,
@@ -671,6 +750,27 @@ describe('the authorization matrix (PGlite)', () => {
     );
     f.conversationId = (await created(t, `/api/groups/${f.groupId}/conversations`, {}, ana.token)).id ?? '';
     f.attributeId = await freshAttribute(f);
+    // A/B: a second replay model, a closed round, then an open one with an item of Ana's to vote on.
+    const pair = { models: [replayModel, { ...replayModel, id: 'replay-b' }], assignment: 'fixed' };
+    const putPair = await t.app.inject({
+      method: 'PUT',
+      url: `/api/studies/${f.studyId}/models`,
+      headers: bearer(t.adminToken),
+      payload: pair,
+    });
+    expect(putPair.statusCode).toBe(200);
+    const round = { modelA: 'replay', modelB: 'replay-b', axes: [{ name: 'Clarity', definition: '' }] };
+    f.abClosedRoundId = (await created(t, `/api/groups/${f.groupId}/ab-rounds`, round, moderator)).id ?? '';
+    const close = await t.app.inject({
+      method: 'POST',
+      url: `/api/groups/${f.groupId}/ab-rounds/${f.abClosedRoundId}/close`,
+      headers: bearer(moderator),
+    });
+    expect(close.statusCode).toBe(200);
+    f.abRoundId = (await created(t, `/api/groups/${f.groupId}/ab-rounds`, round, moderator)).id ?? '';
+    f.abItemId =
+      (await created(t, `/api/groups/${f.groupId}/ab-rounds/${f.abRoundId}/items`, { prompt: 'Harvest?' }, ana.token))
+        .itemId ?? '';
   });
   afterAll(() => t?.close());
 
@@ -682,6 +782,8 @@ describe('the authorization matrix (PGlite)', () => {
           groupId: f.groupId,
           sessionId: (row.session ?? ((x) => x.sessionId))(f),
           id,
+          roundId: (row.round ?? ((x) => x.abRoundId))(f),
+          itemId: f.abItemId,
         }
       : unknownIds;
     const path = row.path
@@ -691,6 +793,8 @@ describe('the authorization matrix (PGlite)', () => {
       .replace(':inviteCode', f.inviteCode)
       .replace(':participantId', participantId)
       .replace(':axisId', f.finalAttributeId)
+      .replace(':roundId', ids.roundId)
+      .replace(':itemId', ids.itemId)
       .replace(':id', ids.id);
     return row.query ? `${path}?${row.query}` : path;
   };

@@ -20,6 +20,7 @@ export type Route =
   | { type: 'artifacts-list'; groupId: string }
   | { type: 'artifacts'; groupId: string; participantId: string }
   | { type: 'agreement'; groupId: string }
+  | { type: 'ab'; groupId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -62,6 +63,8 @@ export function parseRoute(pathname: string): Route {
   if (coding) return { type: 'coding', groupId: decodeSegment(coding[1] ?? '') };
   const attributes = /^\/groups\/([^/]+)\/attributes$/.exec(path);
   if (attributes) return { type: 'attributes', groupId: decodeSegment(attributes[1] ?? '') };
+  const ab = /^\/groups\/([^/]+)\/ab$/.exec(path);
+  if (ab) return { type: 'ab', groupId: decodeSegment(ab[1] ?? '') };
   const artifacts = /^\/groups\/([^/]+)\/(artifacts|agreement)(?:\/([^/]+))?$/.exec(path);
   if (artifacts && artifacts[2] === 'artifacts') {
     const groupId = decodeSegment(artifacts[1] ?? '');

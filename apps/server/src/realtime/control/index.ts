@@ -110,6 +110,11 @@ export function installControlChannel(
       const rooms = (await listSessions(context.db, groupId)).map((s) => sessionRoom(s.id));
       if (rooms.length > 0) io.to(rooms).emit('participants:changed', { groupId });
     }),
+    // Likewise an A/B round opening or closing; the payload names no model and no order.
+    events.subscribe('ab-round-changed', async ({ groupId, roundId, status }) => {
+      const rooms = (await listSessions(context.db, groupId)).map((s) => sessionRoom(s.id));
+      if (rooms.length > 0) io.to(rooms).emit('ab-round:changed', { groupId, roundId, status });
+    }),
   ];
 
   // Before the HTTP server closes: drop sockets so `close()` does not wait on them.

@@ -5,6 +5,7 @@ import type { Group, Me, SessionList } from '../../lib/contract';
 import { joinPath, Link, navigate } from '../../lib/router';
 import { clearToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { AbHomeLink } from '../ab/ab-link';
 import { AgreementLink } from '../agreement/agreement-page';
 import { ChatLink } from '../chat/chat-link';
 import { JourneyHomeLink } from '../journey/journey-page';
@@ -77,6 +78,7 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
       {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
       {me.groupId && me.role === 'moderator' && <TranscriptsLink groupId={me.groupId} />}
       {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <AgreementLink groupId={me.groupId} />}
+      {me.groupId && <AbHomeLink groupId={me.groupId} token={token} staff={me.role !== 'participant'} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
           {t('signOut')}
