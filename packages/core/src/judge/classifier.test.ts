@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import reference from '../../reference/judge-classifier-values.json' with { type: 'json' };
+import {
+  judgeClassifierProbability,
+  judgeScoreOfProbability,
+  judgeTrainingSets,
+  leaveOneOutAgreement,
+  trainJudgeClassifier,
+} from './classifier.js';
+
+/** A small deterministic generator, so the synthetic clouds are the same on every run. */
+function cloud(seed: number, count: number, centre: number[], spread: number): number[][] {
+  let state = seed;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648 - 0.5;
+  };
+  return Array.from({ length: count }, () => centre.map((c) => c + spread * next()));
+}
+
+describe('the offline judge (logistic regression per axis)', () => {
+  it('matches the numpy reference fit, its probabilities and its leave-one-out agreement', () => {
+    for (const c of reference.cases) {
+      const model = trainJudgeClassifier(c.positive, c.negative, { l2: c.l2 });
+      // The reference reports weights on standardised features, as the model keeps them.
+      model.weights.forEach((w, j) => expect(w, `${c.name} w${j}`).toBeCloseTo(c.weights[j] as number, 8));
+      expect(model.bias, c.name).toBeCloseTo(c.bias, 8);
+      c.probes.forEach((v, i) =>
+        expect(judgeClassifierProbability(model, v), `${c.name} probe ${i}`).toBeCloseTo(
+          c.probabilities[i] as number,
+          8,
+        ),
+      );
+      const loo = leaveOneOutAgreement(c.positive, c.negative, { l2: c.l2 });
+      expect(loo.n).toBe(c.leaveOneOut.n);
+      expect(loo.accuracy, c.name).toBeCloseTo(c.leaveOneOut.accuracy, 12);
+      expect(loo.alpha, c.name).toBeCloseTo(c.leaveOneOut.alpha as number, 12);
+    }
+  });
+
+  it('stops where the penalised log-loss has zero gradient (the optimality condition)', () => {
+    const positive = cloud(1, 6, [0.5, -0.2, 0.1], 1);
+    const negative = cloud(2, 6, [-0.5, 0.2, 0], 1);
+    const model = trainJudgeClassifier(positive, negative, { l2: 0.5 });
+    const rows = [...positive.map((x) => ({ x, y: 1 })), ...negative.map((x) => ({ x, y: 0 }))];
+    const gradient = [...model.weights].map((w) => 0.5 * w);
+    let biasGradient = 0;
+    for (const { x, y } of rows) {
+      const residual = judgeClassifierProbability(model, x) - y;
+      x.forEach((v, j) => {
+        gradient[j] = (gradient[j] as number) + (residual * (v - (model.mean[j] as number))) / model.scale;
+      });
+      biasGradient += residual;
+    }
+    for (const g of [...gradient, biasGradient]) expect(Math.abs(g)).toBeLessThan(1e-9);
+    expect(model.iterations).toBeLessThan(50);
+  });
+
+  it('separates separable data, and on inseparable data stays near a coin toss', () => {
+    const positive = cloud(3, 8, [1, 1, 0, 0], 0.4);
+    const negative = cloud(4, 8, [-1, -1, 0, 0], 0.4);
+    const model = trainJudgeClassifier(positive, negative);
+    for (const x of positive) expect(judgeClassifierProbability(model, x)).toBeGreaterThan(0.5);
+    for (const x of negative) expect(judgeClassifierProbability(model, x)).toBeLessThan(0.5);
+    const separable = leaveOneOutAgreement(positive, negative);
+    expect(separable).toMatchObject({ n: 16, positives: 8, negatives: 8, accuracy: 1 });
+    expect(separable.positiveAccuracy).toBe(1);
+    expect(separable.alpha).toBeGreaterThan(0.5);
+
+    // Both sides drawn from the same cloud: nothing to learn, held out it does no better than chance.
+    const same = cloud(5, 40, [0, 0, 0, 0], 1);
+    const mixed = leaveOneOutAgreement(same.slice(0, 20), same.slice(20));
+    expect(mixed.accuracy).toBeLessThanOrEqual(0.6);
+    expect(mixed.alpha ?? 0).toBeLessThan(0.3);
+  });
+
+  it('does not depend on the order of the examples', () => {
+    const positive = cloud(6, 5, [0.3, 0.1], 1);
+    const negative = cloud(7, 5, [-0.3, 0], 1);
+    const a = trainJudgeClassifier(positive, negative);
+    const b = trainJudgeClassifier([...positive].reverse(), [...negative].reverse());
+    [...a.weights].forEach((w, j) => expect(w).toBeCloseTo(b.weights[j] as number, 10));
+    expect(a.bias).toBeCloseTo(b.bias, 10);
+  });
+
+  it('turns probabilities into scores 1 + round(4p)', () => {
+    expect([0, 0.1, 0.125, 0.3, 0.5, 0.62, 0.63, 0.9, 1].map(judgeScoreOfProbability)).toEqual([
+      1, 1, 2, 2, 3, 3, 4, 5, 5,
+    ]);
+  });
+
+  it("borrows the other axes' turns as negatives only for an axis with none of its own", () => {
+    const sets = judgeTrainingSets([
+      { axisId: 'a', positive: ['i1#1', 'i2#1', 'i1#1'], negative: ['i9#1', 'i2#1'] },
+      { axisId: 'b', positive: ['i3#1', 'i4#1', 'i1#1'], negative: [] },
+      { axisId: 'c', positive: [], negative: [] },
+    ]);
+    expect(sets).toEqual([
+      // A turn on both sides of one axis is positive only.
+      { axisId: 'a', positive: ['i1#1', 'i2#1'], negative: ['i9#1'], borrowedNegatives: false },
+      { axisId: 'b', positive: ['i3#1', 'i4#1', 'i1#1'], negative: ['i2#1'], borrowedNegatives: true },
+      { axisId: 'c', positive: [], negative: ['i1#1', 'i2#1', 'i3#1', 'i4#1'], borrowedNegatives: true },
+    ]);
+  });
+});
