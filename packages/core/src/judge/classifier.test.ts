@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import reference from '../../reference/judge-classifier-values.json' with { type: 'json' };
 import {
   judgeClassifierProbability,
+  judgeScoreAgreement,
   judgeScoreOfProbability,
   judgeTrainingSets,
   leaveOneOutAgreement,
@@ -23,7 +24,7 @@ describe('the offline judge (logistic regression per axis)', () => {
     for (const c of reference.cases) {
       const model = trainJudgeClassifier(c.positive, c.negative, { l2: c.l2 });
       // The reference reports weights on standardised features, as the model keeps them.
-      model.weights.forEach((w, j) => expect(w, `${c.name} w${j}`).toBeCloseTo(c.weights[j] as number, 8));
+      for (const [j, w] of model.weights.entries()) expect(w, `${c.name} w${j}`).toBeCloseTo(c.weights[j] as number, 8);
       expect(model.bias, c.name).toBeCloseTo(c.bias, 8);
       c.probes.forEach((v, i) =>
         expect(judgeClassifierProbability(model, v), `${c.name} probe ${i}`).toBeCloseTo(
@@ -79,7 +80,7 @@ describe('the offline judge (logistic regression per axis)', () => {
     const negative = cloud(7, 5, [-0.3, 0], 1);
     const a = trainJudgeClassifier(positive, negative);
     const b = trainJudgeClassifier([...positive].reverse(), [...negative].reverse());
-    [...a.weights].forEach((w, j) => expect(w).toBeCloseTo(b.weights[j] as number, 10));
+    for (const [j, w] of a.weights.entries()) expect(w).toBeCloseTo(b.weights[j] as number, 10);
     expect(a.bias).toBeCloseTo(b.bias, 10);
   });
 
@@ -101,5 +102,31 @@ describe('the offline judge (logistic regression per axis)', () => {
       { axisId: 'b', positive: ['i3#1', 'i4#1', 'i1#1'], negative: ['i2#1'], borrowedNegatives: true },
       { axisId: 'c', positive: [], negative: ['i1#1', 'i2#1', 'i3#1', 'i4#1'], borrowedNegatives: true },
     ]);
+  });
+});
+
+describe('agreement of 1–5 scores with the people', () => {
+  it('counts 4–5 on positives and 1–2 on negatives as agreeing, a 3 as neither', () => {
+    const result = judgeScoreAgreement([
+      { positive: true, score: 5 },
+      { positive: true, score: 3 },
+      { positive: false, score: 1 },
+      { positive: false, score: 4 },
+    ]);
+    expect(result).toMatchObject({
+      n: 4,
+      positives: 2,
+      negatives: 2,
+      accuracy: 0.5,
+      positiveAccuracy: 0.5,
+      negativeAccuracy: 0.5,
+    });
+    // People 5,5,1,1 vs judge 5,3,1,4: the reference's pairwise α (two coders, four units).
+    const values = [5, 5, 1, 1, 5, 3, 1, 4];
+    let squares = 0;
+    for (const a of values) for (const b of values) squares += (a - b) ** 2;
+    const expected = 1 - (2 * (0 + 4 + 0 + 9)) / 8 / (squares / (8 * 7));
+    expect(result.alpha).toBeCloseTo(expected, 12);
+    expect(judgeScoreAgreement([])).toMatchObject({ n: 0, accuracy: null, alpha: null });
   });
 });

@@ -145,8 +145,8 @@ export interface JudgeHeldOutAgreement {
   readonly n: number;
   readonly positives: number;
   readonly negatives: number;
-  /** Share of examples on the right side: p ≥ ½ for a positive one, p < ½ for a negative one. */
-  readonly accuracy: number;
+  /** Share of examples on the right side: p ≥ ½ for a positive one, p < ½ for a negative one (null without any). */
+  readonly accuracy: number | null;
   /** Share of positive examples with p ≥ ½ (null without any). */
   readonly positiveAccuracy: number | null;
   /** Share of negative examples with p < ½ (null without any). */
@@ -185,10 +185,35 @@ export function heldOutAgreement(
     n,
     positives,
     negatives,
-    accuracy: n === 0 ? 0 : (rightPositive + rightNegative) / n,
+    accuracy: n === 0 ? null : (rightPositive + rightNegative) / n,
     positiveAccuracy: positives === 0 ? null : rightPositive / positives,
     negativeAccuracy: negatives === 0 ? null : rightNegative / negatives,
     alpha: n === 0 ? null : krippendorffAlpha([people, judge], 'interval'),
+  };
+}
+
+/**
+ * Agreement of 1–5 scores (the LLM judge's) with the people's examples: a positive example is
+ * matched by a 4 or 5, a negative one by a 1 or 2 (a 3 matches neither); α as in
+ * {@link heldOutAgreement}.
+ */
+export function judgeScoreAgreement(judged: readonly { positive: boolean; score: number }[]): JudgeHeldOutAgreement {
+  const positives = judged.filter((j) => j.positive);
+  const negatives = judged.filter((j) => !j.positive);
+  const n = judged.length;
+  const rightPositive = positives.filter((j) => j.score >= 4).length;
+  const rightNegative = negatives.filter((j) => j.score <= 2).length;
+  return {
+    n,
+    positives: positives.length,
+    negatives: negatives.length,
+    accuracy: n === 0 ? null : (rightPositive + rightNegative) / n,
+    positiveAccuracy: positives.length === 0 ? null : rightPositive / positives.length,
+    negativeAccuracy: negatives.length === 0 ? null : rightNegative / negatives.length,
+    alpha:
+      n === 0
+        ? null
+        : krippendorffAlpha([judged.map((j) => (j.positive ? 5 : 1)), judged.map((j) => j.score)], 'interval'),
   };
 }
 
