@@ -61,7 +61,7 @@ export const judgeRunRoutes: FastifyPluginAsyncTypebox<{
 }> = async (app, { db, runner, sessions }) => {
   const tags = ['judge'];
 
-  /** The run in `:runId` for a member of its session's staff (404 unknown, 403 another group). */
+  /** The run in `:id` for a member of its session's staff (404 unknown, 403 another group). */
   const readableRun = async (principal: Parameters<typeof authorizeSession>[1], runId: string) => {
     const run = await findJudgeRun(db, runId);
     if (!run) throw notFound('Judge run');
@@ -136,19 +136,19 @@ export const judgeRunRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get(
-    '/api/judge-runs/:runId',
+    '/api/judge-runs/:id',
     {
       config: { access: access.roles(staffRoles) },
       schema: {
         tags,
         summary:
           'A judge run: status, progress {done,total}, every score stored so far, agreement with people per axis, tokens and time',
-        params: idParams('runId'),
+        params: idParams('id'),
         response: { 200: JudgeRun, ...authErrors },
       },
     },
     async (request) => {
-      const run = await readableRun(await request.principal(), request.params.runId);
+      const run = await readableRun(await request.principal(), request.params.id);
       const scores = await listJudgeScores(db, run.id);
       return {
         ...(await summaryOf(db, run)),
@@ -175,18 +175,18 @@ export const judgeRunRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.post(
-    '/api/judge-runs/:runId/resume',
+    '/api/judge-runs/:id/resume',
     {
       config: { access: access.roles(staffRoles) },
       schema: {
         tags,
         summary: 'Takes up a failed run where it stopped: stored scores are kept and not asked again',
-        params: idParams('runId'),
+        params: idParams('id'),
         response: { 202: Type.Object({ id: Type.String() }), 409: ErrorBody, ...authErrors },
       },
     },
     async (request, reply) => {
-      const run = await readableRun(await request.principal(), request.params.runId);
+      const run = await readableRun(await request.principal(), request.params.id);
       if (run.status !== 'failed' || runner.isActive(run.id))
         throw conflict(`Only a failed run can be resumed; this one is ${run.status}`, ErrorCode.wrongState);
       await runner.resume(run.id);
