@@ -29,6 +29,9 @@ const DashboardPage = lazy(() =>
   import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
 );
 
+// The judge page draws charts too: loaded only when it is opened.
+const JudgePage = lazy(() => import('./features/judge/judge-page').then((m) => ({ default: m.JudgePage })));
+
 /** The page title's key in the `common` namespace (or `namespace:key`), per route. */
 const titleKeys = {
   home: 'title.home',
@@ -52,6 +55,7 @@ const titleKeys = {
   'artifacts-list': 'artifacts:pageTitleList',
   artifacts: 'artifacts:pageTitle',
   agreement: 'agreement:pageTitle',
+  judge: 'judge:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -111,6 +115,12 @@ function Page({ route }: { route: Route }) {
       );
     case 'agreement':
       return <AgreementPage key={route.groupId} groupId={route.groupId} />;
+    case 'judge':
+      return (
+        <Suspense fallback={<p className="status">{t('loading')}</p>}>
+          <JudgePage key={route.sessionId} sessionId={route.sessionId} />
+        </Suspense>
+      );
     case 'not-found':
       return <NotFoundPage />;
   }
