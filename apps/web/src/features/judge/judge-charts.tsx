@@ -34,9 +34,9 @@ export function ScoreDistributions({ run }: { run: JudgeRun }) {
             <figure key={axis.id} className="chart judge-distribution" data-testid="judge-distribution">
               <figcaption dir="auto">{axis.name}</figcaption>
               <p className="reading">{reading}</p>
-              <div aria-hidden="true">
-                <ResponsiveContainer width="100%" height={170}>
-                  <BarChart data={data} margin={{ top: 16, left: 0, right: 8 }}>
+              <div className="judge-chart-plot">
+                <ResponsiveContainer width="100%" height={180}>
+                  <BarChart data={data} margin={{ top: 16, left: 0, right: 8, bottom: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis
                       dataKey="score"
@@ -81,7 +81,7 @@ export function AgreementChart({ run }: { run: JudgeRun }) {
       <p className="reading" data-testid="judge-agreement-reading">
         {reading}
       </p>
-      <div aria-hidden="true">
+      <div className="judge-chart-plot">
         <ResponsiveContainer width="100%" height={Math.max(120, 44 * data.length + 40)}>
           <BarChart data={data} layout="vertical" margin={{ left: 8, right: 40 }}>
             <CartesianGrid strokeDasharray="3 3" horizontal={false} />

@@ -271,7 +271,9 @@ function RunView({
           <h3 id="agreement-title">{t('agreement.title')}</h3>
           <p className="hint">{run.kind === 'classifier' ? t('agreement.introClassifier') : t('agreement.introLlm')}</p>
           <AgreementChart run={run} />
-          <div className="table-scroll">
+          {/* Focusable so that keyboard users can scroll the table sideways on a phone. */}
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1) */}
+          <section className="table-scroll" tabIndex={0} aria-label={t('agreement.caption')}>
             <table data-testid="judge-agreement-table">
               <caption>{t('agreement.caption')}</caption>
               <thead>
@@ -300,7 +302,7 @@ function RunView({
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         </section>
       )}
       {run.scores.length > 0 && <ScoreDistributions run={run} />}
