@@ -11,8 +11,8 @@ training mean and one root-mean-square spread, then
 
     minimise  Σ_i log(1 + exp(−y_i (w·x_i + b)))  +  λ/2 ‖w‖²      (y_i ∈ {−1, +1})
 
-by Newton's method with numpy.linalg.solve. Leave-one-out agreement: each example scored by a
-model trained on the others; accuracy (p ≥ ½ for positives, p < ½ for negatives) and
+by Newton's method with numpy.linalg.solve. Cross-validated agreement (fold of example g = g mod k;
+leave-one-out when k = n): each example scored by a model trained on the other folds; accuracy (p ≥ ½ for positives, p < ½ for negatives) and
 Krippendorff's interval alpha between the people (5 / 1) and the judge's 1 + round(4p), in the
 pairwise form with two coders and every unit pairable: D_o = mean of (a−b)² over units ×
 (with each unit's two ordered pairs), D_e over all 2n values.
@@ -64,12 +64,14 @@ def alpha_interval(a, b):
     return None if d_e == 0 else 1 - d_o / d_e
 
 
-def loo(pos, neg, lam=1.0):
+def cross_validated(pos, neg, lam=1.0, folds=10):
+    """Example g (positives first) is in fold g mod k, k = min(folds, n): leave-one-out when n <= folds."""
     people, judge, right = [], [], 0
     examples = [(v, True) for v in pos] + [(v, False) for v in neg]
+    k = min(folds, len(examples))
     for i, (v, positive) in enumerate(examples):
-        rest_pos = [u for j, (u, s) in enumerate(examples) if s and j != i]
-        rest_neg = [u for j, (u, s) in enumerate(examples) if not s and j != i]
+        rest_pos = [u for j, (u, s) in enumerate(examples) if s and j % k != i % k]
+        rest_neg = [u for j, (u, s) in enumerate(examples) if not s and j % k != i % k]
         p = prob(fit(rest_pos, rest_neg, lam), v)
         right += (p >= 0.5) == positive
         people.append(5 if positive else 1)
@@ -82,15 +84,15 @@ cases = []
 # Separable: two clouds in 6 dimensions.
 pos = (rng.normal(0, 0.3, (5, 6)) + np.array([1, 1, 0, 0, 0, 0])).round(4).tolist()
 neg = (rng.normal(0, 0.3, (5, 6)) + np.array([-1, -1, 0, 0, 0, 0])).round(4).tolist()
-cases.append({"name": "separable", "positive": pos, "negative": neg, "l2": 1.0})
+cases.append({"name": "separable", "positive": pos, "negative": neg, "l2": 1.0, "folds": 10})
 # Inseparable: the same distribution on both sides.
 pos = rng.normal(0, 1, (6, 4)).round(4).tolist()
 neg = rng.normal(0, 1, (5, 4)).round(4).tolist()
-cases.append({"name": "inseparable", "positive": pos, "negative": neg, "l2": 1.0})
+cases.append({"name": "inseparable", "positive": pos, "negative": neg, "l2": 1.0, "folds": 11})
 # Overlapping clouds, light penalty.
 pos = (rng.normal(0, 1, (7, 5)) + 0.6).round(4).tolist()
 neg = (rng.normal(0, 1, (7, 5)) - 0.6).round(4).tolist()
-cases.append({"name": "overlapping", "positive": pos, "negative": neg, "l2": 0.1})
+cases.append({"name": "overlapping", "positive": pos, "negative": neg, "l2": 0.1, "folds": 4})
 
 out = []
 for case in cases:
@@ -103,7 +105,7 @@ for case in cases:
             "bias": float(model[2][-1]),
             "probes": probes,
             "probabilities": [prob(model, v) for v in probes],
-            "leaveOneOut": loo(case["positive"], case["negative"], case["l2"]),
+            "heldOut": cross_validated(case["positive"], case["negative"], case["l2"], case["folds"]),
         }
     )
 print(json.dumps({"cases": out}, indent=2))

@@ -1,5 +1,6 @@
 import {
   buildRubric,
+  crossValidatedAgreement,
   type JudgeRubric,
   judgeClassifierMinimum,
   judgeClassifierProbability,
@@ -7,7 +8,6 @@ import {
   judgeScoreAgreement,
   judgeScoreOfProbability,
   judgeTrainingSets,
-  leaveOneOutAgreement,
   parseJudgeScore,
   type RubricAxis,
   trainJudgeClassifier,
@@ -23,6 +23,7 @@ import {
   listJudgeScores,
   listRunningJudgeRuns,
   saveJudgeScore,
+  saveJudgeScores,
   updateJudgeRun,
 } from '@calma/db';
 import { type ChatProvider, type ModelSpec, ProviderError, providerFor } from '@calma/models';
@@ -191,7 +192,11 @@ export class JudgeRunner {
 
     let agreement: JudgeRunAgreement[];
     if (run.kind === 'classifier') {
-      agreement = await this.#classify(run, material, todo, save, signal);
+      const saveScores = async (scores: Parameters<typeof saveJudgeScores>[2], ms: number) => {
+        done += scores.length;
+        await saveJudgeScores(db, runId, scores, { done, total }, ms);
+      };
+      agreement = await this.#classify(run, material, todo, saveScores, signal);
     } else {
       const model = material.study.models.find((m) => m.id === run.modelId);
       if (!model)
@@ -316,13 +321,7 @@ export class JudgeRunner {
     run: JudgeRunRow,
     material: RunMaterial,
     todo: { item: JudgeItem; axis: RubricAxis; key: string }[],
-    save: (
-      w: { item: JudgeItem; axis: RubricAxis; key: string },
-      score: number,
-      rationale: string,
-      tokens: number,
-      ms: number,
-    ) => Promise<void>,
+    saveScores: (scores: Parameters<typeof saveJudgeScores>[2], ms: number) => Promise<void>,
     signal: AbortSignal,
   ): Promise<JudgeRunAgreement[]> {
     const started = performance.now();
@@ -360,28 +359,41 @@ export class JudgeRunner {
     );
     const agreement = material.axes.map((axis, i): JudgeRunAgreement => {
       const set = sets[i] as (typeof sets)[number];
-      const held = leaveOneOutAgreement(vectors(set.positive), vectors(set.negative));
+      const { folds, ...held } = crossValidatedAgreement(vectors(set.positive), vectors(set.negative));
       return {
         axisId: axis.id,
         name: axis.name,
         ...held,
         borrowedNegatives: set.borrowedNegatives,
-        method: 'leave-one-out',
+        method: folds === held.n ? 'leave-one-out' : `${folds}-fold`,
       };
     });
     await addJudgeRunCost(this.deps.db, run.id, { ms: performance.now() - started });
-    for (const w of todo) {
-      if (signal.aborted) break;
+    // Stored in batches: a stop between two loses at most one batch, which the next start redoes.
+    for (let from = 0; from < todo.length && !signal.aborted; from += classifierBatch) {
       const t = performance.now();
-      const p = judgeClassifierProbability(
-        models.get(w.axis.id) as ReturnType<typeof trainJudgeClassifier>,
-        vectorOf.get(turnKey(w.item.interactionId, w.item.messageIndex)) as Float32Array,
-      );
-      await save(w, judgeScoreOfProbability(p), `p=${p.toFixed(4)}`, 0, performance.now() - t);
+      const batch = todo.slice(from, from + classifierBatch).map((w) => {
+        const p = judgeClassifierProbability(
+          models.get(w.axis.id) as ReturnType<typeof trainJudgeClassifier>,
+          vectorOf.get(turnKey(w.item.interactionId, w.item.messageIndex)) as Float32Array,
+        );
+        return {
+          interactionId: w.item.interactionId,
+          messageIndex: w.item.messageIndex,
+          axisId: w.axis.id,
+          score: judgeScoreOfProbability(p),
+          rationale: `p=${p.toFixed(4)}`,
+          tokens: 0,
+        };
+      });
+      await saveScores(batch, performance.now() - t);
     }
     return agreement;
   }
 }
+
+/** Classifier scores stored per transaction. */
+const classifierBatch = 200;
 
 /** An axis's turns as keys, for core's training sets. */
 function axisTurns(axis: RubricAxis) {

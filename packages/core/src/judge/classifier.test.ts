@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import reference from '../../reference/judge-classifier-values.json' with { type: 'json' };
 import {
+  crossValidatedAgreement,
   judgeClassifierProbability,
   judgeScoreAgreement,
   judgeScoreOfProbability,
   judgeTrainingSets,
-  leaveOneOutAgreement,
   trainJudgeClassifier,
 } from './classifier.js';
 
@@ -20,22 +20,22 @@ function cloud(seed: number, count: number, centre: number[], spread: number): n
 }
 
 describe('the offline judge (logistic regression per axis)', () => {
-  it('matches the numpy reference fit, its probabilities and its leave-one-out agreement', () => {
+  it('matches the numpy reference fit, its probabilities and its cross-validated agreement', () => {
     for (const c of reference.cases) {
       const model = trainJudgeClassifier(c.positive, c.negative, { l2: c.l2 });
       // The reference reports weights on standardised features, as the model keeps them.
       for (const [j, w] of model.weights.entries()) expect(w, `${c.name} w${j}`).toBeCloseTo(c.weights[j] as number, 8);
       expect(model.bias, c.name).toBeCloseTo(c.bias, 8);
-      c.probes.forEach((v, i) =>
+      for (const [i, v] of c.probes.entries())
         expect(judgeClassifierProbability(model, v), `${c.name} probe ${i}`).toBeCloseTo(
           c.probabilities[i] as number,
           8,
-        ),
-      );
-      const loo = leaveOneOutAgreement(c.positive, c.negative, { l2: c.l2 });
-      expect(loo.n).toBe(c.leaveOneOut.n);
-      expect(loo.accuracy, c.name).toBeCloseTo(c.leaveOneOut.accuracy, 12);
-      expect(loo.alpha, c.name).toBeCloseTo(c.leaveOneOut.alpha as number, 12);
+        );
+      const loo = crossValidatedAgreement(c.positive, c.negative, { l2: c.l2, folds: c.folds });
+      expect(loo.n).toBe(c.heldOut.n);
+      expect(loo.folds).toBe(Math.min(c.folds, c.heldOut.n));
+      expect(loo.accuracy, c.name).toBeCloseTo(c.heldOut.accuracy, 12);
+      expect(loo.alpha, c.name).toBeCloseTo(c.heldOut.alpha as number, 12);
     }
   });
 
@@ -63,14 +63,14 @@ describe('the offline judge (logistic regression per axis)', () => {
     const model = trainJudgeClassifier(positive, negative);
     for (const x of positive) expect(judgeClassifierProbability(model, x)).toBeGreaterThan(0.5);
     for (const x of negative) expect(judgeClassifierProbability(model, x)).toBeLessThan(0.5);
-    const separable = leaveOneOutAgreement(positive, negative);
+    const separable = crossValidatedAgreement(positive, negative);
     expect(separable).toMatchObject({ n: 16, positives: 8, negatives: 8, accuracy: 1 });
     expect(separable.positiveAccuracy).toBe(1);
     expect(separable.alpha).toBeGreaterThan(0.5);
 
     // Both sides drawn from the same cloud: nothing to learn, held out it does no better than chance.
     const same = cloud(5, 40, [0, 0, 0, 0], 1);
-    const mixed = leaveOneOutAgreement(same.slice(0, 20), same.slice(20));
+    const mixed = crossValidatedAgreement(same.slice(0, 20), same.slice(20));
     expect(mixed.accuracy).toBeLessThanOrEqual(0.6);
     expect(mixed.alpha ?? 0).toBeLessThan(0.3);
   });

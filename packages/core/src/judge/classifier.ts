@@ -217,24 +217,35 @@ export function judgeScoreAgreement(judged: readonly { positive: boolean; score:
   };
 }
 
+/** Options for {@link crossValidatedAgreement}. */
+export interface JudgeCrossValidationOptions extends JudgeClassifierOptions {
+  /** Most folds (default 10): up to that many examples, every example is its own fold (leave-one-out). */
+  readonly folds?: number;
+}
+
 /**
- * Leave-one-out agreement of the classifier with the people's examples: each example is scored
- * by a classifier trained on all the others. Needs at least one example of each side left in
- * training (two of each in all, see {@link judgeClassifierMinimum}).
+ * Cross-validated agreement of the classifier with the people's examples: example g (positives
+ * first, then negatives) is in fold g mod k, k = min(folds, n), and each fold is scored by a
+ * classifier trained on the others — leave-one-out when n ≤ folds. Consecutive examples of a side
+ * go to different folds, so with two of each side every training set keeps one of each (see
+ * {@link judgeClassifierMinimum}). Deterministic: no shuffling.
  */
-export function leaveOneOutAgreement(
+export function crossValidatedAgreement(
   positive: readonly JudgeVector[],
   negative: readonly JudgeVector[],
-  options: JudgeClassifierOptions = {},
-): JudgeHeldOutAgreement {
-  return heldOutAgreement(positive.length, negative.length, (i) => {
-    const isPositive = i < positive.length;
-    const k = isPositive ? i : i - positive.length;
-    const pos = isPositive ? positive.filter((_, j) => j !== k) : positive;
-    const neg = isPositive ? negative : negative.filter((_, j) => j !== k);
-    const held = (isPositive ? positive[k] : negative[k]) as JudgeVector;
-    return judgeClassifierProbability(trainJudgeClassifier(pos, neg, options), held);
-  });
+  options: JudgeCrossValidationOptions = {},
+): JudgeHeldOutAgreement & { folds: number } {
+  const all = [...positive, ...negative];
+  const n = all.length;
+  const k = Math.max(1, Math.min(options.folds ?? 10, n));
+  const held = new Array<number>(n).fill(0.5);
+  for (let fold = 0; fold < k; fold++) {
+    const pos = positive.filter((_, i) => i % k !== fold);
+    const neg = negative.filter((_, j) => (positive.length + j) % k !== fold);
+    const model = trainJudgeClassifier(pos, neg, options);
+    for (let g = fold; g < n; g += k) held[g] = judgeClassifierProbability(model, all[g] as JudgeVector);
+  }
+  return { ...heldOutAgreement(positive.length, negative.length, (i) => held[i] as number), folds: k };
 }
 
 /** Fewest examples of each side an axis needs for the classifier (and its held-out agreement). */

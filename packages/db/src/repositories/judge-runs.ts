@@ -90,6 +90,34 @@ export async function saveJudgeScore(
   });
 }
 
+/**
+ * Stores many scores at once (the classifier makes hundreds in milliseconds: one transaction
+ * each would spend the run's time in the database), with the run's progress and time.
+ */
+export async function saveJudgeScores(
+  db: Database,
+  runId: string,
+  scores: readonly Omit<Parameters<typeof saveJudgeScore>[1], 'runId'>[],
+  progress: { done: number; total: number },
+  ms: number,
+): Promise<void> {
+  if (scores.length === 0) return;
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(judgeScores)
+      .values(scores.map((s) => ({ ...s, runId })))
+      .onConflictDoNothing();
+    await tx
+      .update(judgeRuns)
+      .set({
+        progress,
+        tokens: sql`${judgeRuns.tokens} + ${scores.reduce((sum, s) => sum + s.tokens, 0)}`,
+        ms: sql`${judgeRuns.ms} + ${Math.round(ms)}`,
+      })
+      .where(eq(judgeRuns.id, runId));
+  });
+}
+
 /** A run's scores, in a stable order (interaction, message, axis). */
 export function listJudgeScores(db: Database, runId: string): Promise<JudgeScoreRow[]> {
   return db

@@ -54,7 +54,7 @@ describe.each(databaseKinds)('judge runs on %s', (kind) => {
   /** The fake's reply per request; tests change it. */
   let judge: (body: Record<string, unknown>) => string = () => 'Score: 3\nPartly.';
 
-  const inject = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
+  const inject = (method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: object) =>
     t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
 
   async function runOf(id: string, token = group.analystToken): Promise<Run> {
