@@ -249,7 +249,8 @@ describe.each(databaseKinds)('judge runs on %s', (kind) => {
     expect(run.scores).toHaveLength(15);
     expect(run.failures).toEqual([expect.objectContaining({ reason: expect.stringMatching(/No score/) })]);
     // That item is the one the endpoint failed on: asked twice after the resume, and first then.
-    const lastMessage = (n: number) => JSON.stringify((fake.requests[before + n]?.body.messages as unknown[]).at(-1));
+    const lastMessage = (n: number) =>
+      JSON.stringify(((fake.requests[before + n]?.body.messages ?? []) as unknown[]).at(-1));
     expect(lastMessage(5)).toBe(lastMessage(3));
     expect(lastMessage(6)).toBe(lastMessage(3));
     // The judge reproduces the people exactly on the turns they coded (no few-shot one counted).
