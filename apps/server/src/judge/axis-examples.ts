@@ -4,7 +4,7 @@
  * small one is used, with the same output shape as core's `RubricAxis`, so swapping it is a change
  * of import in `runner.ts` only.
  *
- * - Positive: the first assistant turn of each interaction the moderator chose as an example
+ * - Positive: the first complete answer of each interaction the moderator chose as an example
  *   (`exampleInteractionIds`), and every turn coded with one of the axis's source codes (the labels
  *   in `sourceLabelIds`, spellings merged as agreement merges them: trimmed, case-insensitive).
  * - Negative: the group's Reflect attributes linked to the axis — same name, or a code counting for
@@ -58,9 +58,11 @@ export function axisExamples(
   ): RubricTurn | null => {
     const interaction = interactionId ? byId.get(interactionId) : undefined;
     if (!interaction) return null;
-    const index = messageIndex ?? judgeableTurns(interaction)[0];
-    const message = index === undefined ? undefined : interaction.messages[index];
-    if (index === undefined || message?.role !== 'assistant' || message.content.trim() === '') return null;
+    // Only answers worth judging: a cut-off or failed answer is not the model's word.
+    const judgeable = judgeableTurns(interaction);
+    const index = messageIndex ?? judgeable[0];
+    if (index === undefined || !judgeable.includes(index)) return null;
+    const message = interaction.messages[index] as InteractionRow['messages'][number];
     return {
       interactionId: interaction.id,
       messageIndex: index,
