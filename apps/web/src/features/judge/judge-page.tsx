@@ -120,7 +120,8 @@ export function JudgePage({ sessionId }: { sessionId: string }) {
                   {t('runs.option', {
                     kind: t(`kind.${r.kind}`),
                     when: new Date(r.createdAt).toLocaleString(),
-                    status: t(`status.${r.status}`),
+                    // The shown run is polled: its status is fresher than the list's.
+                    status: t(`status.${r.id === run?.id ? run.status : r.status}`),
                   })}
                 </option>
               ))}
