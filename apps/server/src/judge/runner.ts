@@ -1,9 +1,9 @@
 import {
   buildRubric,
-  crossValidatedAgreement,
   type JudgeRubric,
   judgeClassifierMinimum,
   judgeClassifierProbability,
+  judgeCrossValidatedAgreement,
   judgeMessages,
   judgeScoreAgreement,
   judgeScoreOfProbability,
@@ -359,7 +359,7 @@ export class JudgeRunner {
     );
     const agreement = material.axes.map((axis, i): JudgeRunAgreement => {
       const set = sets[i] as (typeof sets)[number];
-      const { folds, ...held } = crossValidatedAgreement(vectors(set.positive), vectors(set.negative));
+      const { folds, ...held } = judgeCrossValidatedAgreement(vectors(set.positive), vectors(set.negative));
       return {
         axisId: axis.id,
         name: axis.name,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import reference from '../../reference/judge-classifier-values.json' with { type: 'json' };
 import {
-  crossValidatedAgreement,
   judgeClassifierProbability,
+  judgeCrossValidatedAgreement,
   judgeScoreAgreement,
   judgeScoreOfProbability,
   judgeTrainingSets,
@@ -31,7 +31,7 @@ describe('the offline judge (logistic regression per axis)', () => {
           c.probabilities[i] as number,
           8,
         );
-      const loo = crossValidatedAgreement(c.positive, c.negative, { l2: c.l2, folds: c.folds });
+      const loo = judgeCrossValidatedAgreement(c.positive, c.negative, { l2: c.l2, folds: c.folds });
       expect(loo.n).toBe(c.heldOut.n);
       expect(loo.folds).toBe(Math.min(c.folds, c.heldOut.n));
       expect(loo.accuracy, c.name).toBeCloseTo(c.heldOut.accuracy, 12);
@@ -63,14 +63,14 @@ describe('the offline judge (logistic regression per axis)', () => {
     const model = trainJudgeClassifier(positive, negative);
     for (const x of positive) expect(judgeClassifierProbability(model, x)).toBeGreaterThan(0.5);
     for (const x of negative) expect(judgeClassifierProbability(model, x)).toBeLessThan(0.5);
-    const separable = crossValidatedAgreement(positive, negative);
+    const separable = judgeCrossValidatedAgreement(positive, negative);
     expect(separable).toMatchObject({ n: 16, positives: 8, negatives: 8, accuracy: 1 });
     expect(separable.positiveAccuracy).toBe(1);
     expect(separable.alpha).toBeGreaterThan(0.5);
 
     // Both sides drawn from the same cloud: nothing to learn, held out it does no better than chance.
     const same = cloud(5, 40, [0, 0, 0, 0], 1);
-    const mixed = crossValidatedAgreement(same.slice(0, 20), same.slice(20));
+    const mixed = judgeCrossValidatedAgreement(same.slice(0, 20), same.slice(20));
     expect(mixed.accuracy).toBeLessThanOrEqual(0.6);
     expect(mixed.alpha ?? 0).toBeLessThan(0.3);
   });

@@ -163,7 +163,7 @@ export interface JudgeHeldOutAgreement {
  * Agreement with people from held-out judgements: `predict(i)` gives the judge's probability for
  * example `i` (of `positive` followed by `negative`) without having seen it.
  */
-export function heldOutAgreement(
+export function judgeProbabilityAgreement(
   positives: number,
   negatives: number,
   predict: (i: number) => number,
@@ -195,7 +195,7 @@ export function heldOutAgreement(
 /**
  * Agreement of 1–5 scores (the LLM judge's) with the people's examples: a positive example is
  * matched by a 4 or 5, a negative one by a 1 or 2 (a 3 matches neither); α as in
- * {@link heldOutAgreement}.
+ * {@link judgeProbabilityAgreement}.
  */
 export function judgeScoreAgreement(judged: readonly { positive: boolean; score: number }[]): JudgeHeldOutAgreement {
   const positives = judged.filter((j) => j.positive);
@@ -217,7 +217,7 @@ export function judgeScoreAgreement(judged: readonly { positive: boolean; score:
   };
 }
 
-/** Options for {@link crossValidatedAgreement}. */
+/** Options for {@link judgeCrossValidatedAgreement}. */
 export interface JudgeCrossValidationOptions extends JudgeClassifierOptions {
   /** Most folds (default 10): up to that many examples, every example is its own fold (leave-one-out). */
   readonly folds?: number;
@@ -230,7 +230,7 @@ export interface JudgeCrossValidationOptions extends JudgeClassifierOptions {
  * go to different folds, so with two of each side every training set keeps one of each (see
  * {@link judgeClassifierMinimum}). Deterministic: no shuffling.
  */
-export function crossValidatedAgreement(
+export function judgeCrossValidatedAgreement(
   positive: readonly JudgeVector[],
   negative: readonly JudgeVector[],
   options: JudgeCrossValidationOptions = {},
@@ -245,7 +245,7 @@ export function crossValidatedAgreement(
     const model = trainJudgeClassifier(pos, neg, options);
     for (let g = fold; g < n; g += k) held[g] = judgeClassifierProbability(model, all[g] as JudgeVector);
   }
-  return { ...heldOutAgreement(positive.length, negative.length, (i) => held[i] as number), folds: k };
+  return { ...judgeProbabilityAgreement(positive.length, negative.length, (i) => held[i] as number), folds: k };
 }
 
 /** Fewest examples of each side an axis needs for the classifier (and its held-out agreement). */
