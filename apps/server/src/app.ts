@@ -11,6 +11,7 @@ import { type Config, transportDefaults } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
 import { InProcessEventBus } from './events/bus.js';
 import { interactGate } from './journey/gate.js';
+import { JudgeRunner } from './judge/runner.js';
 import { authPlugin } from './plugins/auth.js';
 import { clientErrorHandler, lingeringClosePlugin, requestTimeoutOptions } from './plugins/http-limits.js';
 import { openApiPlugin } from './plugins/openapi.js';
@@ -33,6 +34,7 @@ import { groupRoutes } from './routes/groups/index.js';
 import { participantRoutes } from './routes/groups/participants.js';
 import { healthRoutes } from './routes/health/index.js';
 import { joinRoutes } from './routes/join/index.js';
+import { judgeRunRoutes } from './routes/judge-runs/index.js';
 import { materialRoutes } from './routes/material/index.js';
 import { orientationRoutes } from './routes/orientation/index.js';
 import { qdpxRoutes } from './routes/qdpx/index.js';
@@ -196,6 +198,24 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     limits: abLimitsFrom(config),
     ...(deps.localModels ? { local: deps.localModels } : {}),
   });
+  const judges = new JudgeRunner({
+    db: deps.db.db,
+    embeddings,
+    log: app.log,
+    limits: {
+      ...(config.modelTimeoutMs === undefined ? {} : { firstTokenMs: config.modelTimeoutMs }),
+      ...(config.modelIdleMs === undefined ? {} : { idleMs: config.modelIdleMs }),
+      ...(config.modelRetries === undefined ? {} : { retries: config.modelRetries }),
+    },
+    local: deps.localModels,
+  });
+  await app.register(judgeRunRoutes, { db: deps.db.db, runner: judges, sessions });
+  // Runs a stopped server left `running` continue once this one can serve; on close they stop
+  // where they are (their scores are stored) and the next start takes them up again.
+  app.addHook('onReady', async () => {
+    void judges.resumeLeftRunning().catch((err: unknown) => app.log.error({ err }, 'judge runs: resuming failed'));
+  });
+  app.addHook('preClose', () => judges.close());
   if (deps.localModels) {
     const local = deps.localModels;
     app.addHook('onClose', () => local.close());

@@ -31,6 +31,9 @@ const DashboardPage = lazy(() =>
 );
 const RubricsPage = lazy(() => import('./features/rubrics/rubrics-page').then((m) => ({ default: m.RubricsPage })));
 
+// The judge page draws charts too: loaded only when it is opened.
+const JudgePage = lazy(() => import('./features/judge/judge-page').then((m) => ({ default: m.JudgePage })));
+
 /** The page title's key in the `common` namespace (or `namespace:key`), per route. */
 const titleKeys = {
   home: 'title.home',
@@ -56,6 +59,7 @@ const titleKeys = {
   artifacts: 'artifacts:pageTitle',
   agreement: 'agreement:pageTitle',
   ab: 'ab:pageTitle',
+  judge: 'judge:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -123,6 +127,12 @@ function Page({ route }: { route: Route }) {
       return <AgreementPage key={route.groupId} groupId={route.groupId} />;
     case 'ab':
       return <AbPage key={route.groupId} groupId={route.groupId} />;
+    case 'judge':
+      return (
+        <Suspense fallback={<p className="status">{t('loading')}</p>}>
+          <JudgePage key={route.sessionId} sessionId={route.sessionId} />
+        </Suspense>
+      );
     case 'not-found':
       return <NotFoundPage />;
   }

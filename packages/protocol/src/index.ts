@@ -15,6 +15,7 @@ export * from './common.js';
 export * from './errors.js';
 export * from './groups.js';
 export * from './health.js';
+export * from './judge-runs.js';
 export * from './material.js';
 export * from './orientation.js';
 export * from './qdpx.js';

@@ -79,6 +79,8 @@ interface Fixture {
   abClosedRoundId: string;
   /** Ana's item in the open round, not voted on yet. */
   abItemId: string;
+  /** Makes a judge run that has failed (the pending session has no axes), for the routes that read or resume one. */
+  newFailedJudgeRun: () => Promise<string>;
 }
 
 /** Ids that look like ids and name nothing. */
@@ -110,7 +112,7 @@ interface RouteRow {
   readonly path: string;
   readonly access: Access;
   /** The status of a well-formed request from a caller the access lets through. */
-  readonly ok: 200 | 201;
+  readonly ok: 200 | 201 | 202;
   /** Which session the path names (default: the pending one). */
   readonly session?: (f: Fixture) => string;
   readonly body?: (f: Fixture) => object;
@@ -383,6 +385,23 @@ const routes: readonly RouteRow[] = [
       analyst: { status: 409, why: 'version 1 is no longer the latest', code: 'CONFLICT' },
     },
   },
+  // Judge runs (issue 15): the staff of the session's group; a run's path names the run, checked like its session.
+  {
+    method: 'POST',
+    path: '/api/sessions/:sessionId/judge-runs',
+    access: session(staff),
+    ok: 202,
+    body: () => ({ kind: 'classifier' }),
+  },
+  { method: 'GET', path: '/api/sessions/:sessionId/judge-runs', access: session(staff), ok: 200 },
+  { method: 'GET', path: '/api/judge-runs/:id', access: session(staff), ok: 200, id: (f) => f.newFailedJudgeRun() },
+  {
+    method: 'POST',
+    path: '/api/judge-runs/:id/resume',
+    access: session(staff),
+    ok: 202,
+    id: (f) => f.newFailedJudgeRun(),
+  },
   {
     method: 'PUT',
     path: '/api/studies/:studyId/models',
@@ -652,6 +671,22 @@ describe('the authorization matrix (PGlite)', () => {
         fx.tokens.participant as string,
       )
     ).id;
+  /** A judge run on the pending session (no final attributes), once it has failed. */
+  const failedJudgeRun = async (fx: Fixture) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/sessions/${fx.sessionId}/judge-runs`,
+      headers: bearer(fx.tokens.analyst as string),
+      payload: { kind: 'classifier' },
+    });
+    const id = res.json().id as string;
+    for (let i = 0; i < 200; i++) {
+      const run = await t.app.inject({ url: `/api/judge-runs/${id}`, headers: bearer(fx.tokens.analyst as string) });
+      if (run.json().status === 'failed') return id;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('the judge run never failed');
+  };
   const newSession = async (token: string) =>
     (await created<{ id: string }>(t, `/api/groups/${f.groupId}/sessions`, {}, token)).id;
 
@@ -690,6 +725,7 @@ describe('the authorization matrix (PGlite)', () => {
       abRoundId: '',
       abClosedRoundId: '',
       abItemId: '',
+      newFailedJudgeRun: () => failedJudgeRun(f),
     };
     await t.db.db.insert(schema.interactions).values({
       id: f.conversationId,

@@ -21,6 +21,7 @@ export type Route =
   | { type: 'artifacts'; groupId: string; participantId: string }
   | { type: 'agreement'; groupId: string }
   | { type: 'ab'; groupId: string }
+  | { type: 'judge'; sessionId: string }
   | { type: 'not-found'; path: string };
 
 const decodeSegment = (segment: string): string => {
@@ -44,6 +45,8 @@ export function parseRoute(pathname: string): Route {
   if (rubrics) return { type: 'rubrics', sessionId: decodeSegment(rubrics[1] ?? '') };
   const session = /^\/sessions\/([^/]+)(\/analysis)?$/.exec(path);
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
+  const judge = /^\/sessions\/([^/]+)\/judge$/.exec(path);
+  if (judge) return { type: 'judge', sessionId: decodeSegment(judge[1] ?? '') };
   const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);
   if (summary) return { type: 'summary', groupId: decodeSegment(summary[1] ?? '') };
   const chat = /^\/groups\/([^/]+)\/chat$/.exec(path);

@@ -1,1 +1,2 @@
+export * from './classifier.js';
 export * from './rubric.js';

@@ -71,6 +71,7 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
           <Link href={`/sessions/${encodeURIComponent(sessionId)}`}>{t('back')}</Link>
           {' · '}
           <Link href={`/sessions/${encodeURIComponent(sessionId)}/rubrics`}>{t('rubricsLink')}</Link>
+          <Link href={`/sessions/${encodeURIComponent(sessionId)}/judge`}>{t('judge:link')}</Link>
           {groupId && (
             <>
               {' · '}
