@@ -200,6 +200,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   });
   const judges = new JudgeRunner({
     db: deps.db.db,
+    cards: (sessionId) => board.cards(sessionId),
     embeddings,
     log: app.log,
     limits: {

@@ -1,17 +1,8 @@
 import type { RubricAxis } from '@calma/core';
-import {
-  type Database,
-  findGroup,
-  findSession,
-  findStudy,
-  type JudgeRunRow,
-  listAttributes,
-  listFinalAttributes,
-  listLabels,
-  type StudyRow,
-} from '@calma/db';
+import { type Database, findGroup, findSession, findStudy, type JudgeRunRow, type StudyRow } from '@calma/db';
+import { type AxisTurnsOptions, axisTurns } from '../alignment/axis-turns.js';
 import { visibleInteractions } from '../routes/transcripts/visible.js';
-import { axisExamples, judgeableTurns, promptBefore, turnKey } from './axis-examples.js';
+import { judgeableTurns, promptBefore, turnKey } from './turns.js';
 
 /** One assistant turn to score along every axis. */
 export interface JudgeItem {
@@ -37,17 +28,17 @@ export interface RunMaterial {
 export async function runMaterial(
   db: Database,
   run: Pick<JudgeRunRow, 'sessionId' | 'interactionIds'>,
+  cards?: AxisTurnsOptions['cards'],
 ): Promise<RunMaterial> {
   const session = await findSession(db, run.sessionId);
   if (!session) throw new Error(`session ${run.sessionId} is gone`);
   const group = await findGroup(db, session.groupId);
   const study = group ? await findStudy(db, group.studyId) : undefined;
   if (!study) throw new Error(`the study of session ${run.sessionId} is gone`);
-  const [finals, interactions, labels, attributes] = await Promise.all([
-    listFinalAttributes(db, session.id),
+  const [axes, interactions] = await Promise.all([
+    // The axes' example turns as rubrics and datasets have them (one rule: `axisTurns`).
+    axisTurns(db, session.id, cards ? { cards } : {}),
     visibleInteractions(db, session.groupId, { role: 'analyst' }),
-    listLabels(db, session.groupId),
-    listAttributes(db, session.groupId),
   ]);
   const turns = new Map<string, JudgeItem>();
   for (const interaction of interactions)
@@ -60,5 +51,5 @@ export async function runMaterial(
       });
   const chosen = run.interactionIds ? new Set(run.interactionIds) : null;
   const items = [...turns.values()].filter((t) => !chosen || chosen.has(t.interactionId));
-  return { study, axes: axisExamples(finals, interactions, labels, attributes), items, turns };
+  return { study, axes: [...(axes?.axes ?? [])], items, turns };
 }

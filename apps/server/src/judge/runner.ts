@@ -28,11 +28,12 @@ import {
 } from '@calma/db';
 import { type ChatProvider, type ModelSpec, ProviderError, providerFor } from '@calma/models';
 import { type JudgeRunAgreement, JudgeRunErrorCode } from '@calma/protocol';
+import type { Card } from '@calma/protocol/board';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmbeddingCache } from '../affinity/embedding-cache.js';
 import { askJudge, defaultJudgeCallLimits, type JudgeCallLimits } from './ask-judge.js';
-import { turnKey } from './axis-examples.js';
 import { type JudgeItem, type RunMaterial, runMaterial } from './material.js';
+import { turnKey } from './turns.js';
 
 /** Why a run cannot finish: stored on the run as its `error`. */
 export class JudgeRunFailure extends Error {
@@ -54,6 +55,8 @@ export interface JudgeRunnerDeps {
   providers?: (spec: ModelSpec) => ChatProvider;
   /** Local (transformers.js) models, when the server runs them. */
   local?: ChatProvider | undefined;
+  /** Reads a session's board, for the links the group made there between labels and axes. */
+  cards?: (sessionId: string) => Promise<readonly Card[]>;
 }
 
 /** A parsed stored rubric, or null when the row does not have a rubric's shape. */
@@ -149,7 +152,7 @@ export class JudgeRunner {
     const { db } = this.deps;
     const run = await findJudgeRun(db, runId);
     if (run?.status !== 'running') return;
-    const material = await runMaterial(db, run);
+    const material = await runMaterial(db, run, this.deps.cards);
     if (material.axes.length === 0)
       throw new JudgeRunFailure(JudgeRunErrorCode.noAxes, 'The session has no final attributes to judge along yet');
     const stored = new Set(

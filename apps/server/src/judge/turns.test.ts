@@ -1,0 +1,40 @@
+import type { InteractionRow } from '@calma/db';
+import { describe, expect, it } from 'vitest';
+import { judgeableTurns, promptBefore } from './turns.js';
+
+const at = new Date(0);
+const interaction = (id: string, messages: InteractionRow['messages']): InteractionRow => ({
+  id,
+  groupId: 'g',
+  participantId: null,
+  baseline: false,
+  messages,
+  source: 'import',
+  modelId: null,
+  shared: true,
+  createdAt: at,
+  updatedAt: at,
+});
+const interactions = [
+  interaction('i1', [
+    { role: 'user', content: 'Who won?' },
+    { role: 'assistant', content: 'Both sides claimed it.' },
+    { role: 'user', content: 'Really?' },
+    { role: 'user', content: 'Sure?' },
+    { role: 'assistant', content: 'Yes, historians differ.' },
+  ]),
+  interaction('i2', [{ role: 'assistant', content: 'The British were right.' }]),
+  interaction('i3', [{ role: 'assistant', content: 'Only one view matters.' }]),
+  interaction('i4', [
+    { role: 'user', content: 'Q' },
+    { role: 'assistant', content: 'cut off', status: 'incomplete' },
+  ]),
+];
+describe('the turns a judge run scores', () => {
+  it('reads the question before an answer and the answers worth judging', () => {
+    expect(promptBefore(interactions[0] as InteractionRow, 4)).toBe('Really?\n\nSure?');
+    expect(promptBefore(interactions[1] as InteractionRow, 0)).toBeNull();
+    expect(judgeableTurns(interactions[0] as InteractionRow)).toEqual([1, 4]);
+    expect(judgeableTurns(interactions[3] as InteractionRow)).toEqual([]);
+  });
+});
