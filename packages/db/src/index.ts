@@ -16,6 +16,7 @@ export * from './repositories/journey.js';
 export * from './repositories/material.js';
 export * from './repositories/participants.js';
 export * from './repositories/qdpx.js';
+export * from './repositories/replay.js';
 export * from './repositories/sessions.js';
 export * from './repositories/settings.js';
 export * from './repositories/studies.js';

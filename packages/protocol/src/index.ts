@@ -18,6 +18,7 @@ export * from './material.js';
 export * from './orientation.js';
 export * from './qdpx.js';
 export * from './realtime.js';
+export * from './replay.js';
 export * from './roles.js';
 export * from './sessions.js';
 export * from './studies.js';
