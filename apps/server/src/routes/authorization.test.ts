@@ -340,6 +340,10 @@ const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/sessions/:sessionId/affinity-map', access: session(members), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/analysis', access: session(staff), ok: 200 },
   { method: 'GET', path: '/api/sessions/:sessionId/export', access: session(staff), ok: 200, query: 'format=json' },
+  // Replay (issue 15): the timeline, the board at a moment, the moments kept.
+  { method: 'GET', path: '/api/sessions/:sessionId/timeline', access: session(staff), ok: 200 },
+  { method: 'GET', path: '/api/sessions/:sessionId/board', access: session(staff), ok: 200, query: 'at=0' },
+  { method: 'GET', path: '/api/sessions/:sessionId/board/moments', access: session(staff), ok: 200 },
   {
     method: 'PUT',
     path: '/api/studies/:studyId/models',
