@@ -17,6 +17,7 @@ import { OrientationPage } from './features/journey/orientation-page';
 import { PracticePage } from './features/journey/practice-page';
 import { ProgressPage } from './features/journey/progress-panel';
 import { LanguageSwitcher } from './features/language/language-switcher';
+import { ReplayPage } from './features/replay/replay-page';
 import { SessionPage } from './features/session/session-page';
 import { StudyListPage } from './features/study/study-list-page';
 import { StudyPage } from './features/study/study-page';
@@ -35,6 +36,7 @@ const titleKeys = {
   join: 'title.join',
   session: 'title.session',
   analysis: 'title.analysis',
+  replay: 'replay:pageTitle',
   summary: 'title.summary',
   chat: 'chat:pageTitle.chat',
   conversation: 'chat:pageTitle.conversation',
@@ -71,6 +73,8 @@ function Page({ route }: { route: Route }) {
           <DashboardPage key={route.sessionId} sessionId={route.sessionId} />
         </Suspense>
       );
+    case 'replay':
+      return <ReplayPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'summary':
       return <SummaryPage groupId={route.groupId} />;
     case 'chat':

@@ -6,6 +6,7 @@ export type Route =
   | { type: 'join'; inviteCode: string }
   | { type: 'session'; sessionId: string }
   | { type: 'analysis'; sessionId: string }
+  | { type: 'replay'; sessionId: string }
   | { type: 'summary'; groupId: string }
   | { type: 'chat'; groupId: string }
   | { type: 'conversation'; conversationId: string }
@@ -38,6 +39,8 @@ export function parseRoute(pathname: string): Route {
   if (path === '/') return { type: 'home' };
   const join = /^\/join(?:\/([^/]+))?$/.exec(path);
   if (join) return { type: 'join', inviteCode: decodeSegment(join[1] ?? '') };
+  const replay = /^\/sessions\/([^/]+)\/replay$/.exec(path);
+  if (replay) return { type: 'replay', sessionId: decodeSegment(replay[1] ?? '') };
   const session = /^\/sessions\/([^/]+)(\/analysis)?$/.exec(path);
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
   const summary = /^\/groups\/([^/]+)\/summary$/.exec(path);

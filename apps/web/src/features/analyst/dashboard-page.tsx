@@ -69,6 +69,8 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
         <p>
           {t('participants', { count: analysis.data.participants })} ·{' '}
           <Link href={`/sessions/${encodeURIComponent(sessionId)}`}>{t('back')}</Link>
+          {' · '}
+          <Link href={`/sessions/${encodeURIComponent(sessionId)}/replay`}>{t('replay:dashboardLink')}</Link>
           {groupId && (
             <>
               {' · '}
