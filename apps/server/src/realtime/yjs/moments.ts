@@ -4,6 +4,9 @@ import { safeError } from '../../safe-error.js';
 import type { BoardLog } from './ports.js';
 import type { BoardRoom } from './room.js';
 
+/** What moments read of a room: its durable document and its session. */
+export type MomentRoom = Pick<BoardRoom, 'doc' | 'sessionId'>;
+
 /** Why a moment was kept (the `reason` of `board_moments`). */
 export type MomentReason = 'segment' | 'interval' | 'end';
 
@@ -38,7 +41,7 @@ interface Watch {
  * most, cleared when the room is let go.
  */
 export class BoardMoments {
-  private readonly watched = new Map<BoardRoom, Watch>();
+  private readonly watched = new Map<MomentRoom, Watch>();
 
   constructor(
     private readonly save: SaveMoment,
@@ -48,7 +51,7 @@ export class BoardMoments {
   ) {}
 
   /** Starts following a loaded room whose session is in `state`. */
-  watch(room: BoardRoom, state: MomentState): void {
+  watch(room: MomentRoom, state: MomentState): void {
     if (this.watched.has(room)) return;
     const watch: Watch = {
       state: { segment: state.segment, status: state.status },
@@ -75,7 +78,7 @@ export class BoardMoments {
   }
 
   /** Follows the session: a new segment or the end keeps a moment. */
-  stateChanged(room: BoardRoom, state: MomentState): void {
+  stateChanged(room: MomentRoom, state: MomentState): void {
     const watch = this.watched.get(room);
     if (!watch) return;
     const reason = boardMomentReason(watch.state, state);
@@ -84,7 +87,7 @@ export class BoardMoments {
   }
 
   /** Keeps the board as it stands now; resolves once it is stored (failures are logged). */
-  keep(room: BoardRoom, reason: MomentReason): Promise<void> {
+  keep(room: MomentRoom, reason: MomentReason): Promise<void> {
     const watch = this.watched.get(room);
     if (!watch) return Promise.resolve();
     if (watch.timer) clearTimeout(watch.timer);
@@ -107,7 +110,7 @@ export class BoardMoments {
    * its timer and, when the board changed since its last moment and `final` is set, keeps one
    * last moment, so a board unloaded between moments loses nothing to replay.
    */
-  async release(room: BoardRoom, final = true): Promise<void> {
+  async release(room: MomentRoom, final = true): Promise<void> {
     const watch = this.watched.get(room);
     if (!watch) return;
     const last = final && watch.dirty ? this.keep(room, 'interval') : watch.saving;
