@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, lte, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { boardMoments, boardSnapshotParts, boardSnapshots, boardUpdates, sessionEvents } from '../schema.js';
 
@@ -32,13 +32,52 @@ export function listSessionEvents(db: Database, sessionId: string): Promise<Sess
 /** Why a board moment was kept: a segment change, the 30 s interval while it changed, the end. */
 export type BoardMomentReason = 'segment' | 'interval' | 'end';
 
-/** Keeps the board as it stands (`state`: a Yjs update of the whole document) at `at`. */
+/**
+ * Bytes of a moment written or read per statement. PGlite encodes and decodes bytea in JavaScript:
+ * a 1.5 MB moment (10,000 cards) in one statement held the event loop ~1.1 s, the board's
+ * broadcasts with it. In parts, with the loop free between them, no statement holds it for long.
+ */
+export const momentPartBytes = 64 * 1024;
+
+/**
+ * Where a moment being written in parts sits in time: past any moment anyone asks for, so that
+ * no reader takes a half-written one. The last statement moves it to its real time.
+ */
+const writingAt = new Date('9999-12-31T00:00:00Z');
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Keeps the board as it stands (`state`: a Yjs update of the whole document) at `at`. A large one
+ * is written in parts of {@link momentPartBytes} (appended to the row one statement each), then
+ * given its time; a write cut short leaves a row no reader sees, removed by the next write.
+ */
 export async function saveBoardMoment(
   db: Database,
   sessionId: string,
   moment: { at: Date; reason: BoardMomentReason; state: Uint8Array },
 ): Promise<void> {
-  await db.insert(boardMoments).values({ sessionId, ...moment });
+  const { at, reason, state } = moment;
+  if (state.byteLength <= momentPartBytes) {
+    await db.insert(boardMoments).values({ sessionId, at, reason, state });
+    return;
+  }
+  await db.delete(boardMoments).where(and(eq(boardMoments.sessionId, sessionId), eq(boardMoments.at, writingAt)));
+  const [row] = await db
+    .insert(boardMoments)
+    .values({ sessionId, at: writingAt, reason, state: state.subarray(0, momentPartBytes) })
+    .returning({ seq: boardMoments.seq });
+  if (!row) throw new Error('insert returned no row');
+  for (let offset = momentPartBytes; offset < state.byteLength; offset += momentPartBytes) {
+    await yieldToEventLoop();
+    const part = asBuffer(state.subarray(offset, offset + momentPartBytes));
+    await db
+      .update(boardMoments)
+      .set({ state: sql`${boardMoments.state} || ${part}::bytea` })
+      .where(eq(boardMoments.seq, row.seq));
+  }
+  await db.update(boardMoments).set({ at }).where(eq(boardMoments.seq, row.seq));
 }
 
 /** A session's board moments (when and why, not the board), oldest first. */
@@ -46,23 +85,39 @@ export function listBoardMoments(db: Database, sessionId: string): Promise<{ at:
   return db
     .select({ at: boardMoments.at, reason: boardMoments.reason })
     .from(boardMoments)
-    .where(eq(boardMoments.sessionId, sessionId))
+    .where(and(eq(boardMoments.sessionId, sessionId), lt(boardMoments.at, writingAt)))
     .orderBy(asc(boardMoments.at), asc(boardMoments.seq));
 }
 
-/** The last board moment at or before `at`, with its state, or undefined. */
+/**
+ * The last board moment at or before `at`, with its state, or undefined. A large one is read in
+ * parts of {@link momentPartBytes}, one statement each, with the event loop free between them.
+ */
 export async function findBoardMomentAt(
   db: Database,
   sessionId: string,
   at: Date,
 ): Promise<{ at: Date; state: Uint8Array } | undefined> {
   const [row] = await db
-    .select({ at: boardMoments.at, state: boardMoments.state })
+    .select({ seq: boardMoments.seq, at: boardMoments.at, bytes: sql<number>`octet_length(${boardMoments.state})` })
     .from(boardMoments)
-    .where(and(eq(boardMoments.sessionId, sessionId), lte(boardMoments.at, at)))
+    .where(and(eq(boardMoments.sessionId, sessionId), lte(boardMoments.at, at), lt(boardMoments.at, writingAt)))
     .orderBy(desc(boardMoments.at), desc(boardMoments.seq))
     .limit(1);
-  return row;
+  if (!row) return undefined;
+  const bytes = Number(row.bytes);
+  const parts: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes || offset === 0; offset += momentPartBytes) {
+    if (offset > 0) await yieldToEventLoop();
+    // substring() on bytea counts bytes, from 1.
+    const [part] = await db
+      .select({ data: sql<Uint8Array>`substring(${boardMoments.state} from ${offset + 1} for ${momentPartBytes})` })
+      .from(boardMoments)
+      .where(eq(boardMoments.seq, row.seq));
+    if (!part) return undefined;
+    parts.push(new Uint8Array(part.data));
+  }
+  return { at: row.at, state: parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts) };
 }
 
 /**
