@@ -42,7 +42,7 @@ describe.each(databaseKinds)('the session recorder on %s', (kind) => {
     while ((await recorded()).length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   };
 
-  it('tells only what changed, from the history it finds after a restart', async () => {
+  it('tells only what changed, from the history it finds after a restart or on another node', async () => {
     await control({ action: 'start', segment: 1, durationMs: 600_000 });
     await control({ action: 'lock-board' });
     await control({ action: 'extend', durationMs: 60_000 });
@@ -70,6 +70,15 @@ describe.each(databaseKinds)('the session recorder on %s', (kind) => {
     await bus.publish({ type: 'session-state-changed', sessionId, state: viewSessionState(paused, later) });
     await bus.publish({ type: 'submission-made', sessionId, segment: 1, count: 2 });
     restarted.close();
+    // Another node handed the same events afterwards adds nothing.
+    const otherBus = new InProcessEventBus((err) => {
+      throw err;
+    });
+    const otherNode = new SessionRecorder(t.db.db, otherBus, () => later + 2_000);
+    await otherBus.publish({ type: 'session-state-changed', sessionId, state: viewSessionState(paused, later) });
+    await otherBus.publish({ type: 'submission-made', sessionId, segment: 1, count: 2 });
+    await otherBus.publish({ type: 'session-created', sessionId, groupId: 'ignored' });
+    otherNode.close();
     const rows = await listSessionEvents(t.db.db, sessionId);
     // Not a segment entered again, nor the board locked again: just the pause, at the transition's time.
     expect(rows.slice(3).map((row) => ({ at: row.at.getTime(), type: row.type, ...row.data }))).toEqual([

@@ -23,10 +23,12 @@ const rowOf = (at: number, { type, ...data }: TimelineEventDraft) => ({ at: new 
  * change told as what changed (core's `replaySessionChanges`), and submission counts. It follows
  * the bus, so no call site of the session service knows it exists. Events of one session are
  * written one after another, in the order they were published.
+ *
+ * It keeps nothing in memory: what a change is compared with is read back from the recorded
+ * timeline each time (a few rows per session), so a restarted process, or a second node handed
+ * the same event, tells only what the timeline does not say yet.
  */
 export class SessionRecorder {
-  /** The facts last recorded per session; after a restart, read back from its timeline. */
-  private readonly facts = new Map<string, ReplaySessionFacts>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly unsubscribe: (() => void)[];
 
@@ -38,29 +40,33 @@ export class SessionRecorder {
     this.unsubscribe = [
       events.subscribe('session-created', ({ sessionId }) =>
         this.serialise(sessionId, async () => {
+          if ((await this.history(sessionId)).some((event) => event.type === 'created')) return;
           await appendSessionEvents(db, sessionId, [rowOf(this.now(), { type: 'created', segment: 0 })]);
-          this.facts.set(sessionId, replayInitialFacts);
         }),
       ),
       // The state's own clock (`serverNow`, the moment of the transition) dates its events, not
       // the moment this subscriber gets to them.
       events.subscribe('session-state-changed', ({ sessionId, state }) =>
         this.serialise(sessionId, async () => {
-          const prev = await this.lastFacts(sessionId);
-          const next = factsOf(state);
-          const drafts = replaySessionChanges(prev, next);
+          // A session older than replay has no history: its first change is told from the start.
+          const prev = replayFactsOf(await this.history(sessionId)) ?? replayInitialFacts;
+          const drafts = replaySessionChanges(prev, factsOf(state));
           await appendSessionEvents(
             db,
             sessionId,
             drafts.map((draft) => rowOf(state.serverNow, draft)),
           );
-          this.facts.set(sessionId, next);
         }),
       ),
+      // A count the timeline already ends on (the same announcement heard twice) is not repeated.
       events.subscribe('submission-made', ({ sessionId, segment, count }) =>
-        this.serialise(sessionId, () =>
-          appendSessionEvents(db, sessionId, [rowOf(this.now(), { type: 'submission', segment, count })]),
-        ),
+        this.serialise(sessionId, async () => {
+          const last = (await this.history(sessionId)).findLast(
+            (event) => event.type === 'submission' && event.segment === segment,
+          );
+          if (last?.type === 'submission' && last.count === count) return;
+          await appendSessionEvents(db, sessionId, [rowOf(this.now(), { type: 'submission', segment, count })]);
+        }),
       ),
     ];
   }
@@ -70,13 +76,9 @@ export class SessionRecorder {
     for (const stop of this.unsubscribe) stop();
   }
 
-  private async lastFacts(sessionId: string): Promise<ReplaySessionFacts> {
-    const known = this.facts.get(sessionId);
-    if (known) return known;
+  private async history(sessionId: string): Promise<TimelineEventDraft[]> {
     const rows = await listSessionEvents(this.db, sessionId);
-    const drafts = rows.map((row) => ({ ...row.data, type: row.type }) as TimelineEventDraft);
-    // A session older than replay has no history: its first change is told from the start.
-    return replayFactsOf(drafts) ?? replayInitialFacts;
+    return rows.map((row) => ({ ...row.data, type: row.type }) as TimelineEventDraft);
   }
 
   /**
