@@ -132,5 +132,12 @@ describe('session replay in the browser', { timeout: 90_000 }, () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('replay-390');
+
+    // In Hindi: the page, the events and the segment names.
+    await page.getByLabel('Language').selectOption('hi');
+    await page.getByRole('heading', { name: 'सत्र का पुनर्दर्शन', level: 1 }).waitFor();
+    await page.getByRole('button', { name: /सत्र समाप्त हुआ/ }).waitFor();
+    await shot('replay-390-hi');
+    await page.getByLabel('भाषा').selectOption('en');
   });
 });
