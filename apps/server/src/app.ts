@@ -21,6 +21,7 @@ import { installControlChannel } from './realtime/control/index.js';
 import { installUpgradeRouter } from './realtime/upgrade.js';
 import { BoardServer } from './realtime/yjs/index.js';
 import { BoardStore } from './realtime/yjs/store.js';
+import { SessionRecorder } from './replay/recorder.js';
 import { abRoutes } from './routes/ab/index.js';
 import { affinityRoutes } from './routes/affinity/index.js';
 import { agreementRoutes } from './routes/agreement/index.js';
@@ -38,6 +39,7 @@ import { judgeRunRoutes } from './routes/judge-runs/index.js';
 import { materialRoutes } from './routes/material/index.js';
 import { orientationRoutes } from './routes/orientation/index.js';
 import { qdpxRoutes } from './routes/qdpx/index.js';
+import { replayRoutes } from './routes/replay/index.js';
 import { rubricRoutes } from './routes/rubrics/index.js';
 import { analysisRoutes } from './routes/sessions/analysis.js';
 import { sessionRoutes } from './routes/sessions/index.js';
@@ -68,6 +70,7 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
       | 'boardMaxUpdateBytes'
       | 'boardMaxDocBytes'
       | 'boardCompactEvery'
+      | 'boardMomentEveryMs'
       | 'mapMaxCards'
       | 'dataDir'
       | 'publicUrl'
@@ -163,7 +166,11 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     },
     labelPlacement: (sessionId, doc, labels) => affinity.placeNewLabels(sessionId, doc, labels),
     policy: sockets,
+    momentEveryMs: config.boardMomentEveryMs,
   });
+  // Replay: each session's timeline, written from the domain events.
+  const recorder = new SessionRecorder(deps.db.db, events);
+  app.addHook('onClose', () => recorder.close());
 
   await app.register(healthRoutes, { db: deps.db, version: deps.version });
   await app.register(studyRoutes, { db: deps.db.db });
@@ -185,6 +192,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
   await app.register(rubricRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
+  await app.register(replayRoutes, { db: deps.db.db });
   await app.register(chatRoutes, {
     db: deps.db.db,
     limits: chatLimitsFrom(config),

@@ -30,6 +30,8 @@ export interface Config {
   readonly boardMaxDocBytes: number;
   /** Stored board updates folded into a snapshot after this many. */
   readonly boardCompactEvery: number;
+  /** Replay: a changing board keeps a moment at most this often, in ms. */
+  readonly boardMomentEveryMs: number;
   /**
    * Sentence-embedding model for the affinity map, summary and mapping suggestions: empty for the
    * offline default, a hub id (`Xenova/all-MiniLM-L6-v2`) or a local model directory.
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     boardMaxUpdateBytes: integer(env, 'CALMA_BOARD_MAX_UPDATE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     boardMaxDocBytes: integer(env, 'CALMA_BOARD_MAX_DOC_BYTES', 32 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     boardCompactEvery: integer(env, 'CALMA_BOARD_COMPACT_EVERY', 500, 10, 1_000_000),
+    boardMomentEveryMs: integer(env, 'CALMA_BOARD_MOMENT_MS', 30_000, 100, 24 * 3_600_000),
     embeddingModel: env.CALMA_EMBEDDING_MODEL?.trim() ?? '',
     embeddingDownloads: flag(env, 'CALMA_EMBEDDING_DOWNLOADS', false),
     staticModelDir: env.CALMA_STATIC_MODEL_DIR?.trim() ? resolve(env.CALMA_STATIC_MODEL_DIR.trim()) : null,

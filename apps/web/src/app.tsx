@@ -18,6 +18,7 @@ import { OrientationPage } from './features/journey/orientation-page';
 import { PracticePage } from './features/journey/practice-page';
 import { ProgressPage } from './features/journey/progress-panel';
 import { LanguageSwitcher } from './features/language/language-switcher';
+import { ReplayPage } from './features/replay/replay-page';
 import { SessionPage } from './features/session/session-page';
 import { StudyListPage } from './features/study/study-list-page';
 import { StudyPage } from './features/study/study-page';
@@ -41,6 +42,7 @@ const titleKeys = {
   session: 'title.session',
   analysis: 'title.analysis',
   rubrics: 'rubrics:pageTitle',
+  replay: 'replay:pageTitle',
   summary: 'title.summary',
   chat: 'chat:pageTitle.chat',
   conversation: 'chat:pageTitle.conversation',
@@ -85,6 +87,8 @@ function Page({ route }: { route: Route }) {
           <RubricsPage key={route.sessionId} sessionId={route.sessionId} />
         </Suspense>
       );
+    case 'replay':
+      return <ReplayPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'summary':
       return <SummaryPage groupId={route.groupId} />;
     case 'chat':

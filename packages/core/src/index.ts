@@ -15,6 +15,7 @@ export * from './material.js';
 export * from './participants/merge.js';
 export * from './privacy/index.js';
 export * from './refi-qda/index.js';
+export * from './replay/index.js';
 export * from './session/index.js';
 export * from './text/matches.js';
 export * from './text/words.js';

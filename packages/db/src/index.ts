@@ -18,6 +18,7 @@ export * from './repositories/judge-runs.js';
 export * from './repositories/material.js';
 export * from './repositories/participants.js';
 export * from './repositories/qdpx.js';
+export * from './repositories/replay.js';
 export * from './repositories/rubrics.js';
 export * from './repositories/sessions.js';
 export * from './repositories/settings.js';

@@ -20,6 +20,7 @@ export * from './material.js';
 export * from './orientation.js';
 export * from './qdpx.js';
 export * from './realtime.js';
+export * from './replay.js';
 export * from './roles.js';
 export * from './rubrics.js';
 export * from './sessions.js';

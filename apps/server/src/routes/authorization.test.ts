@@ -402,6 +402,10 @@ const routes: readonly RouteRow[] = [
     ok: 202,
     id: (f) => f.newFailedJudgeRun(),
   },
+  // Replay (issue 15): the timeline, the board at a moment, the moments kept.
+  { method: 'GET', path: '/api/sessions/:sessionId/timeline', access: session(staff), ok: 200 },
+  { method: 'GET', path: '/api/sessions/:sessionId/board', access: session(staff), ok: 200, query: 'at=0' },
+  { method: 'GET', path: '/api/sessions/:sessionId/board/moments', access: session(staff), ok: 200 },
   {
     method: 'PUT',
     path: '/api/studies/:studyId/models',

@@ -7,6 +7,7 @@ export type Route =
   | { type: 'session'; sessionId: string }
   | { type: 'analysis'; sessionId: string }
   | { type: 'rubrics'; sessionId: string }
+  | { type: 'replay'; sessionId: string }
   | { type: 'summary'; groupId: string }
   | { type: 'chat'; groupId: string }
   | { type: 'conversation'; conversationId: string }
@@ -43,6 +44,8 @@ export function parseRoute(pathname: string): Route {
   if (join) return { type: 'join', inviteCode: decodeSegment(join[1] ?? '') };
   const rubrics = /^\/sessions\/([^/]+)\/rubrics$/.exec(path);
   if (rubrics) return { type: 'rubrics', sessionId: decodeSegment(rubrics[1] ?? '') };
+  const replay = /^\/sessions\/([^/]+)\/replay$/.exec(path);
+  if (replay) return { type: 'replay', sessionId: decodeSegment(replay[1] ?? '') };
   const session = /^\/sessions\/([^/]+)(\/analysis)?$/.exec(path);
   if (session) return { type: session[2] ? 'analysis' : 'session', sessionId: decodeSegment(session[1] ?? '') };
   const judge = /^\/sessions\/([^/]+)\/judge$/.exec(path);

@@ -1,5 +1,5 @@
 import { memberRoles, type Principal } from '@calma/core';
-import { type Database, type LabelRow, listAttributes, listLabels, listSegment1 } from '@calma/db';
+import { type Database, type LabelRow, listAttributes, listLabels, listSegment1, saveBoardMoment } from '@calma/db';
 import { ErrorCode } from '@calma/protocol';
 import { BoardKey, type Card, CloseCode } from '@calma/protocol/board';
 import type { FastifyBaseLogger } from 'fastify';
@@ -22,6 +22,7 @@ import {
   takeReflectAttributes,
 } from './cards.js';
 import { UpdateMerger } from './merger.js';
+import { BoardMoments } from './moments.js';
 import { type BoardLimits, BoardRoom } from './room.js';
 import type { BoardStore } from './store.js';
 import { clipReason, firstMessageDeadline, Heartbeat, wsBoardSocket } from './ws-socket.js';
@@ -53,6 +54,8 @@ export interface BoardContext {
   readonly labelPlacement?: LabelPlacement;
   /** Who may open a board socket (origin, caps) and how long a silent one is kept. */
   readonly policy: SocketPolicy;
+  /** Replay: a changing board keeps a moment at most this often (ms; default 30 s). */
+  readonly momentEveryMs?: number;
 }
 
 /** Rooms stay loaded this long after their last client leaves, to ride out reconnects. */
@@ -88,6 +91,8 @@ export class BoardServer {
   private readonly sockets: SocketLimits;
   /** Folds boards into snapshots off the event loop. */
   private readonly merger = new UpdateMerger();
+  /** Replay: moments of open boards (segment changes, the end, every 30 s while they change). */
+  private readonly moments: BoardMoments;
 
   constructor(private readonly context: BoardContext) {
     // ws would otherwise buffer frames of up to 100 MiB; anything past the update limit (plus
@@ -101,21 +106,31 @@ export class BoardServer {
     this.wss = new WebSocketServer(options);
     this.heartbeat = new Heartbeat(context.policy.pingMs);
     this.sockets = new SocketLimits(context.policy.caps);
+    this.moments = new BoardMoments(
+      (sessionId, moment) => saveBoardMoment(context.db, sessionId, moment),
+      context.momentEveryMs ?? 30_000,
+      context.log,
+    );
     const { events } = context;
     this.unsubscribe = [
       // A new session's board is loaded at once, so that it takes the group's codes and
       // attributes as they stand when the session starts (not when someone first opens it).
       // A board that fails to load here is tried again (and takes them) when someone opens it:
       // the failure is logged, never the session's creation.
+      // Replay: its first moment is the board as the session starts (entering segment 0).
       events.subscribe('session-created', ({ sessionId }) =>
-        this.withRoom(sessionId, (room) => room.flushed()).catch((err) =>
-          this.context.log.error({ err, sessionId }, "a new session's board could not be loaded yet"),
-        ),
+        this.withRoom(sessionId, async (room) => {
+          await room.flushed();
+          await this.moments.keep(room, 'segment');
+        }).catch((err) => this.context.log.error({ err, sessionId }, "a new session's board could not be loaded yet")),
       ),
       events.subscribe('session-state-changed', async ({ sessionId, state }) => {
         // An idle board is not loaded for a state change: it reads the state when it loads.
         const room = await this.rooms.get(sessionId)?.catch(() => null);
         room?.setSessionState(state);
+        // Replay: a new segment or the end keeps a moment of a loaded board (an unloaded one kept
+        // its last when it unloaded, and has not changed since).
+        if (room) this.moments.stateChanged(room, state);
       }),
       // Revealing segment 1 puts every participant's attributes on the board, loaded or not.
       events.subscribe('segment-revealed', ({ sessionId, segment }) =>
@@ -237,6 +252,7 @@ export class BoardServer {
       const room = await pending.catch(() => null);
       if (!room) continue;
       await room.flushed();
+      await this.moments.release(room);
       await room.compact(true).catch((err) => this.context.log.error({ err, sessionId }, 'compaction on close failed'));
       room.close(CloseCode.goingAway, 'Server shutting down');
     }
@@ -318,6 +334,8 @@ export class BoardServer {
           log,
           this.merger.merge,
         );
+        // Replay follows the board from its load, before the server places anything on it.
+        this.moments.watch(room, session.state);
         const labels = await listLabels(this.context.db, session.groupId);
         await this.addLabels(room, labels);
         if (session.state.status !== 'ended' && !reflectTaken(room.accepted))
@@ -330,6 +348,7 @@ export class BoardServer {
     }
     return pending.then((room) => {
       if (!room.isBroken) return room;
+      void this.moments.release(room, false);
       this.rooms.delete(sessionId);
       return this.room(sessionId);
     });
@@ -365,6 +384,7 @@ export class BoardServer {
       if (room.size > 0 || this.rooms.get(sessionId) === undefined) return;
       this.rooms.delete(sessionId);
       await room.flushed();
+      await this.moments.release(room);
       await room.compact(true).catch((err) => this.context.log.error({ err, sessionId }, 'compaction failed'));
       room.close(CloseCode.goingAway, 'Room unloaded');
     }, idleUnloadMs);

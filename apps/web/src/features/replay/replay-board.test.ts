@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { replayBoard, replayCards } from './replay-board';
+
+describe('replayCards', () => {
+  it('reads each card of a moment with the board’s reader, in id order', () => {
+    const cards = replayCards({
+      b: { kind: 'note', text: 'Second', x: 5, y: 6, authorId: 'moderator' },
+      a: { kind: 'attribute', text: 'Balanced', definition: 'Fair to all sides', x: 1, y: 2 },
+    });
+    expect(cards.map((c) => c.id)).toEqual(['a', 'b']);
+    expect(cards[0]).toMatchObject({ kind: 'attribute', text: 'Balanced', definition: 'Fair to all sides', x: 1 });
+    expect(cards[1]).toMatchObject({ kind: 'note', text: 'Second', authorId: 'moderator', y: 6 });
+  });
+
+  it('reads a half-written card without breaking', () => {
+    expect(replayCards({ c: { x: 'left' } })[0]).toMatchObject({ kind: 'note', text: '', x: 0 });
+  });
+});
+
+describe('replayBoard', () => {
+  it('is synced, with no one on it and no undo', () => {
+    const board = replayBoard(replayCards({ a: { text: 'A' } }));
+    expect(board).toMatchObject({ status: 'synced', peers: [], canUndo: false, canRedo: false });
+    expect(board.cards).toHaveLength(1);
+    expect(board.addNote(0, 0, 'no')).toBe('');
+  });
+});
