@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import referenceJson from '../../reference/ab-values.json' with { type: 'json' };
 import { type AbModelChoice, type AbModelSide, abChoiceToModel, abModelToChoice, abNextFirstModel } from './order.js';
-import { abZ95, tallyAbVotes, abWilsonInterval } from './tally.js';
+import { abWilsonInterval, abZ95, tallyAbVotes } from './tally.js';
 
 interface Reference {
   z: number;

@@ -1,5 +1,5 @@
-import { codeKey } from '../coding/codes.js';
 import { type BoardLinkCard, boardSourceLabelIds } from '../analysis/export.js';
+import { codeKey } from '../coding/codes.js';
 import type { RubricAxis, RubricTurn } from '../judge/rubric.js';
 
 /**
