@@ -28,6 +28,7 @@ import { attributeSuggestionRoutes } from './routes/attributes/suggestions.js';
 import { chatLimitsFrom, chatRoutes } from './routes/chat/index.js';
 import { codebookRoutes } from './routes/codebook/index.js';
 import { codingRoutes } from './routes/coding/index.js';
+import { comparisonRoutes } from './routes/comparison/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { participantRoutes } from './routes/groups/participants.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -171,6 +172,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(attributeRoutes, { db: deps.db.db });
   await app.register(codingRoutes, { db: deps.db.db, embeddings, events });
   await app.register(attributeSuggestionRoutes, { db: deps.db.db, embeddings });
+  await app.register(comparisonRoutes, { db: deps.db.db, embeddings });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
   await app.register(transcriptRoutes, { db: deps.db.db });
   await app.register(qdpxRoutes, { db: deps.db.db });
