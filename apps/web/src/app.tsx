@@ -7,6 +7,7 @@ import { AttributesPage } from './features/attributes/attributes-page';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
 import { CodingPage } from './features/coding/coding-page';
+import { ComparisonPage } from './features/comparison/comparison-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
@@ -52,6 +53,7 @@ const titleKeys = {
   'artifacts-list': 'artifacts:pageTitleList',
   artifacts: 'artifacts:pageTitle',
   agreement: 'agreement:pageTitle',
+  comparison: 'comparison:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -111,6 +113,8 @@ function Page({ route }: { route: Route }) {
       );
     case 'agreement':
       return <AgreementPage key={route.groupId} groupId={route.groupId} />;
+    case 'comparison':
+      return <ComparisonPage key={route.studyId} studyId={route.studyId} />;
     case 'not-found':
       return <NotFoundPage />;
   }
