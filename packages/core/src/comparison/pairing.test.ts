@@ -193,3 +193,24 @@ describe('comparison exports', () => {
     expect(md).toContain('| shared | no |');
   });
 });
+
+describe('the shared matching', () => {
+  it('does not trade one clearly similar pair for two barely over the threshold', () => {
+    // x1–y1 is a clear pair (0.9); x1–y2 and x2–y1 are just over 0.8. Summing raw similarities
+    // would prefer the two weak pairs (1.62 > 0.9 + 0); summing what is above 0.8 does not.
+    const axes = [
+      { groupId: 'g', attributeId: 'x1', name: 'x1' },
+      { groupId: 'g', attributeId: 'x2', name: 'x2' },
+      { groupId: 'h', attributeId: 'y1', name: 'y1' },
+      { groupId: 'h', attributeId: 'y2', name: 'y2' },
+    ];
+    const m = [
+      [1, 0, 0.9, 0.81],
+      [0, 1, 0.81, 0.1],
+      [0.9, 0.81, 1, 0],
+      [0.81, 0.1, 0, 1],
+    ];
+    const t = compareAxes(axes, m, [], ['g', 'h'], { sharedThreshold: 0.8, nearThreshold: 0.8, nearRank: 2 });
+    expect(t.pairs.filter((p) => p.kind === 'shared').map((p) => `${p.a.name}-${p.b.name}`)).toEqual(['x1-y1']);
+  });
+});

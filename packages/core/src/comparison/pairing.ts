@@ -80,7 +80,7 @@ const round = (s: number) => Math.round(s * 1e4) / 1e4;
  *    and the axes of a confirmed `shared` pair leave the automatic matching (an earlier
  *    confirmation wins if two name one axis). A broken pair is never suggested again.
  * 2. `shared`: for each two groups, the maximum-weight one-to-one matching (Hungarian) over the
- *    free axes, on pairs at or above `sharedThreshold`. With three or more groups an axis could be
+ *    free axes, on pairs at or above `sharedThreshold`, each weighing its similarity above it. With three or more groups an axis could be
  *    matched once per other group; it keeps its strongest match (taken strongest-first over every
  *    two groups' matchings, ties by id), so no axis is in two `shared` pairs, and the matches it
  *    loses may still be `near`.
@@ -134,13 +134,16 @@ export function compareAxes(
     !decided.has(pairKey((sorted[x] as ComparisonAxis).attributeId, (sorted[y] as ComparisonAxis).attributeId));
 
   // 2. Shared: each two groups' matching over free axes, then strongest-first so each axis keeps one.
+  // The matching maximises the similarity *above the threshold*: two pairs barely over it must not
+  // displace one clearly similar pair, as they would if raw similarities were summed.
+  const margin = (s: number) => s - options.sharedThreshold + 1e-6;
   const candidates: { x: number; y: number; s: number }[] = [];
   for (let g = 0; g < groups.length; g++)
     for (let h = g + 1; h < groups.length; h++) {
       const rows = (members.get(groups[g] as string) ?? []).filter((x) => !inShared.has(x));
       const cols = (members.get(groups[h] as string) ?? []).filter((y) => !inShared.has(y));
       const weights = rows.map((x) =>
-        cols.map((y) => (open(x, y) && sim(x, y) >= options.sharedThreshold ? sim(x, y) : 0)),
+        cols.map((y) => (open(x, y) && sim(x, y) >= options.sharedThreshold ? margin(sim(x, y)) : 0)),
       );
       comparisonAssignment(weights).forEach((c, r) => {
         if (c >= 0)
