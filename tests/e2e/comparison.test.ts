@@ -111,7 +111,7 @@ describe('the cross-group comparison in the browser', { timeout: 60_000 }, () =>
 
     // On a phone the pairs stack and nothing scrolls sideways.
     await page.setViewportSize({ width: 390, height: 844 });
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('03-decided-390');
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 });
