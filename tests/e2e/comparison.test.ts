@@ -85,7 +85,10 @@ describe('the cross-group comparison in the browser', { timeout: 60_000 }, () =>
     await page.getByRole('listitem', { name: 'Bias and Neutrality' }).getByRole('button', { name: 'Break' }).click();
     await page.getByText('Pair broken: it will not be suggested again.').waitFor();
     await page.getByRole('heading', { name: 'Shared axes (4 pairs)' }).waitFor();
-    expect(await page.getByRole('listitem', { name: 'Bias and Neutrality' }).count()).toBe(0);
+    // It is listed as broken, with the way back.
+    const broken = page.getByRole('region', { name: 'Broken pairs (1)' });
+    await broken.getByText(`Broken by the analyst of ${us.name}.`).waitFor();
+    expect(await page.getByRole('heading', { name: /^Shared axes/ }).textContent()).toBe('Shared axes (4 pairs)');
     await shot('02-decided-1280');
 
     // The CSV of the table as it stands: the confirmed pair says so, the broken one is gone.
@@ -113,5 +116,15 @@ describe('the cross-group comparison in the browser', { timeout: 60_000 }, () =>
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('03-decided-390');
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // In Hindi: the page's own words translated, the groups' axes as they wrote them.
+    await page.getByLabel('Language').selectOption('hi');
+    await page.getByRole('heading', { name: 'समूहों के अक्षों की तुलना', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'साझा अक्ष (4 जोड़े)' }).waitFor();
+    await page
+      .getByRole('listitem', { name: 'Empathy और Emotion' })
+      .getByRole('button', { name: 'निर्णय वापस लें' })
+      .waitFor();
+    await shot('04-hindi-390');
   });
 });

@@ -46,6 +46,8 @@ export type ComparisonGroup = Static<typeof ComparisonGroup>;
 export const Comparison = Type.Object({
   pairs: Type.Array(ComparisonPair),
   unique: Type.Array(ComparisonAxis),
+  /** Pairs an analyst broke (never suggested again), so the decision can be withdrawn. */
+  broken: Type.Array(Type.Object({ a: ComparisonAxis, b: ComparisonAxis, decidedBy: Type.String() })),
   /** The groups in the order asked, with their axes (definitions, examples). */
   groups: Type.Array(ComparisonGroup),
   /** The embedder that scored the similarities. */

@@ -108,6 +108,7 @@ describe('compareAxes', () => {
       decidedBy: 'admin',
     });
     expect(t.pairs.some((p) => p.a.name === 'Bias' && p.b.name === 'Neutrality')).toBe(false);
+    expect(t.broken.map((p) => `${p.a.name} ↔ ${p.b.name} ${p.decidedBy}`)).toEqual(['Bias ↔ Neutrality admin']);
     expect(t.pairs.find((p) => p.a.name === 'Empathy' && p.b.name === 'Emotion')).toMatchObject({
       kind: 'near',
       confirmed: true,

@@ -32,10 +32,19 @@ export interface ComparisonPair {
   readonly decidedBy: string | null;
 }
 
+/** A pair an analyst broke: never suggested again, listed so the decision can be withdrawn. */
+export interface ComparisonBrokenPair {
+  readonly a: ComparisonAxis;
+  readonly b: ComparisonAxis;
+  readonly decidedBy: string;
+}
+
 /** The paired table: every axis is in a pair or in `unique`. */
 export interface ComparisonTable {
   readonly pairs: ComparisonPair[];
   readonly unique: ComparisonAxis[];
+  /** The broken pairs among the axes compared, oriented and ordered as the pairs. */
+  readonly broken: ComparisonBrokenPair[];
 }
 
 /** How suggestions are made; see {@link comparisonDefaults}. */
@@ -122,11 +131,15 @@ export function compareAxes(
       return x !== undefined && y !== undefined && sorted[x]?.groupId !== sorted[y]?.groupId;
     })
     .sort((d, e) => d.decidedAt - e.decidedAt || pairKey(d.a, d.b).localeCompare(pairKey(e.a, e.b)));
+  const broken: { x: number; y: number; decidedBy: string }[] = [];
   for (const d of relevant) {
     const x = index.get(d.a) as number;
     const y = index.get(d.b) as number;
     decided.add(pairKey(d.a, d.b));
-    if (d.status === 'broken') continue;
+    if (d.status === 'broken') {
+      broken.push({ x, y, decidedBy: d.decidedBy });
+      continue;
+    }
     if (d.kind === 'shared' && (inShared.has(x) || inShared.has(y))) continue;
     add(x, y, d.kind, d.decidedBy);
   }
@@ -175,12 +188,13 @@ export function compareAxes(
 
   // Oriented by the group order, listed shared first, then by similarity, then by the axes' order.
   const groupRank = new Map(groups.map((g, i) => [g, i]));
+  const orient = (x: number, y: number): [number, number] =>
+    (groupRank.get((sorted[x] as ComparisonAxis).groupId) as number) <=
+    (groupRank.get((sorted[y] as ComparisonAxis).groupId) as number)
+      ? [x, y]
+      : [y, x];
   const oriented = pairs.map((p) => {
-    const [x, y] =
-      (groupRank.get((sorted[p.x] as ComparisonAxis).groupId) as number) <=
-      (groupRank.get((sorted[p.y] as ComparisonAxis).groupId) as number)
-        ? [p.x, p.y]
-        : [p.y, p.x];
+    const [x, y] = orient(p.x, p.y);
     return { ...p, x, y, s: sim(x, y) };
   });
   const position = (x: number) => [groupRank.get((sorted[x] as ComparisonAxis).groupId) as number, x] as const;
@@ -207,6 +221,17 @@ export function compareAxes(
         (p, q) => (groupRank.get(p.axis.groupId) as number) - (groupRank.get(q.axis.groupId) as number) || p.i - q.i,
       )
       .map(({ axis }) => axis),
+    broken: broken
+      .map((p) => {
+        const [x, y] = orient(p.x, p.y);
+        return { x, y, decidedBy: p.decidedBy };
+      })
+      .sort((p, q) => {
+        const [pg, px] = position(p.x);
+        const [qg, qx] = position(q.x);
+        return pg - qg || px - qx || p.y - q.y;
+      })
+      .map((p) => ({ a: sorted[p.x] as ComparisonAxis, b: sorted[p.y] as ComparisonAxis, decidedBy: p.decidedBy })),
   };
 }
 

@@ -151,6 +151,9 @@ describe.each(databaseKinds)('the cross-group comparison on %s', (kind) => {
       `Empathy ↔ Religious sensitivity shared analyst:${us.id}`,
     ]);
     expect(after.pairs.some((p) => p.a.name === 'Bias' && p.b.name === 'Neutrality')).toBe(false);
+    expect(after.broken.map((p) => `${p.a.name} ↔ ${p.b.name} ${p.decidedBy}`)).toEqual([
+      `Bias ↔ Neutrality analyst:${india.id}`,
+    ]);
     expect(names(after.pairs, 'shared')).not.toContain('Empathy ↔ Emotion');
     const shared = after.pairs.filter((p) => p.kind === 'shared').flatMap((p) => [p.a.attributeId, p.b.attributeId]);
     expect(new Set(shared).size).toBe(shared.length);
@@ -172,7 +175,9 @@ describe.each(databaseKinds)('the cross-group comparison on %s', (kind) => {
       headers: bearer(us.analystToken),
     });
     expect(del.statusCode, del.body).toBe(200);
-    expect(names((await compare(`${us.id},${india.id}`)).pairs, 'shared')).toContain('Bias ↔ Neutrality');
+    const withdrawn = await compare(`${us.id},${india.id}`);
+    expect(names(withdrawn.pairs, 'shared')).toContain('Bias ↔ Neutrality');
+    expect(withdrawn.broken).toEqual([]);
     const again = await t.app.inject({
       method: 'DELETE',
       url: `/api/studies/${demo.studyId}/comparison/pairs?a=${neutrality}&b=${bias}`,

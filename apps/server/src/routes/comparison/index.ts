@@ -85,7 +85,7 @@ export const comparisonRoutes: FastifyPluginAsyncTypebox<{ db: Database; embeddi
       const all = await studyGroupsFor(db, request.params.studyId, principal);
       const groups = askedGroups(all, request.query.groups, principal);
       const { table, groups: compared, model } = await loadComparison(db, embeddings, request.params.studyId, groups);
-      return { pairs: table.pairs, unique: table.unique, groups: compared, suggestedBy: model };
+      return { pairs: table.pairs, unique: table.unique, broken: table.broken, groups: compared, suggestedBy: model };
     },
   );
 
@@ -137,6 +137,7 @@ export const comparisonRoutes: FastifyPluginAsyncTypebox<{ db: Database; embeddi
             groups: compared,
             pairs: table.pairs,
             unique: table.unique,
+            broken: table.broken,
             rows,
           });
       }

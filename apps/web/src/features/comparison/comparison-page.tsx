@@ -7,7 +7,7 @@ import { errorText } from '../../lib/errors';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { downloadWithToken } from '../agreement/download';
-import { PairRow, UniqueRow } from './pair-row';
+import { BrokenRow, PairRow, UniqueRow } from './pair-row';
 import './comparison.css';
 
 const formats = ['json', 'csv', 'md'] as const;
@@ -174,6 +174,23 @@ export function ComparisonPage({ studyId }: { studyId: string }) {
               </ul>
             )}
           </section>
+          {data.broken.length > 0 && (
+            <section className="card" aria-labelledby="broken-title">
+              <h2 id="broken-title">{t('broken.title', { count: data.broken.length })}</h2>
+              <p className="hint">{t('broken.intro')}</p>
+              <ul className="comparison-list">
+                {data.broken.map((pair) => (
+                  <BrokenRow
+                    key={`${pair.a.attributeId}-${pair.b.attributeId}`}
+                    pair={pair}
+                    decide={decide}
+                    groupName={groupName}
+                    definitions={definitions}
+                  />
+                ))}
+              </ul>
+            </section>
+          )}
         </>
       )}
     </div>

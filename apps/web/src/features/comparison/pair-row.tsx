@@ -1,4 +1,5 @@
 import type { ComparisonAxis, ComparisonPair } from '@calma/protocol';
+import type { TFunction } from 'i18next';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
@@ -25,16 +26,17 @@ function AxisCell({ axis, groupName, definitions }: { axis: ComparisonAxis } & N
 }
 
 /** Who decided, in words. */
+function whoDecided(t: TFunction<'comparison'>, by: string, groupName: Map<string, string>): string {
+  const groupId = by.startsWith('analyst:') ? by.slice('analyst:'.length) : null;
+  if (by === 'admin') return t('pair.admin');
+  return groupId ? t('pair.analyst', { group: groupName.get(groupId) ?? groupId }) : by;
+}
+
 function DecidedBy({ by, groupName }: { by: string; groupName: Map<string, string> }) {
   const { t } = useTranslation('comparison');
-  const groupId = by.startsWith('analyst:') ? by.slice('analyst:'.length) : null;
-  const text =
-    by === 'admin'
-      ? t('pair.byAdmin')
-      : groupId
-        ? t('pair.byAnalyst', { group: groupName.get(groupId) ?? groupId })
-        : by;
-  return <span className="badge comparison-confirmed">{text}</span>;
+  return (
+    <span className="badge comparison-confirmed">{t('pair.confirmedBy', { who: whoDecided(t, by, groupName) })}</span>
+  );
 }
 
 /** A suggested or confirmed pair with its controls: confirm (as shared or near), break, undo. */
@@ -133,6 +135,30 @@ export function UniqueRow({
           </ActionButton>
         </div>
       )}
+    </li>
+  );
+}
+
+/** A pair an analyst broke, with the way back: withdrawing the decision. */
+export function BrokenRow({
+  pair,
+  decide,
+  ...names
+}: { pair: { a: ComparisonAxis; b: ComparisonAxis; decidedBy: string }; decide: Decide } & Names) {
+  const { t } = useTranslation('comparison');
+  return (
+    <li className="comparison-pair" aria-label={t('pair.label', { a: pair.a.name, b: pair.b.name })}>
+      <p>
+        <strong dir="auto">{pair.a.name}</strong> ↔ <strong dir="auto">{pair.b.name}</strong>{' '}
+        <span className="hint">{t('broken.by', { who: whoDecided(t, pair.decidedBy, names.groupName) })}</span>
+      </p>
+      <ActionButton
+        className="secondary"
+        pendingLabel={t('pair.pending')}
+        onClick={() => decide({ a: pair.a.attributeId, b: pair.b.attributeId }, null)}
+      >
+        {t('pair.undo')}
+      </ActionButton>
     </li>
   );
 }
