@@ -61,7 +61,8 @@ export function ComparisonPage({ studyId }: { studyId: string }) {
           token,
         });
       else await api(`${base}/pairs`, { method: 'PUT', token, body: { ...pair, ...decision } });
-      setNotice(t(decision === null ? 'notice.undone' : `notice.${decision.status}`));
+      // The key, not the sentence: a language switch afterwards translates it too.
+      setNotice(decision === null ? 'notice.undone' : `notice.${decision.status}`);
       setVersion((v) => v + 1);
     } catch (error) {
       setProblem(errorText(error));
@@ -139,7 +140,7 @@ export function ComparisonPage({ studyId }: { studyId: string }) {
             {problem}
           </p>
         )}
-        {notice && !problem && <p className="status">{notice}</p>}
+        {notice && !problem && <p className="status">{t(notice)}</p>}
       </div>
       {!query && <p className="hint">{t('groups.tooFew')}</p>}
       {table.status === 'error' && (
