@@ -65,7 +65,8 @@ describe('the board in the browser', { timeout: 60_000 }, () => {
     await page.getByLabel('Display name').fill(name);
     await page.getByLabel('I have read the above and agree to take part.').check();
     await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByRole('link', { name: /Session 1/ }).click();
+    // Session 1 is the demo's ended session (its axes for the cross-group comparison).
+    await page.getByRole('link', { name: /Session 2/ }).click();
     await page.locator('.board-card').nth(20).waitFor();
     return page;
   };

@@ -102,7 +102,8 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
       if (name === 'Asha') await shot(page, '01-join');
       await page.getByRole('button', { name: 'Join' }).click();
       await page.getByText(`Welcome, ${name}`).waitFor();
-      await page.getByRole('link', { name: /Session 1/ }).click();
+      // Session 1 is the demo's ended session (its axes for the cross-group comparison).
+      await page.getByRole('link', { name: /Session 2/ }).click();
       await waitForSegment(page, 0);
       participants.push(page);
     }

@@ -31,6 +31,7 @@ import { attributeSuggestionRoutes } from './routes/attributes/suggestions.js';
 import { chatLimitsFrom, chatRoutes, defaultChatLimits } from './routes/chat/index.js';
 import { codebookRoutes } from './routes/codebook/index.js';
 import { codingRoutes } from './routes/coding/index.js';
+import { comparisonRoutes } from './routes/comparison/index.js';
 import { groupRoutes } from './routes/groups/index.js';
 import { participantRoutes } from './routes/groups/participants.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -182,6 +183,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(attributeRoutes, { db: deps.db.db });
   await app.register(codingRoutes, { db: deps.db.db, embeddings, events });
   await app.register(attributeSuggestionRoutes, { db: deps.db.db, embeddings });
+  await app.register(comparisonRoutes, { db: deps.db.db, embeddings });
   await app.register(orientationRoutes, { db: deps.db.db, embeddings });
   await app.register(transcriptRoutes, { db: deps.db.db, events });
   await app.register(qdpxRoutes, { db: deps.db.db, events });

@@ -8,6 +8,7 @@ import { AttributesPage } from './features/attributes/attributes-page';
 import { ChatPage } from './features/chat/chat-page';
 import { ConversationPage } from './features/chat/conversation-page';
 import { CodingPage } from './features/coding/coding-page';
+import { ComparisonPage } from './features/comparison/comparison-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
@@ -62,6 +63,7 @@ const titleKeys = {
   agreement: 'agreement:pageTitle',
   ab: 'ab:pageTitle',
   judge: 'judge:pageTitle',
+  comparison: 'comparison:pageTitle',
   'not-found': 'title.notFound',
 } as const satisfies Record<Route['type'], string>;
 
@@ -137,6 +139,8 @@ function Page({ route }: { route: Route }) {
           <JudgePage key={route.sessionId} sessionId={route.sessionId} />
         </Suspense>
       );
+    case 'comparison':
+      return <ComparisonPage key={route.studyId} studyId={route.studyId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -8,6 +8,7 @@ export * from './agreement/index.js';
 export * from './analysis/index.js';
 export * from './board/permissions.js';
 export * from './coding/index.js';
+export * from './comparison/index.js';
 export * from './datasets/index.js';
 export * from './journey/index.js';
 export * from './judge/index.js';

@@ -11,6 +11,7 @@ export * from './repositories/attributes.js';
 export * from './repositories/board.js';
 export * from './repositories/chat.js';
 export * from './repositories/coding.js';
+export * from './repositories/comparison.js';
 export * from './repositories/embeddings.js';
 export * from './repositories/groups.js';
 export * from './repositories/journey.js';

@@ -12,6 +12,7 @@ export * from './board.js';
 export * from './chat.js';
 export * from './coding.js';
 export * from './common.js';
+export * from './comparison.js';
 export * from './errors.js';
 export * from './groups.js';
 export * from './health.js';

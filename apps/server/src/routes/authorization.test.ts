@@ -54,6 +54,8 @@ interface Fixture {
   tokens: Record<Caller, string | null>;
   studyId: string;
   groupId: string;
+  /** Another group of the same study (to compare with). */
+  otherGroupId: string;
   inviteCode: string;
   participantId: string;
   /** Segment 0, pending. */
@@ -118,7 +120,7 @@ interface RouteRow {
   readonly body?: (f: Fixture) => object;
   /** The body's content type when it is not JSON (the body is then a Buffer). */
   readonly contentType?: string;
-  readonly query?: string;
+  readonly query?: string | ((f: Fixture) => string);
   /** What `:id` names (default: Ana's conversation); called once per request, so it may make a fresh one. */
   readonly id?: (f: Fixture) => string | Promise<string>;
   /** `fresh`: `:participantId` names a participant joined for this one request (it may be removed). */
@@ -136,6 +138,11 @@ const onlyParticipants = { admin: { status: 403, why: 'only participants submit 
 const replayModel = { id: 'replay', label: 'Recorded answers', provider: 'replay', model: 'replay' };
 const onlyParticipantsAb = { admin: { status: 403, why: 'only participants take part in a round', code: 'FORBIDDEN' } };
 const abRound = '/api/groups/:groupId/ab-rounds/:roundId';
+/** A pair naming an axis of no study: past the access checks, the handler refuses it. */
+const noSuchAxis = {
+  admin: { status: 400, why: 'fa_unknown is no axis of the study', code: 'BAD_REQUEST' },
+  analyst: { status: 400, why: 'fa_unknown is no axis of the study', code: 'BAD_REQUEST' },
+};
 const onlyParticipantsJourney = { admin: { status: 403, why: 'the admin has no journey: participants only' } };
 
 /** Every `/api/` route, from docs/api.md. */
@@ -415,6 +422,48 @@ const routes: readonly RouteRow[] = [
   },
   { method: 'GET', path: '/api/studies/:studyId/models', access: group(staff), ok: 200, studyWide: true },
   { method: 'GET', path: '/api/groups/:groupId/models', access: group(members), ok: 200 },
+  // The cross-group comparison: the admin and analysts of the study's groups (docs/api.md, "Comparison").
+  {
+    method: 'GET',
+    path: '/api/studies/:studyId/comparison/groups',
+    access: group(['analyst']),
+    ok: 200,
+    studyWide: true,
+  },
+  {
+    method: 'GET',
+    path: '/api/studies/:studyId/comparison',
+    access: group(['analyst']),
+    ok: 200,
+    studyWide: true,
+    query: (f) => `groups=${f.groupId},${f.otherGroupId}`,
+  },
+  {
+    method: 'GET',
+    path: '/api/studies/:studyId/comparison/export',
+    access: group(['analyst']),
+    ok: 200,
+    studyWide: true,
+    query: (f) => `groups=${f.groupId},${f.otherGroupId}&format=csv`,
+  },
+  {
+    method: 'PUT',
+    path: '/api/studies/:studyId/comparison/pairs',
+    access: group(['analyst']),
+    ok: 200,
+    studyWide: true,
+    body: (f) => ({ a: f.finalAttributeId, b: 'fa_unknown', status: 'confirmed', kind: 'shared' }),
+    refused: noSuchAxis,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/studies/:studyId/comparison/pairs',
+    access: group(['analyst']),
+    ok: 200,
+    studyWide: true,
+    query: (f) => `a=${f.finalAttributeId}&b=fa_unknown`,
+    refused: noSuchAxis,
+  },
   {
     method: 'POST',
     path: '/api/groups/:groupId/conversations',
@@ -715,6 +764,7 @@ describe('the authorization matrix (PGlite)', () => {
       },
       studyId: home.studyId,
       groupId: home.id,
+      otherGroupId: other.id,
       inviteCode: home.inviteCode,
       participantId: ana.participantId,
       sessionId: '',
@@ -836,7 +886,8 @@ describe('the authorization matrix (PGlite)', () => {
       .replace(':roundId', ids.roundId)
       .replace(':itemId', ids.itemId)
       .replace(':id', ids.id);
-    return row.query ? `${path}?${row.query}` : path;
+    const query = typeof row.query === 'function' ? row.query(f) : row.query;
+    return query ? `${path}?${query}` : path;
   };
 
   /** What `caller` gets for `row`: a cell, checked to be in the contract's error shape. */

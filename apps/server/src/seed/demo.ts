@@ -13,6 +13,7 @@ import {
 } from '@calma/db';
 import { hashToken, newInviteCode, newToken } from '../tokens.js';
 import { ensureDemoModels } from './demo-models.js';
+import { ensureDemoSessions } from './demo-sessions.js';
 import context from './pilot/context.json' with { type: 'json' };
 import interactionsFile from './pilot/interactions.json' with { type: 'json' };
 import labelsFile from './pilot/labels.json' with { type: 'json' };
@@ -32,8 +33,9 @@ const pilotGroups = [
 
 /**
  * Seeds the CALMA pilot once: the "History Educational Assistant" study, its two groups, their
- * quoted model responses as interactions, their Table 1 labels, and chat models (the replay of
- * those responses, so Interact works offline; see `demo-models.ts`). Runs in one transaction, so a
+ * quoted model responses as interactions, their Table 1 labels, chat models (the replay of
+ * those responses, so Interact works offline; see `demo-models.ts`) and one ended Discuss session
+ * per group with the demo's axes, to compare across groups (see `demo-sessions.ts`). Runs in one transaction, so a
  * crash mid-seed leaves nothing half-made and the next start seeds again.
  */
 export async function seedDemo(
@@ -44,7 +46,11 @@ export async function seedDemo(
   const file = join(dataDir, 'demo-credentials.json');
   const seeded = await getSetting<{ studyId?: string }>(db, settingKey);
   if (seeded !== undefined) {
-    if (seeded.studyId) await ensureDemoModels(db, seeded.studyId, env);
+    if (seeded.studyId) {
+      await ensureDemoModels(db, seeded.studyId, env);
+      // A data directory seeded before the comparison existed gets the demo's ended sessions once.
+      await ensureDemoSessions(db, seeded.studyId);
+    }
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials) : null;
   }
   const credentials = await db.transaction(async (tx) => {
@@ -70,6 +76,7 @@ export async function seedDemo(
     // group gets a copy too, and the US group's seeded copy (with its labels) is that same copy.
     await setStudyBaseline(tx, study.id, pilotBaseline);
     await ensureDemoModels(tx, study.id, env);
+    await ensureDemoSessions(tx, study.id);
     await putSetting(tx, settingKey, { studyId: study.id, at: new Date().toISOString() });
     return { studyId: study.id, studyTitle: study.title, groups };
   });

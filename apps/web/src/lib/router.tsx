@@ -15,6 +15,7 @@ export type Route =
   | { type: 'study'; studyId: string }
   | { type: JourneyRouteType; groupId: string }
   | { type: 'orientation-editor'; studyId: string }
+  | { type: 'comparison'; studyId: string }
   | { type: 'transcripts'; groupId: string }
   | { type: 'coding'; groupId: string }
   | { type: 'attributes'; groupId: string }
@@ -61,6 +62,8 @@ export function parseRoute(pathname: string): Route {
   if (study) return { type: 'study', studyId: decodeSegment(study[1] ?? '') };
   const journey = /^\/groups\/([^/]+)\/(journey|orientation|practice|check|progress)$/.exec(path);
   if (journey) return { type: journey[2] as JourneyRouteType, groupId: decodeSegment(journey[1] ?? '') };
+  const comparison = /^\/studies\/([^/]+)\/comparison$/.exec(path);
+  if (comparison) return { type: 'comparison', studyId: decodeSegment(comparison[1] ?? '') };
   const editor = /^\/studies\/([^/]+)\/orientation$/.exec(path);
   if (editor) return { type: 'orientation-editor', studyId: decodeSegment(editor[1] ?? '') };
   const transcripts = /^\/groups\/([^/]+)\/transcripts$/.exec(path);

@@ -5,6 +5,7 @@ import type { Analysis, FinalAttributesResponse, GroupSummary, ParticipantList, 
 import { Link } from '../../lib/router';
 import { getToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { ComparisonLink } from '../comparison/comparison-link';
 import { WordCloud } from '../summary/word-cloud';
 import './analyst.css';
 import { AxesTable, type ExportedAxis } from './axes-table';
@@ -79,6 +80,7 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
               <Link href={`/groups/${encodeURIComponent(groupId)}/summary?session=${encodeURIComponent(sessionId)}`}>
                 {t('summaryLink')}
               </Link>
+              <ComparisonLink groupId={groupId} />
             </>
           )}
         </p>
