@@ -8,6 +8,7 @@ import {
 import {
   type Database,
   findGroup,
+  findParticipant,
   findStudy,
   type GroupRow,
   listGroupJourneyEvents,
@@ -15,6 +16,7 @@ import {
   listParticipants,
   listSessions,
   participantActivity,
+  type SessionRow,
   type StudyRow,
 } from '@calma/db';
 import { notFound } from '../errors.js';
@@ -37,11 +39,19 @@ export async function studyOfGroup(db: Database, group: GroupRow | string): Prom
   return study;
 }
 
-/** The Discuss session a group's participants should join: the latest not ended, else the latest. */
-async function discussSessionId(db: Database, groupId: string): Promise<string | null> {
-  const sessions = await listSessions(db, groupId);
+/**
+ * The Discuss session a participant should join: the group's latest not ended, else the latest
+ * that ended after they joined (one they may have taken part in). A session that ended before
+ * they came (the demo's seeded ones, an earlier cohort's) is not their Discuss stage. A session's
+ * last change is its end, so `updatedAt` dates it.
+ */
+export function discussSessionFor(
+  sessions: readonly Pick<SessionRow, 'id' | 'state' | 'updatedAt'>[],
+  joinedAt: Date,
+): string | null {
   const open = sessions.filter((s) => s.state.status !== 'ended');
-  return (open.at(-1) ?? sessions.at(-1))?.id ?? null;
+  const theirs = sessions.filter((s) => s.state.status === 'ended' && s.updatedAt >= joinedAt);
+  return (open.at(-1) ?? theirs.at(-1))?.id ?? null;
 }
 
 const sizeOf = (orientation: Orientation) => ({
@@ -59,11 +69,13 @@ export async function participantProgress(
   groupId: string,
   participantId: string,
 ): Promise<JourneyProgress> {
-  const [events, activity, sessionId] = await Promise.all([
+  const [events, activity, sessions, participant] = await Promise.all([
     listJourneyEvents(db, participantId),
     participantActivity(db, groupId, participantId),
-    discussSessionId(db, groupId),
+    listSessions(db, groupId),
+    findParticipant(db, groupId, participantId),
   ]);
+  const sessionId = discussSessionFor(sessions, participant?.createdAt ?? new Date(0));
   const done = activity.get(participantId) ?? { conversations: 0, userTurns: 0, labels: 0 };
   return journeyProgress({
     stages: study.stages as StageSettings,
@@ -80,11 +92,11 @@ export async function groupProgress(
   study: StudyRow,
   groupId: string,
 ): Promise<{ participantId: string; displayName: string; progress: JourneyProgress }[]> {
-  const [people, events, activity, sessionId] = await Promise.all([
+  const [people, events, activity, sessions] = await Promise.all([
     listParticipants(db, groupId),
     listGroupJourneyEvents(db, groupId),
     participantActivity(db, groupId),
-    discussSessionId(db, groupId),
+    listSessions(db, groupId),
   ]);
   const size = sizeOf(orientationOf(study));
   return people.map((person) => ({
@@ -95,7 +107,7 @@ export async function groupProgress(
       orientation: size,
       events: events.filter((e) => e.participantId === person.id),
       ...(activity.get(person.id) ?? { conversations: 0, userTurns: 0, labels: 0 }),
-      discussSessionId: sessionId,
+      discussSessionId: discussSessionFor(sessions, person.createdAt),
     }),
   }));
 }
