@@ -74,7 +74,12 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
     expect(buildServer().status).toBe(0);
     server = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
     demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo;
-    group = demo.groups[0] as Demo['groups'][number];
+    // A new group of the demo study: the pilot groups have ended sessions whose final attributes
+    // would be the round's axes; this one has none, so the moderator writes them (the route test
+    // covers axes taken from a session).
+    group = await http<Demo['groups'][number]>('POST', `/api/studies/${demo.studyId}/groups`, adminToken, {
+      name: 'A/B newcomers',
+    });
     // The demo study has one replay model; a second one (also replaying the pilot) makes a pair.
     const current = await http<StudyModels>('GET', `/api/studies/${demo.studyId}/models`, adminToken);
     const second = { id: 'replay-b', label: 'Recorded answers, second voice', provider: 'replay', model: 'replay' };

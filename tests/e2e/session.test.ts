@@ -137,7 +137,14 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     console.log(`card move seen by every other browser ${Date.now() - released} ms after the mouse was released`);
     expect(finalStyle).not.toBe(before);
     // Live cursors: Ben sees Asha's.
-    await asha.mouse.move(box.x + 300, box.y + 200, { steps: 3 });
+    // A point surely on the surface (the first card may sit near its edge, where +300 px would leave it).
+    const surface = (await asha.getByTestId('board-surface').boundingBox()) as {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
+    await asha.mouse.move(surface.x + surface.width / 2, surface.y + surface.height / 2, { steps: 3 });
     await ben.locator('.peer-cursor', { hasText: 'Asha' }).waitFor({ timeout: 15_000 });
     await shot(ben, '03-board-cursors');
   });
