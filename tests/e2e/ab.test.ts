@@ -9,8 +9,8 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
 
 /**
  * A community A/B round in a real browser against the built server and the demo study (offline:
- * two replay models). The moderator opens a round (the demo has no ended session, so they write
- * the axes), two participants compare pairs for prompts of their own (the demo's baseline set has
+ * its two replay voices, whole and brief). The moderator of a new group (one without an ended
+ * session, so they write the axes) opens a round, two participants compare pairs for prompts of their own (the demo's baseline set has
  * responses but no prompts), at 390 px and in Hindi — and the moderator reads the results as a plot and closes the round, after which
  * a participant sees the results. Nothing a participant's page shows names a model. axe on every
  * screen; screenshots in test-results/e2e/ab/.
@@ -80,14 +80,10 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
     group = await http<Demo['groups'][number]>('POST', `/api/studies/${demo.studyId}/groups`, adminToken, {
       name: 'A/B newcomers',
     });
-    // The demo study has one replay model; a second one (also replaying the pilot) makes a pair.
-    const current = await http<StudyModels>('GET', `/api/studies/${demo.studyId}/models`, adminToken);
-    const second = { id: 'replay-b', label: 'Recorded answers, second voice', provider: 'replay', model: 'replay' };
-    await http('PUT', `/api/studies/${demo.studyId}/models`, adminToken, {
-      models: [...current.models, second],
-      assignment: current.assignment,
-    });
-    for (const m of [...current.models, second]) modelWords.push(m.id === 'replay' ? '"replay"' : m.id, m.label);
+    // The demo study's two offline voices: the pilot's recordings whole, and their first two sentences.
+    const { models } = await http<StudyModels>('GET', `/api/studies/${demo.studyId}/models`, adminToken);
+    expect(models.map((m) => m.id)).toEqual(['replay', 'replay-brief']);
+    for (const m of models) modelWords.push(m.id === 'replay' ? '"replay"' : m.id, m.label);
     for (const name of ['Ira', 'Jon']) {
       const joined = await http<{ token: string }>('POST', '/api/join', '', {
         inviteCode: group.inviteCode,
@@ -112,7 +108,7 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
     await page.getByRole('link', { name: /^A\/B rounds/ }).click();
     await page.getByRole('heading', { name: 'Open a round' }).waitFor();
     await expect.poll(() => page.getByLabel('Model A').inputValue()).toBe('replay');
-    await page.getByLabel('Model B').selectOption('replay-b');
+    await page.getByLabel('Model B').selectOption('replay-brief');
     await page.getByLabel('Axis 1: name').fill('Cultural sensitivity');
     await page.getByLabel('Axis 1: definition').fill('Respects the perspectives of the people the answer is about.');
     await page.getByRole('button', { name: 'Add an axis' }).click();
@@ -121,7 +117,9 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
     await shot(page, 'moderator-open-1280');
     await page.getByRole('button', { name: 'Open the round' }).click();
     await page.getByText('Open:').waitFor();
-    await page.getByText(/Recorded pilot answers \(A\) against Recorded answers, second voice \(B\)/).waitFor();
+    await page
+      .getByText(/Recorded pilot answers \(A\) against Recorded pilot answers, first two sentences \(B\)/)
+      .waitFor();
     await page.getByRole('button', { name: 'Close the round' }).waitFor();
     await shot(page, 'moderator-opened-1280');
     await context.close();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from './provider.js';
-import { pickRecorded, ReplayProvider } from './replay.js';
+import { briefReplayModel, pickRecorded, ReplayProvider, replayedText } from './replay.js';
 
 const recorded = [
   { response: 'Thanksgiving is a holiday celebrated in the United States with a harvest feast.' },
@@ -55,6 +55,23 @@ describe('the replay provider', () => {
     expect(pieces.join('')).toBe(recorded[0]?.response);
     expect(pieces.length).toBeGreaterThan(5);
     expect(finish).toBe('stop');
+  });
+
+  it('gives the brief voice the first two sentences of the same recording', async () => {
+    const text = 'It began in 1621. The Pilgrims shared a meal! Was it a feast? Historians differ.';
+    expect(replayedText(text, briefReplayModel)).toBe('It began in 1621. The Pilgrims shared a meal!');
+    expect(replayedText(text, 'replay')).toBe(text);
+    expect(replayedText('No full stop at all', briefReplayModel)).toBe('No full stop at all');
+    expect(replayedText('भारत एक देश है। यह बड़ा है। तीसरा वाक्य।', briefReplayModel)).toBe('भारत एक देश है। यह बड़ा है।');
+    const provider = new ReplayProvider(async () => [{ response: text }], { wordsPerSecond: 1000 });
+    const pieces: string[] = [];
+    for await (const chunk of provider.stream({
+      model: { ...model, model: briefReplayModel },
+      messages: [{ role: 'user', content: 'When did it begin?' }],
+      signal: new AbortController().signal,
+    }))
+      if (chunk.type === 'token') pieces.push(chunk.text);
+    expect(pieces.join('')).toBe('It began in 1621. The Pilgrims shared a meal!');
   });
 
   it('says plainly when there is nothing to replay', async () => {

@@ -77,6 +77,21 @@ export function pickRecorded(
   return best?.item;
 }
 
+/** The replay model that answers with the first two sentences of the recording (see {@link replayedText}). */
+export const briefReplayModel = 'replay-brief';
+
+/**
+ * What a replay model says of a recording: the whole response, or for {@link briefReplayModel}
+ * its first two sentences — a second, terser voice, so that an A/B round on the demo compares two
+ * answers that differ in a way people can judge (detail, context), with no network.
+ */
+export function replayedText(response: string, model: string): string {
+  if (model !== briefReplayModel) return response;
+  const sentences = response.match(/[^.!?।]+(?:[.!?।]+|$)\s*/gu) ?? [];
+  const brief = sentences.slice(0, 2).join('').trim();
+  return brief === '' ? response : brief;
+}
+
 /**
  * Offline answers for demos and training: the study's recorded response closest to the last user
  * turn, streamed word by word at a modest pace. It never pretends: the provider is `replay`,
@@ -103,7 +118,7 @@ export class ReplayProvider implements ChatProvider {
     }
     const pause = 1000 / (this.options.wordsPerSecond ?? replayWordsPerSecond);
     // Words with the spaces before them, so that the pieces concatenate to the recorded text.
-    const pieces = pick.response.match(/\s*\S+/g) ?? [];
+    const pieces = replayedText(pick.response, request.model.model).match(/\s*\S+/g) ?? [];
     for (const piece of pieces) {
       await sleep(pause, request.signal);
       yield { type: 'token', text: piece };

@@ -1,5 +1,6 @@
 import type { schema } from '@calma/db';
 import { type Database, findStudy, setStudyModels } from '@calma/db';
+import { briefReplayModel } from '@calma/models';
 
 type StudyModel = schema.StudyModel;
 
@@ -9,6 +10,17 @@ export const demoReplayModel: StudyModel = {
   label: 'Recorded pilot answers',
   provider: 'replay',
   model: 'replay',
+};
+
+/**
+ * The demo's second offline voice: the same recordings cut to their first two sentences, so an A/B
+ * round on the demo has two models whose answers differ in a way people can judge.
+ */
+export const demoBriefReplayModel: StudyModel = {
+  id: 'replay-brief',
+  label: 'Recorded pilot answers, first two sentences',
+  provider: 'replay',
+  model: briefReplayModel,
 };
 
 /** The id of the OpenAI-compatible entry `CALMA_DEMO_OPENAI_URL` and `CALMA_DEMO_OPENAI_MODEL` make. */
@@ -41,9 +53,11 @@ export function demoOpenAIModel(env: Readonly<Record<string, string | undefined>
 }
 
 /**
- * Gives the demo study its chat models: the replay model when it has none (a data directory seeded
- * before Interact existed gets it on its next start), and the environment's OpenAI-compatible model
- * when one is named, kept in step with the variables. With both, participants choose.
+ * Gives the demo study its chat models: the two replay voices when it has none, or when it has the
+ * replay model alone (data directories seeded before A/B rounds get the brief voice on their next
+ * start), and the environment's OpenAI-compatible model when one is named, kept in step with the
+ * variables. Participants chat with the first model (the full replay) unless the OpenAI-compatible
+ * model is added, when they choose.
  */
 export async function ensureDemoModels(
   db: Database,
@@ -52,7 +66,8 @@ export async function ensureDemoModels(
 ): Promise<void> {
   const study = await findStudy(db, studyId);
   if (!study) return;
-  let models = study.models.length === 0 ? [demoReplayModel] : study.models;
+  const onlyReplay = study.models.length === 1 && study.models[0]?.id === demoReplayModel.id;
+  let models = study.models.length === 0 || onlyReplay ? [demoReplayModel, demoBriefReplayModel] : study.models;
   const openai = demoOpenAIModel(env);
   if (openai) {
     const current = models.find((m) => m.id === demoOpenAIModelId);
@@ -61,6 +76,7 @@ export async function ensureDemoModels(
     }
   }
   if (models === study.models) return;
-  const assignment = models.length > 1 && study.models.length <= 1 ? 'choice' : study.assignment;
+  const openaiAdded = openai !== null && !study.models.some((m) => m.id === demoOpenAIModelId);
+  const assignment = openaiAdded ? 'choice' : study.assignment;
   await setStudyModels(db, studyId, models, assignment);
 }

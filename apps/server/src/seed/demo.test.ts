@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveToken } from '../plugins/auth.js';
 import { bearer, created, join as joinGroup, passCheck, startTestApp } from '../testing.js';
 import { seedDemo } from './demo.js';
-import { demoReplayModel } from './demo-models.js';
+import { demoBriefReplayModel, demoReplayModel } from './demo-models.js';
 
 const pilot = (name: string) => JSON.parse(readFileSync(new URL(`./pilot/${name}`, import.meta.url), 'utf8'));
 
@@ -75,7 +75,8 @@ describe.each(databaseKinds)('the demo chat models on %s', (kind) => {
     try {
       const credentials = await seedDemo(t.db.db, dataDir, {});
       const studyId = credentials?.studyId ?? '';
-      expect((await findStudy(t.db.db, studyId))?.models).toEqual([demoReplayModel]);
+      expect((await findStudy(t.db.db, studyId))?.models).toEqual([demoReplayModel, demoBriefReplayModel]);
+      expect((await findStudy(t.db.db, studyId))?.assignment).toBe('fixed');
 
       const invite = credentials?.groups[0]?.inviteCode ?? '';
       const who = await joinGroup(t, invite, 'Newcomer');
@@ -93,21 +94,47 @@ describe.each(databaseKinds)('the demo chat models on %s', (kind) => {
       expect(assistant).toMatchObject({ status: 'complete', provider: 'replay', model: 'replay' });
       expect(assistant.content).toContain('Thanksgiving');
 
-      // A data directory seeded before Interact: no models. The next start gives it the replay
-      // model, and the environment's OpenAI-compatible one when named (participants then choose).
+      // The brief voice answers the same question with the first two sentences of the same recording.
+      const brief = await t.app.inject({
+        method: 'POST',
+        url: `/api/groups/${credentials?.groups[0]?.id}/ab-rounds`,
+        headers: bearer(credentials?.groups[0]?.moderatorToken ?? ''),
+        payload: { modelA: 'replay', modelB: 'replay-brief' },
+      });
+      expect(brief.statusCode).toBe(201);
+      const item = await created<{ answers: { first: string; second: string } }>(
+        t,
+        `/api/groups/${credentials?.groups[0]?.id}/ab-rounds/${brief.json().id}/items`,
+        { prompt: 'How is Thanksgiving celebrated?' },
+        who.token,
+      );
+      const [short, long] = [item.answers.first, item.answers.second].sort((x, y) => x.length - y.length) as [
+        string,
+        string,
+      ];
+      expect(long.startsWith(short)).toBe(true);
+      expect(short.length).toBeLessThan(long.length);
+
+      // A data directory seeded before Interact: no models; one seeded before A/B rounds: the replay
+      // model alone. The next start gives it both replay voices, and the environment's
+      // OpenAI-compatible model when named (participants then choose).
       await setStudyModels(t.db.db, studyId, [], 'fixed');
       await seedDemo(t.db.db, dataDir, {});
-      expect((await findStudy(t.db.db, studyId))?.models).toEqual([demoReplayModel]);
+      expect((await findStudy(t.db.db, studyId))?.models).toEqual([demoReplayModel, demoBriefReplayModel]);
+      await setStudyModels(t.db.db, studyId, [demoReplayModel], 'fixed');
+      await seedDemo(t.db.db, dataDir, {});
+      expect((await findStudy(t.db.db, studyId))?.models).toEqual([demoReplayModel, demoBriefReplayModel]);
       const env = { CALMA_DEMO_OPENAI_URL: 'http://ollama:11434/v1', CALMA_DEMO_OPENAI_MODEL: 'qwen2.5:0.5b' };
       await seedDemo(t.db.db, dataDir, env);
       const study = await findStudy(t.db.db, studyId);
       expect(study?.models.map((m) => [m.id, m.provider, m.baseUrl, m.model])).toEqual([
         ['demo-openai', 'openai', 'http://ollama:11434/v1', 'qwen2.5:0.5b'],
         ['replay', 'replay', undefined, 'replay'],
+        ['replay-brief', 'replay', undefined, 'replay-brief'],
       ]);
       expect(study?.assignment).toBe('choice');
       await seedDemo(t.db.db, dataDir, env);
-      expect((await findStudy(t.db.db, studyId))?.models).toHaveLength(2);
+      expect((await findStudy(t.db.db, studyId))?.models).toHaveLength(3);
     } finally {
       await t.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -66,7 +66,7 @@ async function collect(
 
 /**
  * Both models' answers to one prompt, under the study's system prompt, asked at the same time.
- * Two replay models replay the same recordings and would give the same answer, so then b is asked
+ * Two replay models of the same voice (`model`) replay the same recordings and would give the same answer, so then b is asked
  * after a, with a's answer in its history as already given (the replay provider then replays the
  * next closest recording). A failure of either is a 502 that names neither model: the participant
  * must not learn which model failed, and the moderator sees it in the log.
@@ -96,7 +96,7 @@ export async function generateAbAnswers(
           : 'One of the models could not answer; try another prompt, or tell the moderator',
       );
     });
-  if (models.a.provider === 'replay' && models.b.provider === 'replay') {
+  if (models.a.provider === 'replay' && models.b.provider === 'replay' && models.a.model === models.b.model) {
     const a = await ask(models.a, history);
     const b = await ask(models.b, [...history, { role: 'assistant', content: a }, { role: 'user', content: prompt }]);
     return { a, b };
