@@ -4,3 +4,4 @@ export * from './openai.js';
 export * from './provider.js';
 export * from './registry.js';
 export * from './replay.js';
+export * from './timed.js';

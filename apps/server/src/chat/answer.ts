@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Database, InteractionRow, StudyRow, schema } from '@calma/db';
 import {
-  abortable,
   type ChatProvider,
   type ModelSpec,
   ProviderError,
   type ChatMessage as ProviderMessage,
   sleep,
+  streamAnswer,
 } from '@calma/models';
 import { ModelFailure } from '@calma/protocol';
 import type { FastifyBaseLogger } from 'fastify';
@@ -133,8 +133,8 @@ export async function answerTurn(
   return { assistant, failure };
 }
 
-/** One model call with the first-token and idle timeouts; resolves with how it finished. */
-async function attemptOnce(
+/** One model call with the first-token and idle timeouts (`streamAnswer`); resolves with how it finished. */
+function attemptOnce(
   limits: ChatLimits,
   provider: ChatProvider,
   model: ModelSpec,
@@ -142,37 +142,7 @@ async function attemptOnce(
   outer: AbortSignal,
   onToken: (text: string) => void,
 ): Promise<{ finishReason: string | null; usage?: InteractionMessage['usage'] }> {
-  const controller = new AbortController();
-  const follow = () => controller.abort(outer.reason);
-  if (outer.aborted) follow();
-  outer.addEventListener('abort', follow, { once: true });
-  const timeout = (ms: number, what: string) =>
-    setTimeout(
-      () =>
-        controller.abort(new ProviderError('TIMEOUT', `${model.label} ${what} within ${Math.round(ms / 100) / 10} s`)),
-      ms,
-    );
-  let timer = timeout(limits.firstTokenMs, 'did not start answering');
-  let first = true;
-  try {
-    const stream = provider.stream({ model, messages, signal: controller.signal });
-    for await (const chunk of abortable(stream, controller.signal)) {
-      if (chunk.type === 'done')
-        return { finishReason: chunk.finishReason, ...(chunk.usage ? { usage: chunk.usage } : {}) };
-      if (first) {
-        first = false;
-        clearTimeout(timer);
-        timer = timeout(limits.idleMs, 'stopped answering');
-      } else {
-        timer.refresh();
-      }
-      onToken(chunk.text);
-    }
-    throw new ProviderError('STREAM_BROKEN', `${model.label}'s answer ended without finishing`);
-  } finally {
-    clearTimeout(timer);
-    outer.removeEventListener('abort', follow);
-  }
+  return streamAnswer(provider, { model, messages, signal: outer }, limits, onToken);
 }
 
 /** What to tell the participant for an error, preferring the service's own reason to stop. */

@@ -1,5 +1,5 @@
 import type { JudgeMessage } from '@calma/core';
-import { abortable, type ChatProvider, type ModelSpec, ProviderError, sleep } from '@calma/models';
+import { type ChatProvider, type ModelSpec, ProviderError, sleep, streamAnswer } from '@calma/models';
 
 /** How long a judge call may take and how often a retryable failure is tried again. */
 export interface JudgeCallLimits {
@@ -54,39 +54,17 @@ async function attemptOnce(
   model: ModelSpec,
   messages: readonly JudgeMessage[],
   limits: JudgeCallLimits,
-  outer: AbortSignal,
+  signal: AbortSignal,
 ): Promise<{ text: string; tokens: number }> {
-  const controller = new AbortController();
-  const follow = () => controller.abort(outer.reason);
-  if (outer.aborted) follow();
-  outer.addEventListener('abort', follow, { once: true });
-  const timeout = (ms: number, what: string) =>
-    setTimeout(
-      () => controller.abort(new ProviderError('TIMEOUT', `${model.label} ${what} within ${ms} ms`, true)),
-      ms,
-    );
-  let timer = timeout(limits.firstTokenMs, 'did not start answering');
   let text = '';
-  try {
-    const stream = provider.stream({ model, messages: messages.map((m) => ({ ...m })), signal: controller.signal });
-    for await (const chunk of abortable(stream, controller.signal)) {
-      if (chunk.type === 'done') {
-        const usage = chunk.usage;
-        const tokens = usage?.totalTokens ?? (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0);
-        return { text, tokens };
-      }
-      clearTimeout(timer);
-      timer = timeout(limits.idleMs, 'stopped answering');
-      text += chunk.text;
-    }
-    throw new ProviderError('STREAM_BROKEN', `${model.label}'s answer ended without finishing`, true);
-  } catch (err) {
-    // A timeout aborts the stream: what the provider throws then is the abort, not the reason.
-    if (controller.signal.aborted && !outer.aborted && controller.signal.reason instanceof ProviderError)
-      throw controller.signal.reason;
-    throw err;
-  } finally {
-    clearTimeout(timer);
-    outer.removeEventListener('abort', follow);
-  }
+  const { usage } = await streamAnswer(
+    provider,
+    { model, messages: messages.map((m) => ({ ...m })), signal },
+    { ...limits, retryable: true },
+    (token) => {
+      text += token;
+    },
+  );
+  const tokens = usage?.totalTokens ?? (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0);
+  return { text, tokens };
 }

@@ -1,11 +1,11 @@
 import { type Database, recordedResponses, type StudyRow } from '@calma/db';
 import {
-  abortable,
   type ChatProvider,
   type ModelSpec,
   ProviderError,
   type ChatMessage as ProviderMessage,
   providerFor,
+  streamAnswer,
 } from '@calma/models';
 import { ErrorCode } from '@calma/protocol';
 import { AppError } from '../../errors.js';
@@ -39,29 +39,11 @@ async function collect(
   messages: ProviderMessage[],
   limits: AbAnswerLimits,
 ): Promise<string> {
-  const controller = new AbortController();
-  const timeout = (ms: number, what: string) =>
-    setTimeout(() => controller.abort(new ProviderError('TIMEOUT', `${model.label} ${what} within ${ms} ms`)), ms);
-  let timer = timeout(limits.firstTokenMs, 'did not start answering');
-  let first = true;
   let text = '';
-  try {
-    for await (const chunk of abortable(
-      provider.stream({ model, messages, signal: controller.signal }),
-      controller.signal,
-    )) {
-      if (chunk.type === 'done') return text;
-      if (first) {
-        first = false;
-        clearTimeout(timer);
-        timer = timeout(limits.idleMs, 'stopped answering');
-      } else timer.refresh();
-      text += chunk.text;
-    }
-    throw new ProviderError('STREAM_BROKEN', `${model.label}'s answer ended without finishing`);
-  } finally {
-    clearTimeout(timer);
-  }
+  await streamAnswer(provider, { model, messages, signal: new AbortController().signal }, limits, (token) => {
+    text += token;
+  });
+  return text;
 }
 
 /**
