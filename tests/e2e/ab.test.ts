@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
-import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { adminToken, root } from '../support/child-server.js';
+import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
 
 /**
  * A community A/B round in a real browser against the built server and the demo study (offline:
@@ -17,38 +17,21 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  */
 const shots = join(root, 'test-results', 'e2e', 'ab');
 
-interface Demo {
-  studyId: string;
-  groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
-}
-
 interface StudyModels {
   models: { id: string; label: string; provider: string; model: string }[];
   assignment: string;
 }
 
 describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
-  let server: Running;
+  let d: DemoServer;
   let browser: Browser;
   let demo: Demo;
   let group: Demo['groups'][number];
   const participants: { token: string; name: string }[] = [];
   const modelWords: string[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-e2e-ab-'));
 
-  const http = async <T = Record<string, unknown>>(method: string, path: string, auth: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        ...(auth ? { authorization: `Bearer ${auth}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const http = <T = Record<string, unknown>>(method: string, path: string, auth: string, body?: unknown) =>
+    d.http<T>(method, path, auth, body);
 
   const shot = async (p: Page, name: string) => {
     await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -71,9 +54,8 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    expect(buildServer().status).toBe(0);
-    server = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
-    demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo;
+    d = await startDemo('ab');
+    demo = d.demo;
     // A new group of the demo study: the pilot groups have ended sessions whose final attributes
     // would be the round's axes; this one has none, so the moderator writes them (the route test
     // covers axes taken from a session).
@@ -97,14 +79,13 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server) await stop(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await d?.close();
   });
 
   it('lets the moderator open a round on two models with axes of their own', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${server.url}/#token=${group.moderatorToken}`);
+    await page.goto(`${d.server.url}/#token=${group.moderatorToken}`);
     await page.getByRole('link', { name: /^A\/B rounds/ }).click();
     await page.getByRole('heading', { name: 'Open a round' }).waitFor();
     await expect.poll(() => page.getByLabel('Model A').inputValue()).toBe('replay');
@@ -129,7 +110,7 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await context.newPage();
     const [ira] = participants;
-    await page.goto(`${server.url}/#token=${ira?.token}`);
+    await page.goto(`${d.server.url}/#token=${ira?.token}`);
     await page.getByRole('link', { name: /An A\/B round is open/ }).click();
     await page.getByRole('heading', { name: 'Ask both models' }).waitFor();
     await shot(page, 'participant-ask-390');
@@ -171,7 +152,7 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
     await context.addInitScript(() => window.localStorage.setItem('calma.language', 'hi'));
     const page = await context.newPage();
     const [, jon] = participants;
-    await page.goto(`${server.url}/groups/${group.id}/ab#token=${jon?.token}`);
+    await page.goto(`${d.server.url}/groups/${group.id}/ab#token=${jon?.token}`);
     await page.getByLabel('अपना प्रॉम्प्ट लिखें').fill('भारत में दिवाली कैसे मनाई जाती है?');
     await page.getByRole('button', { name: 'दोनों मॉडलों से पूछें' }).click();
     await page.getByRole('heading', { name: 'उत्तर 1' }).waitFor({ timeout: 30_000 });
@@ -186,7 +167,7 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
   it('shows the moderator the results as a plot with intervals, then closes the round for everyone', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await context.newPage();
-    await page.goto(`${server.url}/groups/${group.id}/ab#token=${group.moderatorToken}`);
+    await page.goto(`${d.server.url}/groups/${group.id}/ab#token=${group.moderatorToken}`);
     await page.getByText('3 pairs asked, 3 compared, by 2 participants.').waitFor();
     const chart = page.getByTestId('ab-chart');
     await chart.waitFor();
@@ -221,7 +202,7 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
 
     const participant = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const mine = await participant.newPage();
-    await mine.goto(`${server.url}/#token=${participants[0]?.token}`);
+    await mine.goto(`${d.server.url}/#token=${participants[0]?.token}`);
     await mine.getByRole('link', { name: 'See the results of the last A/B round' }).click();
     await mine.getByText(/The round is closed. You compared 2 pairs of answers/).waitFor();
     await mine.getByTestId('ab-chart').waitFor();

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
-import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { root } from '../support/child-server.js';
+import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
 
 /**
  * The cross-group comparison in a real browser on the seeded demo: the US group's analyst opens
@@ -16,18 +16,12 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  */
 const shots = join(root, 'test-results', 'e2e', 'comparison');
 
-interface Demo {
-  studyId: string;
-  groups: { id: string; name: string; analystToken: string }[];
-}
-
 describe('the cross-group comparison in the browser', { timeout: 60_000 }, () => {
-  let server: Running;
+  let d: DemoServer;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let demo: Demo;
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-e2e-comparison-'));
 
   const shot = async (name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -36,9 +30,8 @@ describe('the cross-group comparison in the browser', { timeout: 60_000 }, () =>
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    expect(buildServer().status).toBe(0);
-    server = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
-    demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo;
+    d = await startDemo('comparison');
+    demo = d.demo;
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     context.setDefaultTimeout(15_000);
@@ -49,20 +42,19 @@ describe('the cross-group comparison in the browser', { timeout: 60_000 }, () =>
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     await browser?.close();
-    if (server) await stop(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await d?.close();
   });
 
   it('the analyst compares the pilot groups, confirms a pair, breaks one and downloads the table', async () => {
     const us = demo.groups[0] as Demo['groups'][number];
     const india = demo.groups[1] as Demo['groups'][number];
     const sessions = (await (
-      await fetch(`${server.url}/api/groups/${us.id}/sessions`, {
+      await fetch(`${d.server.url}/api/groups/${us.id}/sessions`, {
         headers: { authorization: `Bearer ${us.analystToken}` },
       })
     ).json()) as { sessions: { id: string }[] };
     const sessionId = sessions.sessions[0]?.id ?? '';
-    await page.goto(`${server.url}/sessions/${sessionId}/analysis#token=${us.analystToken}`);
+    await page.goto(`${d.server.url}/sessions/${sessionId}/analysis#token=${us.analystToken}`);
     await page.getByRole('link', { name: 'Compare the axes with other groups' }).click();
     await page.getByRole('heading', { name: 'Axes compared across groups', level: 1 }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/studies/${demo.studyId}/comparison`);

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
-import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { root } from '../support/child-server.js';
+import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
 
 /**
  * The offline judge in a real browser on the seeded demo (no network): the US pilot group's session
@@ -16,32 +16,16 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  */
 const shots = join(root, 'test-results', 'e2e', 'judge');
 
-interface Demo {
-  groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
-}
-
 describe('the judge page in the browser', { timeout: 90_000 }, () => {
-  let server: Running;
+  let d: DemoServer;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let group: Demo['groups'][number];
   let sessionId = '';
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-e2e-judge-'));
 
-  const http = async <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const http = <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) =>
+    d.http<T>(method, path, token, body);
   const shot = async (name: string, width: number) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(page), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
@@ -52,9 +36,8 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    expect(buildServer().status).toBe(0);
-    server = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo;
+    d = await startDemo('judge');
+    const demo = d.demo;
     group = demo.groups[0] as Demo['groups'][number];
     browser = await launchChromium();
 
@@ -104,12 +87,11 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     await browser?.close();
-    if (server) await stop(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await d?.close();
   });
 
   it('runs the classifier from the dashboard and shows each axis as a chart and the agreement with its n', async () => {
-    await page.goto(`${server.url}/sessions/${sessionId}/analysis#token=${group.analystToken}`);
+    await page.goto(`${d.server.url}/sessions/${sessionId}/analysis#token=${group.analystToken}`);
     await page.getByRole('link', { name: 'Judge the axes (classifier or LLM)' }).click();
     await page.getByRole('heading', { name: 'Judge the axes', level: 1 }).waitFor();
     await page.getByText('No run yet: start one above.').waitFor();

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { addCard, type BoardClient, boardClient, until } from '../support/board-clients.js';
 import { launchChromium } from '../support/browser.js';
-import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { root } from '../support/child-server.js';
+import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
 
 /**
  * Session replay in a real browser: a short session on the seeded demo (the moderator writes one
@@ -16,33 +16,17 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  */
 const shots = join(root, 'test-results', 'e2e', 'replay');
 
-interface Demo {
-  groups: { id: string; moderatorToken: string; analystToken: string }[];
-}
-
 describe('session replay in the browser', { timeout: 90_000 }, () => {
-  let server: Running;
+  let d: DemoServer;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let moderator: BoardClient | null = null;
   let sessionId = '';
   let group: Demo['groups'][number];
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-e2e-replay-'));
 
-  const http = async <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const http = <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) =>
+    d.http<T>(method, path, token, body);
   const control = (body: object) => http('POST', `/api/sessions/${sessionId}/control`, group.moderatorToken, body);
   const shot = async (name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -52,17 +36,16 @@ describe('session replay in the browser', { timeout: 90_000 }, () => {
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    expect(buildServer().status).toBe(0);
-    server = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo;
+    d = await startDemo('replay');
+    const demo = d.demo;
     group = demo.groups[0] as Demo['groups'][number];
     browser = await launchChromium();
 
     sessionId = (await http<{ id: string }>('POST', `/api/groups/${group.id}/sessions`, group.moderatorToken)).id;
     await control({ action: 'start', segment: 2, durationMs: 600_000 });
-    moderator = await boardClient(server.url, sessionId, group.moderatorToken);
+    moderator = await boardClient(d.server.url, sessionId, group.moderatorToken);
     addCard(moderator, 'replay-before', { kind: 'note', text: 'Written in segment two', x: 0, y: -400 });
-    const observer = await boardClient(server.url, sessionId, group.analystToken);
+    const observer = await boardClient(d.server.url, sessionId, group.analystToken);
     await until(() => observer.cards.has('replay-before'), 'the first note to be stored');
     await control({ action: 'advance', durationMs: 600_000 });
     await new Promise((r) => setTimeout(r, 50));
@@ -88,13 +71,12 @@ describe('session replay in the browser', { timeout: 90_000 }, () => {
     moderator?.destroy();
     await context?.close().catch(() => undefined);
     await browser?.close();
-    if (server) await stop(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await d?.close();
   });
 
   it('scrubs to the start of segment 3 and to the end, drawing the board as it stood at each', async () => {
     // From the analyst's dashboard, by its link.
-    await page.goto(`${server.url}/sessions/${sessionId}/analysis#token=${group.analystToken}`);
+    await page.goto(`${d.server.url}/sessions/${sessionId}/analysis#token=${group.analystToken}`);
     await page.getByRole('link', { name: 'Replay the session' }).click();
     await page.getByRole('heading', { name: 'Session replay', level: 1 }).waitFor();
     const events = page.getByRole('list', { name: /What happened/ });

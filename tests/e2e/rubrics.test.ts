@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
-import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { root } from '../support/child-server.js';
+import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
 
 /**
  * The judge rubrics in a real browser, on the seeded demo with final attributes written through
@@ -16,32 +16,16 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
  */
 const shots = join(root, 'test-results', 'e2e', 'rubrics');
 
-interface Demo {
-  groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
-}
-
 describe('judge rubrics and alignment downloads in the browser', { timeout: 90_000 }, () => {
-  let server: Running;
+  let d: DemoServer;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let group: Demo['groups'][number];
   let sessionId = '';
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-e2e-rubrics-'));
 
-  const http = async <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const http = <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) =>
+    d.http<T>(method, path, token, body);
   const control = (body: object) => http('POST', `/api/sessions/${sessionId}/control`, group.moderatorToken, body);
   const shot = async (name: string, width: number) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -51,9 +35,8 @@ describe('judge rubrics and alignment downloads in the browser', { timeout: 90_0
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    expect(buildServer().status).toBe(0);
-    server = await startServer({ CALMA_DATA_DIR: dataDir, CALMA_ADMIN_TOKEN: adminToken });
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Demo;
+    d = await startDemo('rubrics');
+    const demo = d.demo;
     group = demo.groups[0] as Demo['groups'][number];
     browser = await launchChromium();
 
@@ -119,12 +102,11 @@ describe('judge rubrics and alignment downloads in the browser', { timeout: 90_0
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     await browser?.close();
-    if (server) await stop(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await d?.close();
   });
 
   it('edits a rubric from the dashboard and keeps it as version 2 after a reload', async () => {
-    await page.goto(`${server.url}/sessions/${sessionId}/analysis#token=${group.analystToken}`);
+    await page.goto(`${d.server.url}/sessions/${sessionId}/analysis#token=${group.analystToken}`);
     await page.getByRole('link', { name: 'Judge rubrics and datasets' }).click();
     await page.getByRole('heading', { name: 'Judge rubrics', level: 1 }).waitFor();
     const accuracy = page

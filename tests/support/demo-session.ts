@@ -10,7 +10,7 @@ import { adminToken, buildServer, type Running, root, startServer, stop } from '
 /** What the seeded demo writes to `demo-credentials.json` in the server's data directory. */
 export interface Demo {
   studyId: string;
-  groups: { id: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
+  groups: { id: string; name: string; inviteCode: string; moderatorToken: string; analystToken: string }[];
 }
 
 /** A built server on the seeded demo, and JSON requests to it. */
