@@ -1,4 +1,10 @@
-import { type AxisTurns, collectAxisTurns, type DatasetTurn, type FinalAttributeInput } from '@calma/core';
+import {
+  type AxisTurns,
+  axisTurnPrompt,
+  collectAxisTurns,
+  type DatasetTurn,
+  type FinalAttributeInput,
+} from '@calma/core';
 import {
   type Database,
   type FinalAttributeRow,
@@ -62,14 +68,12 @@ export async function axisTurns(
   const interactions = new Map(visible.map((i) => [i.id, i]));
   const turns = new Map<string, DatasetTurn>();
   for (const interaction of visible) {
-    let prompt: string | null = null;
     interaction.messages.forEach((m, messageIndex) => {
-      if (m.role === 'user') prompt = m.content;
-      else if (m.content.trim())
+      if (m.role === 'assistant' && m.content.trim())
         turns.set(`${interaction.id}#${messageIndex}`, {
           interactionId: interaction.id,
           messageIndex,
-          prompt,
+          prompt: axisTurnPrompt(interaction.messages, messageIndex),
           response: m.content,
         });
     });
