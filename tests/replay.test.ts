@@ -133,6 +133,14 @@ describe.each(databaseKinds)('session replay on %s', (kind) => {
     expect((await boardAt(tB)).b1).toMatchObject({ text: 'second' });
     expect((await boardAt(tB)).a1).toMatchObject({ x: 10 });
     expect((await boardAt(tC)).a1).toMatchObject({ x: 500 });
+    // A cluster the group names comes with the cards, from its moment on.
+    moderator.doc.getMap('clusters').set('7', { name: 'Fairness' });
+    await until(() => observer.doc.getMap('clusters').has('7'), 'the named cluster to be broadcast');
+    const clustersAt = async (at: number) =>
+      (await t.http<{ clusters: unknown }>('GET', `/api/sessions/${sessionId}/board?at=${at}`, tokens.analyst)).body
+        .clusters;
+    expect(await clustersAt(Date.now())).toEqual({ '7': { name: 'Fairness' } });
+    expect(await clustersAt(tC)).toEqual({});
     expect(await boardAt(createdAt - 1_000)).toEqual({});
 
     // Compaction folds the stored updates (every 10 here): moments keep the past drawable.

@@ -58,11 +58,20 @@ export const BoardAtQuery = Type.Object({
 /** The query of the board at a moment. */
 export type BoardAtQuery = Static<typeof BoardAtQuery>;
 
-/** `GET /api/sessions/:id/board?at=`: the board document's `cards` as they stood then. */
+/** `GET /api/sessions/:id/board?at=`: the board document's `cards` and named `clusters` as they stood then. */
 export const BoardAt = Type.Object({
   cards: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {
     description: 'Card id → the card’s fields (see the board contract)',
   }),
+  clusters: Type.Record(
+    Type.String(),
+    Type.Object({
+      name: Type.String(),
+      size: Type.Optional(Type.Number({ minimum: 0 })),
+      suggested: Type.Optional(Type.Boolean()),
+    }),
+    { description: 'Cluster id → its name (and, for the affinity map’s suggestions, `suggested: true`)' },
+  ),
 });
 /** The board at a moment. */
 export type BoardAt = Static<typeof BoardAt>;

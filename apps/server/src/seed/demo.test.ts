@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveToken } from '../plugins/auth.js';
 import { bearer, created, join as joinGroup, passCheck, startTestApp } from '../testing.js';
 import { seedDemo } from './demo.js';
+import codedFile from './demo-coded.json' with { type: 'json' };
 import { demoBriefReplayModel, demoReplayModel } from './demo-models.js';
 
 const pilot = (name: string) => JSON.parse(readFileSync(new URL(`./pilot/${name}`, import.meta.url), 'utf8'));
@@ -39,12 +40,16 @@ describe.each(databaseKinds)('the demo seed on %s', (kind) => {
       // The Thanksgiving response is the study's baseline set: both groups have a copy to code.
       expect(study?.baseline.map((b) => b.id)).toEqual(['thanksgiving']);
       const indiaInteractions = await listInteractions(db.db, india?.id ?? '');
-      expect(indiaInteractions.map((i) => i.id).sort()).toEqual([
-        `bl:${india?.id}:thanksgiving`,
-        'india-bengal-frontier',
-        'india-british-empire-india',
-        'india-out-of-india',
-      ]);
+      // The pilot's quoted responses, then the demo's coded conversations (demo-coded.json).
+      expect(indiaInteractions.map((i) => i.id).sort()).toEqual(
+        [
+          `bl:${india?.id}:thanksgiving`,
+          'india-bengal-frontier',
+          'india-british-empire-india',
+          'india-out-of-india',
+          ...codedFile.groups.india.map((c) => `india-${c.id}`),
+        ].sort(),
+      );
       expect(indiaInteractions.find((i) => i.baseline)?.messages[0]?.content).toMatch(/^Thanksgiving is a holiday/);
       const mitBaseline = (await listInteractions(db.db, mit?.id ?? '')).filter((i) => i.baseline);
       expect(mitBaseline.map((i) => i.id)).toEqual([`bl:${mit?.id}:thanksgiving`]);

@@ -11,7 +11,7 @@ import {
 } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { access, sessionScope } from '../../plugins/auth.js';
-import { boardCardsAt } from './board-at.js';
+import { boardAt } from './board-at.js';
 
 /**
  * Session replay for moderators and analysts (and the admin): the session's timeline, the board
@@ -46,15 +46,14 @@ export const replayRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       config: { access: access.session(staffRoles) },
       schema: {
         tags,
-        summary: 'The board’s cards as they stood at a moment (`?at=` epoch ms)',
+        summary: 'The board’s cards and named clusters as they stood at a moment (`?at=` epoch ms)',
         params,
         querystring: BoardAtQuery,
         response: { 200: BoardAt, ...authErrors },
       },
     },
     async (request) => {
-      const { session } = sessionScope(request);
-      return { cards: await boardCardsAt(db, session.id, session.row.createdAt, Number(request.query.at)) };
+      return boardAt(db, sessionScope(request).session.id, Number(request.query.at));
     },
   );
 

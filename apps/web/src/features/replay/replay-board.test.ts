@@ -24,4 +24,10 @@ describe('replayBoard', () => {
     expect(board.cards).toHaveLength(1);
     expect(board.addNote(0, 0, 'no')).toBe('');
   });
+
+  it('carries the moment’s named clusters, for the legend and the cards’ colours', () => {
+    const clusters = { '1': { name: 'Empathy' }, '2': { name: 'Group 2', suggested: true } };
+    expect(replayBoard([], clusters).clusters).toEqual(clusters);
+    expect(replayBoard([]).clusters).toEqual({});
+  });
 });

@@ -1,4 +1,4 @@
-import { type Card, readCard } from '@calma/protocol/board';
+import { type Card, type NamedCluster, readCard } from '@calma/protocol/board';
 import type { Board } from '../../lib/board';
 
 const nothing = () => undefined;
@@ -11,15 +11,15 @@ export function replayCards(cards: Readonly<Record<string, Readonly<Record<strin
 }
 
 /**
- * A board that stood still: the cards of one moment, with no one on it and nothing anyone can do,
- * for the board's own read-only drawing (`BoardCanvas` with a read-only reason).
+ * A board that stood still: the cards and named clusters of one moment, with no one on it and
+ * nothing anyone can do, for the board's own read-only drawing (`BoardCanvas` with a read-only reason).
  */
-export function replayBoard(cards: readonly Card[]): Board {
+export function replayBoard(cards: readonly Card[], clusters: Readonly<Record<string, NamedCluster>> = {}): Board {
   return {
     status: 'synced',
     closeReason: null,
     cards,
-    clusters: {},
+    clusters,
     peers: [],
     canUndo: false,
     canRedo: false,

@@ -46,11 +46,14 @@ export function ReplayPage({ sessionId }: { sessionId: string }) {
     settled !== null && timeline.status === 'success' ? path(`/board?at=${settled}`) : null,
     token,
   );
-  const [shown, setShown] = useState<{ at: number; cards: ReturnType<typeof replayCards> } | null>(null);
+  const [shown, setShown] = useState<{ at: number; board: BoardAt } | null>(null);
   useEffect(() => {
-    if (board.status === 'success' && settled !== null) setShown({ at: settled, cards: replayCards(board.data.cards) });
+    if (board.status === 'success' && settled !== null) setShown({ at: settled, board: board.data });
   }, [board, settled]);
-  const drawn = useMemo(() => (shown ? replayBoard(shown.cards) : null), [shown]);
+  const drawn = useMemo(
+    () => (shown ? replayBoard(replayCards(shown.board.cards), shown.board.clusters) : null),
+    [shown],
+  );
 
   const back = (
     <p>
@@ -92,22 +95,24 @@ export function ReplayPage({ sessionId }: { sessionId: string }) {
           onChange={setChosen}
         />
       )}
-      <section className="card replay-moment" aria-labelledby="replay-moment-title" aria-live="polite">
-        <h2 id="replay-moment-title">{t('moment.title', { time: clockTime(at, i18n.language) })}</h2>
-        <dl className="replay-facts">
-          <dt>{t('moment.segment')}</dt>
-          <dd data-testid="replay-segment">
-            {t('session:segment', { n: moment.segment })} · {t(`session:names.${moment.segment}`)} ·{' '}
-            {t(`session:status.${moment.status}`)}
-          </dd>
-          <dt>{t('moment.submitted')}</dt>
-          <dd>{t('moment.counts', { one: moment.submitted[1], five: moment.submitted[5] })}</dd>
-          <dt>{t('moment.revealed')}</dt>
-          <dd>{moment.revealed.length > 0 ? moment.revealed.join(', ') : t('moment.none')}</dd>
-        </dl>
-      </section>
+      {events.length > 0 && (
+        <section className="card replay-moment" aria-labelledby="replay-moment-title" aria-live="polite">
+          <h2 id="replay-moment-title">{t('moment.title', { time: clockTime(at, i18n.language) })}</h2>
+          <dl className="replay-facts">
+            <dt>{t('moment.segment')}</dt>
+            <dd data-testid="replay-segment">
+              {t('session:segment', { n: moment.segment })} · {t(`session:names.${moment.segment}`)} ·{' '}
+              {t(`session:status.${moment.status}`)}
+            </dd>
+            <dt>{t('moment.submitted')}</dt>
+            <dd>{t('moment.counts', { one: moment.submitted[1], five: moment.submitted[5] })}</dd>
+            <dt>{t('moment.revealed')}</dt>
+            <dd>{moment.revealed.length > 0 ? moment.revealed.join(', ') : t('moment.none')}</dd>
+          </dl>
+        </section>
+      )}
       <section className="replay-board" aria-labelledby="replay-board-title">
-        <h2 id="replay-board-title">{t('board.title')}</h2>
+        <h2 id="replay-board-title">{events.length > 0 ? t('board.title') : t('board.titleNow')}</h2>
         <p className="hint" role="status">
           {shown ? t('board.asOf', { time: clockTime(shown.at, i18n.language) }) : t('board.loading')}
           {board.status === 'error' ? ` ${board.error.message}` : ''}
