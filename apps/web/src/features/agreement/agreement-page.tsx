@@ -2,12 +2,12 @@ import type { Agreement, CodeAgreement, InteractionList, ParticipantList } from 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
+import { downloadWithToken } from '../../lib/download';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { agreementLevel, formatAlpha } from './agreement-sentence';
-import { downloadWithToken } from './download';
 import './agreement.css';
 
 type SortKey = 'text' | 'alpha' | 'coders' | 'units';

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
-import { ApiError } from '../../lib/api';
 import type { Analysis, FinalAttributesResponse, GroupSummary, ParticipantList, Session } from '../../lib/contract';
+import { download } from '../../lib/download';
 import { Link } from '../../lib/router';
 import { getToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
@@ -13,21 +13,6 @@ import { ConsensusCharts, LikertChart, ShiftChart } from './charts';
 import { readingsOf } from './readings';
 
 const formats = ['json', 'csv', 'md'] as const;
-
-async function download(sessionId: string, format: (typeof formats)[number]): Promise<void> {
-  const response = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`, {
-    headers: { authorization: `Bearer ${getToken() ?? ''}` },
-  });
-  // i18n-ignore: shown through errorText (lib/errors.ts), which translates by code
-  if (!response.ok) throw new ApiError(response.status, 'EXPORT_FAILED', 'The export failed.');
-  const blob = await response.blob();
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `calma-axes-${sessionId}.${format}`;
-  link.click();
-  URL.revokeObjectURL(url);
-}
 
 /** The analyst's view of a session: derived axes, consensus-shift charts read out in words, word cloud, exports. */
 export function DashboardPage({ sessionId }: { sessionId: string }) {
@@ -87,7 +72,17 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
         <fieldset className="actions export-actions">
           <legend>{t('export.legend')}</legend>
           {formats.map((format) => (
-            <ActionButton key={format} pendingLabel={t('export.pending')} onClick={() => download(sessionId, format)}>
+            <ActionButton
+              key={format}
+              pendingLabel={t('export.pending')}
+              onClick={() =>
+                download(
+                  `/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`,
+                  `calma-axes-${sessionId}.${format}`,
+                  getToken() ?? '',
+                )
+              }
+            >
               {t(`export.${format}`)}
             </ActionButton>
           ))}

@@ -3,10 +3,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
 import { api } from '../../lib/api';
+import { downloadWithToken } from '../../lib/download';
 import { errorText } from '../../lib/errors';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
-import { downloadWithToken } from '../agreement/download';
 import { BrokenRow, PairRow, UniqueRow } from './pair-row';
 import './comparison.css';
 

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
-import { ApiError } from '../../lib/api';
+import { download } from '../../lib/download';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import { getToken } from '../../lib/token';
 
@@ -12,23 +12,6 @@ export const alignmentExports = [
   { format: 'preferences', extension: 'jsonl' },
   { format: 'constitution', extension: 'md' },
 ] as const;
-
-type Format = (typeof alignmentExports)[number]['format'];
-
-async function download(sessionId: string, format: Format, extension: string): Promise<void> {
-  // A plain link cannot carry the bearer token: fetch, then hand the browser the file.
-  const response = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`, {
-    headers: { authorization: `Bearer ${getToken() ?? ''}` },
-  });
-  // i18n-ignore: shown through errorText (lib/errors.ts), which translates by code
-  if (!response.ok) throw new ApiError(response.status, 'EXPORT_FAILED', 'The export failed.');
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `calma-${format}-${sessionId}.${extension}`;
-  link.click();
-  URL.revokeObjectURL(url);
-}
 
 /** Download buttons for every alignment export of a session, each saying what it holds. */
 export function AlignmentDownloads({ sessionId }: { sessionId: string }) {
@@ -46,7 +29,12 @@ export function AlignmentDownloads({ sessionId }: { sessionId: string }) {
               data-testid={`download-${format}`}
               onClick={() =>
                 attempt(
-                  () => download(sessionId, format, extension),
+                  () =>
+                    download(
+                      `/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`,
+                      `calma-${format}-${sessionId}.${extension}`,
+                      getToken() ?? '',
+                    ),
                   t('downloads.done', { name: t(`downloads.${format}.name`) }),
                 )
               }

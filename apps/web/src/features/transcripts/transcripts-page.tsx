@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
 import { ApiError } from '../../lib/api';
 import type { InteractionList, Me } from '../../lib/contract';
+import { downloadWithToken } from '../../lib/download';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
@@ -205,32 +206,15 @@ function ExportLinks({ groupId, token, canIdentify }: { groupId: string; token: 
   const [failure, setFailure] = useState<string | null>(null);
   const checkId = useId();
 
-  // The export needs the bearer token, which a plain link cannot send: fetch it, then hand the
-  // browser the file through an object URL.
   const download = async (format: TranscriptFormat) => {
     setFailure(null);
-    const response = await fetch(exportPath(groupId, format, identified && canIdentify), {
-      headers: { authorization: `Bearer ${token}` },
-    }).catch(() => null);
-    if (!response?.ok) {
-      const body = (await response?.json().catch(() => undefined)) as
-        | { error?: { code?: string; message?: string } }
-        | undefined;
-      setFailure(
-        errorText(
-          new ApiError(response?.status ?? 0, body?.error?.code ?? 'NETWORK_ERROR', body?.error?.message ?? ''),
-        ),
-      );
-      return;
-    }
-    const url = URL.createObjectURL(await response.blob());
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = exportFileName(groupId, format);
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setFailure(
+      await downloadWithToken(
+        exportPath(groupId, format, identified && canIdentify),
+        exportFileName(groupId, format),
+        token,
+      ),
+    );
   };
 
   return (
