@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import codedFile from '../../apps/server/src/seed/demo-coded.json' with { type: 'json' };
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { root } from '../support/child-server.js';
@@ -104,10 +105,11 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
     await page.locator('[data-testid="judge-run"][data-status="done"]').waitFor();
     console.info(`[judge e2e] classifier run on the demo: done on the page ${Date.now() - started} ms after the click`);
     expect(await page.getByTestId('judge-status').textContent()).toBe('Done');
-    // 5 answers of the US group × 2 axes.
-    expect(await run.getByText('10 of 10 scored').count()).toBe(1);
+    // Every answer of the US group (the pilot's 5 quoted ones and the demo's coded conversations) × 2 axes.
+    const turns = 5 + codedFile.groups.mit.length;
+    expect(await run.getByText(`${2 * turns} of ${2 * turns} scored`).count()).toBe(1);
     const progress = run.getByRole('progressbar', { name: 'Progress' });
-    expect(await progress.getAttribute('value')).toBe('10');
+    expect(await progress.getAttribute('value')).toBe(String(2 * turns));
 
     // A chart per axis: bars drawn (SVG rectangles), and the counts read out in words.
     const charts = page.getByTestId('judge-distribution');
@@ -115,7 +117,7 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
     for (const name of ['Cultural context', 'Sources']) {
       const chart = charts.filter({ hasText: name });
       await expect.poll(() => chart.locator('svg .recharts-bar-rectangle').count()).toBeGreaterThan(0);
-      expect(await chart.locator('.reading').textContent()).toMatch(/5 turns in all/);
+      expect(await chart.locator('.reading').textContent()).toMatch(new RegExp(`${turns} turns in all`));
     }
     // Agreement: each axis with n = 4 (its 2 examples and the other axis's 2).
     const reading = await page.getByTestId('judge-agreement-reading').textContent();

@@ -1,8 +1,8 @@
-import type { RubricAxis } from '@calma/core';
+import { axisTurnPrompt, type RubricAxis } from '@calma/core';
 import { type Database, findGroup, findSession, findStudy, type JudgeRunRow, type StudyRow } from '@calma/db';
 import { type AxisTurnsOptions, axisTurns } from '../alignment/axis-turns.js';
 import { visibleInteractions } from '../routes/transcripts/visible.js';
-import { judgeableTurns, promptBefore, turnKey } from './turns.js';
+import { judgeableTurns, turnKey } from './turns.js';
 
 /** One assistant turn to score along every axis. */
 export interface JudgeItem {
@@ -46,7 +46,7 @@ export async function runMaterial(
       turns.set(turnKey(interaction.id, messageIndex), {
         interactionId: interaction.id,
         messageIndex,
-        prompt: promptBefore(interaction, messageIndex),
+        prompt: axisTurnPrompt(interaction.messages, messageIndex),
         response: interaction.messages[messageIndex]?.content ?? '',
       });
   const chosen = run.interactionIds ? new Set(run.interactionIds) : null;

@@ -1,6 +1,7 @@
+import { axisTurnPrompt } from '@calma/core';
 import type { InteractionRow } from '@calma/db';
 import { describe, expect, it } from 'vitest';
-import { judgeableTurns, promptBefore } from './turns.js';
+import { judgeableTurns } from './turns.js';
 
 const at = new Date(0);
 const interaction = (id: string, messages: InteractionRow['messages']): InteractionRow => ({
@@ -32,8 +33,8 @@ const interactions = [
 ];
 describe('the turns a judge run scores', () => {
   it('reads the question before an answer and the answers worth judging', () => {
-    expect(promptBefore(interactions[0] as InteractionRow, 4)).toBe('Really?\n\nSure?');
-    expect(promptBefore(interactions[1] as InteractionRow, 0)).toBeNull();
+    expect(axisTurnPrompt((interactions[0] as InteractionRow).messages, 4)).toBe('Really?\n\nSure?');
+    expect(axisTurnPrompt((interactions[1] as InteractionRow).messages, 0)).toBeNull();
     expect(judgeableTurns(interactions[0] as InteractionRow)).toEqual([1, 4]);
     expect(judgeableTurns(interactions[3] as InteractionRow)).toEqual([]);
   });

@@ -64,8 +64,8 @@ describe.each(databaseKinds)("the demo's ended sessions on %s", (kind) => {
       const indiaSession = (await listSessions(db.db, byKey.india?.id ?? ''))[0]?.id ?? '';
       await db.db.delete(schema.settings).where(eq(schema.settings.key, 'demo_sessions_seeded_v2'));
       for (const [group, session] of [
-        [byKey.mit?.id ?? '', mitSession],
-        [byKey.india?.id ?? '', indiaSession],
+        [byKey.mit?.id ?? '', mitSession] as const,
+        [byKey.india?.id ?? '', indiaSession] as const,
       ]) {
         await db.db.delete(schema.sessionEvents).where(eq(schema.sessionEvents.sessionId, session));
         await db.db.delete(schema.attributes).where(eq(schema.attributes.groupId, group));

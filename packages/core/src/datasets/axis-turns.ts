@@ -73,10 +73,19 @@ export interface AxisTurnsInput {
 
 type Messages = readonly { readonly role: 'user' | 'assistant'; readonly content: string }[];
 
-/** The question an assistant turn answers: the last user message before it, or null. */
+/**
+ * The question an assistant turn answers: the user messages since the previous answer (several
+ * when the person wrote twice before it answered), joined by a blank line; null when there are
+ * none. The one rule rubrics, judges and datasets quote a turn's prompt by.
+ */
 export function axisTurnPrompt(messages: Messages, messageIndex: number): string | null {
-  for (let i = messageIndex - 1; i >= 0; i -= 1) if (messages[i]?.role === 'user') return messages[i]?.content ?? null;
-  return null;
+  const asked: string[] = [];
+  for (let i = messageIndex - 1; i >= 0; i -= 1) {
+    const message = messages[i];
+    if (!message || message.role === 'assistant') break;
+    asked.unshift(message.content);
+  }
+  return asked.length > 0 ? asked.join('\n\n') : null;
 }
 
 /** The assistant turn a label is on: its message, or the first answer when it names none; null for a user message. */
