@@ -1,5 +1,5 @@
 import type { SessionState } from '@calma/core';
-import { and, asc, count, countDistinct, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, countDistinct, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { newId } from '../ids.js';
 import { finalAttributes, segment1Attributes, segment5Ratings, sessions } from '../schema.js';
@@ -98,8 +98,11 @@ export interface NewFinalAttribute {
 }
 
 /**
- * Replaces a session's final attributes and group top lists in one transaction. Mapping entries
- * that pointed at an attribute no longer listed are set to null, so the mapping never dangles.
+ * Replaces a session's final attributes and group top lists in one transaction. An attribute
+ * listed again (same id) is updated in place, not deleted and re-made, so what hangs on it (the
+ * analyst's rubric versions) survives a moderator's re-save; one no longer listed goes, with what
+ * hangs on it. Mapping entries that pointed at an attribute no longer listed are set to null, so
+ * the mapping never dangles.
  */
 export function replaceFinalAttributes(
   db: Database,
@@ -109,13 +112,30 @@ export function replaceFinalAttributes(
   groupTop5: string[],
 ): Promise<FinalAttributeRow[]> {
   return db.transaction(async (tx) => {
-    await tx.delete(finalAttributes).where(eq(finalAttributes.sessionId, sessionId));
-    const rows = await tx
-      .insert(finalAttributes)
-      .values(attributes.map((a, position) => ({ ...a, sessionId, position })))
-      .returning();
-    const [session] = await tx.select({ mapping: sessions.mapping }).from(sessions).where(eq(sessions.id, sessionId));
     const kept = new Set(attributes.map((a) => a.id));
+    await tx
+      .delete(finalAttributes)
+      .where(and(eq(finalAttributes.sessionId, sessionId), notInArray(finalAttributes.id, [...kept, ''])));
+    const rows =
+      attributes.length === 0
+        ? []
+        : await tx
+            .insert(finalAttributes)
+            .values(attributes.map((a, position) => ({ ...a, sessionId, position })))
+            .onConflictDoUpdate({
+              target: finalAttributes.id,
+              // Only a row of this session: the caller checked that no id belongs to another.
+              setWhere: eq(finalAttributes.sessionId, sessionId),
+              set: {
+                name: sql`excluded.name`,
+                definition: sql`excluded.definition`,
+                exampleInteractionIds: sql`excluded.example_interaction_ids`,
+                sourceLabelIds: sql`excluded.source_label_ids`,
+                position: sql`excluded.position`,
+              },
+            })
+            .returning();
+    const [session] = await tx.select({ mapping: sessions.mapping }).from(sessions).where(eq(sessions.id, sessionId));
     const mapping = Object.fromEntries(
       Object.entries(session?.mapping ?? {}).map(([from, to]) => [from, to !== null && kept.has(to) ? to : null]),
     );

@@ -1,4 +1,4 @@
-import { addLabels, type NewLabel, replaceFinalAttributes, schema } from '@calma/db';
+import { addLabels, listFinalAttributes, type NewLabel, replaceFinalAttributes, schema } from '@calma/db';
 import { databaseKinds } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -406,5 +406,46 @@ describe.each(databaseKinds)('judge rubrics and alignment exports on %s', (kind)
     expect(JSON.parse(judge.body)).toEqual([]);
     const bad = await send('GET', `/api/sessions/${empty}/export?format=yaml`, group.analystToken);
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('keeps an axis’s rubric versions when the final attributes are saved again, and drops a removed axis’s', async () => {
+    const versionsOf = async (id: string) =>
+      send('GET', `/api/sessions/${sessionId}/rubrics/${id}/versions`, group.analystToken);
+    expect((await versionsOf(empathyId)).json().versions.length).toBeGreaterThanOrEqual(2);
+    expect((await versionsOf(clarityId)).statusCode).toBe(200);
+    // The moderator re-saves: Empathy's definition mended, Clarity gone, a new axis.
+    await replaceFinalAttributes(
+      t.db.db,
+      sessionId,
+      [
+        {
+          id: `${kind}-fa-new`,
+          name: 'Honesty',
+          definition: 'Says what it does not know.',
+          exampleInteractionIds: [],
+          sourceLabelIds: [],
+        },
+        {
+          id: empathyId,
+          name: 'Empathy',
+          definition: 'Acknowledges how the person feels, in their words.',
+          exampleInteractionIds: [],
+          sourceLabelIds: [],
+        },
+      ],
+      [],
+      [],
+    );
+    const kept = (await versionsOf(empathyId)).json().versions as Version[];
+    expect(kept.map((v) => [v.version, v.editedBy])).toEqual([
+      [1, 'built'],
+      [2, 'analyst'],
+    ]);
+    expect((await versionsOf(clarityId)).statusCode).toBe(404);
+    const finals = await listFinalAttributes(t.db.db, sessionId);
+    expect(finals.map((f) => [f.id, f.position, f.definition])).toEqual([
+      [`${kind}-fa-new`, 0, 'Says what it does not know.'],
+      [empathyId, 1, 'Acknowledges how the person feels, in their words.'],
+    ]);
   });
 });
