@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replayBoard, replayCards } from './replay-board';
+import { replayBoard, replayCards, replayLayoutKey } from './replay-board';
 
 describe('replayCards', () => {
   it('reads each card of a moment with the board’s reader, in id order', () => {
@@ -29,5 +29,31 @@ describe('replayBoard', () => {
     const clusters = { '1': { name: 'Empathy' }, '2': { name: 'Group 2', suggested: true } };
     expect(replayBoard([], clusters).clusters).toEqual(clusters);
     expect(replayBoard([]).clusters).toEqual({});
+  });
+});
+
+describe('replayLayoutKey', () => {
+  const grid = [
+    { x: 40, y: 40 },
+    { x: 1580, y: 400 },
+  ];
+  it('changes when the cards move to another region, not when one is nudged', () => {
+    const key = replayLayoutKey(grid);
+    expect(key).toBeGreaterThan(0);
+    expect(
+      replayLayoutKey([
+        { x: 60, y: 50 },
+        { x: 1600, y: 420 },
+      ]),
+    ).toBe(key);
+    expect(
+      replayLayoutKey([
+        { x: 80, y: 2000 },
+        { x: 1600, y: 2700 },
+      ]),
+    ).not.toBe(key);
+  });
+  it('is 0, no fit, for an empty board', () => {
+    expect(replayLayoutKey([])).toBe(0);
   });
 });

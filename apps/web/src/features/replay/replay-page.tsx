@@ -7,7 +7,7 @@ import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { BoardCanvas } from '../board/board-canvas';
-import { replayBoard, replayCards } from './replay-board';
+import { replayBoard, replayCards, replayLayoutKey } from './replay-board';
 import { clockTime, TimelineScrubber } from './timeline-scrubber';
 import './replay.css';
 
@@ -126,7 +126,7 @@ export function ReplayPage({ sessionId }: { sessionId: string }) {
             token={token ?? ''}
             interactions={[]}
             names={{}}
-            refitKey={drawn.cards.length > 0 ? 1 : 0}
+            refitKey={replayLayoutKey(drawn.cards)}
           />
         )}
       </section>
