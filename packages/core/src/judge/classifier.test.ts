@@ -22,7 +22,7 @@ function cloud(seed: number, count: number, centre: number[], spread: number): n
 describe('the offline judge (logistic regression per axis)', () => {
   it('matches the numpy reference fit, its probabilities and its cross-validated agreement', () => {
     for (const c of reference.cases) {
-      const model = trainJudgeClassifier(c.positive, c.negative, { l2: c.l2 });
+      const model = trainJudgeClassifier(c.positive, c.negative, { l2: c.l2, balanced: c.balanced });
       // The reference reports weights on standardised features, as the model keeps them.
       for (const [j, w] of model.weights.entries()) expect(w, `${c.name} w${j}`).toBeCloseTo(c.weights[j] as number, 8);
       expect(model.bias, c.name).toBeCloseTo(c.bias, 8);
@@ -31,7 +31,11 @@ describe('the offline judge (logistic regression per axis)', () => {
           c.probabilities[i] as number,
           8,
         );
-      const loo = judgeCrossValidatedAgreement(c.positive, c.negative, { l2: c.l2, folds: c.folds });
+      const loo = judgeCrossValidatedAgreement(c.positive, c.negative, {
+        l2: c.l2,
+        folds: c.folds,
+        balanced: c.balanced,
+      });
       expect(loo.n).toBe(c.heldOut.n);
       expect(loo.folds).toBe(Math.min(c.folds, c.heldOut.n));
       expect(loo.accuracy, c.name).toBeCloseTo(c.heldOut.accuracy, 12);

@@ -27,6 +27,13 @@ export interface JudgeClassifierOptions {
   readonly l2?: number;
   /** Most Newton steps (default 50); it stops earlier once a step moves less than 1e-10. */
   readonly maxIterations?: number;
+  /**
+   * Weigh each side as much as the other (default true): every example counts m / (2 · its side's
+   * count), as scikit-learn's `class_weight="balanced"`. A community ties a few turns against an
+   * axis and more for it; unweighted, the bias learns that share and the judge calls every turn
+   * positive, which is no judge at all.
+   */
+  readonly balanced?: boolean;
 }
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
@@ -58,8 +65,8 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
 }
 
 /**
- * Fits the logistic regression minimising Σᵢ log(1 + e^(−yᵢ·(w·xᵢ + b))) + λ/2 ‖w‖² (yᵢ ∈ {−1, 1})
- * over standardised features, by Newton's method (the objective is strictly convex in w, so the
+ * Fits the logistic regression minimising Σᵢ cᵢ·log(1 + e^(−yᵢ·(w·xᵢ + b))) + λ/2 ‖w‖² (yᵢ ∈ {−1, 1};
+ * cᵢ the side's weight, see {@link JudgeClassifierOptions.balanced}) over standardised features, by Newton's method (the objective is strictly convex in w, so the
  * minimum is unique and the result does not depend on the order of the examples).
  */
 export function trainJudgeClassifier(
@@ -72,6 +79,12 @@ export function trainJudgeClassifier(
   const rows = [...positive, ...negative];
   const labels = [...positive.map(() => 1), ...negative.map(() => 0)];
   const m = rows.length;
+  const balanced = options.balanced ?? true;
+  const sideWeight = (count: number) => (balanced && count > 0 ? m / (2 * count) : 1);
+  const weights = [
+    ...positive.map(() => sideWeight(positive.length)),
+    ...negative.map(() => sideWeight(negative.length)),
+  ];
   const d = rows[0]?.length ?? 0;
   const mean = new Float64Array(d);
   for (const row of rows) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (row[j] as number) / m;
@@ -101,8 +114,9 @@ export function trainJudgeClassifier(
       let z = 0;
       for (let j = 0; j < n; j++) z += (theta[j] as number) * (x[j] as number);
       const p = sigmoid(z);
-      const residual = p - (labels[i] as number);
-      const weight = p * (1 - p);
+      const c = weights[i] as number;
+      const residual = c * (p - (labels[i] as number));
+      const weight = c * p * (1 - p);
       for (let j = 0; j < n; j++) {
         const xj = x[j] as number;
         gradient[j] = (gradient[j] as number) + residual * xj;
