@@ -14,6 +14,7 @@ export * from './repositories/coding.js';
 export * from './repositories/comparison.js';
 export * from './repositories/embeddings.js';
 export * from './repositories/groups.js';
+export * from './repositories/health.js';
 export * from './repositories/journey.js';
 export * from './repositories/judge-runs.js';
 export * from './repositories/material.js';

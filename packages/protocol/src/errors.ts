@@ -26,6 +26,8 @@ export const ErrorCode = {
   answerInProgress: 'ANSWER_IN_PROGRESS',
   /** The conversation has had the study's `maxTurns` user turns (409). */
   turnLimitReached: 'TURN_LIMIT_REACHED',
+  /** This node cannot serve now: a dependency (the database) does not answer (503, readiness). */
+  notReady: 'NOT_READY',
   internal: 'INTERNAL_ERROR',
 } as const;
 /** One of the {@link ErrorCode} values. */

@@ -8,3 +8,13 @@ export const HealthResponse = Type.Object({
 });
 /** Health response body. */
 export type HealthResponse = Static<typeof HealthResponse>;
+
+/** `GET /api/health/ready` when this node can serve: each dependency it checked, and that it answered. */
+export const ReadyResponse = Type.Object({
+  status: Type.Literal('ready'),
+  checks: Type.Object({
+    database: Type.Literal('ok'),
+  }),
+});
+/** Readiness response body. */
+export type ReadyResponse = Static<typeof ReadyResponse>;

@@ -148,6 +148,7 @@ const onlyParticipantsJourney = { admin: { status: 403, why: 'the admin has no j
 /** Every `/api/` route, from docs/api.md. */
 const routes: readonly RouteRow[] = [
   { method: 'GET', path: '/api/health', access: { kind: 'public' }, ok: 200 },
+  { method: 'GET', path: '/api/health/ready', access: { kind: 'public' }, ok: 200 },
   { method: 'GET', path: '/api/openapi.json', access: { kind: 'public' }, ok: 200 },
   {
     method: 'POST',

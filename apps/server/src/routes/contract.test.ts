@@ -253,6 +253,12 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
     expect(res.json()).toEqual({ status: 'ok', db: kind, version: 'test' });
   });
 
+  it('says the node is ready while its database answers', async () => {
+    const res = await t.app.inject({ url: '/api/health/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+  });
+
   it('serves an OpenAPI 3 document listing every route above', async () => {
     const res = await t.app.inject({ url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
@@ -261,6 +267,7 @@ describe.each(databaseKinds)('the contract on %s', (kind) => {
     const paths = Object.keys(doc.paths);
     for (const p of [
       '/api/health',
+      '/api/health/ready',
       '/api/studies',
       '/api/studies/{studyId}',
       '/api/studies/{studyId}/groups',

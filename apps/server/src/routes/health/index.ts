@@ -1,8 +1,18 @@
-import { HealthResponse } from '@calma/protocol';
+import { pingDatabase } from '@calma/db';
+import { ErrorBody, ErrorCode, HealthResponse, ReadyResponse } from '@calma/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../../app.js';
+import { AppError } from '../../errors.js';
+import { safeError } from '../../safe-error.js';
 
-/** `GET /api/health`: no auth; says which database is behind the server. */
+/** How long the readiness check waits for the database before it says the node cannot serve. */
+const readyTimeoutMs = 2_000;
+
+/**
+ * `GET /api/health` (liveness: the process answers; says which database is behind it) and
+ * `GET /api/health/ready` (readiness: the database answers too), both with no auth, for load
+ * balancers and orchestrators.
+ */
 export const healthRoutes: FastifyPluginAsyncTypebox<Pick<AppDeps, 'db' | 'version'>> = async (
   app,
   { db, version },
@@ -19,5 +29,33 @@ export const healthRoutes: FastifyPluginAsyncTypebox<Pick<AppDeps, 'db' | 'versi
       },
     },
     async () => ({ status: 'ok' as const, db: db.kind, version }),
+  );
+
+  app.get(
+    '/api/health/ready',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: 200 when this node can serve (its database answers), 503 otherwise',
+        security: [],
+        response: { 200: ReadyResponse, 503: ErrorBody },
+      },
+    },
+    async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${readyTimeoutMs} ms`)), readyTimeoutMs);
+      });
+      try {
+        await Promise.race([pingDatabase(db.db), timeout]);
+      } catch (err) {
+        app.log.warn({ err: safeError(err) }, 'not ready: the database does not answer');
+        throw new AppError(503, ErrorCode.notReady, 'The database does not answer; this node cannot serve now');
+      } finally {
+        clearTimeout(timer);
+      }
+      return { status: 'ready' as const, checks: { database: 'ok' as const } };
+    },
   );
 };
