@@ -407,6 +407,8 @@ describe('the board in the browser', { timeout: 60_000 }, () => {
     await ben.getByRole('button', { name: 'सब दिखाएँ' }).click();
     await settle(ben);
     const card = ben.locator('.board-card', { hasText: 'औपनिवेशिक पक्षपात' });
+    // The Hindi page's longer words push the board lower: a person scrolls to the card first.
+    await card.scrollIntoViewIfNeeded();
     const box = (await card.boundingBox()) as { x: number; y: number; width: number; height: number };
     await ben.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
     const sheet = ben.getByTestId('card-popover');

@@ -85,6 +85,10 @@ export function useSurfacePointers({
 
   const onPointerDown = (event: ReactPointerEvent<HTMLDivElement>) => {
     if (event.pointerType === 'mouse' && event.button !== 0) return;
+    // No emulated mouse events after a touch: a tap opens a card's sheet and the board may move
+    // to show the card above it, and the mousedown that followed then landed on the surface,
+    // took the focus and closed the sheet the tap had just opened.
+    if (event.pointerType === 'touch') event.preventDefault();
     pointers.current.set(event.pointerId, { x: event.clientX, y: event.clientY });
     if (pointers.current.size === 2) {
       // Two fingers: a pinch, whatever the first one was doing.
