@@ -17,6 +17,13 @@ export interface ScenarioOptions {
   /** How many clients connect at once; the next batch waits for this one's first sync. */
   readonly connectBatch: number;
   readonly syncTimeoutMs: number;
+  /** The card the writer moves: a new one per run, so that runs on one server do not interfere. */
+  readonly cardId: string;
+  /**
+   * After the drain, connect a fresh client (the first reader's credentials, once it has left) and
+   * check that every acknowledged edit is in the document it syncs (see `acknowledgedLost`).
+   */
+  readonly verify: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -33,6 +40,19 @@ export interface ScenarioResult {
   readonly serverPeakRssMb: number;
   /** Server RSS when the first client connects: what the server holds before the board loads. */
   readonly serverIdleRssMb: number;
+  /** Server RSS when the measured window began, and the most it reached after that. */
+  readonly serverWindowStartRssMb: number;
+  readonly serverWindowPeakRssMb: number;
+  /** Edits sent in the measured window, and the rate they went out at (below the asked one when the bench lagged). */
+  readonly edits: number;
+  readonly sentPerSecond: number;
+  /**
+   * Edits acknowledged: an edit counts once any reader received it (the server took it and
+   * broadcast it; a durable server broadcasts only what it committed). Of the whole run.
+   */
+  readonly acknowledged: number;
+  /** Acknowledged edits missing from what a freshly connected client syncs; NaN unless `verify`. */
+  readonly acknowledgedLost: number;
   /** This process's CPU over the measured window: near 100 means the clients, not the server, set the pace. */
   readonly clientCpuPercent: number;
   readonly connectMs: number;
@@ -96,7 +116,7 @@ function watch(doc: Y.Doc, cardId: string, total: number): Receipts {
 
 async function connectAll(targets: readonly BoardTarget[], options: ScenarioOptions, clients: BoardClient[]) {
   for (let start = 0; start < targets.length; start += options.connectBatch) {
-    const batch = targets.slice(start, start + options.connectBatch).map(connectClient);
+    const batch = targets.slice(start, start + options.connectBatch).map((target) => connectClient(target));
     clients.push(...batch);
     try {
       await within(Promise.all(batch.map((c) => c.synced)), options.syncTimeoutMs, 'clients did not sync');
@@ -104,6 +124,31 @@ async function connectAll(targets: readonly BoardTarget[], options: ScenarioOpti
       throw new UnavailableError(err instanceof Error ? err.message : String(err));
     }
   }
+}
+
+/**
+ * Closes the first reader, connects a fresh client with its credentials and returns how many of
+ * the writer's acknowledged edits (those up to clock `acknowledgedClock`) it does not get.
+ */
+async function lostOnResync(
+  clients: BoardClient[],
+  target: BoardTarget | undefined,
+  writerId: number,
+  acknowledgedClock: number,
+  options: ScenarioOptions,
+): Promise<number> {
+  if (!target) return Number.NaN;
+  clients[1]?.close();
+  const fresh = connectClient(target);
+  clients.push(fresh);
+  try {
+    await within(fresh.synced, options.syncTimeoutMs, 'the resync client did not sync');
+  } catch (err) {
+    options.log(`    ${err instanceof Error ? err.message : String(err)}: acknowledged edits not checked`);
+    return Number.NaN;
+  }
+  const recovered = Y.decodeStateVector(Y.encodeStateVector(fresh.doc)).get(writerId) ?? 0;
+  return Math.max(0, acknowledgedClock - recovered);
 }
 
 /**
@@ -126,7 +171,7 @@ export async function runScenario(
     const connectStart = performance.now();
     await connectAll(targets.slice(0, 1), options, clients);
     const writer = clients[0] as BoardClient;
-    const cardId = 'bench-card';
+    const { cardId } = options;
     const writerCards = writer.doc.getMap<Y.Map<unknown>>('cards');
     writer.doc.transact(() => {
       const card = new Y.Map<unknown>();
@@ -149,6 +194,11 @@ export async function runScenario(
     const receipts = readers.map((reader) => watch(reader.doc, cardId, total));
     const card = writerCards.get(cardId) as Y.Map<unknown>;
     const sentAt = new Float64Array(total);
+    // Each edit is one map entry, one step of the writer's Yjs clock: edit `seq` is in a document
+    // whose state vector holds the writer at `clockBefore + seq + 1` or more.
+    const writerId = writer.doc.clientID;
+    const clockBefore = Y.decodeStateVector(Y.encodeStateVector(writer.doc)).get(writerId) ?? 0;
+    let windowRss = { start: Number.NaN, peak: { stop: () => Number.NaN } };
 
     let cpuAtStart = 0;
     let clientCpuAtStart = process.cpuUsage();
@@ -161,6 +211,7 @@ export async function runScenario(
       if (seq === warmupEdits) {
         cpuAtStart = cpuSeconds(pid);
         clientCpuAtStart = process.cpuUsage();
+        windowRss = { start: residentMb(pid), peak: sampleResidentPeak(pid) };
         windowStart = performance.now();
       }
       sentAt[seq] = performance.now();
@@ -171,6 +222,11 @@ export async function runScenario(
     const serverCpuSeconds = cpuSeconds(pid) - cpuAtStart;
     const clientCpu = process.cpuUsage(clientCpuAtStart);
     await until(() => receipts.every((r) => r.highest === total - 1), options.drainMs);
+    const windowPeakRssMb = windowRss.peak.stop();
+    const acknowledged = Math.max(-1, ...receipts.map((r) => r.highest)) + 1;
+    const acknowledgedLost = options.verify
+      ? await lostOnResync(clients, targets[1], writerId, clockBefore + acknowledged, options)
+      : Number.NaN;
 
     const latencies: number[] = [];
     let lost = 0;
@@ -189,6 +245,12 @@ export async function runScenario(
       serverCpuSeconds,
       serverPeakRssMb: memory.stop(),
       serverIdleRssMb: idleRssMb,
+      serverWindowStartRssMb: windowRss.start,
+      serverWindowPeakRssMb: windowPeakRssMb,
+      edits: total - warmupEdits,
+      sentPerSecond: ((total - warmupEdits) * 1000) / windowMs,
+      acknowledged,
+      acknowledgedLost,
       clientCpuPercent: ((clientCpu.user + clientCpu.system) / 1000 / windowMs) * 100,
       connectMs,
     };
