@@ -17,7 +17,12 @@ const colours = ['#2f6fb0', '#5aa15a', '#c0703a', '#8a5cb8', '#b0455a'];
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** Writes the chart to `path` and returns the path. */
-export function writeFanoutChart(path: string, title: string, groups: readonly string[], series: readonly ChartSeries[]) {
+export function writeFanoutChart(
+  path: string,
+  title: string,
+  groups: readonly string[],
+  series: readonly ChartSeries[],
+) {
   const width = 900;
   const height = 420;
   const left = 60;

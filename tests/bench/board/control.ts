@@ -52,9 +52,15 @@ async function connectAll(url: string, tokens: readonly (string | null)[], join:
 }
 
 const ack = (socket: Socket, event: string, payload?: unknown) =>
-  new Promise((resolve) => (payload === undefined ? socket.emit(event, resolve) : socket.emit(event, payload, resolve)));
+  new Promise((resolve) =>
+    payload === undefined ? socket.emit(event, resolve) : socket.emit(event, payload, resolve),
+  );
 
-async function calmaAudience(kind: 'calma-pglite' | 'calma-postgres', people: number, postgres: ThrowawayPostgres | null) {
+async function calmaAudience(
+  kind: 'calma-pglite' | 'calma-postgres',
+  people: number,
+  postgres: ThrowawayPostgres | null,
+) {
   const server = await startBoardServer(kind, { rooms: 1, people, postgres });
   const room = server.rooms[0]?.calma;
   if (!room) throw new Error('Calma started without its session');
@@ -78,7 +84,11 @@ async function rawAudience(people: number): Promise<Audience> {
   const script = fileURLToPath(new URL('./peers/socket-io.mjs', import.meta.url));
   const child = await startServerProcess<{ port: number }>(script, [], 'socket.io', 30_000);
   const url = `http://127.0.0.1:${child.ready.port}`;
-  const sockets = await connectAll(url, Array.from({ length: people + 1 }, () => null), (socket) => ack(socket, 'join'));
+  const sockets = await connectAll(
+    url,
+    Array.from({ length: people + 1 }, () => null),
+    (socket) => ack(socket, 'join'),
+  );
   const moderator = sockets[0] as Socket;
   return {
     sockets,
@@ -130,13 +140,18 @@ export async function runControl(
   const results = new Results<ControlColumn>();
   for (let repetition = 0; repetition < repeat; repetition++) {
     for (const column of rotated(columns, repetition)) {
-      log(`control ${repetition + 1}/${repeat}: ${controlTitles[column]}, ${people} participants + moderator, ${actions} actions …`);
-      const audience = column === 'socket.io' ? await rawAudience(people) : await calmaAudience(column, people, postgres);
+      log(
+        `control ${repetition + 1}/${repeat}: ${controlTitles[column]}, ${people} participants + moderator, ${actions} actions …`,
+      );
+      const audience =
+        column === 'socket.io' ? await rawAudience(people) : await calmaAudience(column, people, postgres);
       try {
         const sorted = await timeActions(audience, actions);
         results.add('control.p50', column, percentile(sorted, 0.5));
         results.add('control.p99', column, percentile(sorted, 0.99));
-        log(`    p50 ${percentile(sorted, 0.5).toFixed(1)} · p99 ${percentile(sorted, 0.99).toFixed(1)} ms (n=${sorted.length})`);
+        log(
+          `    p50 ${percentile(sorted, 0.5).toFixed(1)} · p99 ${percentile(sorted, 0.99).toFixed(1)} ms (n=${sorted.length})`,
+        );
       } finally {
         await audience.close();
       }

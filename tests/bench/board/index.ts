@@ -18,7 +18,7 @@
  * BENCH_CONTROL_CLIENTS (200), BENCH_ACTIONS (100), BENCH_CLONE_DIR (reuse a prepared clone).
  */
 import { join } from 'node:path';
-import { type ThrowawayPostgres, startThrowawayPostgres } from '@calma/db/testing';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '@calma/db/testing';
 import { buildServer, root } from '../../support/child-server.js';
 import { log, machineLoad } from '../support.js';
 import { writeFanoutChart } from './chart.js';
@@ -59,7 +59,9 @@ async function runBoard(postgres: ThrowawayPostgres | null): Promise<Results<Ser
   const people = Math.max(settings.rampClients, ...settings.fanoutClients);
   for (let repetition = 0; repetition < repeat; repetition++) {
     for (const kind of rotated(servers, repetition)) {
-      log(`board ${repetition + 1}/${repeat}: ${serverTitles[kind]} (${measuredBoardParts.join(', ') || 'start only'}) …`);
+      log(
+        `board ${repetition + 1}/${repeat}: ${serverTitles[kind]} (${measuredBoardParts.join(', ') || 'start only'}) …`,
+      );
       const server = await startBoardServer(kind, { rooms: 1, people, postgres });
       log(`    serving after ${server.startMs.toFixed(0)} ms, idle RSS ${server.idleRssMb.toFixed(0)} MB`);
       results.add('idle.rss', kind, server.idleRssMb);

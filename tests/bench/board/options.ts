@@ -12,7 +12,8 @@ function fail(message: string): never {
 export function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]?.trim();
   const value = raw ? Number(raw) : fallback;
-  if (!Number.isFinite(value) || value < min || value > max) fail(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    fail(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 

@@ -64,6 +64,8 @@ const baseOptions = (log: (line: string) => void) => ({
   connectBatch: 25,
   syncTimeoutMs: 30_000,
   verify: false,
+  // Calma closes a writer past 200 updates a second; people do not move 100 cards a second either.
+  maxWriterRate: 100,
   log,
 });
 
@@ -84,11 +86,11 @@ async function scenario(
     ...baseOptions(log),
     editsPerSecond: rate,
     measureMs: seconds * 1000,
-    cardId: `card-${runs}`,
+    cardPrefix: `card-${runs}`,
     ...extra,
   };
-  const result = await runScenario(server.pid, room.targets.slice(0, clients), room.authorId, options);
-  log(`    ${clients} clients, ${rate}/s: ${progressLine(result)}`);
+  const result = await runScenario(server.pid, room.targets.slice(0, clients), room.authorIds, options);
+  log(`    ${clients} clients (${result.writers} writing), ${rate}/s: ${progressLine(result)}`);
   return result;
 }
 
@@ -137,9 +139,14 @@ export async function runBoardParts(
     });
     add('overload.rate', rate);
     add('overload.p99', p99(result));
-    add('overload.delivered', result.expected === 0 ? Number.NaN : (100 * (result.expected - result.lost)) / result.expected);
+    add(
+      'overload.delivered',
+      result.expected === 0 ? Number.NaN : (100 * (result.expected - result.lost)) / result.expected,
+    );
     add('overload.rssGrowth', result.serverWindowPeakRssMb - result.serverWindowStartRssMb);
     add('overload.ackLost', result.acknowledgedLost);
-    log(`    overload: ${result.acknowledged} edits acknowledged, ${result.acknowledgedLost} of them missing on resync`);
+    log(
+      `    overload: ${result.acknowledged} edits acknowledged, ${result.acknowledgedLost} of them missing on resync`,
+    );
   }
 }

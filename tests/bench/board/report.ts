@@ -96,8 +96,7 @@ export function printComparison<Key extends string>(
       const value = results.value(metric, column.key);
       if (Number.isNaN(value)) return '—'.padStart(cellWidth);
       const shownValue = `${metric.atLeast?.(value) ? '≥ ' : ''}${value.toFixed(metric.digits)}`;
-      const ratio =
-        column.key === reference || Number.isNaN(ref) || ref === 0 ? '' : ` (${(value / ref).toFixed(2)}×)`;
+      const ratio = column.key === reference || Number.isNaN(ref) || ref === 0 ? '' : ` (${(value / ref).toFixed(2)}×)`;
       return `${shownValue}${ratio}`.padStart(cellWidth);
     });
     console.log(`${metric.label.padEnd(labelWidth)}${cells.join('')}`);

@@ -30,8 +30,8 @@ export const serverTitles: Record<ServerKind, string> = {
 /** One shared document and the connection each of its people uses. */
 export interface BoardRoom {
   readonly targets: readonly BoardTarget[];
-  /** The id the writer's cards carry as `authorId` (Calma checks it). */
-  readonly authorId: string;
+  /** Per target, the id its cards carry as `authorId` (Calma checks it). */
+  readonly authorIds: readonly string[];
   /** Calma only: the session behind the board, for control sockets. */
   readonly calma?: CalmaRoom;
 }
@@ -131,7 +131,7 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
           room: room.sessionId,
           params: { token },
         })),
-        authorId: room.participantIds[0] ?? '',
+        authorIds: room.participantIds,
         calma: room,
       }),
     );
@@ -154,7 +154,8 @@ async function startPeer(kind: 'hocuspocus' | 'y-websocket', options: StartOptio
       kind === 'hocuspocus'
         ? { type: 'hocuspocus', url, documentName: name }
         : { type: 'y-websocket', url, room: name, params: {} };
-    return { targets: Array.from({ length: options.people }, () => target), authorId: 'bench-writer' };
+    const targets = Array.from({ length: options.people }, () => target);
+    return { targets, authorIds: targets.map((_, i) => `bench-writer-${i}`) };
   });
   return {
     kind,
