@@ -14,7 +14,7 @@ export interface ChartSeries {
 
 const colours = ['#2f6fb0', '#5aa15a', '#c0703a', '#8a5cb8', '#b0455a'];
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** Writes the chart to `path` and returns the path. */
 export function writeFanoutChart(
@@ -37,7 +37,7 @@ export function writeFanoutChart(
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="22" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${left}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<line x1="${left}" y1="${top + plotHeight}" x2="${width - 20}" y2="${top + plotHeight}" stroke="#333"/>`,
   ];
   for (let tick = 0; tick <= 4; tick++) {
@@ -50,7 +50,7 @@ export function writeFanoutChart(
   groups.forEach((group, g) => {
     const x0 = left + g * groupWidth + (groupWidth - barWidth * series.length) / 2;
     parts.push(
-      `<text x="${left + g * groupWidth + groupWidth / 2}" y="${top + plotHeight + 18}" text-anchor="middle">${escape(group)}</text>`,
+      `<text x="${left + g * groupWidth + groupWidth / 2}" y="${top + plotHeight + 18}" text-anchor="middle">${escapeXml(group)}</text>`,
     );
     series.forEach((s, i) => {
       const point = s.points[g];
@@ -69,7 +69,7 @@ export function writeFanoutChart(
     const x = left + i * 170;
     parts.push(
       `<rect x="${x}" y="${height - 22}" width="12" height="12" fill="${colours[i % colours.length]}"/>`,
-      `<text x="${x + 18}" y="${height - 12}">${escape(s.title)}</text>`,
+      `<text x="${x + 18}" y="${height - 12}">${escapeXml(s.title)}</text>`,
     );
   });
   parts.push(
