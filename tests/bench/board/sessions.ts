@@ -90,7 +90,29 @@ function activity(crowd: Crowd): { stop(): void } {
     }, Math.random() * every);
     return () => clearTimeout(timer);
   });
-  return { stop: () => timers.forEach((clear) => clear()) };
+  return {
+    stop() {
+      for (const clear of timers) clear();
+    },
+  };
+}
+
+/** How many rooms' clients all show every person's card where its owner last put it. */
+function roomsInSync(server: BoardServer, crowd: Crowd): number {
+  let start = 0;
+  let inSync = 0;
+  for (const room of server.rooms) {
+    const members = crowd.people.slice(start, start + room.targets.length);
+    start += room.targets.length;
+    const agree = members.every(({ client }) =>
+      members.every(({ card }, i) => {
+        const seen = client.doc.getMap<Y.Map<unknown>>('cards').get(`card-${i}`);
+        return seen?.get('x') === card.get('x') && seen?.get('y') === card.get('y');
+      }),
+    );
+    if (agree) inSync += 1;
+  }
+  return inSync;
 }
 
 async function measure(kind: ServerKind, postgres: ThrowawayPostgres | null, results: Results<ServerKind>) {
@@ -112,11 +134,14 @@ async function measure(kind: ServerKind, postgres: ThrowawayPostgres | null, res
     const cpuPercent = ((cpuSeconds(server.pid) - cpuStart) * 100_000) / (performance.now() - began);
     const peakRss = peak.stop();
     moving.stop();
+    await sleep(2000);
+    const inSync = roomsInSync(server, crowd);
     results.add('cpu', kind, cpuPercent);
     results.add('rss', kind, peakRss);
     results.add('rss.idle', kind, server.idleRssMb);
     log(
-      `    server CPU ${cpuPercent.toFixed(0)}% of a core, RSS ${rssStart.toFixed(0)}→${peakRss.toFixed(0)} MB (idle ${server.idleRssMb.toFixed(0)} MB)`,
+      `    server CPU ${cpuPercent.toFixed(0)}% of a core, RSS ${rssStart.toFixed(0)}→${peakRss.toFixed(0)} MB ` +
+        `(idle ${server.idleRssMb.toFixed(0)} MB); ${inSync}/${server.rooms.length} boards show everyone's last move everywhere`,
     );
   } finally {
     for (const { client } of crowd.people) client.close();
