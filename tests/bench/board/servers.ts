@@ -43,9 +43,9 @@ export interface BoardServer {
   /** `http://127.0.0.1:<port>` */
   readonly httpUrl: string;
   readonly rooms: readonly BoardRoom[];
-  /** Milliseconds from spawn until it served (for Calma: until the embedding model is loaded too). */
+  /** Milliseconds from spawning the process until it listened. */
   readonly startMs: number;
-  /** Resident memory a second after it served, before any setup or client. */
+  /** Resident memory a second after it was ready (Calma: its embedding model loaded), before any setup or client. */
   readonly idleRssMb: number;
   stop(): Promise<void>;
 }
@@ -108,8 +108,10 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
     CALMA_MAX_SOCKETS_PER_ADDRESS: '1000000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
-  await embeddingsLoaded(server, 60_000);
   const startMs = performance.now() - began;
+  // The embedding model loads after the server listens: wait for it, so that its CPU and memory
+  // are not counted as the board's.
+  await embeddingsLoaded(server, 60_000);
   const pid = server.child.pid ?? 0;
   const idleRssMb = await settledRssMb(pid);
   const cleanUp = async () => {
