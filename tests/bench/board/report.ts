@@ -71,7 +71,7 @@ export interface Column<Key extends string> {
   readonly title: string;
 }
 
-const labelWidth = 44;
+const labelWidth = 50;
 const cellWidth = 20;
 
 /**
