@@ -24,7 +24,7 @@ export interface PartSettings {
   readonly p99LimitMs: number;
   readonly cpuRate: number;
   readonly overloadSeconds: number;
-  /** The overload rate when no ramp ran, and the most it may be (the bench process has limits too). */
+  /** Twice the rate overload runs at when no ramp ran, and the most it may be (the bench process has limits too). */
   readonly overloadFallbackRate: number;
   readonly overloadMaxRate: number;
 }
@@ -131,7 +131,13 @@ export async function runBoardParts(
     add('cpu.percent', result.serverCpuPercent);
   }
   if (parts.includes('overload')) {
-    const base = sustained > 0 ? sustained : settings.overloadFallbackRate / 2;
+    // Twice what the ramp sustained; when it sustained not even its first level, twice that level.
+    const base =
+      sustained > 0
+        ? sustained
+        : parts.includes('ramp')
+          ? (settings.rampLevels[0] ?? 0)
+          : settings.overloadFallbackRate / 2;
     const rate = Math.min(settings.overloadMaxRate, 2 * base);
     const result = await scenario(server, settings.rampClients, rate, settings.overloadSeconds, log, {
       drainMs: 10_000,
