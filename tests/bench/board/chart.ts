@@ -61,7 +61,10 @@ export function writeFanoutChart(
         `<rect x="${x + 2}" y="${y(point.p99)}" width="${barWidth - 4}" height="${y(0) - y(point.p99)}" fill="${colour}" fill-opacity="0.35"/>`,
         `<rect x="${x + 2}" y="${y(point.p50)}" width="${barWidth - 4}" height="${y(0) - y(point.p50)}" fill="${colour}"/>`,
         `<text x="${x + barWidth / 2}" y="${y(point.p99) - 4}" text-anchor="middle">${point.p99.toFixed(1)}</text>`,
-        `<text x="${x + barWidth / 2}" y="${y(point.p50) + 12}" text-anchor="middle" fill="white">${point.p50.toFixed(1)}</text>`,
+        // Inside the dark bar when it has room, else just above it.
+        y(0) - y(point.p50) >= 16
+          ? `<text x="${x + barWidth / 2}" y="${y(point.p50) + 12}" text-anchor="middle" fill="white">${point.p50.toFixed(1)}</text>`
+          : `<text x="${x + barWidth / 2}" y="${y(point.p50) - 3}" text-anchor="middle">${point.p50.toFixed(1)}</text>`,
       );
     });
   });
