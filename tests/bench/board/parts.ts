@@ -51,7 +51,8 @@ export function boardMetrics(settings: PartSettings): Metric[] {
     { key: 'overload.p99', label: `  p99 of accepted updates (ms)`, digits: 1 },
     { key: 'overload.delivered', label: `  updates delivered within the drain (%)`, digits: 1 },
     { key: 'overload.rssGrowth', label: `  RSS growth over ${settings.overloadSeconds} s (MB)`, digits: 0 },
-    { key: 'overload.ackLost', label: `  acknowledged updates lost`, digits: 0 },
+    { key: 'overload.ackLost', label: `  acknowledged updates lost (resync)`, digits: 0 },
+    { key: 'overload.ackLostCrash', label: `  … after SIGKILL and restart (Calma)`, digits: 0 },
     { key: 'idle.rss', label: 'RSS idle after a fresh start (MB)', digits: 0 },
     { key: 'start.ms', label: 'process start → serving (ms)', digits: 0 },
   ];
@@ -142,6 +143,7 @@ export async function runBoardParts(
     const result = await scenario(server, settings.rampClients, rate, settings.overloadSeconds, log, {
       drainMs: 10_000,
       verify: true,
+      ...(server.crash ? { crash: server.crash } : {}),
     });
     add('overload.rate', rate);
     add('overload.p99', p99(result));
@@ -151,8 +153,10 @@ export async function runBoardParts(
     );
     add('overload.rssGrowth', result.serverWindowPeakRssMb - result.serverWindowStartRssMb);
     add('overload.ackLost', result.acknowledgedLost);
+    if (server.crash) add('overload.ackLostCrash', result.acknowledgedLostAfterCrash);
     log(
-      `    overload: ${result.acknowledged} edits acknowledged, ${result.acknowledgedLost} of them missing on resync`,
+      `    overload: ${result.acknowledged} edits acknowledged, ${result.acknowledgedLost} of them missing on resync` +
+        (server.crash ? `, ${result.acknowledgedLostAfterCrash} after SIGKILL and restart` : ''),
     );
   }
 }

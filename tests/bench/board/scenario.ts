@@ -30,6 +30,12 @@ export interface ScenarioOptions {
    * count the acknowledged edits missing from the document it syncs (`acknowledgedLost`).
    */
   readonly verify: boolean;
+  /**
+   * With `verify`, then also: every client leaves, this kills and restarts the server (see
+   * `BoardServer.crash`), and a fresh client counts the acknowledged edits it lacks
+   * (`acknowledgedLostAfterCrash`).
+   */
+  readonly crash?: () => Promise<void>;
   readonly log: (line: string) => void;
 }
 
@@ -53,6 +59,8 @@ export interface ScenarioResult {
   readonly acknowledged: number;
   /** Acknowledged edits missing from what a freshly connected client syncs; NaN unless `verify`. */
   readonly acknowledgedLost: number;
+  /** The same after SIGKILL and a restart of the server; NaN unless `verify` and `crash`. */
+  readonly acknowledgedLostAfterCrash: number;
   /** This process's CPU over the measured window: near 100 means the clients, not the server, set the pace. */
   readonly clientCpuPercent: number;
 }
@@ -99,12 +107,13 @@ const clockOf = (doc: Y.Doc, client: number) => Y.decodeStateVector(Y.encodeStat
  */
 async function lostOnResync(
   clients: BoardClient[],
-  target: BoardTarget,
+  target: BoardTarget | undefined,
   writerIds: readonly number[],
   clockBefore: readonly number[],
   acknowledged: readonly number[],
   options: ScenarioOptions,
 ): Promise<number> {
+  if (!target) return Number.NaN;
   clients[clients.length - 1]?.close();
   const fresh = connectClient(target);
   clients.push(fresh);
@@ -115,7 +124,7 @@ async function lostOnResync(
     return Number.NaN;
   }
   return writerIds.reduce((lost, id, w) => {
-    const present = clockOf(fresh.doc, id) - (clockBefore[w] ?? 0);
+    const present = Math.max(0, clockOf(fresh.doc, id) - (clockBefore[w] ?? 0));
     return lost + Math.max(0, (acknowledged[w] ?? 0) - present);
   }, 0);
 }
@@ -191,10 +200,15 @@ export async function runScenario(
     const windowPeakRssMb = windowRss.peak.stop();
     const acknowledged = acknowledgedPerWriter(receipts, writers);
     const last = targets[clients.length - 1];
-    const acknowledgedLost =
-      options.verify && last
-        ? await lostOnResync(clients, last, writerIds, clockBefore, acknowledged, options)
-        : Number.NaN;
+    const resync = () => lostOnResync(clients, last, writerIds, clockBefore, acknowledged, options);
+    const acknowledgedLost = options.verify && last ? await resync() : Number.NaN;
+    let acknowledgedLostAfterCrash = Number.NaN;
+    if (options.verify && options.crash && last) {
+      // Nobody may hold a copy to hand back after the restart: every client leaves first.
+      for (const client of clients) client.close();
+      await options.crash();
+      acknowledgedLostAfterCrash = await resync();
+    }
 
     const latencies: number[] = [];
     let lost = 0;
@@ -220,6 +234,7 @@ export async function runScenario(
       sentPerSecond: (edits * 1000) / windowMs,
       acknowledged: acknowledged.reduce((a, b) => a + b, 0),
       acknowledgedLost,
+      acknowledgedLostAfterCrash,
       clientCpuPercent: ((clientCpu.user + clientCpu.system) / 1000 / windowMs) * 100,
     };
   } finally {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ThrowawayPostgres } from '@calma/db/testing';
+import { freePort, type ThrowawayPostgres } from '@calma/db/testing';
 import { adminToken, type Running, startServer, stop } from '../../support/child-server.js';
 import { type CalmaRoom, setupCalmaRooms } from './calma-setup.js';
 import type { BoardTarget } from './clients.js';
@@ -39,6 +39,7 @@ export interface BoardRoom {
 /** A started server under test. */
 export interface BoardServer {
   readonly kind: ServerKind;
+  /** The server's process id (a new one after {@link BoardServer.crash}). */
   readonly pid: number;
   /** `http://127.0.0.1:<port>` */
   readonly httpUrl: string;
@@ -47,6 +48,11 @@ export interface BoardServer {
   readonly startMs: number;
   /** Resident memory a second after it was ready (Calma: its embedding model loaded), before any setup or client. */
   readonly idleRssMb: number;
+  /**
+   * Calma only: kills the server with SIGKILL and starts it again on the same data and port,
+   * resolving once it serves; what it acknowledged before must still be there.
+   */
+  readonly crash?: () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,8 +103,9 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
     url.pathname = `/${database}`;
     databaseUrl = url.toString();
   }
-  const began = performance.now();
-  const server = await startServer({
+  // A fixed port, so that clients' URLs still hold after a crash and restart.
+  const env = {
+    PORT: String(await freePort()),
     CALMA_DATA_DIR: dataDir,
     CALMA_ADMIN_TOKEN: adminToken,
     CALMA_SEED_DEMO: '0',
@@ -107,13 +114,14 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
     CALMA_JOIN_RATE_LIMIT: '1000000',
     CALMA_MAX_SOCKETS_PER_ADDRESS: '1000000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
+  };
+  const began = performance.now();
+  let server = await startServer(env);
   const startMs = performance.now() - began;
   // The embedding model loads after the server listens: wait for it, so that its CPU and memory
   // are not counted as the board's.
   await embeddingsLoaded(server, 60_000);
-  const pid = server.child.pid ?? 0;
-  const idleRssMb = await settledRssMb(pid);
+  const idleRssMb = await settledRssMb(server.child.pid ?? 0);
   const cleanUp = async () => {
     // A server still working through a backlog gets 20 s to close cleanly, then is killed.
     const killer = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
@@ -137,7 +145,21 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
         calma: room,
       }),
     );
-    return { kind, pid, httpUrl: server.url, rooms, startMs, idleRssMb, stop: cleanUp };
+    return {
+      kind,
+      get pid() {
+        return server.child.pid ?? 0;
+      },
+      httpUrl: server.url,
+      rooms,
+      startMs,
+      idleRssMb,
+      async crash() {
+        await stop(server, 'SIGKILL');
+        server = await startServer(env);
+      },
+      stop: cleanUp,
+    };
   } catch (err) {
     await cleanUp();
     throw err;
