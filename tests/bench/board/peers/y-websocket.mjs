@@ -17,7 +17,9 @@ const server = http.createServer((_request, response) => {
 server.on('upgrade', (request, socket, head) => {
   wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
 });
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  console.log(JSON.stringify({ port: server.address().port })),
+);
 
 const stop = () => {
   for (const ws of wss.clients) ws.terminate();
