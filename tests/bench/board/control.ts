@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ThrowawayPostgres } from '@calma/db/testing';
 import { io, type Socket } from 'socket.io-client';
-import { percentile, Results } from './report.js';
+import { notMeasuredOnFailure, percentile, Results } from './report.js';
 import { startServerProcess } from './server-process.js';
 import { rotated, startBoardServer } from './servers.js';
 
@@ -143,18 +143,20 @@ export async function runControl(
       log(
         `control ${repetition + 1}/${repeat}: ${controlTitles[column]}, ${people} participants + moderator, ${actions} actions …`,
       );
-      const audience =
-        column === 'socket.io' ? await rawAudience(people) : await calmaAudience(column, people, postgres);
-      try {
-        const sorted = await timeActions(audience, actions);
-        results.add('control.p50', column, percentile(sorted, 0.5));
-        results.add('control.p99', column, percentile(sorted, 0.99));
-        log(
-          `    p50 ${percentile(sorted, 0.5).toFixed(1)} · p99 ${percentile(sorted, 0.99).toFixed(1)} ms (n=${sorted.length})`,
-        );
-      } finally {
-        await audience.close();
-      }
+      await notMeasuredOnFailure(async () => {
+        const audience =
+          column === 'socket.io' ? await rawAudience(people) : await calmaAudience(column, people, postgres);
+        try {
+          const sorted = await timeActions(audience, actions);
+          results.add('control.p50', column, percentile(sorted, 0.5));
+          results.add('control.p99', column, percentile(sorted, 0.99));
+          log(
+            `    p50 ${percentile(sorted, 0.5).toFixed(1)} · p99 ${percentile(sorted, 0.99).toFixed(1)} ms (n=${sorted.length})`,
+          );
+        } finally {
+          await audience.close();
+        }
+      });
     }
   }
   return results;

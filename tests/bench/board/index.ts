@@ -25,7 +25,7 @@ import { writeFanoutChart } from './chart.js';
 import { type ControlColumn, controlColumns, controlMetrics, controlTitles, runControl } from './control.js';
 import { namesFromEnv, numberFromEnv, numbersFromEnv } from './options.js';
 import { type BoardPart, boardMetrics, boardParts, type PartSettings, runBoardParts } from './parts.js';
-import { printComparison, Results } from './report.js';
+import { notMeasuredOnFailure, printComparison, Results } from './report.js';
 import { rotated, type ServerKind, serverKinds, serverTitles, startBoardServer } from './servers.js';
 import { runStartup, startupMetrics } from './startup.js';
 
@@ -64,15 +64,17 @@ async function runBoard(postgres: ThrowawayPostgres | null): Promise<Results<Ser
       log(
         `board ${repetition + 1}/${repeat}: ${serverTitles[kind]} (${measuredBoardParts.join(', ') || 'start only'}) …`,
       );
-      const server = await startBoardServer(kind, { rooms: 1, people, postgres });
-      log(`    serving after ${server.startMs.toFixed(0)} ms, idle RSS ${server.idleRssMb.toFixed(0)} MB`);
-      results.add('idle.rss', kind, server.idleRssMb);
-      results.add('start.ms', kind, server.startMs);
-      try {
-        await runBoardParts(server, measuredBoardParts, settings, results, log);
-      } finally {
-        await server.stop();
-      }
+      await notMeasuredOnFailure(async () => {
+        const server = await startBoardServer(kind, { rooms: 1, people, postgres });
+        log(`    serving after ${server.startMs.toFixed(0)} ms, idle RSS ${server.idleRssMb.toFixed(0)} MB`);
+        results.add('idle.rss', kind, server.idleRssMb);
+        results.add('start.ms', kind, server.startMs);
+        try {
+          await runBoardParts(server, measuredBoardParts, settings, results, log);
+        } finally {
+          await server.stop();
+        }
+      });
     }
   }
   return results;

@@ -2,6 +2,7 @@
  * Turns runs into what a person reads: one progress line per run, and at the end aligned tables of
  * figures per server (the median over repetitions), each with its ratio to the reference column.
  */
+import { log } from '../support.js';
 import type { ScenarioResult } from './scenario.js';
 
 /** Nearest-rank percentile of an ascending array; NaN when empty. */
@@ -102,4 +103,16 @@ export function printComparison<Key extends string>(
     console.log(`${metric.label.padEnd(labelWidth)}${cells.join('')}`);
   }
   for (const note of notes) console.log(`  ${note}`);
+}
+
+/**
+ * Runs `run`; if it throws, says so and goes on: one failed start must not lose an hour's other
+ * runs. The figures it did not add show as missing (or as the other repetitions' median).
+ */
+export async function notMeasuredOnFailure(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    log(`    not measured: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

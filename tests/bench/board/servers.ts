@@ -121,7 +121,9 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
   // The embedding model loads after the server listens: wait for it, so that its CPU and memory
   // are not counted as the board's.
   await embeddingsLoaded(server, 60_000);
-  const idleRssMb = await settledRssMb(server.child.pid ?? 0);
+  const idleRssMb = await settledRssMb(server.child.pid ?? 0).catch(() => {
+    throw new Error(`Calma exited after it listened:\n${server.output()}`);
+  });
   const cleanUp = async () => {
     // A server still working through a backlog gets 20 s to close cleanly, then is killed.
     const killer = setTimeout(() => server.child.kill('SIGKILL'), 20_000);

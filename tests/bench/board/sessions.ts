@@ -14,7 +14,7 @@ import { buildServer } from '../../support/child-server.js';
 import { log, machineLoad, sleep } from '../support.js';
 import { type BoardClient, connectClient } from './clients.js';
 import { namesFromEnv, numberFromEnv } from './options.js';
-import { printComparison, Results } from './report.js';
+import { notMeasuredOnFailure, printComparison, Results } from './report.js';
 import { cpuSeconds, residentMb, sampleResidentPeak } from './server-process.js';
 import { type BoardServer, rotated, type ServerKind, serverKinds, serverTitles, startBoardServer } from './servers.js';
 
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
         log(
           `sessions ${repetition + 1}/${repeat}: ${serverTitles[kind]}, ${sessions} × ${people} people, a move every ~${moveSeconds} s each …`,
         );
-        await measure(kind, postgres, results);
+        await notMeasuredOnFailure(() => measure(kind, postgres, results));
       }
     }
   } finally {
