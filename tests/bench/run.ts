@@ -5,6 +5,7 @@
 const benches: Record<string, string> = {
   session: './session.ts',
   board: './board/index.ts',
+  sessions: './board/sessions.ts',
   map: './map.ts',
   quality: './quality.ts',
   move: './move.ts',

@@ -1,5 +1,6 @@
 /**
- * Child process for `pnpm bench board`: Calma on an embedded database in a temporary folder, with
+ * Child process for `pnpm bench hardening` (`pnpm bench board` runs the built bundle instead, see
+ * `servers.ts`): Calma from its sources on an embedded database in a temporary folder, with
  * one study, one group, `participants` joined participants and a session whose segment 2 is
  * running (so participants may write on the board). Prints one JSON line
  * `{port, sessionId, moderatorToken, participantTokens, participantIds}` once it serves, and stops

@@ -1,7 +1,8 @@
 /**
- * One board client per connection, over either server's own client library: stock `y-websocket`
- * for Calma (it speaks the plain y-websocket protocol) and `@hocuspocus/provider` for Hocuspocus
- * (whose frames carry the document name). Both hand back the same small shape.
+ * One board client per connection, over each server's own client library: stock `y-websocket` for
+ * Calma and the reference y-websocket server (both speak the plain y-websocket protocol) and
+ * `@hocuspocus/provider` for Hocuspocus (whose frames carry the document name). All hand back the
+ * same small shape.
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
@@ -11,25 +12,39 @@ import * as Y from 'yjs';
 
 /** Where a client connects: the server's URL, the document and this client's credentials. */
 export type BoardTarget =
-  | { readonly type: 'calma'; readonly url: string; readonly sessionId: string; readonly token: string }
+  | {
+      readonly type: 'y-websocket';
+      readonly url: string;
+      readonly room: string;
+      /** Query parameters, e.g. Calma's `token`. */
+      readonly params: Readonly<Record<string, string>>;
+    }
   | { readonly type: 'hocuspocus'; readonly url: string; readonly documentName: string };
+
+/** How a client behaves beyond syncing the document. */
+export interface ClientOptions {
+  /** Announce a presence (awareness) state, as a browser would; off, the client stays silent. */
+  readonly presence?: boolean;
+}
 
 /** A connected (or connecting) client with its own document replica. */
 export interface BoardClient {
   readonly doc: Y.Doc;
+  readonly awareness: Awareness;
   /** Resolves once the first sync with the server completed; rejects with the reason it cannot. */
   readonly synced: Promise<void>;
   close(): void;
 }
 
 /**
- * A presence-less awareness. Both providers would otherwise announce and renew a presence state
- * (every 15 s): with 200 clients each renewal is 40,000 frames, and where that burst lands in the
- * measured window would decide the tail latency of whichever server it hits.
+ * The client's awareness: by default presence-less. The providers would otherwise announce and
+ * renew a presence state (every 15 s): with 200 clients each renewal is 40,000 frames, and where
+ * that burst lands in a latency run's window would decide the tail latency of whichever server it
+ * hits. With `presence`, a small state like a browser's (a name and a cursor).
  */
-function silentAwareness(doc: Y.Doc): Awareness {
+function awarenessOf(doc: Y.Doc, options: ClientOptions): Awareness {
   const awareness = new Awareness(doc);
-  awareness.setLocalState(null);
+  awareness.setLocalState(options.presence ? { user: { name: `P${doc.clientID}` }, cursor: null } : null);
   return awareness;
 }
 
@@ -62,12 +77,13 @@ function firstSync(): { promise: Promise<void>; resolve(): void; reject(reason: 
   return { promise, resolve, reject };
 }
 
-function connectCalma(target: Extract<BoardTarget, { type: 'calma' }>): BoardClient {
+function connectYWebsocket(target: Extract<BoardTarget, { type: 'y-websocket' }>, options: ClientOptions): BoardClient {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(target.url, target.sessionId, doc, {
-    params: { token: target.token },
+  const awareness = awarenessOf(doc, options);
+  const provider = new WebsocketProvider(target.url, target.room, doc, {
+    params: { ...target.params },
     WebSocketPolyfill: NodeWebSocket,
-    awareness: silentAwareness(doc),
+    awareness,
     // A BroadcastChannel (Node has one) reaches every provider in this process: the clients would
     // exchange updates among themselves and bypass the server being measured.
     disableBc: true,
@@ -82,6 +98,7 @@ function connectCalma(target: Extract<BoardTarget, { type: 'calma' }>): BoardCli
   provider.on('connection-close', (event) => first.reject(new Error(event ? describe(event) : 'closed')));
   return {
     doc,
+    awareness,
     synced: first.promise,
     close() {
       provider.destroy();
@@ -90,17 +107,25 @@ function connectCalma(target: Extract<BoardTarget, { type: 'calma' }>): BoardCli
   };
 }
 
-function connectHocuspocus(target: Extract<BoardTarget, { type: 'hocuspocus' }>): BoardClient {
+function connectHocuspocus(target: Extract<BoardTarget, { type: 'hocuspocus' }>, options: ClientOptions): BoardClient {
   const doc = new Y.Doc();
+  const awareness = awarenessOf(doc, options);
   const first = firstSync();
   // One socket per client, as each browser would have.
-  const socket = new HocuspocusProviderWebsocket({ url: target.url, WebSocketPolyfill: WebSocket, maxAttempts: 1 });
+  const socket = new HocuspocusProviderWebsocket({
+    url: target.url,
+    WebSocketPolyfill: WebSocket,
+    maxAttempts: 1,
+    // A silent writer hears nothing back (Hocuspocus does not echo): without this the provider
+    // would take the quiet for a dead socket after 30 s and reconnect mid-run.
+    messageReconnectTimeout: 3_600_000,
+  });
   socket.on('close', ({ event }: { event: unknown }) => first.reject(new Error(describe(event))));
   const provider = new HocuspocusProvider({
     websocketProvider: socket,
     name: target.documentName,
     document: doc,
-    awareness: silentAwareness(doc),
+    awareness,
     token: 'bench',
     onSynced: ({ state }) => {
       if (state) first.resolve();
@@ -111,6 +136,7 @@ function connectHocuspocus(target: Extract<BoardTarget, { type: 'hocuspocus' }>)
   provider.attach();
   return {
     doc,
+    awareness,
     synced: first.promise,
     close() {
       provider.destroy();
@@ -121,6 +147,17 @@ function connectHocuspocus(target: Extract<BoardTarget, { type: 'hocuspocus' }>)
 }
 
 /** Opens one client to `target`. */
-export function connectClient(target: BoardTarget): BoardClient {
-  return target.type === 'calma' ? connectCalma(target) : connectHocuspocus(target);
+export function connectClient(target: BoardTarget, options: ClientOptions = {}): BoardClient {
+  const client =
+    target.type === 'y-websocket' ? connectYWebsocket(target, options) : connectHocuspocus(target, options);
+  let closed = false;
+  // Closing twice is harmless: a run may close one client early and then all of them.
+  return {
+    ...client,
+    close() {
+      if (closed) return;
+      closed = true;
+      client.close();
+    },
+  };
 }

@@ -1,153 +1,151 @@
 /**
- * `pnpm bench board`: how fast a card edit reaches the other people on a board, Calma's Yjs
- * endpoint against a stock Hocuspocus server. For each client count N, each server runs in its own
- * child process on loopback; N clients in this process join one document, one of them edits a
- * card 20 times a second, and every other client stamps when each edit arrives. Reported per N and
- * server: edit→peer latency percentiles, server CPU and peak RSS, lost updates, and the ratio
- * Calma/Hocuspocus of each figure.
+ * `pnpm bench board`: Calma's board against the servers people would otherwise use, each in its
+ * own child process on loopback, interleaved (the order rotates every repetition), with every
+ * figure's ratio to Hocuspocus 4:
+ * - fan-out: one writer moves a card 20 times a second, N clients stamp each edit's arrival;
+ * - ramp: the highest rate 50 clients sustain with p99 ≤ 100 ms and nothing missing;
+ * - cpu: server CPU per edit at 400 edits/s;
+ * - overload: twice the sustainable rate for 30 s: p99 of what arrives, RSS growth, and edits
+ *   acknowledged (some reader received them) but missing from what a fresh client syncs after;
+ * - control: a moderator's action to 200 socket.io clients, Calma against raw socket.io;
+ * - startup: idle RSS (every server, from the runs above) and `npm start` → health on a built clone.
  *
- * Environment: BENCH_SECONDS (measured seconds per run, default 10), BENCH_CLIENTS (default
- * "10,50,200"), BENCH_SERVERS (default "hocuspocus,calma").
+ * Environment: BENCH_PARTS (default all: fanout,ramp,cpu,overload,control,startup), BENCH_SERVERS
+ * (default calma-pglite,calma-postgres,hocuspocus,y-websocket), BENCH_REPEAT (3), BENCH_SECONDS
+ * (measured seconds of a fan-out or cpu run, 10), BENCH_CLIENTS (fan-out client counts,
+ * "10,50,200"), BENCH_RAMP ("100,200,400,800,1200,1600,2400,3200,4000"), BENCH_RAMP_SECONDS (5),
+ * BENCH_CPU_RATE (400), BENCH_OVERLOAD_SECONDS (30), BENCH_OVERLOAD_MAX_RATE (3200),
+ * BENCH_CONTROL_CLIENTS (200), BENCH_ACTIONS (100), BENCH_CLONE_DIR (reuse a prepared clone).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { CalmaReady } from './calma-server.js';
-import type { BoardTarget } from './clients.js';
-import { figuresOf, type Outcome, printTable, progressLine, type ServerName, serverNames } from './report.js';
-import { runScenario, type ScenarioOptions, UnavailableError } from './scenario.js';
-import { type ServerProcess, startServerProcess } from './server-process.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '@calma/db/testing';
+import { buildServer, root } from '../../support/child-server.js';
+import { log, machineLoad } from '../support.js';
+import { writeFanoutChart } from './chart.js';
+import { type ControlColumn, controlColumns, controlMetrics, controlTitles, runControl } from './control.js';
+import { namesFromEnv, numberFromEnv, numbersFromEnv } from './options.js';
+import { type BoardPart, boardMetrics, boardParts, type PartSettings, runBoardParts } from './parts.js';
+import { notMeasuredOnFailure, printComparison, Results } from './report.js';
+import { rotated, type ServerKind, serverKinds, serverTitles, startBoardServer } from './servers.js';
+import { runStartup, startupMetrics } from './startup.js';
 
-function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  const value = raw ? Number(raw) : fallback;
-  if (!Number.isFinite(value) || value < min || value > max) {
-    console.error(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
-    process.exit(2);
-  }
-  return value;
-}
-
-const measureSeconds = numberFromEnv('BENCH_SECONDS', 10, 1, 120);
-const clientCounts = (process.env.BENCH_CLIENTS ?? '10,50,200').split(',').map(Number);
-if (clientCounts.some((n) => !Number.isInteger(n) || n < 2 || n > 500)) {
-  console.error('BENCH_CLIENTS must list whole numbers from 2 to 500 (one writer plus readers)');
-  process.exit(2);
-}
-const servers = (process.env.BENCH_SERVERS ?? 'hocuspocus,calma').split(',') as ServerName[];
-if (servers.some((s) => !serverNames.includes(s))) {
-  console.error(`BENCH_SERVERS must list some of ${serverNames.join(', ')}`);
-  process.exit(2);
-}
-
-const options: ScenarioOptions = {
-  warmupMs: 2000,
-  measureMs: measureSeconds * 1000,
-  editsPerSecond: 20,
-  drainMs: 2000,
-  connectBatch: 25,
-  syncTimeoutMs: 15_000,
-  log: (line) => console.log(line),
+const allParts = [...boardParts, 'control', 'startup'] as const;
+const parts = namesFromEnv('BENCH_PARTS', allParts);
+const servers = namesFromEnv('BENCH_SERVERS', serverKinds);
+const repeat = numberFromEnv('BENCH_REPEAT', 3, 1, 20);
+const settings: PartSettings = {
+  fanoutClients: numbersFromEnv('BENCH_CLIENTS', [10, 50, 200], 2, 500),
+  fanoutRate: 20,
+  seconds: numberFromEnv('BENCH_SECONDS', 10, 1, 300),
+  rampClients: 50,
+  rampLevels: numbersFromEnv('BENCH_RAMP', [100, 200, 400, 800, 1200, 1600, 2400, 3200, 4000], 1, 100_000),
+  rampSeconds: numberFromEnv('BENCH_RAMP_SECONDS', 5, 1, 300),
+  p99LimitMs: 100,
+  cpuRate: numberFromEnv('BENCH_CPU_RATE', 400, 1, 100_000),
+  overloadSeconds: numberFromEnv('BENCH_OVERLOAD_SECONDS', 30, 1, 600),
+  overloadFallbackRate: 800,
+  overloadMaxRate: numberFromEnv('BENCH_OVERLOAD_MAX_RATE', 3200, 1, 100_000),
 };
+const controlClients = numberFromEnv('BENCH_CONTROL_CLIENTS', 200, 1, 2000);
+const actions = numberFromEnv('BENCH_ACTIONS', 100, 1, 10_000);
 
-const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+const measuredBoardParts = parts.filter((p): p is BoardPart => (boardParts as readonly string[]).includes(p));
+const needsCalma = servers.some((s) => s.startsWith('calma')) || parts.includes('control');
+const needsPostgres = servers.includes('calma-postgres');
 
-/** A server started for one run, with the connection each of its clients uses. */
-interface Started {
-  readonly process: ServerProcess<unknown>;
-  readonly targets: BoardTarget[];
-  readonly authorId: string;
-  /** A folder to remove once the process has stopped. */
-  readonly dataDir?: string;
-}
-
-async function startHocuspocus(clients: number): Promise<Started> {
-  const server = await startServerProcess<{ port: number }>(script('hocuspocus-server.ts'), [], 'hocuspocus', 30_000);
-  const url = `ws://127.0.0.1:${server.ready.port}`;
-  const targets = Array.from(
-    { length: clients },
-    (): BoardTarget => ({ type: 'hocuspocus', url, documentName: 'board' }),
-  );
-  return { process: server, targets, authorId: 'bench-writer' };
-}
-
-async function startCalma(clients: number): Promise<Started> {
-  // This process owns the data folder, so that it goes even if the server has to be killed.
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-bench-board-'));
-  let server: ServerProcess<CalmaReady>;
-  try {
-    server = await startServerProcess<CalmaReady>(
-      script('calma-server.ts'),
-      [String(clients), dataDir],
-      'calma',
-      120_000,
-    );
-  } catch (err) {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
-  const { port, sessionId, participantTokens, participantIds } = server.ready;
-  const url = `ws://127.0.0.1:${port}/yjs`;
-  // Every client is a participant of the session's group, the writer included: in segment 2
-  // participants may write on the board.
-  const targets = participantTokens.map((token): BoardTarget => ({ type: 'calma', url, sessionId, token }));
-  return { process: server, targets, authorId: participantIds[0] ?? '', dataDir };
-}
-
-/** Skips the remaining Calma runs once its endpoint has proved missing. */
-let calmaMissing: string | null = null;
-
-async function measure(name: ServerName, clients: number): Promise<Outcome> {
-  if (name === 'calma' && calmaMissing) {
-    console.log(`    skipped: ${calmaMissing}`);
-    return { type: 'unavailable', reason: calmaMissing };
-  }
-  let started: Started;
-  try {
-    started = name === 'calma' ? await startCalma(clients) : await startHocuspocus(clients);
-  } catch (err) {
-    const reason = `server did not start: ${err instanceof Error ? err.message : String(err)}`;
-    console.log(`    ${name} ${reason}`);
-    return { type: 'unavailable', reason };
-  }
-  try {
-    const result = await runScenario(started.process.pid, started.targets, started.authorId, options);
-    const figures = figuresOf(result);
-    console.log(`    synced ${clients} clients in ${result.connectMs.toFixed(0)} ms; ${progressLine(figures)}`);
-    return { type: 'measured', figures };
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    if (!(err instanceof UnavailableError)) throw err;
-    if (name === 'calma') {
-      calmaMissing = `Calma endpoint not available: ${reason}`;
-      console.log(`    ${calmaMissing}`);
-      return { type: 'unavailable', reason: calmaMissing };
+/** Each server once per repetition, in rotated order, through the board parts chosen. */
+async function runBoard(postgres: ThrowawayPostgres | null): Promise<Results<ServerKind>> {
+  const results = new Results<ServerKind>();
+  // Idle RSS and start time come from these starts: they run for the startup part alone too.
+  if (measuredBoardParts.length === 0 && !parts.includes('startup')) return results;
+  const people = Math.max(settings.rampClients, ...settings.fanoutClients);
+  for (let repetition = 0; repetition < repeat; repetition++) {
+    for (const kind of rotated(servers, repetition)) {
+      log(
+        `board ${repetition + 1}/${repeat}: ${serverTitles[kind]} (${measuredBoardParts.join(', ') || 'start only'}) …`,
+      );
+      await notMeasuredOnFailure(async () => {
+        const server = await startBoardServer(kind, { rooms: 1, people, postgres });
+        log(`    serving after ${server.startMs.toFixed(0)} ms, idle RSS ${server.idleRssMb.toFixed(0)} MB`);
+        results.add('idle.rss', kind, server.idleRssMb);
+        results.add('start.ms', kind, server.startMs);
+        try {
+          await runBoardParts(server, measuredBoardParts, settings, results, log);
+        } finally {
+          await server.stop();
+        }
+      });
     }
-    console.log(`    ${name} could not be measured: ${reason}`);
-    return { type: 'unavailable', reason };
-  } finally {
-    await started.process.stop();
-    if (started.dataDir) rmSync(started.dataDir, { recursive: true, force: true });
   }
+  return results;
+}
+
+function chart(results: Results<ServerKind>): void {
+  if (!measuredBoardParts.includes('fanout')) return;
+  const path = writeFanoutChart(
+    join(root, 'test-results/bench/board-fanout.svg'),
+    `Board fan-out latency, ${settings.fanoutRate} edits/s, median of ${repeat} run(s) (ms)`,
+    settings.fanoutClients.map((n) => `N = ${n}`),
+    servers.map((kind) => ({
+      title: serverTitles[kind],
+      points: settings.fanoutClients.map((n) => ({
+        p50: results.value({ key: `fanout.${n}.p50`, label: '', digits: 1 }, kind),
+        p99: results.value({ key: `fanout.${n}.p99`, label: '', digits: 1 }, kind),
+      })),
+    })),
+  );
+  console.log(`\nChart: ${path}`);
 }
 
 async function main(): Promise<void> {
-  const results = new Map<number, Map<ServerName, Outcome>>();
   const began = performance.now();
-  for (const clients of clientCounts) {
-    const outcomes = new Map<ServerName, Outcome>();
-    results.set(clients, outcomes);
-    for (const name of servers) {
-      console.log(`  ${name}: ${clients} clients, 20 edits/s, 2 s warm-up + ${measureSeconds} s measured …`);
-      outcomes.set(name, await measure(name, clients));
-    }
+  if (needsCalma) {
+    const built = buildServer();
+    if (built.status !== 0) throw new Error(`server build failed: ${built.stderr}`);
   }
-  printTable(
-    results,
-    `Board edit → peer latency on loopback (${((performance.now() - began) / 1000).toFixed(0)} s in all). ` +
-      'Calma persists each update (PGlite) before broadcasting it; Hocuspocus keeps the document in memory.',
-  );
+  const postgres = needsPostgres ? await startThrowawayPostgres(log) : null;
+  try {
+    const board = await runBoard(postgres);
+    const controlCols = controlColumns.filter((c) => c === 'socket.io' || servers.includes(c as ServerKind));
+    const control = parts.includes('control')
+      ? await runControl(controlCols, repeat, controlClients, actions, postgres, log)
+      : new Results<ControlColumn>();
+    const startup = parts.includes('startup') ? await runStartup(Math.min(repeat, 2), log) : null;
+
+    const minutes = ((performance.now() - began) / 60_000).toFixed(1);
+    console.log(`\n=== pnpm bench board: ${repeat} interleaved repetition(s), ${minutes} min, ${machineLoad()} ===`);
+    printComparison(
+      'Board (median of the repetitions; ratio to Hocuspocus 4 in brackets)',
+      servers.map((key) => ({ key, title: serverTitles[key] })),
+      servers.includes('hocuspocus') ? 'hocuspocus' : null,
+      boardMetrics(settings),
+      board,
+      [
+        'Calma commits every update before broadcasting it; Hocuspocus and y-websocket keep documents in memory.',
+        'Acknowledged = some reader received the update; lost = missing from a fresh client that syncs afterwards.',
+        `Overload runs each server at 2× its own sustainable rate (at most ${settings.overloadMaxRate}/s).`,
+      ],
+    );
+    printComparison(
+      `Control action → ${controlClients} socket.io clients + moderator (ratio to raw socket.io)`,
+      controlCols.map((key) => ({ key, title: controlTitles[key] })),
+      'socket.io',
+      controlMetrics,
+      control,
+    );
+    if (startup) {
+      printComparison(
+        'Start-up of a built clone (`npm start`, PGlite)',
+        [{ key: 'calma-pglite', title: 'Calma PGlite' }],
+        null,
+        startupMetrics,
+        startup,
+      );
+    }
+    chart(board);
+  } finally {
+    postgres?.stop();
+  }
 }
 
 await main();

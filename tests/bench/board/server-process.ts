@@ -17,8 +17,9 @@ export interface ServerProcess<Ready> {
 }
 
 /**
- * Forks `script` (the loader that runs this bench, tsx, comes along through `execArgv`) and waits
- * for the first stdout line that parses as JSON. Everything else the child writes is forwarded
+ * Forks `script` and waits for the first stdout line that parses as JSON. A `.ts` script runs with
+ * the loader that runs this bench (tsx, through `execArgv`); a `.mjs` one with plain `node`, so that
+ * no loader weighs on the CPU, memory or start time of a reference server. Everything else the child writes is forwarded
  * with `label` in front, so a crash explains itself.
  */
 export async function startServerProcess<Ready>(
@@ -27,7 +28,10 @@ export async function startServerProcess<Ready>(
   label: string,
   timeoutMs: number,
 ): Promise<ServerProcess<Ready>> {
-  const child = fork(script, [...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(script, [...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    ...(script.endsWith('.mjs') ? { execArgv: [] } : {}),
+  });
   const forward = (line: string) => {
     if (line.trim() !== '') console.log(`    [${label}] ${line}`);
   };
