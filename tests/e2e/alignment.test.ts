@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import axesFile from '../../apps/server/src/seed/demo-axes.json' with { type: 'json' };
 import { axeViolations } from '../support/axe.js';
-import { launchChromium } from '../support/browser.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
+import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * From axes to alignment on the seeded demo as it ships, offline, in one analyst's visit: the US
@@ -22,8 +22,7 @@ const axes = axesFile.groups.mit.map((a) => a.name);
 
 describe('from axes to alignment on the seeded demo', { timeout: 120_000 }, () => {
   let d: DemoServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  let e2e: E2ePage | undefined;
   let page: Page;
   let us: Demo['groups'][number];
   let sessionId = '';
@@ -55,23 +54,13 @@ describe('from axes to alignment on the seeded demo', { timeout: 120_000 }, () =
     // The seed's own ended session: nothing here made it.
     expect(sessions.map((s) => s.state.status)).toEqual(['ended']);
     sessionId = sessions[0]?.id ?? '';
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+    e2e = await openE2ePage({ timeoutMs: 20_000 });
+    page = e2e.page;
   }, 120_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state !== 'fail') return;
-    await page
-      ?.screenshot({ path: join(shots, `failed-${test.task.name.slice(0, 30)}.png`), fullPage: true })
-      .catch(() => undefined);
-  });
+  e2ePageHooks(shots, () => e2e);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
     await d?.close();
   });
 

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
-import { launchChromium } from '../support/browser.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
+import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * The cross-group comparison in a real browser on the seeded demo: the US group's analyst opens
@@ -18,8 +18,7 @@ const shots = join(root, 'test-results', 'e2e', 'comparison');
 
 describe('the cross-group comparison in the browser', { timeout: 60_000 }, () => {
   let d: DemoServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  let e2e: E2ePage | undefined;
   let page: Page;
   let demo: Demo;
 
@@ -32,16 +31,13 @@ describe('the cross-group comparison in the browser', { timeout: 60_000 }, () =>
     mkdirSync(shots, { recursive: true });
     d = await startDemo('comparison');
     demo = d.demo;
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+    e2e = await openE2ePage({ timeoutMs: 15_000 });
+    page = e2e.page;
   });
 
+  e2ePageHooks(shots, () => e2e);
+
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
     await d?.close();
   });
 

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import codedFile from '../../apps/server/src/seed/demo-coded.json' with { type: 'json' };
 import { axeViolations } from '../support/axe.js';
-import { launchChromium } from '../support/browser.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
+import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * The offline judge in a real browser on the seeded demo (no network): the US pilot group's session
@@ -19,8 +19,7 @@ const shots = join(root, 'test-results', 'e2e', 'judge');
 
 describe('the judge page in the browser', { timeout: 90_000 }, () => {
   let d: DemoServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  let e2e: E2ePage | undefined;
   let page: Page;
   let group: Demo['groups'][number];
   let sessionId = '';
@@ -40,7 +39,6 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
     d = await startDemo('judge');
     const demo = d.demo;
     group = demo.groups[0] as Demo['groups'][number];
-    browser = await launchChromium();
 
     // The session, driven to segment 4 through the HTTP API; the axes name the pilot's codes.
     const control = (body: object) => http('POST', `/api/sessions/${sessionId}/control`, group.moderatorToken, body);
@@ -72,22 +70,13 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
       groupTop5: [],
     });
 
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(20_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+    e2e = await openE2ePage({ timeoutMs: 20_000 });
+    page = e2e.page;
   }, 90_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state !== 'fail') return;
-    await page
-      ?.screenshot({ path: join(shots, `failed-${test.task.name.slice(0, 30)}.png`), fullPage: true })
-      .catch(() => undefined);
-  });
+  e2ePageHooks(shots, () => e2e);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
     await d?.close();
   });
 

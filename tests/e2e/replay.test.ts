@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { addCard, type BoardClient, boardClient, until } from '../support/board-clients.js';
-import { launchChromium } from '../support/browser.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
+import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * Session replay in a real browser: a short session on the seeded demo (the moderator writes one
@@ -18,8 +18,7 @@ const shots = join(root, 'test-results', 'e2e', 'replay');
 
 describe('session replay in the browser', { timeout: 90_000 }, () => {
   let d: DemoServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  let e2e: E2ePage | undefined;
   let page: Page;
   let moderator: BoardClient | null = null;
   let sessionId = '';
@@ -39,7 +38,6 @@ describe('session replay in the browser', { timeout: 90_000 }, () => {
     d = await startDemo('replay');
     const demo = d.demo;
     group = demo.groups[0] as Demo['groups'][number];
-    browser = await launchChromium();
 
     sessionId = (await http<{ id: string }>('POST', `/api/groups/${group.id}/sessions`, group.moderatorToken)).id;
     await control({ action: 'start', segment: 2, durationMs: 600_000 });
@@ -54,23 +52,14 @@ describe('session replay in the browser', { timeout: 90_000 }, () => {
     observer.destroy();
     await control({ action: 'end' });
 
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+    e2e = await openE2ePage({ timeoutMs: 15_000 });
+    page = e2e.page;
   }, 90_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state !== 'fail') return;
-    await page
-      ?.screenshot({ path: join(shots, `failed-${test.task.name.slice(0, 30)}.png`), fullPage: true })
-      .catch(() => undefined);
-  });
+  e2ePageHooks(shots, () => e2e);
 
   afterAll(async () => {
     moderator?.destroy();
-    await context?.close().catch(() => undefined);
-    await browser?.close();
     await d?.close();
   });
 

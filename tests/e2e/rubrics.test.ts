@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
-import { launchChromium } from '../support/browser.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
+import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * The judge rubrics in a real browser, on the seeded demo with final attributes written through
@@ -18,8 +18,7 @@ const shots = join(root, 'test-results', 'e2e', 'rubrics');
 
 describe('judge rubrics and alignment downloads in the browser', { timeout: 90_000 }, () => {
   let d: DemoServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  let e2e: E2ePage | undefined;
   let page: Page;
   let group: Demo['groups'][number];
   let sessionId = '';
@@ -38,7 +37,6 @@ describe('judge rubrics and alignment downloads in the browser', { timeout: 90_0
     d = await startDemo('rubrics');
     const demo = d.demo;
     group = demo.groups[0] as Demo['groups'][number];
-    browser = await launchChromium();
 
     const interactions = (
       await http<{ interactions: { id: string; messages: { role: string; content: string }[] }[] }>(
@@ -86,22 +84,13 @@ describe('judge rubrics and alignment downloads in the browser', { timeout: 90_0
       groupTop5: [],
     });
 
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+    e2e = await openE2ePage({ timeoutMs: 15_000 });
+    page = e2e.page;
   }, 90_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state !== 'fail') return;
-    await page
-      ?.screenshot({ path: join(shots, `failed-${test.task.name.slice(0, 30)}.png`), fullPage: true })
-      .catch(() => undefined);
-  });
+  e2ePageHooks(shots, () => e2e);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
     await d?.close();
   });
 

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach } from 'vitest';
+import { launchChromium } from './browser.js';
+
+/** One browser page for a test file, and how to get rid of it. */
+export interface E2ePage {
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+}
+
+/**
+ * Opens Chromium with one page (1280 × 900 unless told, downloads accepted, `timeoutMs` for every
+ * wait) and says the page's own errors on the test's output. Call it from the file's `beforeAll`,
+ * with {@link e2ePageHooks} beside it.
+ */
+export async function openE2ePage(
+  options: { viewport?: { width: number; height: number }; timeoutMs?: number } = {},
+): Promise<E2ePage> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(options.timeoutMs ?? 20_000);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
+  return { browser, context, page };
+}
+
+/**
+ * The hooks that go with {@link openE2ePage}: a picture of the page when a test fails, and the
+ * browser closed after the file. Call it in the `describe`, beside the `beforeAll` that opens it.
+ */
+export function e2ePageHooks(shots: string, current: () => E2ePage | undefined): void {
+  afterEach(async (test) => {
+    if (test.task.result?.state !== 'fail') return;
+    await current()
+      ?.page.screenshot({ path: join(shots, `failed-${test.task.name.slice(0, 30)}.png`), fullPage: true })
+      .catch(() => undefined);
+  });
+  afterAll(async () => {
+    const open = current();
+    await open?.context.close().catch(() => undefined);
+    await open?.browser.close();
+  });
+}
