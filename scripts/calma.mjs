@@ -3,11 +3,11 @@
 // here. This file is plain JavaScript on purpose: it runs on a fresh clone before any dependency
 // (TypeScript included) is installed. It gets pnpm, installs the locked dependencies, then starts
 // Calma or runs every check CI runs.
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { recordStamp, stampState } from './start-stamp.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
@@ -34,118 +34,6 @@ function run(argv, options = {}) {
   }
   if (options.title) log(`${options.title}: done in ${seconds} s`);
   return true;
-}
-
-/**
- * What decides whether `pnpm install` has anything to do: the lockfile, the workspace's
- * manifests and pnpm's settings, and the Node that runs (native packages are per platform).
- */
-const installInputs = () => [
-  'pnpm-lock.yaml',
-  'pnpm-workspace.yaml',
-  'package.json',
-  '.npmrc',
-  ...['apps', 'packages'].flatMap((dir) =>
-    existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => `${dir}/${name}/package.json`) : [],
-  ),
-  'tests/package.json',
-];
-
-/** Folders under apps/ and packages/ that are not sources: dependencies and build outputs. */
-const notSources = new Set(['node_modules', 'dist', 'coverage', 'test-results', 'packages/embeddings/model']);
-
-/**
- * Every file that feeds the build: all of apps/ and packages/ but dependencies, outputs and
- * dot-folders (a data directory, a tool's cache), and the root's TypeScript settings. Tests
- * beside the code are included: a needless rebuild costs seconds, a stale bundle a wrong answer.
- */
-function buildInputs() {
-  const files = ['tsconfig.base.json', 'tsconfig.json'];
-  const walk = (rel) => {
-    for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
-      const path = `${rel}/${entry.name}`;
-      if (entry.name.startsWith('.') && entry.isDirectory()) continue;
-      if (notSources.has(entry.name) || notSources.has(path)) continue;
-      if (entry.isDirectory()) walk(path);
-      else files.push(path);
-    }
-  };
-  for (const dir of ['apps', 'packages']) if (existsSync(join(root, dir))) walk(dir);
-  return files;
-}
-
-/** SHA-256 of the files' names and contents (a missing file counts, as missing). */
-function digest(files, extra = '') {
-  const hash = createHash('sha256').update(extra);
-  for (const file of [...files].sort()) {
-    const path = join(root, file);
-    hash.update(`\0${file}\0`);
-    if (existsSync(path)) hash.update(readFileSync(path));
-    else hash.update('\0missing');
-  }
-  return hash.digest('hex');
-}
-
-/** Size and modification time of what an install or a build leaves: changed by any other run. */
-function fingerprint(files) {
-  return files
-    .map((file) => {
-      const path = join(root, file);
-      if (!existsSync(path)) return `${file}:missing`;
-      const stat = statSync(path);
-      return `${file}:${stat.size}:${stat.mtimeMs}`;
-    })
-    .join('\n');
-}
-
-const installOutputs = ['node_modules/.modules.yaml', 'node_modules/.pnpm/lock.yaml'];
-const buildOutputs = [
-  'apps/server/dist/main.js',
-  'apps/server/dist/layout-worker.js',
-  'apps/server/dist/local-model-worker.js',
-  'apps/server/dist/pglite-template/.calma-template.json',
-  'apps/web/dist/index.html',
-];
-
-/**
- * The start stamp (`node_modules/.calma-start.json`): the digests of the install's and the
- * build's inputs when this script last installed and built, and the fingerprints of what those
- * runs left. `npm start` skips pnpm altogether when all still match. Any doubt means redoing the
- * step: a changed input, an output missing, or an output touched since (a `pnpm build` or
- * `pnpm install` by hand, maybe on another branch, which this stamp knows nothing about).
- */
-const stampPath = join(root, 'node_modules/.calma-start.json');
-
-function readStamp() {
-  try {
-    return JSON.parse(readFileSync(stampPath, 'utf8'));
-  } catch {
-    return {};
-  }
-}
-
-function writeStamp(stamp) {
-  mkdirSync(dirname(stampPath), { recursive: true });
-  writeFileSync(stampPath, `${JSON.stringify(stamp, null, 2)}\n`);
-}
-
-/** Where each step stands against the stamp: `{ install, build }`, true when it can be skipped. */
-function upToDate() {
-  const stamp = readStamp();
-  const node = `${process.version} ${process.platform} ${process.arch}`;
-  const install = digest(installInputs(), node);
-  // The build's inputs include the install's: new dependencies mean a new bundle.
-  const build = digest(buildInputs(), install);
-  const installFresh =
-    stamp.install === install &&
-    installOutputs.every((f) => existsSync(join(root, f))) &&
-    stamp.installOutputs === fingerprint(installOutputs);
-  const buildFresh =
-    installFresh &&
-    stamp.build === build &&
-    buildOutputs.every((f) => existsSync(join(root, f))) &&
-    stamp.buildOutputs === fingerprint(buildOutputs);
-  return { install, build, installFresh, buildFresh };
 }
 
 /**
@@ -220,27 +108,23 @@ function install(pnpm) {
 
 async function start() {
   const started = Date.now();
-  const state = upToDate();
+  const state = stampState(root);
   if (state.installFresh && state.buildFresh) {
     log(`dependencies and build up to date (checked in ${Date.now() - started} ms)`);
   } else {
     const pnpm = pnpmCommand();
     if (!state.installFresh) {
       if (!install(pnpm)) process.exit(1);
-      writeStamp({ install: state.install, installOutputs: fingerprint(installOutputs) });
+      recordStamp(root, state, 'install');
     }
     if (!run([...pnpm, 'run', 'build'], { title: 'building server and web app' })) process.exit(1);
     // The digests are those from before the build: a source changed meanwhile rebuilds next time.
-    writeStamp({
-      install: state.install,
-      installOutputs: fingerprint(installOutputs),
-      build: state.build,
-      buildOutputs: fingerprint(buildOutputs),
-    });
+    recordStamp(root, state, 'build');
   }
-  const child = spawn(process.execPath, ['apps/server/dist/main.js'], { cwd: root, stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  // The server runs in this process rather than a child: one Node less to boot and to keep
+  // resident (~50 MB) for as long as Calma runs, and signals reach the server directly.
+  process.chdir(root);
+  await import(pathToFileURL(join(root, 'apps/server/dist/main.js')).href);
 }
 
 /** Every check CI runs, in CI's order, then one closing line `tests: N passed, N failed`. */
