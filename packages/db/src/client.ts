@@ -37,8 +37,8 @@ export type DbOptions =
       migrationsFolder?: string;
       /**
        * A data directory made by {@link createPgliteTemplate} (the server build ships one): a new
-       * data directory starts as a copy of it instead of running initdb. Ignored when absent or
-       * made by another PGlite version.
+       * data directory starts as a copy of it instead of running initdb and the migrations.
+       * Ignored when absent, or made by another PGlite version or for other migrations.
        */
       template?: string;
     }
