@@ -97,8 +97,10 @@ async function startOnce(clone: string, how: How, dataDir: string): Promise<Samp
     const phases = /^Started in .*$/m.exec(output)?.[0] ?? '';
     return { toHealthMs, idleRssMb, phases };
   } finally {
-    process.kill(-(child.pid as number), 'SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(-(child.pid as number), 'SIGTERM');
+      await exited;
+    }
   }
 }
 
