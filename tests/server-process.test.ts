@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDb } from '@calma/db/testing/fresh';
@@ -31,6 +31,18 @@ describe('the built server on the embedded database', { timeout: 90_000 }, () =>
     expect(health).toEqual({ status: 200, body: { status: 'ok', db: 'pglite', version: expect.any(String) } });
     console.log(`embedded start to healthy: ${Date.now() - started} ms`);
     expect(first.output()).toMatch(/invite code\s+[0-9A-Z]{10}/);
+    // Where the start-up's time went, and the offline model left for its first use.
+    expect(first.output()).toMatch(
+      /^Started in [\d.]+ s \(loading code [\d.]+ s, database [\d.]+ s, .*listen [\d.]+ s\)$/m,
+    );
+    await until(
+      () => /Embeddings: calma\/glove-wordnet-100d \(100 dimensions, loaded on first use\)/.test(first.output()),
+      'the embeddings line',
+    );
+    // A first start copies the build's template whole, without the template's own note.
+    expect(readdirSync(dataDir)).toContain('pglite');
+    expect(readdirSync(dataDir).filter((f) => f.endsWith('.creating'))).toEqual([]);
+    expect(readdirSync(join(dataDir, 'pglite'))).not.toContain('.calma-template.json');
 
     const studies = await api(first, '/api/studies');
     expect((studies.body.studies as { title: string }[]).map((s) => s.title)).toEqual([

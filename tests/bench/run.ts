@@ -12,6 +12,7 @@ const benches: Record<string, string> = {
   hardening: './hardening.ts',
   chat: './chat.ts',
   coding: './coding.ts',
+  startup: './startup.ts',
 };
 
 const name = process.argv[2];

@@ -1,6 +1,7 @@
 // Bundles the server into dist/main.js. Workspace packages (@calma/*) are bundled in, because
 // their exports point at TypeScript sources; every other dependency stays external and is
 // loaded from node_modules at run time.
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -25,6 +26,8 @@ await build({
     'layout-worker': new URL('../../../packages/embeddings/src/layout/worker.ts', import.meta.url).pathname,
     // The local model provider's generation thread (@calma/models' LocalProvider looks for it here).
     'local-model-worker': new URL('../../../packages/models/src/local-worker.ts', import.meta.url).pathname,
+    // Makes dist/pglite-template (below), with the same code that later copies it.
+    'pglite-template': new URL('../src/startup/pglite-template.ts', import.meta.url).pathname,
   },
   outdir: new URL('../dist/', import.meta.url).pathname,
   bundle: true,
@@ -44,3 +47,13 @@ cpSync(models, target, { recursive: true });
 console.log(
   `server bundled into apps/server/dist (main.js, layout-worker.js, local-model-worker.js, models/) in ${Date.now() - started} ms`,
 );
+// A new embedded data directory starts as a copy of this initdb'd one (see @calma/db createDb).
+const template = spawnSync(
+  process.execPath,
+  [
+    new URL('../dist/pglite-template.js', import.meta.url).pathname,
+    new URL('../dist/pglite-template', import.meta.url).pathname,
+  ],
+  { stdio: 'inherit' },
+);
+if (template.status !== 0) throw new Error('making the PGlite template failed');

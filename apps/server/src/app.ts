@@ -48,6 +48,7 @@ import { submissionRoutes } from './routes/sessions/submissions.js';
 import { studyRoutes } from './routes/studies/index.js';
 import { transcriptRoutes } from './routes/transcripts/index.js';
 import { SessionService } from './sessions/service.js';
+import { lazySchemaCompilers } from './startup/lazy-schemas.js';
 
 /** What the app is built on: an open, migrated database and the admin token's hash. */
 export interface AppDeps {
@@ -107,6 +108,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     ajv: { customOptions: { coerceTypes: false, allErrors: false, discriminator: true } },
     // Socket and upgrade errors on a closing server must not hang `close()`.
     forceCloseConnections: true,
+    // Each route's schemas compile on its first request, not all at start-up.
+    schemaController: lazySchemaCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createDb } from '@calma/db';
-import { LayoutRunner } from '@calma/embeddings';
+import { defaultEmbeddingModel, LayoutRunner, staticModelDirectory } from '@calma/embeddings';
 import { LocalProvider } from '@calma/models';
 import pkg from '../package.json' with { type: 'json' };
 import { ensureAdminToken } from './admin-token.js';
@@ -10,16 +11,34 @@ import { buildApp } from './app.js';
 import { printBanner } from './banner.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './seed/demo.js';
+import { StartupClock } from './startup/clock.js';
+
+/** What the offline embedding model's files say about it, read without loading its table. */
+function offlineModelDims(staticModelDir: string | null): number {
+  const dir = staticModelDirectory(staticModelDir ?? undefined);
+  return (JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { dims: number }).dims;
+}
 
 async function main(): Promise<void> {
+  const clock = new StartupClock();
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
   const db = await createDb(
-    config.databaseUrl ? { url: config.databaseUrl } : { pglite: join(config.dataDir, 'pglite') },
+    config.databaseUrl
+      ? { url: config.databaseUrl }
+      : {
+          pglite: join(config.dataDir, 'pglite'),
+          // A new data directory starts as a copy of the build's initdb'd, migrated template
+          // (absent when running from source: initdb and the migrations then run).
+          template: fileURLToPath(new URL('./pglite-template', import.meta.url)),
+        },
   );
+  clock.lap('database');
   await db.migrate();
+  clock.lap('migrations');
   const admin = await ensureAdminToken(db.db, { envToken: config.adminToken, dataDir: config.dataDir });
   const demo = config.seedDemo ? await seedDemo(db.db, config.dataDir) : null;
+  clock.lap('demo');
   const embeddings = new EmbeddingCache(db.db, {
     model: config.embeddingModel,
     cacheDir: join(config.dataDir, 'models'),
@@ -39,6 +58,7 @@ async function main(): Promise<void> {
     layouts,
     localModels,
   });
+  clock.lap('app');
 
   let closing = false;
   const close = async (signal: string) => {
@@ -63,9 +83,20 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
+  clock.lap('listen');
   printBanner({ url: config.publicUrl ?? url, db: db.kind, dataDir: config.dataDir, admin, demo });
   console.log(`Calma listening on ${url}`);
-  // Load the embedding model now, so a fallback is reported at start-up rather than mid-session.
+  console.log(clock.summary());
+  const model = config.embeddingModel.trim();
+  if (model === '' || model === defaultEmbeddingModel) {
+    // The offline model cannot fall back to anything and loads in a tenth of a second, but its
+    // table is ~40 MB: it loads on first use, not into every idle server. That it is there (the
+    // build made it) is checked now, so a missing model still stops the start.
+    const dims = offlineModelDims(config.staticModelDir);
+    console.log(`Embeddings: ${defaultEmbeddingModel} (${dims} dimensions, loaded on first use)`);
+    return;
+  }
+  // A configured model loads now, so that a fallback is reported at start-up, not mid-session.
   const { embedder } = await embeddings.ready();
   console.log(`Embeddings: ${embedder.model} (${embedder.dims} dimensions)`);
 }

@@ -1,6 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -19,7 +32,16 @@ export type DbKind = 'pglite' | 'postgres';
 
 /** How to reach the database: an embedded PGlite data directory, or a PostgreSQL URL. */
 export type DbOptions =
-  | { pglite: string | { memory: true }; migrationsFolder?: string }
+  | {
+      pglite: string | { memory: true };
+      migrationsFolder?: string;
+      /**
+       * A data directory made by {@link createPgliteTemplate} (the server build ships one): a new
+       * data directory starts as a copy of it instead of running initdb and the migrations.
+       * Ignored when absent, or made by another PGlite version or for other migrations.
+       */
+      template?: string;
+    }
   | { url: string; poolSize?: number; migrationsFolder?: string };
 
 /** An open database with its driver kind; `close` releases the pool or the embedded instance. */
@@ -46,18 +68,127 @@ export function defaultMigrationsFolder(): string {
 }
 
 /**
- * PGlite builds a new database in memory and copies it into its directory over some
- * milliseconds; a kill in that window leaves a directory that never opens again (seen here: data
- * files without pg_hba.conf). So a new directory is built beside the real one and renamed into
- * place only once complete: the real path is either absent or whole.
+ * PGlite's start parameters with a 16 MB buffer cache instead of initdb's 128 MB. The cache lives
+ * in PGlite's WebAssembly memory, which never shrinks: at 128 MB it is most of an idle server's
+ * resident memory, while Calma's working set (a few sessions' boards) fits in a fraction of it,
+ * and pages not cached are one read of the host's file cache away. A command-line `-c` wins over
+ * the data directory's postgresql.conf, so directories made before this get it too.
  */
-async function createPgliteDirOnce(dir: string): Promise<void> {
+export const pgliteStartParams: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+/** The file in a template directory that names the PGlite version that made it. */
+const templateMetaFile = '.calma-template.json';
+
+function pgliteVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  // `dist/index.cjs` → the package root (its exports do not include package.json).
+  return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A digest of every file of a migrations folder: a template is migrated up to exactly these. */
+function migrationsDigest(folder: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(`${relative(folder, path)}\0`).update(readFileSync(path));
+    }
+  };
+  walk(folder);
+  return hash.digest('hex');
+}
+
+/**
+ * Whether `dir` is a complete template made by the PGlite version installed now and migrated
+ * with exactly the migrations in `migrationsFolder` (a template from before a migration was
+ * added, or from another branch, is not used: initdb runs instead).
+ */
+export function pgliteTemplateIsCurrent(
+  dir: string | undefined,
+  migrationsFolder: string = defaultMigrationsFolder(),
+): dir is string {
+  if (dir === undefined || !existsSync(join(dir, templateMetaFile))) return false;
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, templateMetaFile), 'utf8')) as {
+      pglite?: string;
+      migrations?: string;
+    };
+    return meta.pglite === pgliteVersion() && meta.migrations === migrationsDigest(migrationsFolder);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs PGlite's initdb on the empty directory `dir` in a child process. In this process it would
+ * keep ~500 MB for good: initdb runs in two extra WebAssembly instances whose memory is not given
+ * back after they close (nor after a worker thread running them exits), while a child's is
+ * returned to the system when it exits.
+ */
+function initdbInChild(dir: string): Promise<void> {
+  const entry = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const script = `const { PGlite } = await import(${JSON.stringify(entry)});
+const db = new PGlite(process.argv[1]);
+await db.waitReady;
+await db.close();`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`PGlite initdb in ${dir} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+}
+
+/**
+ * Makes a PGlite template at `dir` (replacing what is there): a data directory after initdb and
+ * every migration, plus what made it (the PGlite version, the migrations' digest), for
+ * {@link createDb}'s `template`. The server build runs this once, so that a first start copies
+ * ~40 MB of files instead of spending seconds on initdb and the migrations.
+ */
+export async function createPgliteTemplate(
+  dir: string,
+  migrationsFolder: string = defaultMigrationsFolder(),
+): Promise<void> {
+  const building = `${dir}.creating`;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true });
+  const db = await createDb({ pglite: building, migrationsFolder });
+  try {
+    await db.migrate();
+  } finally {
+    await db.close();
+  }
+  const meta = { pglite: pgliteVersion(), migrations: migrationsDigest(migrationsFolder) };
+  writeFileSync(join(building, templateMetaFile), `${JSON.stringify(meta)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(building, dir);
+}
+
+/**
+ * A new data directory, from the template when there is a usable one, else by initdb (in a child
+ * process). PGlite writes a new database over some milliseconds; a kill in that window used to
+ * leave a directory that never opened again (data files without pg_hba.conf). So it is built
+ * beside the real one and renamed into place only once complete: the real path is either absent
+ * or whole. Either way this process opens the directory once, afterwards.
+ */
+async function createPgliteDirOnce(dir: string, template: string | undefined, migrationsFolder: string): Promise<void> {
   if (existsSync(dir) && readdirSync(dir).length > 0) return;
   const building = `${dir}.creating`;
   rmSync(building, { recursive: true, force: true });
-  const fresh = new PGlite(building);
-  await fresh.waitReady;
-  await fresh.close();
+  if (pgliteTemplateIsCurrent(template, migrationsFolder)) {
+    cpSync(template, building, { recursive: true, filter: (source) => !source.endsWith(templateMetaFile) });
+  } else {
+    await initdbInChild(building);
+  }
   rmSync(dir, { recursive: true, force: true });
   renameSync(building, dir);
 }
@@ -87,15 +218,15 @@ export async function createDb(options: DbOptions): Promise<Db> {
     // Two processes on one PGlite directory corrupt it: refuse rather than risk the data.
     lock = lockDataDir(`${options.pglite}.lock`);
     try {
-      await createPgliteDirOnce(options.pglite);
-      client = new PGlite(options.pglite);
+      await createPgliteDirOnce(options.pglite, options.template, migrationsFolder);
+      client = new PGlite(options.pglite, { startParams: [...pgliteStartParams] });
       await client.waitReady;
     } catch (err) {
       lock.release();
       throw err;
     }
   } else {
-    client = new PGlite();
+    client = new PGlite({ startParams: [...pgliteStartParams] });
     await client.waitReady;
   }
   const db = drizzlePglite(client, { schema });
