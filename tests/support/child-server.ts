@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,9 +9,38 @@ export const mainJs = join(root, 'apps/server/dist/main.js');
 /** The admin token child servers are started with. */
 export const adminToken = 'test-admin-token-0123456789abcdef';
 
-/** Bundles the server from the current sources (well under a second). */
+const buildLock = join(root, 'apps/server/.test-build-lock');
+const builtStamp = join(root, 'apps/server/dist/.test-built-by');
+/** A lock left by a killed run is taken over after this long. */
+const staleLockMs = 120_000;
+
+/**
+ * Bundles the server from the current sources, once per test run: the test files of one run
+ * (worker processes of one vitest process, so one parent pid) share the first build. Two files
+ * building at once removed each other's copy of the model and rewrote main.js under a server that
+ * was starting; a lock makes them wait for each other, and later ones find the run's build done.
+ */
 export function buildServer(): { status: number | null; stderr: string } {
-  return spawnSync(process.execPath, ['apps/server/scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+  const run = String(process.ppid);
+  const wait = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(buildLock);
+      break;
+    } catch {
+      if (existsSync(buildLock) && Date.now() - statSync(buildLock).mtimeMs > staleLockMs)
+        rmSync(buildLock, { recursive: true, force: true });
+      Atomics.wait(wait, 0, 0, 100);
+    }
+  }
+  try {
+    if (existsSync(builtStamp) && readFileSync(builtStamp, 'utf8') === run) return { status: 0, stderr: '' };
+    const built = spawnSync(process.execPath, ['apps/server/scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+    if (built.status === 0) writeFileSync(builtStamp, run);
+    return built;
+  } finally {
+    rmSync(buildLock, { recursive: true, force: true });
+  }
 }
 
 /** A child server process and the URL it printed. */
