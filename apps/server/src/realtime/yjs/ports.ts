@@ -20,6 +20,11 @@ export interface BoardSocket {
   onMessage(listener: (message: Uint8Array) => void): void;
   /** Adds a listener for the socket's end, whoever closed it. */
   onClose(listener: () => void): void;
+  /**
+   * Bytes handed to `send` and not yet written out to the network (`ws.bufferedAmount`): a reader
+   * that stops reading makes it grow. Absent when the transport cannot tell.
+   */
+  readonly backlog?: number;
 }
 
 /** A board as it is stored: a snapshot (or none) and the updates after it, in order. */
