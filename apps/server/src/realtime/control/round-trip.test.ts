@@ -72,7 +72,7 @@ describe.each(databaseKinds)('a control action on %s', (kind) => {
     const row = await createSession(test.db, groupId, initialSessionState());
     const known = await sessions.get(row.id);
     // Another node starts segment 2 after this request read the session.
-    const moved = { ...known.state, segment: 2, status: 'running' as const };
+    const moved = { ...known.state, segment: 2 as const, status: 'running' as const };
     expect(await saveSessionState(test.db, row.id, moved, known.version)).not.toBeNull();
     // Pausing is illegal on the old read (nothing runs), legal on the stored row.
     const view = await sessions.control(row.id, { type: 'pause' }, undefined, known);

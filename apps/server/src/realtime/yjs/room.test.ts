@@ -18,6 +18,14 @@ class FakeSocket implements BoardSocket {
   isOpen = true;
   /** Bytes the client has not read yet, as the test says. */
   backlog = 0;
+  /** Whether the room stopped reading this socket. */
+  paused = false;
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
   closed: { code: number; reason: string } | null = null;
   onSend: (message: Uint8Array) => void = () => undefined;
   private listener: ((message: Uint8Array) => void) | null = null;
@@ -621,6 +629,33 @@ describe('BoardRoom', () => {
     await board.flushed();
     // What was accepted before the limit (two cards of ~1,100 bytes) is stored and shown, nothing after it.
     expect(cardIds(board.doc)).toEqual(['a0', 'a1']);
+  });
+
+  it('stops reading writers while storage is behind, and reads them again once it has caught up', async () => {
+    const storage = new FakeStorage();
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      storage,
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, pauseAtPending: 4 },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const reader = join(board, analyst);
+    storage.hold();
+    ana.addCard('a0', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    expect(ana.socket.paused).toBe(false);
+    for (let i = 1; i < 3; i++) ana.addCard(`a${i}`, { kind: 'note', text: 'x', authorId: 'p1', x: i, y: 0 });
+    // a0, Ana's writer record, a1, a2: four waiting, the mark. Only who wrote is paused.
+    expect(ana.socket.paused).toBe(true);
+    expect([bo.socket.paused, reader.socket.paused]).toEqual([false, false]);
+    expect(ana.socket.closed).toBeNull();
+    storage.release();
+    await board.flushed();
+    expect(ana.socket.paused).toBe(false);
+    expect(cardIds(reader.doc)).toEqual(['a0', 'a1', 'a2']);
   });
 
   it('drops cursor messages past a connection’s presence budget', async () => {

@@ -28,6 +28,13 @@ export interface BoardLimits {
   /** Bytes of updates accepted but not yet stored, past which writers are closed with 4429 (default 16 MiB). */
   maxPendingBytes?: number;
   /**
+   * Updates (or bytes) waiting for storage from which a writer's socket is no longer read until
+   * storage has caught up (to a quarter of it): default a fifth of the bounds above. Writers are
+   * slowed down by TCP rather than closed, so nothing they send is refused or lost.
+   */
+  pauseAtPending?: number;
+  pauseAtPendingBytes?: number;
+  /**
    * Bytes a reader may leave unread (sent to it, not yet written out) past which it is dropped
    * with {@link slowReaderClose}, beyond its largest sync step 2 (default 4 MiB).
    */
@@ -90,6 +97,8 @@ export class BoardRoom {
   private readonly writers: WriterIndex;
   private readonly budgets: WriterBudgets<Writer>;
   private readonly connections = new Map<BoardSocket, BoardConnection>();
+  /** Writers not read from until storage catches up (see {@link BoardLimits.pauseAtPending}). */
+  private readonly paused = new Set<BoardConnection>();
   private broken = false;
 
   private constructor(
@@ -110,7 +119,10 @@ export class BoardRoom {
       for (const connection of this.connections.values()) this.send(connection, message);
     });
     // `doc` only ever takes durable updates: each batch it takes goes to everyone but its senders.
-    durable.committed((updates) => this.broadcastCommitted(updates));
+    durable.committed((updates) => {
+      this.broadcastCommitted(updates);
+      if (this.paused.size > 0) this.resumeWriters();
+    });
   }
 
   /** Loads a board from its snapshot and later updates. */
@@ -181,6 +193,7 @@ export class BoardRoom {
     const connection = this.connections.get(socket);
     if (!connection) return;
     this.connections.delete(socket);
+    this.paused.delete(connection);
     this.presence.leave(connection);
   }
 
@@ -374,6 +387,7 @@ export class BoardRoom {
     }
     refreshAuthors(this.probe, this.authors, changes);
     this.persistThenApply(connection, update);
+    this.pauseIfBackedUp(connection);
     // In the same tick, so in the same commit as the update: who writes under its new client ids.
     if (writers.claims.length > 0) this.applyServerChange((doc) => this.writers.record(doc, writers.claims, writer));
     return true;
@@ -406,6 +420,30 @@ export class BoardRoom {
   /** Stores an update accepted into the probe (group commit); `doc` then takes and broadcasts it. */
   private persistThenApply(connection: BoardConnection | null, update: Uint8Array): void {
     this.durable.append(update, connection ?? 'server', (err) => this.fail(err));
+  }
+
+  /** Stops reading a writer while the updates waiting for storage are over the pause mark. */
+  private pauseIfBackedUp(connection: BoardConnection): void {
+    const { pauseAtPending, pauseAtPendingBytes } = this.pauseMarks();
+    if (this.durable.pendingCount < pauseAtPending && this.durable.pendingBytes < pauseAtPendingBytes) return;
+    if (this.paused.has(connection) || !connection.socket.pause) return;
+    this.paused.add(connection);
+    connection.socket.pause();
+  }
+
+  /** Reads the paused writers again once storage is down to a quarter of the pause mark. */
+  private resumeWriters(): void {
+    const { pauseAtPending, pauseAtPendingBytes } = this.pauseMarks();
+    if (this.durable.pendingCount > pauseAtPending / 4 || this.durable.pendingBytes > pauseAtPendingBytes / 4) return;
+    for (const connection of this.paused) connection.socket.resume?.();
+    this.paused.clear();
+  }
+
+  private pauseMarks() {
+    return {
+      pauseAtPending: this.limits.pauseAtPending ?? (this.limits.maxPendingUpdates ?? 5_000) / 5,
+      pauseAtPendingBytes: this.limits.pauseAtPendingBytes ?? (this.limits.maxPendingBytes ?? 16 * 1024 * 1024) / 5,
+    };
   }
 
   private rebuildProbe(): void {

@@ -47,6 +47,12 @@ export function wsBoardSocket(ws: WebSocket): BoardSocket {
     send(message) {
       ws.send(message, sent);
     },
+    pause() {
+      if (ws.readyState === ws.OPEN) ws.pause();
+    },
+    resume() {
+      if (ws.readyState === ws.OPEN) ws.resume();
+    },
     close(code, reason) {
       ws.close(code, clipReason(reason));
     },
