@@ -6,9 +6,13 @@ import { addCard, type BoardClient, boardClient, until } from './support/board-c
 
 /**
  * A reader that stops reading (a stalled tab: here a stock client whose socket is paused) while
- * four participants write 16 MiB of notes: the server drops it with 1013 once it has left more
- * than its limit (4 MiB) unread, instead of buffering the whole flood for it; the others' edits
- * keep arriving; and once it reads again it reconnects and ends with the same board, nothing lost.
+ * four participants send 16 MiB (cursors with a large state, which the room relays to everyone,
+ * and a note each round): the server drops it once it has left more than its limit (4 MiB)
+ * unread, instead of buffering the whole flood for it; the others' edits keep arriving; and once
+ * it reads again it reconnects and ends with the same board, nothing lost.
+ * The drop is a close with 1013; the close frame waits behind what the reader left unread, and if
+ * the reader is still silent 5 s later the server cuts the socket (the client sees 1006). Before
+ * back-pressure, the reader was never closed: the server kept all 16 MiB for it.
  */
 describe.each(databaseKinds)('a reader that stops reading on %s', (kind) => {
   let t: TestApp;
@@ -58,17 +62,24 @@ describe.each(databaseKinds)('a reader that stops reading on %s', (kind) => {
     const ws = stalled.provider.ws as unknown as WebSocket;
     ws.pause();
 
-    // 4 writers × 16 notes of 256 KiB: within each writer's burst, half the board's size limit.
-    const text = 'x'.repeat(256 * 1024);
-    const ids: string[] = [];
+    // 16 rounds of 4 × 256 KiB, a round at a time (what is relayed stays within the presence
+    // budgets), each with a note from every writer.
+    const pad = 'x'.repeat(256 * 1024);
     for (let n = 0; n < 16; n++) {
+      const round: string[] = [];
       for (const [w, writer] of writers.entries()) {
         const id = `w${w}-${n}`;
-        ids.push(id);
-        addCard(writer, id, { kind: 'note', text, x: n, y: w, authorId: people[w]?.participantId });
+        round.push(id);
+        addCard(writer, id, { kind: 'note', text: id, x: n, y: w, authorId: people[w]?.participantId });
+        writer.provider.awareness.setLocalStateField('cursor', { x: n, pad });
       }
+      const seen = () =>
+        writers.every((writer) => {
+          const state = reader.provider.awareness.getStates().get(writer.provider.awareness.clientID);
+          return (state?.cursor as { x?: number } | undefined)?.x === n;
+        });
+      await until(() => round.every((id) => reader.cards.has(id)) && seen(), `round ${n} to reach the reader`, 20_000);
     }
-    await until(() => ids.every((id) => reader.cards.has(id)), 'the flood to reach the reader', 60_000);
     // Past the flood, an edit still reaches the reader at once.
     const sent = performance.now();
     addCard(writers[0] as BoardClient, 'after', {
@@ -85,13 +96,15 @@ describe.each(databaseKinds)('a reader that stops reading on %s', (kind) => {
     // The stalled reader reads again: what was buffered for it, then the close, then a reconnect.
     ws.resume();
     await until(() => stalled.closes.length > 0, 'the stalled reader to hear it was dropped', 10_000);
-    expect(stalled.closes[0]).toEqual({ code: 1013, reason: expect.stringMatching(/behind/) });
+    const [dropped] = stalled.closes;
+    if (dropped?.code === 1013) expect(dropped.reason).toMatch(/behind/);
+    else expect(dropped?.code).toBe(1006);
     await until(
       () => [...reader.cards.keys()].every((id) => stalled.cards.has(id)),
       'the stalled reader to catch up',
       30_000,
     );
     expect([...stalled.cards.keys()].sort()).toEqual([...reader.cards.keys()].sort());
-    expect(stalled.cards.get('w3-15')?.get('text')).toBe(text);
+    expect(stalled.cards.get('w3-15')?.get('text')).toBe('w3-15');
   }, 120_000);
 });
