@@ -85,4 +85,13 @@ describe('BoardStore', () => {
     expect(store.inFlight).toBe(0);
     await expect(store.between()).resolves.toBeUndefined();
   });
+
+  it('does not hold a compaction step on PostgreSQL, whose pool runs it beside the commits', async () => {
+    const { db } = heldDriver('postgres');
+    const store = new BoardStore(db);
+    void store.append('a', bytes(1));
+    await tick();
+    expect(store.inFlight).toBe(1);
+    await expect(store.between()).resolves.toBeUndefined();
+  });
 });

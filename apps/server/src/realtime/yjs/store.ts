@@ -1,6 +1,9 @@
 import { appendBoardUpdates, compactBoard, type Db, loadBoard, type StoredBoard } from '@calma/db';
 import type { BoardStorage } from './ports.js';
 
+/** The longest a compaction statement waits for a moment with no commit in flight. */
+const maxGapWaitMs = 100;
+
 interface Pending {
   sessionId: string;
   update: Uint8Array;
@@ -88,10 +91,21 @@ export class BoardStore implements BoardStorage {
     }
   }
 
-  /** Resolves at the next moment no commit is in flight (at once if none is). */
+  /**
+   * Resolves at the next moment no commit is in flight (at once if none is), on PGlite, whose one
+   * connection a statement would hold while a commit waits; at most {@link maxGapWaitMs} later,
+   * so that a fold is never starved. On PostgreSQL at once: the pool runs it beside the commits.
+   */
   between(): Promise<void> {
-    if (this.flights.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.gaps.push(resolve));
+    if (this.flights.size === 0 || this.connection.kind !== 'pglite') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(go, maxGapWaitMs);
+      function go() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.gaps.push(go);
+    });
   }
 
   private schedule(): void {
