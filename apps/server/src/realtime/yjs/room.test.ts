@@ -554,6 +554,31 @@ describe('BoardRoom', () => {
     for (const client of [ana, bo, cy]) expect(stateOf(client.doc)).toEqual(stateOf(board.doc));
   });
 
+  it('sends a batch of many senders to everyone whole, each sender’s own updates included', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const writers = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((id) => join(board, participant(id)));
+    await board.flushed();
+    const received = new Map<Client, number>();
+    for (const client of writers) {
+      const deliver = client.socket.onSend;
+      client.socket.onSend = (message) => {
+        received.set(client, (received.get(client) ?? 0) + 1);
+        deliver(message);
+      };
+    }
+    storage.hold();
+    for (const [i, client] of writers.entries())
+      client.addCard(`c${i}`, { kind: 'note', text: `${i}`, authorId: `p${i + 1}`, x: i, y: 0 });
+    storage.release();
+    await board.flushed();
+    expect(writers.map((client) => received.get(client))).toEqual([1, 1, 1, 1, 1, 1]);
+    for (const client of writers) {
+      expect(client.socket.closed).toBeNull();
+      expect(stateOf(client.doc)).toEqual(stateOf(board.doc));
+    }
+  });
+
   it('drops a reader that leaves too much unread with 1013; the others carry on, and it catches up on return', async () => {
     const board = await BoardRoom.load(
       's1',

@@ -71,6 +71,9 @@ export interface BoardConnection {
  */
 export const slowReaderClose = { code: 1013, reason: 'Too far behind the board: reconnect to catch up' } as const;
 
+/** Senders in one broadcast batch up to which each gets only the others' updates. */
+const maxExactSenders = 4;
+
 /** Updates a client may send before its sync step 2 (see {@link BoardConnection.held}). */
 const maxHeldUpdates = 200;
 const maxHeldBytes = 4 * 1024 * 1024;
@@ -490,7 +493,10 @@ export class BoardRoom {
   /**
    * Sends the updates `doc` took together as one message (merged, as Hocuspocus merges an event
    * loop turn's updates) to everyone who sent none of them; a sender gets the others' updates
-   * merged, and nothing when they were all its own.
+   * merged, and nothing when they were all its own. With more than {@link maxExactSenders}
+   * senders in one batch, merging for each would cost senders × updates: they get the whole
+   * batch too, their own updates included (as Hocuspocus sends every update to everyone; Yjs
+   * skips what a document already has).
    */
   private broadcastCommitted(updates: readonly CommittedUpdate[]): void {
     if (this.connections.size === 0) return;
@@ -504,6 +510,7 @@ export class BoardRoom {
       return;
     }
     const origins = new Set(updates.map((u) => u.origin));
+    if (origins.size > maxExactSenders) origins.clear();
     const merged = (list: readonly CommittedUpdate[]) =>
       syncUpdate(list.length === 1 ? (list[0] as CommittedUpdate).update : Y.mergeUpdates(list.map((u) => u.update)));
     let all: Uint8Array | null = null;
