@@ -84,18 +84,39 @@ export class SessionService {
    * Applies a moderator action; 409 `WRONG_STATE` when it is illegal in the current state, 409
    * `STALE_REVISION` when `expectedRevision` is given and the state has moved past it (a second
    * click, or another tab acting first). Either way the state is left as it was.
+   *
+   * `known` is the session as the caller just read it (to authorise the request): the action is
+   * applied to it and stored with one conditional UPDATE, so an action costs one round trip after
+   * authorisation, and what is announced is what that statement committed. If the row moved since
+   * (its version no longer matches), or the action looks illegal or idle on what may be an old
+   * read, the session is read again and the action applied to that.
    */
-  control(sessionId: string, action: SessionAction, expectedRevision?: number): Promise<SessionStateView> {
+  control(
+    sessionId: string,
+    action: SessionAction,
+    expectedRevision?: number,
+    known?: LoadedSession,
+  ): Promise<SessionStateView> {
     return this.serialise(sessionId, async () => {
+      let read: LoadedSession | undefined = known?.id === sessionId ? known : undefined;
       for (let attempt = 0; attempt < 3; attempt++) {
-        const session = await this.get(sessionId);
+        const fresh = read === undefined;
+        const session = read ?? (await this.get(sessionId));
+        read = undefined;
         const now = this.now();
         const result = applySessionAction(session.state, action, now, expectedRevision);
-        if (!result.ok) throw conflict(result.reason, result.stale ? ErrorCode.staleRevision : ErrorCode.wrongState);
-        if (result.state === session.state) return viewSessionState(session.state, now);
+        if (!result.ok || result.state === session.state) {
+          // Judged on the caller's read, which may be old: judge again on the stored row.
+          if (!fresh) {
+            attempt--;
+            continue;
+          }
+          if (!result.ok) throw conflict(result.reason, result.stale ? ErrorCode.staleRevision : ErrorCode.wrongState);
+          return viewSessionState(session.state, now);
+        }
         // Durable before anyone is told: a broadcast state must survive a crash.
         const saved = await saveSessionState(this.db, sessionId, result.state, session.version);
-        if (saved === null) continue; // another server moved first: re-read and re-apply
+        if (saved === null) continue; // the row moved since it was read: read it again and re-apply
         const view = viewSessionState(result.state, now);
         this.events.notify({ type: 'session-state-changed', sessionId, state: view });
         for (const segment of result.state.revealed) {

@@ -88,35 +88,57 @@ export async function loadBoard(db: Database, sessionId: string): Promise<Stored
 }
 
 /**
- * Folds a board's updates up to `upToSeq` into a snapshot. The parts of the new snapshot are
- * written first, one statement each and outside any transaction (a 2.4 MB snapshot took ~0.5 s
- * of the event loop as one PGlite statement, holding its only connection); then one short
- * transaction points the snapshot at them, deletes the folded updates and the previous parts. A
- * crash leaves the old snapshot and its updates, plus unused parts the next fold deletes.
+ * Folds a board's updates up to `upToSeq` into a snapshot, as a few short statements, each on its
+ * own and with the event loop free between them (a 2.4 MB snapshot took ~0.5 s of the event loop
+ * as one PGlite statement, and a transaction would hold PGlite's only connection while the next
+ * board updates wait). `pause`, awaited before each statement, lets the caller slot them between
+ * its own (the board store waits for a moment with no commit in flight). The parts of the new
+ * snapshot are written first; then one statement points the snapshot at them and `upToSeq`, which
+ * is the fold's commit: loading reads only updates after `upToSeq` and parts of the current
+ * generation. Deleting the folded updates and the previous parts comes after, and a crash before
+ * (or between) them leaves rows that nothing reads and that the next fold deletes.
  */
-export async function compactBoard(db: Database, sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
+export async function compactBoard(
+  db: Database,
+  sessionId: string,
+  state: Uint8Array,
+  upToSeq: number,
+  pause: () => Promise<void> = yieldToEventLoop,
+): Promise<void> {
+  const step = async () => {
+    await yieldToEventLoop();
+    await pause();
+  };
+  await step();
   const [current] = await db
     .select({ generation: boardSnapshots.generation })
     .from(boardSnapshots)
     .where(eq(boardSnapshots.sessionId, sessionId));
   const generation = (current?.generation ?? 0) + 1;
+  // Parts a fold that crashed before its pointer left under this generation: never read, but
+  // in the way (and extra parts would be read after the new ones).
+  await step();
+  await db
+    .delete(boardSnapshotParts)
+    .where(and(eq(boardSnapshotParts.sessionId, sessionId), eq(boardSnapshotParts.generation, generation)));
   for (let part = 0, offset = 0; offset < state.byteLength || part === 0; part++, offset += snapshotPartBytes) {
-    await yieldToEventLoop();
+    await step();
     await db
       .insert(boardSnapshotParts)
       .values({ sessionId, generation, part, data: state.subarray(offset, offset + snapshotPartBytes) });
   }
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(boardSnapshots)
-      .values({ sessionId, state: null, generation, upToSeq })
-      .onConflictDoUpdate({
-        target: boardSnapshots.sessionId,
-        set: { state: null, generation, upToSeq, updatedAt: new Date() },
-      });
-    await tx.delete(boardUpdates).where(and(eq(boardUpdates.sessionId, sessionId), lte(boardUpdates.seq, upToSeq)));
-    await tx
-      .delete(boardSnapshotParts)
-      .where(and(eq(boardSnapshotParts.sessionId, sessionId), ne(boardSnapshotParts.generation, generation)));
-  });
+  await step();
+  await db
+    .insert(boardSnapshots)
+    .values({ sessionId, state: null, generation, upToSeq })
+    .onConflictDoUpdate({
+      target: boardSnapshots.sessionId,
+      set: { state: null, generation, upToSeq, updatedAt: new Date() },
+    });
+  await step();
+  await db.delete(boardUpdates).where(and(eq(boardUpdates.sessionId, sessionId), lte(boardUpdates.seq, upToSeq)));
+  await step();
+  await db
+    .delete(boardSnapshotParts)
+    .where(and(eq(boardSnapshotParts.sessionId, sessionId), ne(boardSnapshotParts.generation, generation)));
 }

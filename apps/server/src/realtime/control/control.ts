@@ -36,7 +36,7 @@ export function handleControl(context: ControlContext, socket: ControlSocket): v
       const body = checkPayload(payload);
       const session = await authorizeSession(context.sessions, socket.data.principal, body.sessionId, ['moderator']);
       const action = await toSessionAction(context.db, session.groupId, body);
-      reply(ack, { state: await context.sessions.control(session.id, action, body.revision) });
+      reply(ack, { state: await context.sessions.control(session.id, action, body.revision, session) });
     } catch (err) {
       reply(ack, toErrorBody(err, context.log));
     }

@@ -6,18 +6,43 @@ import type { BoardLog, BoardStorage } from './ports.js';
 /** Merging on the caller's thread: for tests and small boards. */
 export const mergeHere: MergeUpdates = async (updates) => Y.mergeUpdates([...updates]);
 
+/** Transaction origin of what `doc` takes from storage. */
+export const durableOrigin = Symbol('durable');
+
+/** An update that is now stored and in `doc`, with whoever sent it (a connection, or `server`). */
+export interface CommittedUpdate {
+  readonly update: Uint8Array;
+  readonly origin: unknown;
+}
+
+/** Told once per batch of updates `doc` took together (what one commit, or one tick, made durable). */
+export type OnCommitted = (updates: readonly CommittedUpdate[]) => void;
+
+interface Entry {
+  readonly update: Uint8Array;
+  readonly origin: unknown;
+  /** The stored sequence number, once committed. */
+  seq: number | null;
+}
+
 /**
  * The durable side of a board: `doc`, which holds only what is stored, and the pipeline that
  * stores each accepted update (group commit, in order) before `doc` takes it, and folds the stored
- * updates into a snapshot every `compactEvery`. What `doc` takes it broadcasts (the room listens),
- * so an update anyone has seen is on disk.
+ * updates into a snapshot every `compactEvery`. Updates committed together are applied to `doc`
+ * in one transaction and handed to `onCommitted` as one batch (the room broadcasts them merged),
+ * so an update anyone has seen is on disk, and a burst costs one broadcast, not one per update.
  */
 export class DurableBoard {
-  private readonly queue: Uint8Array[] = [];
+  /** Accepted updates not in `doc` yet, oldest first (stored ones wait for those before them). */
+  private readonly queue: Entry[] = [];
   private compacting: Promise<void> | null = null;
-  /** Resolves when every update accepted so far has been applied to `doc`. */
-  private settled: Promise<void> = Promise.resolve();
+  private drainScheduled = false;
+  /** Updates accepted so far, and applied to `doc` (or given up on after a failure). */
+  private accepted = 0;
+  private applied = 0;
+  private readonly waiters: { target: number; resolve: () => void }[] = [];
   private failed = false;
+  private onCommitted: OnCommitted = () => undefined;
 
   private constructor(
     readonly sessionId: string,
@@ -67,10 +92,26 @@ export class DurableBoard {
     );
   }
 
+  /** Says who hears of each batch `doc` takes (the room, which broadcasts it). */
+  committed(listener: OnCommitted): void {
+    this.onCommitted = listener;
+  }
+
   /** Accepted updates not stored yet, oldest first. */
   get pending(): readonly Uint8Array[] {
-    return this.queue;
+    return this.queue.map((entry) => entry.update);
   }
+
+  /** How many accepted updates are not in `doc` yet. */
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
+  /** Bytes of the accepted updates not in `doc` yet. */
+  get pendingBytes(): number {
+    return this.pendingSize;
+  }
+  private pendingSize = 0;
 
   /** The board's size in bytes, stored and pending (updates as sent; a snapshot as folded). */
   get size(): number {
@@ -78,30 +119,67 @@ export class DurableBoard {
   }
 
   /**
-   * Stores `update`; once it is stored, `doc` takes it with `origin`. A storage failure calls
-   * `onFailure` once, and nothing after it is applied.
+   * Stores `update`; once it (and every update accepted before it) is stored, `doc` takes it with
+   * the others committed with it. A storage failure calls `onFailure` once, and nothing after it
+   * is applied.
    */
   append(update: Uint8Array, origin: unknown, onFailure: (err: unknown) => void): void {
-    this.queue.push(update);
+    const entry: Entry = { update, origin, seq: null };
+    this.queue.push(entry);
+    this.accepted += 1;
     this.bytes += update.byteLength;
-    const written = this.store.append(this.sessionId, update);
-    this.settled = this.settled.then(() =>
-      written.then(
-        (seq) => {
-          if (this.failed) return;
-          this.queue.shift();
-          this.lastSeq = seq;
-          this.since.push(update);
-          Y.applyUpdate(this.doc, update, origin);
-          if (this.since.length >= this.compactEvery) this.compactInBackground();
-        },
-        (err: unknown) => {
-          if (this.failed) return;
-          this.failed = true;
-          onFailure(err);
-        },
-      ),
+    this.pendingSize += update.byteLength;
+    this.store.append(this.sessionId, update).then(
+      (seq) => {
+        if (this.failed) return;
+        entry.seq = seq;
+        // The store settles a whole commit at once: apply it after the last of its callbacks.
+        if (this.drainScheduled) return;
+        this.drainScheduled = true;
+        queueMicrotask(() => {
+          this.drainScheduled = false;
+          this.drain();
+        });
+      },
+      (err: unknown) => {
+        if (this.failed) return;
+        this.failed = true;
+        this.applied = this.accepted;
+        this.wake();
+        onFailure(err);
+      },
     );
+  }
+
+  /** Applies the stored updates at the head of the queue to `doc`, as one transaction, and tells the room. */
+  private drain(): void {
+    if (this.failed) return;
+    let count = 0;
+    while (count < this.queue.length && this.queue[count]?.seq !== null) count++;
+    if (count === 0) return;
+    const done = this.queue.splice(0, count);
+    this.lastSeq = done[count - 1]?.seq ?? this.lastSeq;
+    this.doc.transact(() => {
+      for (const entry of done) {
+        Y.applyUpdate(this.doc, entry.update, durableOrigin);
+        this.since.push(entry.update);
+        this.pendingSize -= entry.update.byteLength;
+      }
+    }, durableOrigin);
+    this.applied += count;
+    this.onCommitted(done);
+    this.wake();
+    if (this.since.length >= this.compactEvery) this.compactInBackground();
+  }
+
+  private wake(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const waiter = this.waiters[i];
+      if (waiter && waiter.target <= this.applied) {
+        this.waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
   }
 
   private compactInBackground(): void {
@@ -110,9 +188,11 @@ export class DurableBoard {
     );
   }
 
-  /** Resolves once every accepted update is stored and applied. */
+  /** Resolves once every update accepted so far is stored and applied (or storage failed). */
   flushed(): Promise<void> {
-    return this.settled;
+    if (this.applied >= this.accepted) return Promise.resolve();
+    const target = this.accepted;
+    return new Promise((resolve) => this.waiters.push({ target, resolve }));
   }
 
   /** Folds the board into one snapshot if updates have piled up since the last one (or any, with `force`). */
@@ -122,7 +202,7 @@ export class DurableBoard {
     // One fold at a time: updates applied while one waits would otherwise start another.
     if (this.compacting) return this.compacting;
     this.compacting = (async () => {
-      await this.settled;
+      await this.flushed();
       const upTo = this.lastSeq;
       const count = this.since.length;
       // The fold merges what is stored (the snapshot and the updates after it) rather than
@@ -133,7 +213,7 @@ export class DurableBoard {
       this.folded = state;
       this.since.splice(0, count);
       const sum = (list: readonly Uint8Array[]) => list.reduce((n, u) => n + u.byteLength, 0);
-      this.bytes = state.byteLength + sum(this.since) + sum(this.queue);
+      this.bytes = state.byteLength + sum(this.since) + this.pendingSize;
     })().finally(() => {
       this.compacting = null;
       // Updates stored while this fold ran may already call for the next.

@@ -20,6 +20,18 @@ export interface BoardSocket {
   onMessage(listener: (message: Uint8Array) => void): void;
   /** Adds a listener for the socket's end, whoever closed it. */
   onClose(listener: () => void): void;
+  /**
+   * Bytes handed to `send` and not yet written out to the network (`ws.bufferedAmount`): a reader
+   * that stops reading makes it grow. Absent when the transport cannot tell.
+   */
+  readonly backlog?: number;
+  /**
+   * Stops reading the client's messages until `resume` (TCP then slows the client down), for
+   * back-pressure on writers while storage catches up. Optional: without it, writers past the
+   * room's bound are closed instead.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** A board as it is stored: a snapshot (or none) and the updates after it, in order. */

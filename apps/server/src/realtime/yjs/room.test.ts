@@ -11,11 +11,21 @@ import * as Y from 'yjs';
 import { defaultRateLimits } from '../rate.js';
 import { wsBoardSocket } from './index.js';
 import type { BoardLog, BoardSocket, BoardStorage, StoredBoardState } from './ports.js';
-import { BoardRoom, type BoardSessionState } from './room.js';
+import { BoardRoom, type BoardSessionState, slowReaderClose } from './room.js';
 
 /** A socket the test drives: what the room sends lands in `sent`, `deliver` plays the client. */
 class FakeSocket implements BoardSocket {
   isOpen = true;
+  /** Bytes the client has not read yet, as the test says. */
+  backlog = 0;
+  /** Whether the room stopped reading this socket. */
+  paused = false;
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
   closed: { code: number; reason: string } | null = null;
   onSend: (message: Uint8Array) => void = () => undefined;
   private listener: ((message: Uint8Array) => void) | null = null;
@@ -506,6 +516,171 @@ describe('BoardRoom', () => {
     await board.flushed();
     // What was accepted before the limit is stored and shown: a0 and its writer record, a1.
     expect(cardIds(board.doc)).toEqual(['a0', 'a1']);
+  });
+
+  it('broadcasts the updates committed together as one message, and a sender only the others’', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const cy = join(board, moderator);
+    await board.flushed();
+    const received = new Map<Client, number>([
+      [ana, 0],
+      [bo, 0],
+      [cy, 0],
+    ]);
+    for (const client of received.keys()) {
+      const deliver = client.socket.onSend;
+      client.socket.onSend = (message) => {
+        received.set(client, (received.get(client) ?? 0) + 1);
+        deliver(message);
+      };
+    }
+    storage.hold();
+    // Within one commit: three updates of Ana's (a card, her writer record, a move) and one of Bo's.
+    ana.addCard('a1', { kind: 'note', text: 'one', authorId: 'p1', x: 0, y: 0 });
+    ana.change((doc) => (doc.getMap(BoardKey.cards).get('a1') as Y.Map<unknown>).set('x', 5));
+    bo.addCard('b1', { kind: 'note', text: 'two', authorId: 'p2', x: 0, y: 0 });
+    expect(storage.appended).toHaveLength(0);
+    storage.release();
+    await board.flushed();
+    // Cy sent none of them: one message with all. Ana gets Bo's, Bo gets Ana's: one each.
+    expect([received.get(ana), received.get(bo), received.get(cy)]).toEqual([1, 1, 1]);
+    expect(cy.cards.get('a1')?.get('x')).toBe(5);
+    expect(cy.cards.get('b1')?.get('text')).toBe('two');
+    expect(ana.cards.has('b1')).toBe(true);
+    expect(bo.cards.get('a1')?.get('x')).toBe(5);
+    for (const client of [ana, bo, cy]) expect(stateOf(client.doc)).toEqual(stateOf(board.doc));
+  });
+
+  it('sends a batch of many senders to everyone whole, each sender’s own updates included', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const writers = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((id) => join(board, participant(id)));
+    await board.flushed();
+    const received = new Map<Client, number>();
+    for (const client of writers) {
+      const deliver = client.socket.onSend;
+      client.socket.onSend = (message) => {
+        received.set(client, (received.get(client) ?? 0) + 1);
+        deliver(message);
+      };
+    }
+    storage.hold();
+    for (const [i, client] of writers.entries())
+      client.addCard(`c${i}`, { kind: 'note', text: `${i}`, authorId: `p${i + 1}`, x: i, y: 0 });
+    storage.release();
+    await board.flushed();
+    expect(writers.map((client) => received.get(client))).toEqual([1, 1, 1, 1, 1, 1]);
+    for (const client of writers) {
+      expect(client.socket.closed).toBeNull();
+      expect(stateOf(client.doc)).toEqual(stateOf(board.doc));
+    }
+  });
+
+  it('drops a reader that leaves too much unread with 1013; the others carry on, and it catches up on return', async () => {
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      new FakeStorage(),
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxBacklogBytes: 1000 },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const stalled = join(board, participant('p2'));
+    await board.flushed();
+    // Up to the limit the reader is only behind; past it, the next message drops it.
+    stalled.socket.backlog = 900;
+    ana.addCard('a1', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    expect(stalled.socket.closed).toBeNull();
+    stalled.socket.backlog = 5000;
+    ana.addCard('a2', { kind: 'note', text: 'y', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    expect(stalled.socket.closed).toEqual({ code: slowReaderClose.code, reason: slowReaderClose.reason });
+    expect(stalled.cards.has('a2')).toBe(false);
+    expect(board.size).toBeGreaterThan(0);
+    expect(bo.cards.has('a2')).toBe(true);
+    expect(ana.socket.closed).toBeNull();
+    // Reconnecting with the same document: the sync steps bring what it missed.
+    const back = new Client();
+    Y.applyUpdate(back.doc, stateOf(stalled.doc));
+    back.hello();
+    board.connect(back.socket, participant('p2'));
+    expect(cardIds(back.doc)).toEqual(['a1', 'a2']);
+  });
+
+  it('lets a joining reader take in a board bigger than the backlog limit', async () => {
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      new FakeStorage(),
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxBacklogBytes: 100 },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    for (let i = 0; i < 20; i++)
+      ana.addCard(`a${i}`, { kind: 'note', text: 'x'.repeat(50), authorId: 'p1', x: i, y: 0 });
+    await board.flushed();
+    const newcomer = join(board, participant('p2'));
+    // Its sync step 2 (over 1,000 bytes) is still unread when the next update comes.
+    newcomer.socket.backlog = 1000;
+    ana.addCard('late', { kind: 'note', text: 'z', authorId: 'p1', x: 0, y: 1 });
+    await board.flushed();
+    expect(newcomer.socket.closed).toBeNull();
+    expect(newcomer.cards.has('late')).toBe(true);
+  });
+
+  it('closes writers with 4429 while the bytes waiting for storage are over the limit', async () => {
+    const storage = new FakeStorage();
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      storage,
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxPendingBytes: 2500 },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    storage.hold();
+    for (let i = 0; i < 5; i++)
+      ana.addCard(`a${i}`, { kind: 'note', text: 'x'.repeat(1000), authorId: 'p1', x: i, y: 0 });
+    expect(ana.socket.closed).toMatchObject({ code: CloseCode.rateLimited, reason: expect.stringMatching(/busy/) });
+    storage.release();
+    await board.flushed();
+    // What was accepted before the limit (two cards of ~1,100 bytes) is stored and shown, nothing after it.
+    expect(cardIds(board.doc)).toEqual(['a0', 'a1']);
+  });
+
+  it('stops reading writers while storage is behind, and reads them again once it has caught up', async () => {
+    const storage = new FakeStorage();
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      storage,
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, pauseAtPending: 4 },
+      quiet,
+    );
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const reader = join(board, analyst);
+    storage.hold();
+    ana.addCard('a0', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    expect(ana.socket.paused).toBe(false);
+    for (let i = 1; i < 3; i++) ana.addCard(`a${i}`, { kind: 'note', text: 'x', authorId: 'p1', x: i, y: 0 });
+    // a0, Ana's writer record, a1, a2: four waiting, the mark. Only who wrote is paused.
+    expect(ana.socket.paused).toBe(true);
+    expect([bo.socket.paused, reader.socket.paused]).toEqual([false, false]);
+    expect(ana.socket.closed).toBeNull();
+    storage.release();
+    await board.flushed();
+    expect(ana.socket.paused).toBe(false);
+    expect(cardIds(reader.doc)).toEqual(['a0', 'a1', 'a2']);
   });
 
   it('drops cursor messages past a connection’s presence budget', async () => {

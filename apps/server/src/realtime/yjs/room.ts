@@ -5,7 +5,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { safeError } from '../../safe-error.js';
 import { defaultRateLimits, type RateLimits, type TokenBucket, WriterBudgets } from '../rate.js';
-import { DurableBoard } from './durable.js';
+import { type CommittedUpdate, DurableBoard } from './durable.js';
 import { type AuthorIndex, applyAndDescribe, indexAuthors, refreshAuthors } from './inspect.js';
 import { prejudge } from './judge.js';
 import type { MergeUpdates } from './merger.js';
@@ -23,8 +23,22 @@ export interface BoardLimits {
   maxDocBytes: number;
   /** Fold the stored updates into a snapshot after this many (default 500). */
   compactEvery?: number;
-  /** Updates accepted but not yet stored, past which writers wait (default 5,000). */
+  /** Updates accepted but not yet stored, past which writers are closed with 4429 (default 5,000). */
   maxPendingUpdates?: number;
+  /** Bytes of updates accepted but not yet stored, past which writers are closed with 4429 (default 16 MiB). */
+  maxPendingBytes?: number;
+  /**
+   * Updates (or bytes) waiting for storage from which a writer's socket is no longer read until
+   * storage has caught up (to a quarter of it): default a fifth of the bounds above. Writers are
+   * slowed down by TCP rather than closed, so nothing they send is refused or lost.
+   */
+  pauseAtPending?: number;
+  pauseAtPendingBytes?: number;
+  /**
+   * Bytes a reader may leave unread (sent to it, not yet written out) past which it is dropped
+   * with {@link slowReaderClose}, beyond its largest sync step 2 (default 4 MiB).
+   */
+  maxBacklogBytes?: number;
   /** How fast a writer may write (defaults: {@link defaultRateLimits}). */
   rates?: RateLimits;
 }
@@ -45,7 +59,20 @@ export interface BoardConnection {
    * so containing them) brings.
    */
   held: Uint8Array[] | null;
+  /** The largest sync step 2 sent to it: a reader may be behind by that while it takes it in. */
+  allowance: number;
 }
+
+/**
+ * How a reader that fell too far behind is dropped (it does not read what it is sent: a stalled
+ * tab, a link slower than the board). 1013 "try again later": y-websocket and the web app
+ * reconnect, and the sync steps bring it up to date; what it was sent and never read is dropped
+ * with its socket, so the server's memory does not grow with it.
+ */
+export const slowReaderClose = { code: 1013, reason: 'Too far behind the board: reconnect to catch up' } as const;
+
+/** Senders in one broadcast batch up to which each gets only the others' updates. */
+const maxExactSenders = 4;
 
 /** Updates a client may send before its sync step 2 (see {@link BoardConnection.held}). */
 const maxHeldUpdates = 200;
@@ -73,6 +100,8 @@ export class BoardRoom {
   private readonly writers: WriterIndex;
   private readonly budgets: WriterBudgets<Writer>;
   private readonly connections = new Map<BoardSocket, BoardConnection>();
+  /** Writers not read from until storage catches up (see {@link BoardLimits.pauseAtPending}). */
+  private readonly paused = new Set<BoardConnection>();
   private broken = false;
 
   private constructor(
@@ -92,8 +121,11 @@ export class BoardRoom {
     this.presence = new Presence(this.doc, (message) => {
       for (const connection of this.connections.values()) this.send(connection, message);
     });
-    // `doc` only ever takes durable updates: each one it takes goes to everyone but its sender.
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.broadcastUpdate(update, origin));
+    // `doc` only ever takes durable updates: each batch it takes goes to everyone but its senders.
+    durable.committed((updates) => {
+      this.broadcastCommitted(updates);
+      if (this.paused.size > 0) this.resumeWriters();
+    });
   }
 
   /** Loads a board from its snapshot and later updates. */
@@ -140,7 +172,13 @@ export class BoardRoom {
    * socket delivers those that arrived before this call first). It leaves when the socket closes.
    */
   connect(socket: BoardSocket, principal: Principal): BoardConnection {
-    const connection: BoardConnection = { socket, principal, presenceBudget: this.budgets.presence(), held: [] };
+    const connection: BoardConnection = {
+      socket,
+      principal,
+      presenceBudget: this.budgets.presence(),
+      held: [],
+      allowance: 0,
+    };
     this.connections.set(socket, connection);
     socket.onClose(() => this.removeConnection(socket));
     this.send(connection, syncStep1(this.doc));
@@ -158,6 +196,7 @@ export class BoardRoom {
     const connection = this.connections.get(socket);
     if (!connection) return;
     this.connections.delete(socket);
+    this.paused.delete(connection);
     this.presence.leave(connection);
   }
 
@@ -169,7 +208,9 @@ export class BoardRoom {
       if (type === MessageType.sync) {
         const syncType = decoding.readVarUint(decoder);
         if (syncType === syncProtocol.messageYjsSyncStep1) {
-          this.send(connection, syncStep2(this.doc, decoding.readVarUint8Array(decoder)));
+          const step2 = syncStep2(this.doc, decoding.readVarUint8Array(decoder));
+          connection.allowance = Math.max(connection.allowance, step2.byteLength);
+          this.send(connection, step2);
         } else if (syncType === syncProtocol.messageYjsSyncStep2) {
           const held = connection.held ?? [];
           connection.held = null;
@@ -272,7 +313,10 @@ export class BoardRoom {
       this.refuse(connection, CloseCode.rateLimited, 'Too many updates: slow down, then reconnect');
       return false;
     }
-    if (this.durable.pending.length >= (this.limits.maxPendingUpdates ?? 5_000)) {
+    if (
+      this.durable.pendingCount >= (this.limits.maxPendingUpdates ?? 5_000) ||
+      this.durable.pendingBytes + update.byteLength > (this.limits.maxPendingBytes ?? 16 * 1024 * 1024)
+    ) {
       this.refuse(connection, CloseCode.rateLimited, 'The board is busy storing changes: reconnect in a moment');
       return false;
     }
@@ -346,6 +390,7 @@ export class BoardRoom {
     }
     refreshAuthors(this.probe, this.authors, changes);
     this.persistThenApply(connection, update);
+    this.pauseIfBackedUp(connection);
     // In the same tick, so in the same commit as the update: who writes under its new client ids.
     if (writers.claims.length > 0) this.applyServerChange((doc) => this.writers.record(doc, writers.claims, writer));
     return true;
@@ -380,6 +425,30 @@ export class BoardRoom {
     this.durable.append(update, connection ?? 'server', (err) => this.fail(err));
   }
 
+  /** Stops reading a writer while the updates waiting for storage are over the pause mark. */
+  private pauseIfBackedUp(connection: BoardConnection): void {
+    const { pauseAtPending, pauseAtPendingBytes } = this.pauseMarks();
+    if (this.durable.pendingCount < pauseAtPending && this.durable.pendingBytes < pauseAtPendingBytes) return;
+    if (this.paused.has(connection) || !connection.socket.pause) return;
+    this.paused.add(connection);
+    connection.socket.pause();
+  }
+
+  /** Reads the paused writers again once storage is down to a quarter of the pause mark. */
+  private resumeWriters(): void {
+    const { pauseAtPending, pauseAtPendingBytes } = this.pauseMarks();
+    if (this.durable.pendingCount > pauseAtPending / 4 || this.durable.pendingBytes > pauseAtPendingBytes / 4) return;
+    for (const connection of this.paused) connection.socket.resume?.();
+    this.paused.clear();
+  }
+
+  private pauseMarks() {
+    return {
+      pauseAtPending: this.limits.pauseAtPending ?? (this.limits.maxPendingUpdates ?? 5_000) / 5,
+      pauseAtPendingBytes: this.limits.pauseAtPendingBytes ?? (this.limits.maxPendingBytes ?? 16 * 1024 * 1024) / 5,
+    };
+  }
+
   private rebuildProbe(): void {
     this.probe.destroy();
     this.probe = new Y.Doc({ gc: false });
@@ -404,14 +473,55 @@ export class BoardRoom {
     this.removeConnection(connection.socket);
   }
 
+  /**
+   * Sends one message, unless the reader has left more than its limit unread: then it is dropped
+   * (see {@link slowReaderClose}) and sent nothing more, so a stalled reader costs the others
+   * nothing and the server no memory beyond the limit.
+   */
   private send(connection: BoardConnection, message: Uint8Array): void {
-    if (connection.socket.isOpen) connection.socket.send(message);
+    const { socket } = connection;
+    if (!socket.isOpen) return;
+    const backlog = socket.backlog ?? 0;
+    if (backlog > (this.limits.maxBacklogBytes ?? 4 * 1024 * 1024) + connection.allowance) {
+      this.log.debug({ sessionId: this.sessionId, backlog }, 'dropping a board reader that fell behind');
+      this.refuse(connection, slowReaderClose.code, slowReaderClose.reason);
+      return;
+    }
+    socket.send(message);
   }
 
-  private broadcastUpdate(update: Uint8Array, origin: unknown): void {
-    const message = syncUpdate(update);
-    for (const connection of this.connections.values()) {
-      if (connection !== origin) this.send(connection, message);
+  /**
+   * Sends the updates `doc` took together as one message (merged, as Hocuspocus merges an event
+   * loop turn's updates) to everyone who sent none of them; a sender gets the others' updates
+   * merged, and nothing when they were all its own. With more than {@link maxExactSenders}
+   * senders in one batch, merging for each would cost senders × updates: they get the whole
+   * batch too, their own updates included (as Hocuspocus sends every update to everyone; Yjs
+   * skips what a document already has).
+   */
+  private broadcastCommitted(updates: readonly CommittedUpdate[]): void {
+    if (this.connections.size === 0) return;
+    const [first] = updates;
+    if (!first) return;
+    if (updates.length === 1) {
+      const message = syncUpdate(first.update);
+      for (const connection of this.connections.values()) {
+        if (connection !== first.origin) this.send(connection, message);
+      }
+      return;
+    }
+    const origins = new Set(updates.map((u) => u.origin));
+    if (origins.size > maxExactSenders) origins.clear();
+    const merged = (list: readonly CommittedUpdate[]) =>
+      syncUpdate(list.length === 1 ? (list[0] as CommittedUpdate).update : Y.mergeUpdates(list.map((u) => u.update)));
+    let all: Uint8Array | null = null;
+    for (const connection of [...this.connections.values()]) {
+      if (!origins.has(connection)) {
+        all ??= merged(updates);
+        this.send(connection, all);
+        continue;
+      }
+      const others = updates.filter((u) => u.origin !== connection);
+      if (others.length > 0) this.send(connection, merged(others));
     }
   }
 }

@@ -1,6 +1,9 @@
 import { appendBoardUpdates, compactBoard, type Db, loadBoard, type StoredBoard } from '@calma/db';
 import type { BoardStorage } from './ports.js';
 
+/** The longest a compaction statement waits for a moment with no commit in flight. */
+const maxGapWaitMs = 100;
+
 interface Pending {
   sessionId: string;
   update: Uint8Array;
@@ -8,17 +11,42 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** How many commits may be in flight at once, by driver. */
+export interface BoardStoreOptions {
+  /**
+   * Commits in flight at once, each of rooms the others do not hold (default: 1 on PGlite, whose
+   * one connection runs a statement at a time, so one commit takes every waiting room; 4 on
+   * PostgreSQL, whose pool runs them side by side).
+   */
+  readonly maxInFlight?: number;
+}
+
 /**
- * Board persistence with group commit: updates enqueued during one tick of the event loop are
- * written in one INSERT (one commit), and each caller learns its sequence number only once that
- * commit is done. Callers broadcast after that, so an update anyone has seen is on disk.
+ * Board persistence with group commit, pipelined across rooms: the updates waiting when a commit
+ * starts are written in one INSERT (one commit), and each caller learns its sequence number only
+ * once that commit is done. Callers broadcast after that, so an update anyone has seen is on disk.
+ * A room has at most one commit in flight, so its updates are stored in the order accepted;
+ * other rooms' updates need not wait for it (up to `maxInFlight` commits at once). Compaction
+ * runs its statements one at a time between commits ({@link between}), so it never holds the
+ * connection while a tick's updates wait.
  */
 export class BoardStore implements BoardStorage {
-  private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Updates not in a commit yet, by room, in order. */
+  private readonly waiting = new Map<string, Pending[]>();
+  /** Rooms with a commit in flight. */
+  private readonly busy = new Set<string>();
+  private readonly flights = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
   private scheduled = false;
+  /** Compaction steps waiting for a moment with no commit in flight. */
+  private readonly gaps: (() => void)[] = [];
 
-  constructor(private readonly connection: Db) {}
+  constructor(
+    private readonly connection: Db,
+    options: BoardStoreOptions = {},
+  ) {
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? (connection.kind === 'pglite' ? 1 : 4));
+  }
 
   private get db() {
     return this.connection.db;
@@ -32,21 +60,52 @@ export class BoardStore implements BoardStorage {
   /** Resolves with the update's sequence number once it is committed. */
   append(sessionId: string, update: Uint8Array): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ sessionId, update, resolve, reject });
+      let list = this.waiting.get(sessionId);
+      if (!list) {
+        list = [];
+        this.waiting.set(sessionId, list);
+      }
+      list.push({ sessionId, update, resolve, reject });
       this.schedule();
     });
   }
 
-  /** Folds a board's updates up to `upToSeq` into a snapshot. */
+  /**
+   * Folds a board's updates up to `upToSeq` into a snapshot: each of its statements waits for a
+   * moment with no commit in flight, so the updates of the next tick never queue behind a fold.
+   */
   compact(sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
-    return compactBoard(this.db, sessionId, state, upToSeq);
+    return compactBoard(this.db, sessionId, state, upToSeq, () => this.between());
+  }
+
+  /** Commits in flight now (for tests). */
+  get inFlight(): number {
+    return this.flights.size;
   }
 
   /** Waits until everything enqueued so far is committed (used on shutdown). */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing) {
-      await (this.flushing ?? this.flush());
+    while (this.waiting.size > 0 || this.flights.size > 0) {
+      if (this.flights.size === 0) this.pump();
+      await Promise.all([...this.flights]);
     }
+  }
+
+  /**
+   * Resolves at the next moment no commit is in flight (at once if none is), on PGlite, whose one
+   * connection a statement would hold while a commit waits; at most {@link maxGapWaitMs} later,
+   * so that a fold is never starved. On PostgreSQL at once: the pool runs it beside the commits.
+   */
+  between(): Promise<void> {
+    if (this.flights.size === 0 || this.connection.kind !== 'pglite') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(go, maxGapWaitMs);
+      function go() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.gaps.push(go);
+    });
   }
 
   private schedule(): void {
@@ -56,15 +115,29 @@ export class BoardStore implements BoardStorage {
     // waits for no one, and a burst shares one commit.
     setImmediate(() => {
       this.scheduled = false;
-      if (!this.flushing) void this.flush();
+      this.pump();
     });
   }
 
-  private flush(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return Promise.resolve();
-    this.flushing = appendBoardUpdates(this.connection, batch)
+  /** Starts commits of the waiting rooms that have none in flight, while there is room for them. */
+  private pump(): void {
+    while (this.flights.size < this.maxInFlight && this.waiting.size > 0) {
+      const rooms: string[] = [];
+      const batch: Pending[] = [];
+      for (const [sessionId, list] of this.waiting) {
+        if (this.busy.has(sessionId)) continue;
+        rooms.push(sessionId);
+        for (const pending of list) batch.push(pending);
+        this.waiting.delete(sessionId);
+      }
+      if (batch.length === 0) return;
+      this.start(rooms, batch);
+    }
+  }
+
+  private start(rooms: readonly string[], batch: readonly Pending[]): void {
+    for (const room of rooms) this.busy.add(room);
+    const flight: Promise<void> = appendBoardUpdates(this.connection, batch)
       .then(
         (seqs) => {
           for (const [i, p] of batch.entries()) p.resolve(seqs[i] ?? 0);
@@ -74,9 +147,13 @@ export class BoardStore implements BoardStorage {
         },
       )
       .finally(() => {
-        this.flushing = null;
-        if (this.queue.length > 0) this.schedule();
+        this.flights.delete(flight);
+        for (const room of rooms) this.busy.delete(room);
+        // A compaction step goes first when nothing else is in flight; then what waited meanwhile
+        // (next tick, so the rooms broadcast this commit before the next one starts).
+        if (this.flights.size === 0) for (const gap of this.gaps.splice(0)) gap();
+        if (this.waiting.size > 0) this.schedule();
       });
-    return this.flushing;
+    this.flights.add(flight);
   }
 }

@@ -33,14 +33,25 @@ export function wsBoardSocket(ws: WebSocket): BoardSocket {
     if (listener) listener(bytes);
     else early.push(bytes);
   });
+  // One callback for every send of this socket (a broadcast sends to hundreds at once).
+  const sent = (err?: Error) => {
+    if (err) ws.terminate();
+  };
   return {
     get isOpen() {
       return ws.readyState === ws.OPEN;
     },
+    get backlog() {
+      return ws.bufferedAmount;
+    },
     send(message) {
-      ws.send(message, (err) => {
-        if (err) ws.terminate();
-      });
+      ws.send(message, sent);
+    },
+    pause() {
+      if (ws.readyState === ws.OPEN) ws.pause();
+    },
+    resume() {
+      if (ws.readyState === ws.OPEN) ws.resume();
     },
     close(code, reason) {
       ws.close(code, clipReason(reason));

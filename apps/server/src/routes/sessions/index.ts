@@ -90,7 +90,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ db: Database; sessions: 
     async (request) => {
       const { session } = sessionScope(request);
       const action = await toSessionAction(db, session.groupId, request.body);
-      return { state: await sessions.control(session.id, action, request.body.revision) };
+      return { state: await sessions.control(session.id, action, request.body.revision, session) };
     },
   );
 };
