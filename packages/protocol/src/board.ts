@@ -118,6 +118,8 @@ export const CloseCode = {
   goingAway: 1001,
   /** The server could not keep the update (storage failed); nothing acknowledged was lost. */
   internal: 1011,
+  /** This reader fell too far behind the board (its unsent backlog passed the bound); reconnect to catch up. */
+  tryAgainLater: 1013,
 } as const;
 /** One of the {@link CloseCode} values. */
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
