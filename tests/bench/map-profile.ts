@@ -41,7 +41,9 @@ function trustworthiness(p: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < n; i += 1) {
     const low = ranks(planar, i).subarray(0, k);
-    for (const j of low) sum += Math.max(0, (highRank[i] as Int32Array)[j] as number) > k ? ((highRank[i] as Int32Array)[j] as number) - k : 0;
+    for (const j of low)
+      sum +=
+        Math.max(0, (highRank[i] as Int32Array)[j] as number) > k ? ((highRank[i] as Int32Array)[j] as number) - k : 0;
   }
   return 1 - (2 / (n * k * (2 * n - 3 * k - 1))) * sum;
 }
@@ -58,7 +60,10 @@ function themeHits(p: Float32Array): number {
     let bestD = Number.POSITIVE_INFINITY;
     for (const [m, j] of points) {
       if (m === l) continue;
-      const d = Math.hypot((p[i * 2] as number) - (p[j * 2] as number), (p[i * 2 + 1] as number) - (p[j * 2 + 1] as number));
+      const d = Math.hypot(
+        (p[i * 2] as number) - (p[j * 2] as number),
+        (p[i * 2 + 1] as number) - (p[j * 2 + 1] as number),
+      );
       if (d < bestD) {
         bestD = d;
         best = j;
@@ -76,7 +81,10 @@ function separation(p: Float32Array, clusters: Int32Array): number {
   let nAcross = 0;
   for (let i = 0; i < n; i += 1)
     for (let j = i + 1; j < n; j += 1) {
-      const d = Math.hypot((p[i * 2] as number) - (p[j * 2] as number), (p[i * 2 + 1] as number) - (p[j * 2 + 1] as number));
+      const d = Math.hypot(
+        (p[i * 2] as number) - (p[j * 2] as number),
+        (p[i * 2 + 1] as number) - (p[j * 2 + 1] as number),
+      );
       if (clusters[i] === clusters[j]) {
         within += d;
         nWithin += 1;
@@ -89,9 +97,19 @@ function separation(p: Float32Array, clusters: Int32Array): number {
 }
 for (let r = 0; r < runs; r += 1) {
   const started = performance.now();
-  const layout = computeLayout({ vectors, dims, seed: 42 + r, epochs: process.env.EPOCHS ? Number(process.env.EPOCHS) : undefined });
+  const layout = computeLayout({
+    vectors,
+    dims,
+    seed: 42 + r,
+    epochs: process.env.EPOCHS ? Number(process.env.EPOCHS) : undefined,
+  });
   const total = performance.now() - started;
-  const t = Object.entries(layout.timings).map(([s, ms]) => `${s} ${ms.toFixed(0)}`).join(', ');
-  const quality = r === 0 || process.env.QUALITY_ALL ? `; trust@${k} ${trustworthiness(layout.positions).toFixed(3)}, theme-nearest ${(themeHits(layout.positions) * 100).toFixed(0)} %, separation ${separation(layout.positions, layout.clusters).toFixed(3)}` : '';
+  const t = Object.entries(layout.timings)
+    .map(([s, ms]) => `${s} ${ms.toFixed(0)}`)
+    .join(', ');
+  const quality =
+    r === 0 || process.env.QUALITY_ALL
+      ? `; trust@${k} ${trustworthiness(layout.positions).toFixed(3)}, theme-nearest ${(themeHits(layout.positions) * 100).toFixed(0)} %, separation ${separation(layout.positions, layout.clusters).toFixed(3)}`
+      : '';
   console.log(`run ${r}: ${total.toFixed(0)} ms (${t})${quality}, clusters ${new Set(layout.clusters).size}`);
 }
