@@ -16,7 +16,13 @@ export interface UmapOptions {
   seed: number;
 }
 
-export const defaultUmap: UmapOptions = { epochs: 200, a: 1.577, b: 0.8951, negativeSampleRate: 5, seed: 42 };
+/**
+ * 100 epochs, half umap-learn's 200 for large data: from the PCA start the map has settled by
+ * then. On 2,000 realistic labels (`tests/bench/map-profile.ts`) trustworthiness at k = 10 of the
+ * board positions is the same at 60, 80, 100, 120 and 200 epochs (0.91–0.92), and clusters are
+ * only slightly looser (mean distance within a cluster over between clusters 0.23 against 0.21).
+ */
+export const defaultUmap: UmapOptions = { epochs: 100, a: 1.577, b: 0.8951, negativeSampleRate: 5, seed: 42 };
 
 /** A symmetric weighted graph in coordinate form (each undirected edge twice). */
 export interface FuzzyGraph {
