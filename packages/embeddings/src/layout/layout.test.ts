@@ -3,6 +3,7 @@ import { defaultCardBox } from './board.js';
 import { computeLayout } from './layout.js';
 import { placeNear } from './place.js';
 import { seededRandom } from './random.js';
+import { epochsFor } from './umap.js';
 
 /** `groups` tight clusters of unit vectors in `dims` dimensions, `size` each, interleaved. */
 function clustered(groups: number, size: number, dims = 16, seed = 1): { vectors: Float32Array; group: number[] } {
@@ -120,6 +121,12 @@ describe('computeLayout', () => {
     const fractions = seen.map((p) => p.fraction);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
     expect(fractions.at(-1)).toBe(1);
+  });
+});
+
+describe('epochsFor', () => {
+  it('keeps 200 epochs up to 1,000 points and halves them by 2,000', () => {
+    expect([15, 1000, 1500, 2000, 5000].map(epochsFor)).toEqual([200, 200, 133, 100, 100]);
   });
 });
 

@@ -16,13 +16,20 @@ export interface UmapOptions {
   seed: number;
 }
 
+export const defaultUmap: UmapOptions = { epochs: 200, a: 1.577, b: 0.8951, negativeSampleRate: 5, seed: 42 };
+
 /**
- * 100 epochs, half umap-learn's 200 for large data: from the PCA start the map has settled by
- * then. On 2,000 realistic labels (`tests/bench/map-profile.ts`) trustworthiness at k = 10 of the
- * board positions is the same at 60, 80, 100, 120 and 200 epochs (0.91–0.92), and clusters are
- * only slightly looser (mean distance within a cluster over between clusters 0.23 against 0.21).
+ * Epochs for n points: 200 (umap-learn's count for large data) up to 1,000 points, then fewer, down
+ * to 100 from 2,000 points (200,000 / n): the optimiser's work stops growing with n. From the PCA
+ * start a large map has settled by then: on 2,000 realistic labels (`tests/bench/map-profile.ts`)
+ * trustworthiness at k = 10 of the board positions is the same at 60, 80, 100, 120 and 200 epochs
+ * (0.91–0.92), and clusters only slightly looser (mean distance within a cluster over between
+ * clusters 0.23 against 0.21). Small maps keep 200: there it costs little, and a 15-label map
+ * needs them to pull "biased" and "one-sided" together.
  */
-export const defaultUmap: UmapOptions = { epochs: 100, a: 1.577, b: 0.8951, negativeSampleRate: 5, seed: 42 };
+export function epochsFor(n: number): number {
+  return Math.max(100, Math.min(defaultUmap.epochs, Math.round(200_000 / Math.max(n, 1))));
+}
 
 /** A symmetric weighted graph in coordinate form (each undirected edge twice). */
 export interface FuzzyGraph {
