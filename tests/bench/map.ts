@@ -63,7 +63,7 @@ for (const n of sizes) {
   process.stdout.write('stages…\n');
   const stages = run('stages', n);
   const route = medianOf(routes, 'mapMs');
-  const umap = { ...(umaps[0] as Result), defaultMs: median(umaps.map((u) => Number(u.defaultMs))) };
+  const umap: Result = { ...(umaps[0] as Result), defaultMs: median(umaps.map((u) => Number(u.defaultMs))) };
   rows.push([
     String(n),
     s(route.mapMs),
