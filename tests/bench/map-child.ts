@@ -84,9 +84,9 @@ if (mode === 'route') {
     started = performance.now();
     placeNear(extra as Float32Array, cards);
     result.placeMs = performance.now() - started;
-  } else if (mode === 'umap-js') {
+  } else if (mode === 'umap-js' || mode === 'umap-js-default') {
     const rows = vectors.map((v) => Array.from(v));
-    for (const epochs of [undefined, 200]) {
+    for (const epochs of mode === 'umap-js' ? [undefined, 200] : [undefined]) {
       started = performance.now();
       const umap = new UMAP({ nComponents: 2, nNeighbors: 15, minDist: 0.1, nEpochs: epochs });
       const total = umap.initializeFit(rows);

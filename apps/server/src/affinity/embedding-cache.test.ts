@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddingCache } from './embedding-cache.js';
 
 /** The embedding cache: what is typed into a search field is embedded without a database row. */
-describe('EmbeddingCache.embedTransient', () => {
+describe('EmbeddingCache', () => {
   let db: TestDb;
   let cache: EmbeddingCache;
   beforeAll(async () => {
@@ -25,5 +25,18 @@ describe('EmbeddingCache.embedTransient', () => {
     expect(Array.from(transient[0] as Float32Array)).toEqual(Array.from(stored.vectors[0] as Float32Array));
     expect(Array.from(transient[1] as Float32Array)).toEqual(Array.from(stored.vectors[1] as Float32Array));
     expect(Array.from(transient[2] as Float32Array)).toEqual(Array.from(transient[0] as Float32Array));
+  });
+
+  it('in the background, gives the vectors at once and writes their rows by `saved`', async () => {
+    const before = await rows();
+    const texts = ['fair summary', 'loaded wording', 'fair summary'];
+    const embedded = await cache.embed(texts, { background: true });
+    expect(embedded.vectors).toHaveLength(3);
+    await embedded.saved;
+    expect(await rows()).toBe(before + 2);
+    // Remembered at once and stored: the same vectors again, no new rows.
+    const again = await cache.embed(texts);
+    expect(Array.from(again.vectors[1] as Float32Array)).toEqual(Array.from(embedded.vectors[1] as Float32Array));
+    expect(await rows()).toBe(before + 2);
   });
 });

@@ -9,6 +9,17 @@ export interface Embedded {
   dims: number;
   /** The configured model, when it could not be loaded and the offline default stood in. */
   fallbackFrom: string | null;
+  /** Settles when the new vectors are in the database (already settled unless `background`). */
+  saved: Promise<void>;
+}
+
+export interface EmbedOptions {
+  /**
+   * Return the vectors before their rows are written (the caller awaits `saved` later): the
+   * affinity map lays out while the cache rows go in. The vectors are remembered in memory at
+   * once, so a second call in between does not embed them again.
+   */
+  background?: boolean;
 }
 
 /** Vectors kept in memory: 50,000 × 100 float32 ≈ 20 MB for the offline model. */
@@ -56,7 +67,7 @@ export class EmbeddingCache {
   }
 
   /** One unit vector per text (in order); cached ones come from the database. */
-  async embed(texts: readonly string[]): Promise<Embedded> {
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Embedded> {
     const selected = await this.ready();
     const { embedder } = selected;
     // The cache's model key: the same model after a change in how it reads text is another model.
@@ -72,10 +83,14 @@ export class EmbeddingCache {
     if (unknown.length > 0)
       for (const [hash, vector] of await findEmbeddings(this.db, cacheModel, unknown)) cached.set(hash, vector);
     const missing = unique.filter((t) => !cached.has(hashes.get(t) as string));
+    let saved: Promise<void> = Promise.resolve();
     if (missing.length > 0) {
       const fresh = await embedder.embed(missing);
       const rows = missing.map((t, i) => ({ textHash: hashes.get(t) as string, vector: fresh[i] as Float32Array }));
-      await saveEmbeddings(this.db, cacheModel, rows);
+      saved = saveEmbeddings(this.db, cacheModel, rows).then(() => undefined);
+      // Not an unhandled rejection while nobody awaits it yet; the awaiting caller gets the error.
+      saved.catch(() => undefined);
+      if (!options.background) await saved;
       for (const row of rows) cached.set(row.textHash, row.vector);
     }
     for (const [hash, vector] of cached) this.remember(`${cacheModel}\n${hash}`, vector);
@@ -84,6 +99,7 @@ export class EmbeddingCache {
       model: embedder.model,
       dims: embedder.dims,
       fallbackFrom: this.fallbackFrom(selected),
+      saved,
     };
   }
 
@@ -118,9 +134,12 @@ export class EmbeddingCache {
    * attribute and its definition): the name's vector plus half the detail's, normalised, so the
    * detail adds meaning without drowning a one-word name.
    */
-  async embedItems(items: readonly { text: string; detail?: string | null }[]): Promise<Embedded> {
+  async embedItems(
+    items: readonly { text: string; detail?: string | null }[],
+    options: EmbedOptions = {},
+  ): Promise<Embedded> {
     const details = items.map((item) => item.detail?.trim() ?? '');
-    const embedded = await this.embed([...items.map((item) => item.text), ...details.filter((d) => d !== '')]);
+    const embedded = await this.embed([...items.map((item) => item.text), ...details.filter((d) => d !== '')], options);
     let next = items.length;
     const vectors = items.map((_, i) => {
       const own = embedded.vectors[i] as Float32Array;

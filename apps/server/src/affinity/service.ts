@@ -92,13 +92,18 @@ export class AffinityService {
       const progress = (stage: MapProgress['stage'], fraction: number) =>
         this.context.events.notify({ type: 'map-progress', progress: { sessionId, stage, fraction } });
       progress('embedding', 0);
+      // The new vectors' cache rows are written while the worker lays them out.
       const embedded = await this.context.embeddings.embedItems(
         cards.map((c) => ({ text: c.text, detail: cardDetail(c) })),
+        { background: true },
       );
       const { dims } = embedded;
       const vectors = stack(embedded.vectors, dims);
       split('embeddingMs');
-      const layout = await this.context.runner.run({ vectors, dims, seed }, (p) => progress(p.stage, p.fraction));
+      const [layout] = await Promise.all([
+        this.context.runner.run({ vectors, dims, seed }, (p) => progress(p.stage, p.fraction)),
+        embedded.saved,
+      ]);
       split('layoutMs');
       const members = new Map<number, string[]>();
       cards.forEach((card, i) => {

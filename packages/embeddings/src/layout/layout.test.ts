@@ -3,6 +3,7 @@ import { defaultCardBox } from './board.js';
 import { computeLayout } from './layout.js';
 import { placeNear } from './place.js';
 import { seededRandom } from './random.js';
+import { epochsFor } from './umap.js';
 
 /** `groups` tight clusters of unit vectors in `dims` dimensions, `size` each, interleaved. */
 function clustered(groups: number, size: number, dims = 16, seed = 1): { vectors: Float32Array; group: number[] } {
@@ -87,6 +88,20 @@ describe('computeLayout', () => {
     expect([minX, minY]).toEqual([40, 40]);
   });
 
+  it('leaves no overlaps in dense clusters either (800 cards, 2 tight groups)', () => {
+    const dense = clustered(2, 400, 16, 5);
+    const { positions } = computeLayout({ vectors: dense.vectors, dims: 16, seed: 1 });
+    const n = positions.length / 2;
+    let overlaps = 0;
+    for (let i = 0; i < n; i += 1)
+      for (let j = i + 1; j < n; j += 1) {
+        const dx = Math.abs((positions[i * 2] as number) - (positions[j * 2] as number));
+        const dy = Math.abs((positions[i * 2 + 1] as number) - (positions[j * 2 + 1] as number));
+        if (dx < defaultCardBox.width && dy < defaultCardBox.height) overlaps += 1;
+      }
+    expect(overlaps).toBe(0);
+  });
+
   it('handles zero, one and two points', () => {
     expect(computeLayout({ vectors: new Float32Array(0), dims: 4, seed: 1 }).positions.length).toBe(0);
     expect([...computeLayout({ vectors: Float32Array.from([1, 0, 0, 0]), dims: 4, seed: 1 }).positions]).toEqual([
@@ -106,6 +121,12 @@ describe('computeLayout', () => {
     const fractions = seen.map((p) => p.fraction);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
     expect(fractions.at(-1)).toBe(1);
+  });
+});
+
+describe('epochsFor', () => {
+  it('keeps 200 epochs up to 1,000 points and halves them by 2,000', () => {
+    expect([15, 1000, 1500, 2000, 5000].map(epochsFor)).toEqual([200, 200, 133, 100, 100]);
   });
 });
 

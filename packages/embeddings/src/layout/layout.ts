@@ -1,7 +1,7 @@
 import { type CardBox, defaultCardBox, toBoard } from './board.js';
 import { nearestNeighbours } from './knn.js';
 import { louvain } from './louvain.js';
-import { defaultUmap, fuzzySimplicialSet, optimiseLayout, pcaInit } from './umap.js';
+import { defaultUmap, epochsFor, fuzzySimplicialSet, optimiseLayout, pcaInit } from './umap.js';
 
 /** What a layout is computed from: n unit vectors of `dims` each, row after row. */
 export interface LayoutJob {
@@ -10,6 +10,7 @@ export interface LayoutJob {
   seed: number;
   /** Neighbours per point in the graph (UMAP's n_neighbors); default 15. */
   neighbours?: number;
+  /** UMAP epochs; default `epochsFor(n)`: 200 up to 1,000 points, 100 from 2,000. */
   epochs?: number;
   card?: CardBox;
   /** Only the suggested clusters (no positions): for the group summary's topics. */
@@ -85,7 +86,7 @@ export function computeLayout(job: LayoutJob, onProgress?: (progress: LayoutProg
     report('clusters', 1, 1);
     return { positions: new Float32Array(0), clusters, timings };
   }
-  const options = { ...defaultUmap, seed: job.seed, epochs: job.epochs ?? defaultUmap.epochs };
+  const options = { ...defaultUmap, seed: job.seed, epochs: job.epochs ?? epochsFor(n) };
   const embedding = timed('optimise', () =>
     optimiseLayout(pcaInit(vectors, dims, job.seed), graph, options, (e, t) => report('optimise', e, t)),
   );
