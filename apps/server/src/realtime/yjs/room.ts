@@ -69,7 +69,10 @@ export interface BoardConnection {
  * reconnect, and the sync steps bring it up to date; what it was sent and never read is dropped
  * with its socket, so the server's memory does not grow with it.
  */
-export const slowReaderClose = { code: CloseCode.tryAgainLater, reason: 'Too far behind the board: reconnect to catch up' } as const;
+export const slowReaderClose = {
+  code: CloseCode.tryAgainLater,
+  reason: 'Too far behind the board: reconnect to catch up',
+} as const;
 
 /** Senders in one broadcast batch up to which each gets only the others' updates. */
 const maxExactSenders = 4;
