@@ -6,6 +6,7 @@ import { Link } from '../../lib/router';
 import { getToken, useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { ComparisonLink } from '../comparison/comparison-link';
+import { SignInFirst } from '../home/remembered-sign-ins';
 import { WordCloud } from '../summary/word-cloud';
 import './analyst.css';
 import { AxesTable, type ExportedAxis } from './axes-table';
@@ -27,6 +28,7 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
   const participants = useApiQuery<ParticipantList>(groupId ? `/api/groups/${groupId}/participants` : null, token);
   const summary = useApiQuery<GroupSummary>(groupId ? `/api/groups/${groupId}/summary` : null, token);
 
+  if (!token) return <SignInFirst refused={null} />;
   if (analysis.status === 'error')
     return (
       <section className="card">

@@ -7,6 +7,7 @@ import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { BoardCanvas } from '../board/board-canvas';
+import { SignInFirst } from '../home/remembered-sign-ins';
 import { replayBoard, replayCards, replayLayoutKey } from './replay-board';
 import { clockTime, TimelineScrubber } from './timeline-scrubber';
 import './replay.css';
@@ -62,6 +63,7 @@ export function ReplayPage({ sessionId }: { sessionId: string }) {
       <Link href={`/sessions/${encodeURIComponent(sessionId)}`}>{t('backToSession')}</Link>
     </p>
   );
+  if (!token) return <SignInFirst refused={null} />;
   if (timeline.status === 'error')
     return (
       <section className="card">

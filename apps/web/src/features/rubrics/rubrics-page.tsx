@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
+import { SignInFirst } from '../home/remembered-sign-ins';
 import { AlignmentDownloads } from './downloads';
 import { RubricEditor } from './rubric-editor';
 import './rubrics.css';
@@ -18,6 +19,7 @@ export function RubricsPage({ sessionId }: { sessionId: string }) {
     token ? `/api/sessions/${encodeURIComponent(sessionId)}/rubrics` : null,
     token,
   );
+  if (!token) return <SignInFirst refused={null} />;
   const back = `/sessions/${encodeURIComponent(sessionId)}/analysis`;
   return (
     <div className="rubrics-page">
