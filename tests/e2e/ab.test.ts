@@ -6,6 +6,7 @@ import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * A community A/B round in a real browser against the built server and the demo study (offline:
@@ -36,7 +37,7 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
   const shot = async (p: Page, name: string) => {
     await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(p), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
-    expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await expectFitsWidth(p, name);
   };
 
   /** Nothing on the page (text or markup) names either model. */

@@ -6,7 +6,7 @@ import axesFile from '../../apps/server/src/seed/demo-axes.json' with { type: 'j
 import { axeViolations } from '../support/axe.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
-import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
+import { type E2ePage, e2ePageHooks, expectFitsWidth, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * From axes to alignment on the seeded demo as it ships, offline, in one analyst's visit: the US
@@ -163,6 +163,6 @@ describe('from axes to alignment on the seeded demo', { timeout: 120_000 }, () =
     await expect.poll(() => legend.count()).toBe(0);
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('05-replay-start-390');
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectFitsWidth(page);
   });
 });

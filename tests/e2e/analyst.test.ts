@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * The analyst view and the group summary in a real browser, on the seeded demo driven to segment 5
@@ -64,13 +65,8 @@ describe('the analyst view and the group summary in the browser', { timeout: 60_
   };
   /** The page does not scroll sideways: wide content scrolls inside its own box. */
   const fitsWidth = async (width: number) => {
-    // Charts take their width from a resize observer: give them a moment to follow the viewport.
-    await expect
-      .poll(() => page.evaluate(() => document.documentElement.scrollWidth), {
-        timeout: 3_000,
-        message: `page width at ${width} px`,
-      })
-      .toBeLessThanOrEqual(width);
+    // Charts take their width from a resize observer: the check gives them a moment to follow.
+    await expectFitsWidth(page, `the page at ${width} px`);
   };
 
   beforeAll(async () => {

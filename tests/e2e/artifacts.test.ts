@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, api, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * Session artifacts and agreement in a real browser against the built server. Asha's codes (one
@@ -42,8 +43,6 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(page), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
   };
-  const noOverflow = async () =>
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   const as = (token: string, method = 'GET', body?: unknown) => ({
     method,
     headers: { authorization: `Bearer ${token}` },
@@ -174,11 +173,11 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     await page.reload();
     await check();
     await page.setViewportSize({ width: 390, height: 844 });
-    await noOverflow();
+    await expectFitsWidth(page);
     await shot('02-mine-390');
     await page.getByLabel('Language').selectOption('hi');
     await page.getByRole('heading', { name: 'मेरी कलाकृतियाँ', level: 1 }).waitFor();
-    await noOverflow();
+    await expectFitsWidth(page);
     await shot('03-mine-390-hindi');
     await page.getByLabel('भाषा').selectOption('en');
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -267,12 +266,12 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     await page.getByTestId('agreement-unit').first().waitFor();
-    await noOverflow();
+    await expectFitsWidth(page);
     await shot('08-agreement-390');
     await page.getByLabel('Language').selectOption('hi');
     await page.getByRole('heading', { name: 'बेसलाइन सेट पर सहमति', level: 1 }).waitFor();
     await page.getByText('इसे लगाया', { exact: true }).waitFor();
-    await noOverflow();
+    await expectFitsWidth(page);
     await shot('09-agreement-390-hindi');
     await page.getByLabel('भाषा').selectOption('en');
   });

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * Initial coding in a real browser against the built server and the demo study: a participant
@@ -49,7 +50,7 @@ describe('initial coding in the browser', { timeout: 60_000 }, () => {
   const shot = async (p: Page, name: string) => {
     await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(p), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
-    expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await expectFitsWidth(p, name);
   };
   const codeField = (p: Page) => p.getByRole('combobox', { name: 'Code' });
   const codes = (p: Page) => p.getByTestId('coding-codes');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
-import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
+import { type E2ePage, e2ePageHooks, expectFitsWidth, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * The cross-group comparison in a real browser on the seeded demo: the US group's analyst opens
@@ -103,7 +103,7 @@ describe('the cross-group comparison in the browser', { timeout: 60_000 }, () =>
     // On a phone the pairs stack and nothing scrolls sideways.
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('03-decided-390');
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectFitsWidth(page);
 
     // In Hindi: the page's own words translated, the groups' axes as they wrote them.
     await page.getByLabel('Language').selectOption('hi');

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * Familiarize in a real browser on the seeded demo: a participant on a phone (390 px) joins, goes
@@ -46,11 +47,8 @@ describe('familiarize: orientation, practice and check open Interact', { timeout
 
   const shot = async (page: Page, name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-    const width = page.viewportSize()?.width ?? 0;
     // Nothing may widen the page past the screen: a phone would scroll sideways.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} overflows`).toBeLessThanOrEqual(
-      width,
-    );
+    await expectFitsWidth(page, name);
     expect(await axeViolations(page), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
   };
   const stageText = (page: Page) => page.getByTestId('journey-stage').textContent();

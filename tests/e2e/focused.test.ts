@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * Focused coding in a real browser against the built server: a participant whose codes include
@@ -75,8 +76,7 @@ describe('focused coding in the browser', { timeout: 60_000 }, () => {
   const shot = async (tab: Page, name: string) => {
     await tab.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(tab), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
-    const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} overflows sideways`).toBeLessThanOrEqual(0);
+    await expectFitsWidth(tab, name);
   };
 
   beforeAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * Interact in real browsers on the seeded demo, whose study also offers an OpenAI-compatible model
@@ -73,8 +74,7 @@ describe('Interact: chatting with the study model, and the study set-up', { time
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(page), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
     // Nothing may run off the side of a phone.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} overflows sideways`).toBeLessThanOrEqual(0);
+    await expectFitsWidth(page, name);
   };
 
   const joinAs = (name: string) =>

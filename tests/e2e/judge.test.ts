@@ -6,7 +6,7 @@ import codedFile from '../../apps/server/src/seed/demo-coded.json' with { type: 
 import { axeViolations } from '../support/axe.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
-import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
+import { type E2ePage, e2ePageHooks, expectFitsWidth, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * The offline judge in a real browser on the seeded demo (no network): the US pilot group's session
@@ -26,12 +26,10 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
 
   const http = <T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown) =>
     d.http<T>(method, path, token, body);
-  const shot = async (name: string, width: number) => {
+  const shot = async (name: string) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(page), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
-    await expect
-      .poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 3_000 })
-      .toBeLessThanOrEqual(width);
+    await expectFitsWidth(page, name);
   };
 
   beforeAll(async () => {
@@ -85,7 +83,7 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
     await page.getByRole('link', { name: 'Judge the axes (classifier or LLM)' }).click();
     await page.getByRole('heading', { name: 'Judge the axes', level: 1 }).waitFor();
     await page.getByText('No run yet: start one above.').waitFor();
-    await shot('empty-1280', 1280);
+    await shot('empty-1280');
 
     await expect.poll(() => page.getByRole('radio', { name: /Classifier \(offline\)/ }).isChecked()).toBe(true);
     const started = Date.now();
@@ -120,7 +118,7 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
     expect(await rows.first().locator('td').first().textContent()).toBe('4');
     expect(await page.getByTestId('judge-tokens').textContent()).toBe('0');
     expect(await page.getByTestId('judge-time').textContent()).toMatch(/^[\d.]+ s$/);
-    await shot('done-1280', 1280);
+    await shot('done-1280');
 
     // The API says the same.
     const runs = await http<{ runs: { id: string; status: string; agreement: { n: number }[] }[] }>(
@@ -137,11 +135,11 @@ describe('the judge page in the browser', { timeout: 90_000 }, () => {
     await page.reload();
     await page.locator('[data-testid="judge-run"][data-status="done"]').waitFor();
     await expect.poll(() => page.getByTestId('judge-distribution').count()).toBe(2);
-    await shot('done-390', 390);
+    await shot('done-390');
     await page.getByLabel('Language').selectOption('hi');
     await page.getByRole('heading', { name: 'अक्षों पर निर्णायक', level: 1 }).waitFor();
     await page.locator('[data-testid="judge-run"][data-status="done"]').waitFor();
     expect(await page.getByTestId('judge-status').textContent()).toBe('पूरा हुआ');
-    await shot('done-390-hi', 390);
+    await shot('done-390-hi');
   });
 });

@@ -6,7 +6,7 @@ import { axeViolations } from '../support/axe.js';
 import { addCard, type BoardClient, boardClient, until } from '../support/board-clients.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
-import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
+import { type E2ePage, e2ePageHooks, expectFitsWidth, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * Session replay in a real browser: a short session on the seeded demo (the moderator writes one
@@ -101,7 +101,7 @@ describe('session replay in the browser', { timeout: 90_000 }, () => {
     await surface().getByText('Written in segment three').waitFor();
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectFitsWidth(page);
     await shot('replay-390');
 
     // In Hindi: the page, the events and the segment names.

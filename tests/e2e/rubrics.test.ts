@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
-import { type E2ePage, e2ePageHooks, openE2ePage } from '../support/e2e-page.js';
+import { type E2ePage, e2ePageHooks, expectFitsWidth, openE2ePage } from '../support/e2e-page.js';
 
 /**
  * The judge rubrics in a real browser, on the seeded demo with final attributes written through
@@ -29,7 +29,7 @@ describe('judge rubrics and alignment downloads in the browser', { timeout: 90_0
   const shot = async (name: string, width: number) => {
     await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(page), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await expectFitsWidth(page, `${name} at ${width} px`);
   };
 
   beforeAll(async () => {

@@ -59,7 +59,7 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     await moderator.getByRole('button', { name, exact: typeof name === 'string' }).click();
   };
   const waitForSegment = (page: Page, segment: number) =>
-    page.getByText(`Segment ${segment}`, { exact: true }).waitFor({ timeout: 10_000 });
+    page.getByText(`Segment ${segment}`, { exact: true }).waitFor();
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });

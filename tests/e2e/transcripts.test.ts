@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, api, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { expectFitsWidth } from '../support/e2e-page.js';
 
 /**
  * The moderator's transcripts page in a real browser against the built server: a CSV with one bad
@@ -125,13 +126,12 @@ describe('transcripts in the browser', { timeout: 45_000 }, () => {
     await upload('bad.csv', badCsv);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('Line 3:').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    await expectFitsWidth(page);
     await shot('04-phone');
     await page.getByLabel('Language').selectOption('hi');
     await page.getByRole('heading', { name: 'ट्रांसक्रिप्ट', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'आयात करें' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await expectFitsWidth(page);
     await shot('05-phone-hindi');
     await page.getByLabel('भाषा').selectOption('en');
   });
@@ -171,7 +171,7 @@ describe('transcripts in the browser', { timeout: 45_000 }, () => {
     await panel.getByText('Not shared.', { exact: true }).waitFor();
     await panel.getByText("Hi, I'm [name]. Write to [email] about Thanksgiving.").waitFor();
     await panel.getByText('2 personal details (emails, phone numbers, links or your name) are hidden.').waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await expectFitsWidth(page);
     await shot('06-share-preview-phone');
     expect((await listedTo(ben.token)).some((i) => i.source === 'chat')).toBe(false);
 

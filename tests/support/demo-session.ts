@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { axeViolations } from './axe.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from './child-server.js';
+import { expectFitsWidth } from './e2e-page.js';
 
 /** What the seeded demo writes to `demo-credentials.json` in the server's data directory. */
 export interface Demo {
@@ -106,6 +107,5 @@ export async function shot(page: Page, folder: string, name: string): Promise<vo
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: joinPath(dir, `${name}.png`), fullPage: true });
   expect(await axeViolations(page), `axe-core WCAG 2 A/AA violations on ${name}`).toEqual([]);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `${name} overflows sideways`).toBeLessThanOrEqual(0);
+  await expectFitsWidth(page, name);
 }

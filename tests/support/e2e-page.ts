@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { launchChromium } from './browser.js';
 
 /** One browser page for a test file, and how to get rid of it. */
@@ -45,4 +45,24 @@ export function e2ePageHooks(shots: string, current: () => E2ePage | undefined):
     await open?.context.close().catch(() => undefined);
     await open?.browser.close();
   });
+}
+
+/**
+ * The page does not scroll sideways: nothing is wider than the window. Polled for a few seconds,
+ * since a page that has just loaded or been resized may still be laying out (charts follow a
+ * resize observer, fonts and late data reflow); a failure names what sticks out.
+ */
+export async function expectFitsWidth(page: Page, label = 'the page'): Promise<void> {
+  const measure = () =>
+    page.evaluate(() => {
+      const width = window.innerWidth;
+      const over = document.documentElement.scrollWidth - width;
+      if (over <= 0) return '';
+      const wide = [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > width)
+        .slice(-5)
+        .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> to ${el.getBoundingClientRect().right}px`);
+      return `${over}px wider than the window (${width}px): ${wide.join('; ') || 'no element found'}`;
+    });
+  await expect.poll(measure, { timeout: 3_000, message: `${label} scrolls sideways` }).toBe('');
 }
