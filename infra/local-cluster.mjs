@@ -4,11 +4,13 @@
 // configuration (infra/nginx/calma.conf, its node addresses and port replaced by loopback ones).
 //
 //   pnpm --filter @calma/web build && node apps/server/scripts/build.mjs
-//   node infra/local-cluster.mjs [--port 8080] [--nodes 2] [--check]
+//   node infra/local-cluster.mjs [--port 8080] [--nodes 2] [--check] [--across]
 //
 // It prints the proxy's URL; Ctrl-C stops everything and removes the throwaway data. `--check`
 // starts everything, checks through the proxy that the app and /api/health/ready answer and that
 // WebSockets upgrade on /yjs/ and /socket.io/, then stops and exits 0 (or 1 naming what failed).
+// `--across` (implies --check) also serves one session from two nodes: a board note and a control
+// action taken on one node reach clients of the other (needs the nodes' Redis fan-out).
 // Needs: postgresql, redis-server, nginx (Debian packages; `apt-get install -y nginx`).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -136,13 +138,14 @@ async function waitFor(url, ms, what) {
 }
 
 function parseArgs(argv) {
-  const options = { port: 8080, nodes: 2, check: false };
+  const options = { port: 8080, nodes: 2, check: false, across: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--check') options.check = true;
+    else if (arg === '--across') options.across = true;
     else if (arg === '--port') options.port = Number(argv[++i]);
     else if (arg === '--nodes') options.nodes = Number(argv[++i]);
-    else throw new Error(`unknown argument ${arg}; use --port N, --nodes N, --check`);
+    else throw new Error(`unknown argument ${arg}; use --port N, --nodes N, --check, --across`);
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('--port: 0–65535');
   if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 9) throw new Error('--nodes: 1–9');
@@ -365,6 +368,118 @@ async function check(proxy, nodes, adminToken) {
   }
 }
 
+/**
+ * The checks of `--across`: one session served from two nodes. Clients connect to the nodes
+ * directly (not through the proxy), so that they are on different nodes for sure: a participant's
+ * board note written on the first node reaches a participant on the second, and a control action
+ * taken on the first reaches the second's socket.io clients. This needs the nodes to share fan-out
+ * through Redis (CALMA_REDIS_URL); nodes that ignore it fail here.
+ */
+async function checkAcross(nodes, adminToken) {
+  const [first, second] = nodes;
+  if (!first || !second) throw new Error('--across needs two nodes or more');
+  const http = async (base, method, path, token, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const study = await http(first, 'POST', '/api/studies', adminToken, {
+    title: 'Across nodes',
+    context: { name: 'Across nodes', description: '', systemPrompt: '' },
+  });
+  const group = await http(first, 'POST', `/api/studies/${study.id}/groups`, adminToken, { name: 'G' });
+  const session = await http(first, 'POST', `/api/groups/${group.id}/sessions`, group.moderatorToken);
+  await http(first, 'POST', `/api/sessions/${session.id}/control`, group.moderatorToken, {
+    action: 'start',
+    segment: 2,
+    durationMs: 3_600_000,
+  });
+  const people = [];
+  for (const displayName of ['ana', 'bo']) {
+    people.push(
+      await http(first, 'POST', '/api/join', null, { inviteCode: group.inviteCode, displayName, consent: true }),
+    );
+  }
+  const [ana, bo] = people;
+  const until = async (predicate, what, ms = 5_000) => {
+    const deadline = Date.now() + ms;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(5);
+    }
+  };
+
+  // The control channel: a participant on each node; the moderator pauses through the first.
+  const { io } = await import(
+    pathToFileURL(createRequire(join(root, 'package.json')).resolve('socket.io-client')).href
+  );
+  const sockets = [];
+  const states = [[], []];
+  for (const [i, node] of [first, second].entries()) {
+    const socket = io(node, { auth: { token: people[i].token }, transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    socket.on('session:state', ({ state }) => states[i].push(state));
+    await new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    await new Promise((resolve) => socket.emit('session:join', { sessionId: session.id }, resolve));
+  }
+  await http(first, 'POST', `/api/sessions/${session.id}/control`, group.moderatorToken, { action: 'pause' });
+  try {
+    await until(() => states[0].length > 0 && states[1].length === states[0].length, 'the pause on the second node');
+    if (JSON.stringify(states[0]) !== JSON.stringify(states[1])) throw new Error('the nodes told different states');
+  } finally {
+    for (const socket of sockets) socket.close();
+  }
+  log(`session:state after a pause on ${first}: the same ${states[1].length} state(s) on ${second}`);
+
+  // The board: ana on the first node writes a note; bo on the second sees it.
+  const fromTests = createRequire(join(root, 'tests/package.json'));
+  const load = async (name) => import(pathToFileURL(fromTests.resolve(name)).href);
+  const Y = await load('yjs');
+  const { WebsocketProvider } = await load('y-websocket');
+  const { WebSocket } = fromTests('ws');
+  const boards = [];
+  for (const [i, node] of [first, second].entries()) {
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(`${node.replace(/^http/, 'ws')}/yjs`, session.id, doc, {
+      params: { token: people[i].token },
+      WebSocketPolyfill: WebSocket,
+      disableBc: true,
+    });
+    boards.push({ doc, provider });
+    await new Promise((resolve, reject) => {
+      provider.once('sync', resolve);
+      setTimeout(() => reject(new Error(`board on ${node}: no sync in 10 s`)), 10_000);
+    });
+  }
+  try {
+    const [a, b] = boards;
+    a.doc.transact(() => {
+      const card = new Y.Map();
+      for (const [k, v] of Object.entries({ kind: 'note', text: 'across', x: 0, y: 0, authorId: ana.participantId }))
+        card.set(k, v);
+      a.doc.getMap('cards').set('note-across', card);
+    });
+    await until(() => b.doc.getMap('cards').has('note-across'), `bo on ${second} to see ana's note`);
+    log(`board: a note written on ${first} reached a client on ${second} (bo: ${bo.participantId})`);
+  } finally {
+    for (const board of boards) {
+      board.provider.destroy();
+      board.doc.destroy();
+    }
+  }
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   if (!existsSync(join(root, 'apps/server/dist/main.js'))) {
@@ -383,6 +498,7 @@ async function main() {
   try {
     const databaseUrl = await cluster.postgres();
     const redisUrl = await cluster.redis();
+    if (options.across) options.check = true;
     const proxyPort = options.port === 0 || options.check ? await freePort() : options.port;
     const publicUrl = `http://127.0.0.1:${proxyPort}`;
     const adminToken = process.env.CALMA_ADMIN_TOKEN?.trim() || randomBytes(24).toString('base64url');
@@ -405,6 +521,7 @@ async function main() {
     );
     if (options.check) {
       await check(proxy, nodes, adminToken);
+      if (options.across) await checkAcross(nodes, adminToken);
       log('all checks passed');
       await cluster.stop();
       process.exit(0);
