@@ -215,7 +215,12 @@ class Cluster {
     ]);
     this.parts.push({
       name: 'postgres',
-      stop: async () => exec([postgresTool('pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop']),
+      stop: async () => {
+        // Ctrl-C in a terminal reaches the whole process group: PostgreSQL may have stopped itself.
+        const [cmd, ...args] = asOwner([postgresTool('pg_ctl'), '-D', data, 'status']);
+        if (spawnSync(cmd, args, { stdio: 'ignore' }).status !== 0) return;
+        exec([postgresTool('pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop']);
+      },
     });
     log(`PostgreSQL on 127.0.0.1:${port}`);
     return `postgres://postgres@127.0.0.1:${port}/postgres`;
