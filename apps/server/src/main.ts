@@ -34,11 +34,15 @@ async function main(): Promise<void> {
         },
   );
   clock.lap('database');
-  await db.migrate();
-  clock.lap('migrations');
-  const admin = await ensureAdminToken(db.db, { envToken: config.adminToken, dataDir: config.dataDir });
-  const demo = config.seedDemo ? await seedDemo(db.db, config.dataDir) : null;
-  clock.lap('demo');
+  // Several nodes starting together on one PostgreSQL migrate and seed one at a time.
+  const { admin, demo } = await db.exclusive(async () => {
+    await db.migrate();
+    clock.lap('migrations');
+    const admin = await ensureAdminToken(db.db, { envToken: config.adminToken, dataDir: config.dataDir });
+    const demo = config.seedDemo ? await seedDemo(db.db, config.dataDir) : null;
+    clock.lap('demo');
+    return { admin, demo };
+  });
   const embeddings = new EmbeddingCache(db.db, {
     model: config.embeddingModel,
     cacheDir: join(config.dataDir, 'models'),
