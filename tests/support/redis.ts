@@ -14,6 +14,10 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
   /** Stops it and starts a new, empty one on the same port (a Redis restart without persistence). */
   restart(): Promise<void>;
+  /** Kills it, keeping the port for {@link up} (an outage). */
+  down(): Promise<void>;
+  /** Starts a new, empty one on the same port after {@link down}. */
+  up(): Promise<void>;
 }
 
 const redisServer = '/usr/bin/redis-server';
@@ -90,5 +94,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
       await kill();
       await launch();
     },
+    down: kill,
+    up: launch,
   };
 }
