@@ -6,7 +6,7 @@ import { freshDb } from '@calma/db/testing/fresh';
 import type { ClientToServerEvents, ServerToClientEvents, SessionState } from '@calma/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boardClient, until } from '../support/board-clients.js';
+import { addCard, boardClient, until } from '../support/board-clients.js';
 import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis.js';
 
@@ -104,7 +104,10 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
     return res.body as Record<string, string>;
   };
-  const study = await post('/api/studies', { title: 'Nodes', context: { name: 'n', description: '', systemPrompt: '' } });
+  const study = await post('/api/studies', {
+    title: 'Nodes',
+    context: { name: 'n', description: '', systemPrompt: '' },
+  });
   const group = await post(`/api/studies/${study.id}/groups`, { name: 'G' });
   moderatorToken = group.moderatorToken as string;
   const joined = await Promise.all(
@@ -151,8 +154,20 @@ describe('one session served by three nodes', { timeout: 60_000 }, () => {
       [1, { action: 'next-speaker' }],
       [2, { action: 'lock-board' }],
     ];
-    for (const [n, body] of actions) acked.push((await control(n, body)).revision);
+    let board: Awaited<ReturnType<typeof boardClient>> | null = null;
+    for (const [n, body] of actions) {
+      // A participant's board on node 1, open when the moderator locks the board on node 2.
+      if (body.action === 'lock-board')
+        board = await boardClient(nodes[1]?.url as string, sessionId, participantTokens[0] as string);
+      acked.push((await control(n, body)).revision as number);
+    }
     await allSee(acked.at(-1) as number);
+    // Node 1's room followed the state published on node 2 (an every-node subscriber of the
+    // domain event bus over Redis): the participant's next write is refused and the socket closed.
+    if (board) addCard(board, 'late', { kind: 'note', text: 'after the lock', x: 0, y: 0, authorId: speakerIds[0] });
+    await until(() => (board?.closes.length ?? 0) > 0, 'the board on node 1 to turn read-only');
+    expect(board?.closes[0]?.code).toBe(4409);
+    board?.destroy();
     // Acked revisions rise one by one, and every client, on every node, saw exactly those, in order.
     expect(acked).toEqual(acked.map((_, i) => (acked[0] as number) + i));
     for (const o of observers) expect(revisions(o), `a client on node ${o.node}`).toEqual(acked);
@@ -202,8 +217,8 @@ describe('one session served by three nodes', { timeout: 60_000 }, () => {
     expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
 
     const before = observers.map((o) => o.states.length);
-    const acked = [(await control(2, { action: 'extend', durationMs: 60_000 })).revision];
-    acked.push((await control(0, { action: 'unlock-board' })).revision);
+    const acked = [(await control(2, { action: 'extend', durationMs: 60_000 })).revision as number];
+    acked.push((await control(0, { action: 'unlock-board' })).revision as number);
     await allSee(acked[1] as number);
     for (const [i, o] of observers.entries())
       expect(revisions(o).slice(before[i]), `a client on node ${o.node}`).toEqual(acked);
