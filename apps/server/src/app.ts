@@ -9,6 +9,7 @@ import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { AffinityService } from './affinity/service.js';
 import type { DrainState } from './cluster/drain.js';
 import { RedisEventBus } from './cluster/event-bus.js';
+import { RedisLeases } from './cluster/leases.js';
 import type { RedisConnections } from './cluster/redis.js';
 import { type Config, transportDefaults } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
@@ -222,6 +223,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     limits: abLimitsFrom(config),
     ...(deps.localModels ? { local: deps.localModels } : {}),
   });
+  const leases = redis ? new RedisLeases(redis) : null;
+  if (leases) app.addHook('onClose', () => leases.close());
   const judges = new JudgeRunner({
     db: deps.db.db,
     cards: (sessionId) => board.cards(sessionId),
@@ -233,6 +236,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       ...(config.modelRetries === undefined ? {} : { retries: config.modelRetries }),
     },
     local: deps.localModels,
+    // Several nodes: each run on one node at a time (every node resumes runs at start-up).
+    ...(leases ? { lease: leases.claim } : {}),
   });
   await app.register(judgeRunRoutes, { db: deps.db.db, runner: judges, sessions });
   // Runs a stopped server left `running` continue once this one can serve; on close they stop
