@@ -208,12 +208,13 @@ export class DurableBoard {
 
   /**
    * Reads the board from storage again and takes whatever `doc` lacks (relayed batches may have
-   * been missed). Returns what `doc` gained, as one update, or null when it gained nothing.
+   * been missed). Returns what `doc` gained since `from` (a state vector; default: since now), as
+   * one update, or null when it gained nothing.
    */
-  async catchUp(): Promise<Uint8Array | null> {
+  async catchUp(from: Uint8Array | null = null): Promise<Uint8Array | null> {
     if (this.failed) return null;
     const stored = await this.store.load(this.sessionId);
-    const before = Y.encodeStateVector(this.doc);
+    const before = from ?? Y.encodeStateVector(this.doc);
     const fresh = stored.updates.filter((u) => !this.known.has(u.seq));
     let changed = false;
     const onUpdate = () => {
@@ -231,7 +232,7 @@ export class DurableBoard {
       }
     }, durableOrigin);
     this.doc.off('update', onUpdate);
-    return changed ? Y.encodeStateAsUpdate(this.doc, before) : null;
+    return changed || from !== null ? Y.encodeStateAsUpdate(this.doc, before) : null;
   }
 
   private wake(): void {

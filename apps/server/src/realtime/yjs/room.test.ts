@@ -9,7 +9,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { defaultRateLimits } from '../rate.js';
 import { wsBoardSocket } from './index.js';
-import type { BoardStorage, StoredBoardState } from './ports.js';
+import type { BoardRelay, BoardStorage, RelayListener, StoredBoardState } from './ports.js';
 import { BoardRoom, type BoardSessionState, slowReaderClose } from './room.js';
 import { Client, quiet } from './test-kit.js';
 
@@ -203,6 +203,65 @@ describe('BoardRoom', () => {
     const bo = join(board, participant('p2'));
     bo.addCard('unlocked', { kind: 'note', text: 'x', authorId: 'p2', x: 0, y: 0 });
     expect(bo.socket.closed).toBeNull();
+  });
+
+  it('takes a relayed batch that waits for a missed one from storage, and sends its clients all of it', async () => {
+    // Another node's writer: card "one", then (merged with a third person's card "two") a change
+    // of "one", which depends on it.
+    const other = new Y.Doc();
+    const third = new Y.Doc();
+    const capture = (doc: Y.Doc, edit: () => void) => {
+      const updates: Uint8Array[] = [];
+      const take = (u: Uint8Array) => updates.push(u);
+      doc.on('update', take);
+      doc.transact(edit);
+      doc.off('update', take);
+      return Y.mergeUpdates(updates);
+    };
+    const card = (doc: Y.Doc, id: string) => {
+      const map = new Y.Map<unknown>();
+      map.set('kind', 'note');
+      map.set('text', id);
+      doc.getMap(BoardKey.cards).set(id, map);
+    };
+    const first = capture(other, () => card(other, 'one'));
+    const changed = capture(other, () =>
+      (other.getMap(BoardKey.cards).get('one') as Y.Map<unknown>).set('text', 'changed'),
+    );
+    const two = capture(third, () => card(third, 'two'));
+    const storedUpdates: { seq: number; update: Uint8Array }[] = [];
+    const stored: StoredBoardState = { snapshot: null, updates: storedUpdates };
+    let listener: RelayListener | null = null;
+    const relay: BoardRelay = {
+      follow: async (_sessionId, l) => {
+        listener = l;
+        return () => undefined;
+      },
+      publish: () => undefined,
+      publishPresence: () => undefined,
+    };
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      new FakeStorage(stored),
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 },
+      quiet,
+      undefined,
+      relay,
+    );
+    const watcher = join(board, moderator);
+    // Both batches are stored; the first was never relayed (lost while Redis was down).
+    storedUpdates.push({ seq: 10, update: first }, { seq: 11, update: Y.mergeUpdates([changed, two]) });
+    (listener as RelayListener | null)?.batch({ seqs: [11], update: Y.mergeUpdates([changed, two]) });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await board.flushed();
+    const text = (doc: Y.Doc, id: string) =>
+      (doc.getMap(BoardKey.cards).get(id) as Y.Map<unknown> | undefined)?.get('text');
+    for (const doc of [board.doc, board.accepted, watcher.doc]) {
+      expect([text(doc, 'one'), text(doc, 'two')]).toEqual(['changed', 'two']);
+      expect(doc.store.pendingStructs).toBeNull();
+    }
   });
 
   it('leaves the board as it was when a server change throws half-way', async () => {

@@ -116,6 +116,12 @@ export class BoardRoom {
   /** Catching up from storage (relayed batches were missed); at most one at a time, then one more. */
   private catchingUp: Promise<void> | null = null;
   private catchUpAgain = false;
+  /**
+   * The state vector from which the next catch-up tells this node's clients and probe what `doc`
+   * gained (null: from `doc` as it is when it starts): a relayed batch that waits for a missed one
+   * is partly in `doc` already, yet no client or probe has it.
+   */
+  private catchUpFrom: Uint8Array | null = null;
 
   private constructor(
     readonly sessionId: string,
@@ -194,9 +200,12 @@ export class BoardRoom {
    */
   private takeRelayed(batch: RelayedBatch): void {
     if (this.broken) return;
+    const before = Y.encodeStateVector(this.doc);
     if (!this.durable.applyStored(batch)) return;
     if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
-      // Yjs holds what it cannot place yet: the missing batch is stored, so storage has it.
+      // Yjs holds what it cannot place yet: the missing batch is stored, so storage has it. What
+      // `doc` took of this one goes out with it, from the state before this batch.
+      this.catchUpFrom ??= before;
       this.catchUp();
       return;
     }
@@ -228,7 +237,9 @@ export class BoardRoom {
       do {
         this.catchUpAgain = false;
         if (this.broken) return;
-        const gained = await this.durable.catchUp();
+        const from = this.catchUpFrom;
+        this.catchUpFrom = null;
+        const gained = await this.durable.catchUp(from);
         if (!gained || this.broken) continue;
         this.takeIntoProbe(gained);
         const message = syncUpdate(gained);
