@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
 import { boardSnapshotParts, boardSnapshots, boardUpdates } from '../schema.js';
 
@@ -57,34 +57,45 @@ export const snapshotPartBytes = 64 * 1024;
  * statement, so the event loop runs between them (PGlite decodes bytea in JavaScript).
  */
 export async function loadBoard(db: Database, sessionId: string): Promise<StoredBoard> {
-  const [snapshot] = await db.select().from(boardSnapshots).where(eq(boardSnapshots.sessionId, sessionId));
-  let state: Uint8Array | null = snapshot?.state ?? null;
-  if (snapshot && state === null) {
-    const parts: Uint8Array[] = [];
-    for (let part = 0; ; part++) {
-      await yieldToEventLoop();
-      const [row] = await db
-        .select({ data: boardSnapshotParts.data })
-        .from(boardSnapshotParts)
-        .where(
-          and(
-            eq(boardSnapshotParts.sessionId, sessionId),
-            eq(boardSnapshotParts.generation, snapshot.generation),
-            eq(boardSnapshotParts.part, part),
-          ),
-        );
-      if (!row) break;
-      parts.push(row.data);
-    }
-    state = Buffer.concat(parts);
-  }
-  const from = snapshot?.upToSeq ?? 0;
+  const snapshot = await loadSnapshot(db, sessionId);
+  // Every stored update, not only those after `upToSeq`: with several nodes writing one board,
+  // an update may commit after a fold that took a later sequence number (its transaction began
+  // first and ended last), and it is stored all the same. An update the snapshot folded and a
+  // crash left behind is read again, which changes nothing (Yjs skips what a document has).
   const updates = await db
     .select({ seq: boardUpdates.seq, update: boardUpdates.update })
     .from(boardUpdates)
-    .where(and(eq(boardUpdates.sessionId, sessionId), gt(boardUpdates.seq, from)))
+    .where(eq(boardUpdates.sessionId, sessionId))
     .orderBy(asc(boardUpdates.seq));
-  return { snapshot: snapshot && state ? { state, upToSeq: snapshot.upToSeq } : null, updates };
+  return { snapshot: snapshot ? { state: snapshot.state, upToSeq: snapshot.upToSeq } : null, updates };
+}
+
+/** A board's stored snapshot, read one part per statement, with its generation; null when it has none. */
+async function loadSnapshot(
+  db: Database,
+  sessionId: string,
+): Promise<{ state: Uint8Array; upToSeq: number; generation: number } | null> {
+  const [snapshot] = await db.select().from(boardSnapshots).where(eq(boardSnapshots.sessionId, sessionId));
+  if (!snapshot) return null;
+  if (snapshot.state !== null)
+    return { state: snapshot.state, upToSeq: snapshot.upToSeq, generation: snapshot.generation };
+  const parts: Uint8Array[] = [];
+  for (let part = 0; ; part++) {
+    await yieldToEventLoop();
+    const [row] = await db
+      .select({ data: boardSnapshotParts.data })
+      .from(boardSnapshotParts)
+      .where(
+        and(
+          eq(boardSnapshotParts.sessionId, sessionId),
+          eq(boardSnapshotParts.generation, snapshot.generation),
+          eq(boardSnapshotParts.part, part),
+        ),
+      );
+    if (!row) break;
+    parts.push(row.data);
+  }
+  return { state: Buffer.concat(parts), upToSeq: snapshot.upToSeq, generation: snapshot.generation };
 }
 
 /**
@@ -96,7 +107,8 @@ export async function loadBoard(db: Database, sessionId: string): Promise<Stored
  * snapshot are written first; then one statement points the snapshot at them and `upToSeq`, which
  * is the fold's commit: loading reads only updates after `upToSeq` and parts of the current
  * generation. Deleting the folded updates and the previous parts comes after, and a crash before
- * (or between) them leaves rows that nothing reads and that the next fold deletes.
+ * (or between) them leaves parts that nothing reads, and updates read again for nothing, which the
+ * next fold deletes. For one node only: see {@link compactSharedBoard} when several write a board.
  */
 export async function compactBoard(
   db: Database,
@@ -141,4 +153,59 @@ export async function compactBoard(
   await db
     .delete(boardSnapshotParts)
     .where(and(eq(boardSnapshotParts.sessionId, sessionId), ne(boardSnapshotParts.generation, generation)));
+}
+
+/** Rows per DELETE of folded updates (one parameter each). */
+const deleteChunkRows = 1_000;
+
+/**
+ * Folds a board that several nodes write (PostgreSQL only): under a lock of the board, in one
+ * transaction, `fold` gets the stored snapshot (another node's fold may have replaced this node's)
+ * and returns the new one, which must contain it; then exactly the updates `seqs` are deleted,
+ * those this node folded in. An update another node committed meanwhile, whatever its sequence
+ * number, stays stored until a fold that has it deletes it, and no fold drops what another folded.
+ */
+export async function compactSharedBoard(
+  db: Database,
+  sessionId: string,
+  fold: (stored: Uint8Array | null) => Promise<Uint8Array>,
+  seqs: readonly number[],
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`calma-board:${sessionId}`}, 0))`);
+    const stored = await loadSnapshot(tx, sessionId);
+    const state = await fold(stored?.state ?? null);
+    const generation = (stored?.generation ?? 0) + 1;
+    await tx
+      .delete(boardSnapshotParts)
+      .where(
+        and(eq(boardSnapshotParts.sessionId, sessionId), ne(boardSnapshotParts.generation, stored?.generation ?? 0)),
+      );
+    for (let part = 0, offset = 0; offset < state.byteLength || part === 0; part++, offset += snapshotPartBytes) {
+      await tx
+        .insert(boardSnapshotParts)
+        .values({ sessionId, generation, part, data: state.subarray(offset, offset + snapshotPartBytes) });
+    }
+    const upToSeq = Math.max(stored?.upToSeq ?? 0, ...seqs);
+    await tx
+      .insert(boardSnapshots)
+      .values({ sessionId, state: null, generation, upToSeq })
+      .onConflictDoUpdate({
+        target: boardSnapshots.sessionId,
+        set: { state: null, generation, upToSeq, updatedAt: new Date() },
+      });
+    for (let start = 0; start < seqs.length; start += deleteChunkRows) {
+      await tx
+        .delete(boardUpdates)
+        .where(
+          and(
+            eq(boardUpdates.sessionId, sessionId),
+            inArray(boardUpdates.seq, seqs.slice(start, start + deleteChunkRows)),
+          ),
+        );
+    }
+    await tx
+      .delete(boardSnapshotParts)
+      .where(and(eq(boardSnapshotParts.sessionId, sessionId), ne(boardSnapshotParts.generation, generation)));
+  });
 }

@@ -9,10 +9,18 @@ export const mergeHere: MergeUpdates = async (updates) => Y.mergeUpdates([...upd
 /** Transaction origin of what `doc` takes from storage. */
 export const durableOrigin = Symbol('durable');
 
+/** Stored updates (one, or several merged) and their sequence numbers. */
+export interface StoredUpdates {
+  readonly seqs: readonly number[];
+  readonly update: Uint8Array;
+}
+
 /** An update that is now stored and in `doc`, with whoever sent it (a connection, or `server`). */
 export interface CommittedUpdate {
   readonly update: Uint8Array;
   readonly origin: unknown;
+  /** Its stored sequence number. */
+  readonly seq: number | null;
 }
 
 /** Told once per batch of updates `doc` took together (what one commit, or one tick, made durable). */
@@ -55,8 +63,13 @@ export class DurableBoard {
     private lastSeq: number,
     /** The stored snapshot (null before the first), and the stored updates after it, in order. */
     private folded: Uint8Array | null,
-    private readonly since: Uint8Array[],
-  ) {}
+    private readonly since: StoredUpdates[],
+  ) {
+    for (const { seqs } of since) for (const seq of seqs) this.known.add(seq);
+  }
+
+  /** Sequence numbers of the updates in `since`: what `doc` has of the stored updates. */
+  private readonly known = new Set<number>();
 
   /** Loads a board from its snapshot and later updates. */
   static async load(
@@ -88,7 +101,7 @@ export class DurableBoard {
       bytes,
       lastSeq,
       stored.snapshot?.state ?? null,
-      stored.updates.map((u) => u.update),
+      stored.updates.map((u) => ({ seqs: [u.seq], update: u.update })),
     );
   }
 
@@ -162,7 +175,9 @@ export class DurableBoard {
     this.doc.transact(() => {
       for (const entry of done) {
         Y.applyUpdate(this.doc, entry.update, durableOrigin);
-        this.since.push(entry.update);
+        const seq = entry.seq ?? 0;
+        this.since.push({ seqs: [seq], update: entry.update });
+        this.known.add(seq);
         this.pendingSize -= entry.update.byteLength;
       }
     }, durableOrigin);
@@ -170,6 +185,53 @@ export class DurableBoard {
     this.onCommitted(done);
     this.wake();
     if (this.since.length >= this.compactEvery) this.compactInBackground();
+  }
+
+  /**
+   * Takes updates another node stored (relayed), those `doc` does not have yet. Returns whether
+   * any was new. They count for the board's size and are folded like this node's own.
+   */
+  applyStored(stored: StoredUpdates): boolean {
+    if (this.failed) return false;
+    const seqs = stored.seqs.filter((seq) => !this.known.has(seq));
+    if (seqs.length === 0) return false;
+    Y.applyUpdate(this.doc, stored.update, durableOrigin);
+    this.since.push({ seqs, update: stored.update });
+    this.bytes += stored.update.byteLength;
+    for (const seq of seqs) {
+      this.known.add(seq);
+      this.lastSeq = Math.max(this.lastSeq, seq);
+    }
+    if (this.since.length >= this.compactEvery) this.compactInBackground();
+    return true;
+  }
+
+  /**
+   * Reads the board from storage again and takes whatever `doc` lacks (relayed batches may have
+   * been missed). Returns what `doc` gained, as one update, or null when it gained nothing.
+   */
+  async catchUp(): Promise<Uint8Array | null> {
+    if (this.failed) return null;
+    const stored = await this.store.load(this.sessionId);
+    const before = Y.encodeStateVector(this.doc);
+    const fresh = stored.updates.filter((u) => !this.known.has(u.seq));
+    let changed = false;
+    const onUpdate = () => {
+      changed = true;
+    };
+    this.doc.on('update', onUpdate);
+    this.doc.transact(() => {
+      if (stored.snapshot) Y.applyUpdate(this.doc, stored.snapshot.state, durableOrigin);
+      for (const u of fresh) {
+        Y.applyUpdate(this.doc, u.update, durableOrigin);
+        this.since.push({ seqs: [u.seq], update: u.update });
+        this.known.add(u.seq);
+        this.bytes += u.update.byteLength;
+        this.lastSeq = Math.max(this.lastSeq, u.seq);
+      }
+    }, durableOrigin);
+    this.doc.off('update', onUpdate);
+    return changed ? Y.encodeStateAsUpdate(this.doc, before) : null;
   }
 
   private wake(): void {
@@ -205,14 +267,31 @@ export class DurableBoard {
       await this.flushed();
       const upTo = this.lastSeq;
       const count = this.since.length;
+      const folding = this.since.slice(0, count);
+      const updates = folding.map((u) => u.update);
       // The fold merges what is stored (the snapshot and the updates after it) rather than
       // encoding `doc`, so it can run in a worker: the event loop never waits for it.
-      const parts = this.folded ? [this.folded, ...this.since.slice(0, count)] : this.since.slice(0, count);
-      const state = await this.merge(parts);
-      await this.store.compact(this.sessionId, state, upTo);
+      let state: Uint8Array;
+      if (this.store.compactShared) {
+        // Several nodes write this board: the stored snapshot may be another node's fold.
+        let made: Uint8Array | null = null;
+        await this.store.compactShared(
+          this.sessionId,
+          async (stored) => {
+            made = await this.merge(stored ? [stored, ...updates] : updates);
+            return made;
+          },
+          folding.flatMap((u) => u.seqs),
+        );
+        state = made ?? new Uint8Array();
+      } else {
+        state = await this.merge(this.folded ? [this.folded, ...updates] : updates);
+        await this.store.compact(this.sessionId, state, upTo);
+      }
       this.folded = state;
       this.since.splice(0, count);
-      const sum = (list: readonly Uint8Array[]) => list.reduce((n, u) => n + u.byteLength, 0);
+      for (const u of folding) for (const seq of u.seqs) this.known.delete(seq);
+      const sum = (list: readonly StoredUpdates[]) => list.reduce((n, u) => n + u.update.byteLength, 0);
       this.bytes = state.byteLength + sum(this.since) + this.pendingSize;
     })().finally(() => {
       this.compacting = null;

@@ -23,6 +23,7 @@ import {
 } from './cards.js';
 import { UpdateMerger } from './merger.js';
 import { BoardMoments } from './moments.js';
+import type { BoardRelay } from './ports.js';
 import { type BoardLimits, BoardRoom } from './room.js';
 import type { BoardStore } from './store.js';
 import { clipReason, firstMessageDeadline, Heartbeat, wsBoardSocket } from './ws-socket.js';
@@ -56,6 +57,8 @@ export interface BoardContext {
   readonly policy: SocketPolicy;
   /** Replay: a changing board keeps a moment at most this often (ms; default 30 s). */
   readonly momentEveryMs?: number;
+  /** The other nodes holding the same boards (Redis); absent on a single node. */
+  readonly relay?: BoardRelay;
 }
 
 /** Rooms stay loaded this long after their last client leaves, to ride out reconnects. */
@@ -333,6 +336,7 @@ export class BoardServer {
           limits,
           log,
           this.merger.merge,
+          this.context.relay ?? null,
         );
         // Replay follows the board from its load, before the server places anything on it.
         this.moments.watch(room, session.state);

@@ -48,6 +48,50 @@ export interface BoardStorage {
   append(sessionId: string, update: Uint8Array): Promise<number>;
   /** Replaces the snapshot with `state` and drops the updates it folds (up to `upToSeq`), atomically. */
   compact(sessionId: string, state: Uint8Array, upToSeq: number): Promise<void>;
+  /**
+   * Set when several nodes write the same boards: folds under a lock of the board, `fold` making
+   * the new snapshot from the stored one (which another node may have written), and drops exactly
+   * the updates `seqs`. Used instead of `compact` when present.
+   */
+  readonly compactShared?: (
+    sessionId: string,
+    fold: (stored: Uint8Array | null) => Promise<Uint8Array>,
+    seqs: readonly number[],
+  ) => Promise<void>;
+}
+
+/** A batch of committed updates of one board, as one node hands it to the others. */
+export interface RelayedBatch {
+  /** The stored sequence numbers of the updates merged into `update`. */
+  readonly seqs: readonly number[];
+  readonly update: Uint8Array;
+}
+
+/** What a room hears from the other nodes holding its board. */
+export interface RelayListener {
+  /** Updates another node committed (stored before they were relayed). */
+  batch(batch: RelayedBatch): void;
+  /** An awareness update (cursors) of another node's clients: never stored. */
+  presence(update: Uint8Array): void;
+  /** Relayed batches may have been missed (the relay was down, a node died): read storage again. */
+  missed(): void;
+}
+
+/**
+ * How the nodes holding one board hear each other (Redis streams between nodes; absent on a
+ * single node). Storage stays the truth: what is relayed was stored first, and a node that may
+ * have missed something catches up from storage.
+ */
+export interface BoardRelay {
+  /**
+   * Starts hearing a board's batches from other nodes. Resolves once the point from which they
+   * are heard is fixed, so that loading the board from storage after it misses nothing.
+   */
+  follow(sessionId: string, listener: RelayListener): Promise<() => void>;
+  /** Hands a committed batch to the other nodes (never fails: a failure shows as `missed` there). */
+  publish(sessionId: string, batch: RelayedBatch): void;
+  /** Hands an awareness update of this node's clients to the other nodes. */
+  publishPresence(sessionId: string, update: Uint8Array): void;
 }
 
 /** The few log calls a room makes (pino's signature, so Fastify's logger fits). */

@@ -56,6 +56,9 @@ export function ownPresence(
   return encoding.toUint8Array(encoder);
 }
 
+/** Origin of presence another node relayed: it has no connection here, and is not relayed back. */
+const relayedPresence = Symbol('relayed presence');
+
 interface AwarenessChanges {
   added: number[];
   updated: number[];
@@ -72,7 +75,15 @@ export class Presence<C> {
   private readonly owners = new Map<number, C>();
   private readonly idsOf = new Map<C, Set<number>>();
 
-  constructor(doc: Y.Doc, broadcast: (message: Uint8Array) => void) {
+  /**
+   * `broadcast` sends a change to this node's clients; `relay`, when given, hands the changes
+   * this node's clients made (an awareness update) to the other nodes holding the board.
+   */
+  constructor(
+    doc: Y.Doc,
+    broadcast: (message: Uint8Array) => void,
+    private readonly relay?: (update: Uint8Array) => void,
+  ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChanges, origin: unknown) => {
@@ -87,8 +98,16 @@ export class Presence<C> {
         if (was !== undefined) this.idsOf.get(was)?.delete(id);
         this.owners.delete(id);
       }
-      broadcast(awarenessMessage(this.awareness, [...added, ...updated, ...removed]));
+      const changed = [...added, ...updated, ...removed];
+      broadcast(awarenessMessage(this.awareness, changed));
+      if (this.relay && origin !== relayedPresence)
+        this.relay(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     });
+  }
+
+  /** Applies presence another node relayed (its clients' cursors). Throws if malformed. */
+  applyRelayed(update: Uint8Array): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, relayedPresence);
   }
 
   /** Starts tracking a connection. */

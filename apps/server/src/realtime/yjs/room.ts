@@ -10,7 +10,7 @@ import { type AuthorIndex, applyAndDescribe, indexAuthors, refreshAuthors } from
 import { prejudge } from './judge.js';
 import type { MergeUpdates } from './merger.js';
 import { MessageType, syncStep1, syncStep2, syncUpdate } from './messages.js';
-import type { BoardLog, BoardSocket, BoardStorage } from './ports.js';
+import type { BoardLog, BoardRelay, BoardSocket, BoardStorage, RelayedBatch, RelayListener } from './ports.js';
 import { Presence, presenceName } from './presence.js';
 import { serverWriter, type Writer, WriterIndex, writerOf } from './writers.js';
 
@@ -106,6 +106,11 @@ export class BoardRoom {
   /** Writers not read from until storage catches up (see {@link BoardLimits.pauseAtPending}). */
   private readonly paused = new Set<BoardConnection>();
   private broken = false;
+  /** Stops hearing the other nodes (a no-op on a single node). */
+  private unfollow: () => void = () => undefined;
+  /** Catching up from storage (relayed batches were missed); at most one at a time, then one more. */
+  private catchingUp: Promise<void> | null = null;
+  private catchUpAgain = false;
 
   private constructor(
     readonly sessionId: string,
@@ -114,6 +119,7 @@ export class BoardRoom {
     private readonly durable: DurableBoard,
     private readonly limits: BoardLimits,
     private readonly log: BoardLog,
+    relay: BoardRelay | null,
   ) {
     this.doc = durable.doc;
     this.probe = new Y.Doc({ gc: false });
@@ -121,12 +127,25 @@ export class BoardRoom {
     this.authors = indexAuthors(this.probe);
     this.writers = WriterIndex.load(this.doc);
     this.budgets = new WriterBudgets(limits.rates ?? defaultRateLimits);
-    this.presence = new Presence(this.doc, (message) => {
-      for (const connection of this.connections.values()) this.send(connection, message);
-    });
-    // `doc` only ever takes durable updates: each batch it takes goes to everyone but its senders.
+    this.presence = new Presence(
+      this.doc,
+      (message) => {
+        for (const connection of this.connections.values()) this.send(connection, message);
+      },
+      relay ? (update) => relay.publishPresence(sessionId, update) : undefined,
+    );
+    // `doc` only ever takes durable updates: each batch it takes goes to everyone but its senders,
+    // and to the other nodes holding the board.
     durable.committed((updates) => {
-      this.broadcastCommitted(updates);
+      const merged = this.broadcastCommitted(updates);
+      if (relay) {
+        const update =
+          merged ??
+          (updates.length === 1
+            ? (updates[0] as CommittedUpdate).update
+            : Y.mergeUpdates(updates.map((u) => u.update)));
+        relay.publish(sessionId, { seqs: updates.map((u) => u.seq ?? 0), update });
+      }
       if (this.paused.size > 0) this.resumeWriters();
     });
   }
@@ -140,9 +159,95 @@ export class BoardRoom {
     limits: BoardLimits,
     log: BoardLog,
     merge?: MergeUpdates,
+    relay: BoardRelay | null = null,
   ): Promise<BoardRoom> {
-    const durable = await DurableBoard.load(sessionId, store, limits.compactEvery ?? 500, log, merge);
-    return new BoardRoom(sessionId, groupId, sessionState, durable, limits, log);
+    // Other nodes are heard from before the board is read, so nothing stored between the read and
+    // the first relayed batch is missed; what arrives before the room exists waits for it.
+    let room: BoardRoom | null = null;
+    const early: ((room: BoardRoom) => void)[] = [];
+    const listener: RelayListener = {
+      batch: (batch) => (room ? room.takeRelayed(batch) : early.push((r) => r.takeRelayed(batch))),
+      presence: (update) => room?.takePresence(update),
+      missed: () => (room ? room.catchUp() : early.push((r) => r.catchUp())),
+    };
+    const unfollow = relay ? await relay.follow(sessionId, listener) : () => undefined;
+    try {
+      const durable = await DurableBoard.load(sessionId, store, limits.compactEvery ?? 500, log, merge);
+      room = new BoardRoom(sessionId, groupId, sessionState, durable, limits, log, relay);
+    } catch (err) {
+      unfollow();
+      throw err;
+    }
+    room.unfollow = unfollow;
+    for (const take of early) take(room);
+    return room;
+  }
+
+  /**
+   * Takes a batch another node stored: into `doc` and the probe, and out to this node's clients.
+   * A batch that builds on changes this node lacks (it missed a batch) sends it to storage first.
+   */
+  private takeRelayed(batch: RelayedBatch): void {
+    if (this.broken) return;
+    if (!this.durable.applyStored(batch)) return;
+    if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+      // Yjs holds what it cannot place yet: the missing batch is stored, so storage has it.
+      this.catchUp();
+      return;
+    }
+    this.takeIntoProbe(batch.update);
+    const message = syncUpdate(batch.update);
+    for (const connection of [...this.connections.values()]) this.send(connection, message);
+  }
+
+  /** Cursors of another node's clients. */
+  private takePresence(update: Uint8Array): void {
+    if (this.broken) return;
+    try {
+      this.presence.applyRelayed(update);
+    } catch (err) {
+      this.log.warn({ err: safeError(err), sessionId: this.sessionId }, 'a relayed presence update was malformed');
+    }
+  }
+
+  /**
+   * Reads the board from storage again and sends this node's clients what `doc` gained (relayed
+   * batches were missed: the relay was down, or a node died before relaying what it stored).
+   */
+  catchUp(): Promise<void> {
+    if (this.catchingUp) {
+      this.catchUpAgain = true;
+      return this.catchingUp;
+    }
+    this.catchingUp = (async () => {
+      do {
+        this.catchUpAgain = false;
+        if (this.broken) return;
+        const gained = await this.durable.catchUp();
+        if (!gained || this.broken) continue;
+        this.takeIntoProbe(gained);
+        const message = syncUpdate(gained);
+        for (const connection of [...this.connections.values()]) this.send(connection, message);
+      } while (this.catchUpAgain);
+    })()
+      .catch((err: unknown) =>
+        this.log.error({ err: safeError(err), sessionId: this.sessionId }, 'catching up from storage failed'),
+      )
+      .finally(() => {
+        this.catchingUp = null;
+      });
+    return this.catchingUp;
+  }
+
+  /** Applies a stored update to the probe, keeping the card authors and the writers in step. */
+  private takeIntoProbe(update: Uint8Array): void {
+    try {
+      const changes = applyAndDescribe(this.probe, this.authors, update);
+      refreshAuthors(this.probe, this.authors, changes);
+    } catch {
+      this.rebuildProbe();
+    }
+    this.writers.learn(this.doc, Y.parseUpdateMeta(update).from.keys());
   }
 
   /** Who is here (cursors, names), as the room relays it. */
@@ -290,6 +395,7 @@ export class BoardRoom {
 
   /** Closes every connection with `code` and frees the documents. */
   close(code: number, reason: string): void {
+    this.unfollow();
     for (const connection of this.connections.values()) connection.socket.close(code, reason);
     this.connections.clear();
     this.presence.destroy();
@@ -499,32 +605,37 @@ export class BoardRoom {
    * merged, and nothing when they were all its own. With more than {@link maxExactSenders}
    * senders in one batch, merging for each would cost senders × updates: they get the whole
    * batch too, their own updates included (as Hocuspocus sends every update to everyone; Yjs
-   * skips what a document already has).
+   * skips what a document already has). Returns the whole batch merged when it made it.
    */
-  private broadcastCommitted(updates: readonly CommittedUpdate[]): void {
-    if (this.connections.size === 0) return;
+  private broadcastCommitted(updates: readonly CommittedUpdate[]): Uint8Array | null {
+    if (this.connections.size === 0) return null;
     const [first] = updates;
-    if (!first) return;
+    if (!first) return null;
     if (updates.length === 1) {
       const message = syncUpdate(first.update);
       for (const connection of this.connections.values()) {
         if (connection !== first.origin) this.send(connection, message);
       }
-      return;
+      return first.update;
     }
     const origins = new Set(updates.map((u) => u.origin));
     if (origins.size > maxExactSenders) origins.clear();
     const merged = (list: readonly CommittedUpdate[]) =>
       syncUpdate(list.length === 1 ? (list[0] as CommittedUpdate).update : Y.mergeUpdates(list.map((u) => u.update)));
     let all: Uint8Array | null = null;
+    let allUpdate: Uint8Array | null = null;
     for (const connection of [...this.connections.values()]) {
       if (!origins.has(connection)) {
-        all ??= merged(updates);
+        if (all === null) {
+          allUpdate = Y.mergeUpdates(updates.map((u) => u.update));
+          all = syncUpdate(allUpdate);
+        }
         this.send(connection, all);
         continue;
       }
       const others = updates.filter((u) => u.origin !== connection);
       if (others.length > 0) this.send(connection, merged(others));
     }
+    return allUpdate;
   }
 }

@@ -1,4 +1,4 @@
-import { appendBoardUpdates, compactBoard, type Db, loadBoard, type StoredBoard } from '@calma/db';
+import { appendBoardUpdates, compactBoard, compactSharedBoard, type Db, loadBoard, type StoredBoard } from '@calma/db';
 import type { BoardStorage } from './ports.js';
 
 /** The longest a compaction statement waits for a moment with no commit in flight. */
@@ -19,6 +19,11 @@ export interface BoardStoreOptions {
    * PostgreSQL, whose pool runs them side by side).
    */
   readonly maxInFlight?: number;
+  /**
+   * Several nodes write the same boards (PostgreSQL only): folds take a lock of the board, build
+   * on the stored snapshot and delete only the updates they folded ({@link compactSharedBoard}).
+   */
+  readonly shared?: boolean;
 }
 
 /**
@@ -46,7 +51,14 @@ export class BoardStore implements BoardStorage {
     options: BoardStoreOptions = {},
   ) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? (connection.kind === 'pglite' ? 1 : 4));
+    if (options.shared) {
+      if (connection.kind !== 'postgres') throw new Error('Boards shared by several nodes need PostgreSQL');
+      this.compactShared = (sessionId, fold, seqs) => compactSharedBoard(this.db, sessionId, fold, seqs);
+    }
   }
+
+  /** Set when several nodes write the same boards (see {@link BoardStoreOptions.shared}). */
+  readonly compactShared?: BoardStorage['compactShared'];
 
   private get db() {
     return this.connection.db;

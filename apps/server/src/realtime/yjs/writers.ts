@@ -79,6 +79,17 @@ export class WriterIndex {
     }
   }
 
+  /**
+   * Learns the writers another node recorded (relayed updates): every recorded client id, and
+   * `clients` (those the updates wrote under) as unknown writers until their record arrives.
+   */
+  learn(doc: Y.Doc, clients: Iterable<number>): void {
+    for (const [client, writer] of doc.getMap(BoardKey.writers).entries()) {
+      if (typeof writer === 'string' && /^\d+$/.test(client)) this.owners.set(Number(client), writer);
+    }
+    for (const client of clients) if (!this.owners.has(client)) this.owners.set(client, unknownWriter);
+  }
+
   /** Forgets claims that were never stored (the server change recording them was refused). */
   forget(clients: readonly number[]): void {
     for (const client of clients) this.owners.delete(client);

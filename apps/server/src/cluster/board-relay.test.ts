@@ -1,0 +1,232 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { initialSessionState } from '@calma/core';
+import { createGroup, createSession, createStudy, loadBoard } from '@calma/db';
+import { freePort, type TestDb } from '@calma/db/testing';
+import { freshDb } from '@calma/db/testing/fresh';
+import { BoardKey } from '@calma/protocol/board';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { BoardRoom } from '../realtime/yjs/room.js';
+import { BoardStore } from '../realtime/yjs/store.js';
+import { Client, quiet } from '../realtime/yjs/test-kit.js';
+import { RedisBoardRelay } from './board-relay.js';
+
+/** Debian's redis-server on a free port, no persistence; `restart` keeps the port (and loses the data). */
+async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(joinPath(tmpdir(), 'calma-relay-redis-'));
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
+      stdio: 'ignore',
+    });
+    const probe = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
+    probe.on('error', () => undefined);
+    for (let i = 0; ; i++) {
+      try {
+        await probe.connect();
+        await probe.quit();
+        return;
+      } catch (err) {
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+  const stop = async () => {
+    const running = child;
+    child = null;
+    if (!running) return;
+    await new Promise<void>((resolve) => {
+      running.once('exit', () => resolve());
+      running.kill('SIGKILL');
+    });
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    stop,
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Redis = Awaited<ReturnType<typeof startRedis>>;
+
+/** One node: its relay over three Redis connections, and its board store on the shared database. */
+async function node(redis: Redis, db: TestDb) {
+  const commands = createClient({ url: redis.url, socket: { reconnectStrategy: () => 50 } });
+  commands.on('error', () => undefined);
+  await commands.connect();
+  const reader = commands.duplicate();
+  const subscriber = commands.duplicate();
+  reader.on('error', () => undefined);
+  subscriber.on('error', () => undefined);
+  await Promise.all([reader.connect(), subscriber.connect()]);
+  const relay = new RedisBoardRelay({ commands, reader, subscriber }, quiet, { blockMs: 500, heartbeatMs: 200 });
+  const store = new BoardStore(db, { shared: true });
+  return {
+    relay,
+    store,
+    open: (sessionId: string, compactEvery = 500) =>
+      BoardRoom.load(
+        sessionId,
+        'g',
+        { segment: 2, status: 'running', boardLocked: false },
+        store,
+        { maxUpdateBytes: 64 * 1024, maxDocBytes: 4 * 1024 * 1024, compactEvery },
+        quiet,
+        undefined,
+        relay,
+      ),
+    async close() {
+      await relay.close();
+      for (const c of [commands, reader, subscriber]) c.destroy();
+    },
+  };
+}
+
+const moderator = { role: 'moderator', groupId: 'g' } as const;
+
+function join(room: BoardRoom): Client {
+  const client = new Client();
+  client.hello();
+  room.connect(client.socket, moderator);
+  return client;
+}
+
+const note = (client: Client, id: string) => client.addCard(id, { kind: 'note', authorId: null, text: id, x: 0, y: 0 });
+const ids = (doc: Y.Doc) => [...doc.getMap(BoardKey.cards).keys()].sort();
+
+async function until(check: () => boolean, what: string, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
+  let redis: Redis;
+  let db: TestDb;
+  let sessionId: string;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    db = await freshDb('postgres');
+    const study = await createStudy(db.db, { title: 't', context: { name: 'n', description: '', systemPrompt: '' } });
+    const group = await createGroup(db.db, {
+      studyId: study.id,
+      name: 'g',
+      inviteCode: 'ABCDEFGHJK',
+      moderatorTokenHash: 'm'.repeat(64),
+      analystTokenHash: 'a'.repeat(64),
+    });
+    sessionId = (await createSession(db.db, group.id, initialSessionState())).id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.close();
+    await redis?.close();
+  });
+
+  it('sends what one node stored to the clients of another, cursors too, and stores it once', async () => {
+    const a = await node(redis, db);
+    const b = await node(redis, db);
+    try {
+      const onA = await a.open(sessionId);
+      const onB = await b.open(sessionId);
+      const ana = join(onA);
+      const bo = join(onB);
+      note(ana, 'from-a');
+      note(bo, 'from-b');
+      await until(() => ids(bo.doc).includes('from-a') && ids(ana.doc).includes('from-b'), 'each sees the other');
+      expect(ids(onA.doc)).toEqual(['from-a', 'from-b']);
+      expect(ids(onB.doc)).toEqual(['from-a', 'from-b']);
+      // The accepted board follows too: Bo may move Ana's card (a moderator may), and it arrives.
+      bo.change((doc) => doc.getMap<Y.Map<unknown>>(BoardKey.cards).get('from-a')?.set('x', 42));
+      await until(() => ana.cards.get('from-a')?.get('x') === 42, 'the move crosses nodes');
+      // Presence: Ana's cursor reaches Bo through the other node.
+      ana.awareness.setLocalStateField('cursor', { x: 1, y: 2 });
+      ana.sendPresence();
+      await until(() => [...bo.awareness.getStates().values()].some((s) => s.cursor?.x === 1), 'the cursor crosses');
+      await onA.flushed();
+      await onB.flushed();
+      const stored = await loadBoard(db.db, sessionId);
+      expect(stored.updates.length).toBeGreaterThanOrEqual(3);
+      const fresh = new Y.Doc();
+      for (const { update } of stored.updates) Y.applyUpdate(fresh, update);
+      expect(ids(fresh)).toEqual(['from-a', 'from-b']);
+      onA.close(1000, 'done');
+      onB.close(1000, 'done');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('catches up from storage what was stored while Redis was down', async () => {
+    const a = await node(redis, db);
+    const b = await node(redis, db);
+    try {
+      const onA = await a.open(sessionId);
+      const onB = await b.open(sessionId);
+      const ana = join(onA);
+      const bo = join(onB);
+      await redis.stop();
+      note(ana, 'while-down');
+      await onA.flushed();
+      expect(ids(bo.doc)).not.toContain('while-down');
+      await redis.start();
+      await until(() => ids(bo.doc).includes('while-down'), 'the other node catches up', 15_000);
+      // And relaying works again.
+      note(bo, 'after-restart');
+      await until(() => ids(ana.doc).includes('after-restart'), 'fan-out resumes', 15_000);
+      onA.close(1000, 'done');
+      onB.close(1000, 'done');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 40_000);
+
+  it('folds on both nodes without dropping what the other stored', async () => {
+    const a = await node(redis, db);
+    const b = await node(redis, db);
+    try {
+      const onA = await a.open(sessionId, 10);
+      const onB = await b.open(sessionId, 10);
+      const ana = join(onA);
+      const bo = join(onB);
+      const expected = ids(ana.doc).length + 120;
+      for (let i = 0; i < 60; i++) {
+        note(ana, `a${i}`);
+        note(bo, `b${i}`);
+        if (i % 7 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      await until(() => ids(ana.doc).length === expected && ids(bo.doc).length === expected, 'both see all');
+      await onA.flushed();
+      await onB.flushed();
+      await onA.compact(true);
+      await onB.compact(true);
+      const stored = await loadBoard(db.db, sessionId);
+      const fresh = new Y.Doc();
+      if (stored.snapshot) Y.applyUpdate(fresh, stored.snapshot.state);
+      for (const { update } of stored.updates) Y.applyUpdate(fresh, update);
+      expect(ids(fresh)).toEqual(ids(onA.doc));
+      expect(ids(fresh)).toHaveLength(expected);
+      onA.close(1000, 'done');
+      onB.close(1000, 'done');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 40_000);
+});
