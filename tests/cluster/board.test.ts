@@ -242,11 +242,14 @@ describe('a board on three nodes with Redis', () => {
     expect(fromVictim, 'peers received cards written through the killed node').toBeGreaterThan(0);
     for (const survivor of [0, 1]) {
       const fresh = await connect(nodes[survivor] as Running, sessionId, people[9] as Person);
-      await eventually(
+      const waitedMs = await eventually(
         () => lacking(fresh, received, `a fresh client on node ${survivor}`),
         'every card a peer had received, on a fresh client of a surviving node',
-        5_000,
+        // A survivor that missed the victim's last relay catches up from storage once the
+        // victim's liveness key expires (renewed every 2 s, 6 s to live).
+        15_000,
       );
+      console.log(`[SIGKILL] a fresh client on node ${survivor} showed every received card after ${waitedMs} ms`);
       fresh.destroy();
     }
     console.log(
