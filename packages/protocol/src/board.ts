@@ -131,6 +131,13 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 export const closeMeansRefusedChange = (code: number): boolean =>
   code === CloseCode.forbidden || code === CloseCode.wrongState || code === CloseCode.badRequest;
 
+/**
+ * Whether a close asks the client to wait, then reconnect with the same document (too fast, a
+ * board whose writes are backed up, a socket silent too long): nothing it holds was refused.
+ */
+export const closeMeansTryLater = (code: number): boolean =>
+  code === CloseCode.rateLimited || code === CloseCode.timedOut;
+
 /** Whether a close is final for this person (no access, or a board that takes no more): do not retry. */
 export const closeIsFinal = (code: number): boolean =>
   code === CloseCode.unauthorized || code === CloseCode.notFound || code === CloseCode.tooLarge;

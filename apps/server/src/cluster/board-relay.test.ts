@@ -90,6 +90,10 @@ async function node(redis: Redis, db: TestDb) {
       await relay.close();
       for (const c of [commands, reader, subscriber]) c.destroy();
     },
+    /** Cuts this node off Redis at once, as a killed process would be (no goodbye). */
+    cutOff() {
+      for (const c of [commands, reader, subscriber]) c.destroy();
+    },
   };
 }
 
@@ -196,6 +200,30 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
       await b.close();
     }
   }, 40_000);
+
+  it('catches up from storage what a node stored and died before relaying', async () => {
+    const a = await node(redis, db);
+    const b = await node(redis, db);
+    try {
+      const onA = await a.open(sessionId);
+      const onB = await b.open(sessionId);
+      const ana = join(onA);
+      const bo = join(onB);
+      note(ana, 'heard');
+      await until(() => ids(bo.doc).includes('heard'), 'b hears from a');
+      // A loses Redis for good (as if killed) just before storing a card it will never relay.
+      a.cutOff();
+      note(ana, 'stored-then-died');
+      await onA.flushed();
+      // B notices A stopped beating (three missed beats) and reads storage again.
+      await until(() => ids(bo.doc).includes('stored-then-died'), 'b catches up from storage', 10_000);
+      onA.close(1000, 'done');
+      onB.close(1000, 'done');
+    } finally {
+      await a.close().catch(() => undefined);
+      await b.close();
+    }
+  }, 30_000);
 
   it('folds on both nodes without dropping what the other stored', async () => {
     const a = await node(redis, db);

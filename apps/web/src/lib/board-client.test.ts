@@ -73,6 +73,13 @@ class FakeProvider implements BoardProvider {
     Y.applyUpdate(this.doc, update, this);
   }
 
+  /** Times the client connected again after clearing `shouldConnect`. */
+  reconnects = 0;
+  connect(): void {
+    this.reconnects += 1;
+    this.open = true;
+  }
+
   close(code: number, reason: string): void {
     this.open = false;
     for (const listener of this.listeners.close) listener({ code, reason });
@@ -104,14 +111,19 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.stop();
 });
 
-function connect(room: FakeRoom, me = { id: 'p-ana', name: 'Ana' }, reloadDelayMs = 0) {
+function connect(
+  room: FakeRoom,
+  me = { id: 'p-ana', name: 'Ana' },
+  options: { reloadDelayMs?: number; retryLaterMs?: number } = {},
+) {
   const client = new BoardClient({
     sessionId: 's1',
     token: 'token',
     me,
     serverUrl: 'ws://calma.test/yjs',
     schedule: immediate,
-    reloadDelayMs,
+    reloadDelayMs: options.reloadDelayMs ?? 0,
+    retryLaterMs: options.retryLaterMs,
     createProvider: ({ doc }) => room.connect(doc),
   });
   clients.push(client);
@@ -342,6 +354,28 @@ describe('BoardClient', () => {
     await tick();
     expect(room.providers).toHaveLength(1);
     expect(client.getSnapshot()).toMatchObject({ status: 'closed', closeReason: 'This group is not yours' });
+  });
+
+  it.each([
+    ['4429 (too fast, or the board is busy storing)', CloseCode.rateLimited],
+    ['4408 (silent too long)', CloseCode.timedOut],
+  ])('after a %s close waits, then reconnects with the same document', async (_, code) => {
+    const room = new FakeRoom();
+    place(room, 'a', { kind: 'label', text: 'a', x: 0, y: 0, authorId: 'system' });
+    const { client, provider } = connect(room, undefined, { retryLaterMs: 20 });
+    client.move([{ id: 'a', x: 5, y: 5 }]);
+    provider.close(code, 'Too many updates: slow down, then reconnect');
+    expect(provider.shouldConnect).toBe(false);
+    expect(client.getSnapshot().status).toBe('connecting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(provider.reconnects).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(provider.reconnects).toBe(1);
+    expect(provider.shouldConnect).toBe(true);
+    // The same document and generation: the move it holds is still there, to be sent again.
+    expect(room.providers).toHaveLength(1);
+    expect(client.getSnapshot().generation).toBe(0);
+    expect(client.getSnapshot().cards.find((c) => c.id === 'a')).toMatchObject({ x: 5, y: 5 });
   });
 
   it('leaves a transient close to the provider, and lets go of everything on stop', () => {

@@ -6,6 +6,7 @@ import {
   CardKind,
   closeIsFinal,
   closeMeansRefusedChange,
+  closeMeansTryLater,
   type NamedCluster,
   readCards,
   readCluster,
@@ -74,6 +75,8 @@ export interface BoardClientOptions {
   createProvider?: BoardProviderFactory;
   /** Pause before starting over after a refused change, so a refusal cannot become a tight loop. */
   reloadDelayMs?: number;
+  /** Least wait before reconnecting after "try again later" (4429, 4408); up to twice it, at random (3 s). */
+  retryLaterMs?: number;
   /** Clock for new card and cluster ids. */
   now?: () => number;
 }
@@ -253,6 +256,18 @@ export class BoardClient implements BoardActions {
         provider.shouldConnect = false;
         this.update({ status: 'connecting' });
         this.restart = setTimeout(() => this.reload(), this.options.reloadDelayMs ?? 500);
+      } else if (closeMeansTryLater(code)) {
+        // Too fast, or the board is busy storing (4429), or the socket said nothing in time (4408):
+        // wait, then reconnect with the same document, which re-sends what was not acknowledged.
+        provider.shouldConnect = false;
+        this.update({ status: 'connecting' });
+        const wait = (this.options.retryLaterMs ?? 3_000) * (1 + Math.random());
+        this.restart = setTimeout(() => {
+          this.restart = undefined;
+          if (this.current !== generation) return;
+          provider.shouldConnect = true;
+          provider.connect();
+        }, wait);
       } else if (closeIsFinal(code) || closeMeansRefusedChange(code) || (code >= 4400 && code < 4500)) {
         // No access (4401, 4404), a board that takes no more (4413), a refusal before the first
         // sync (the server refused the connection itself: a fresh document would fare no better),

@@ -19,6 +19,8 @@ export interface BoardProvider {
   readonly awareness: Awareness;
   /** Cleared to stop reconnecting. */
   shouldConnect: boolean;
+  /** Connects again (after `shouldConnect` was cleared), with the same document. */
+  connect(): void;
   on(event: 'sync', listener: (synced: boolean) => void): void;
   on(event: 'connection-close', listener: (event: BoardClose | null) => void): void;
   off(event: 'sync', listener: (synced: boolean) => void): void;
