@@ -109,7 +109,7 @@ async function measure(layout: Layout, postgres: ThrowawayPostgres, results: Res
         `    sessions: ${r.movesPerSecond.toFixed(0)} moves/s; same node p50 ${ms(p(r.sameNodeMs, 0.5))} · p99 ${ms(p(r.sameNodeMs, 0.99))} ms; ` +
           `other node p50 ${ms(p(r.crossNodeMs, 0.5))} · p99 ${ms(p(r.crossNodeMs, 0.99))} ms; ` +
           `lost ${r.lostSameNode + r.lostCrossNode}/${r.expected} (${r.lostCrossNode} across nodes); cursors right ${r.cursorsRightPercent.toFixed(1)}%; ` +
-          `nodes CPU ${r.nodesCpuPercent.toFixed(0)}%, Redis ${ms(r.redisCpuPercent)}%; bench-process CPU ${r.benchCpuPercent.toFixed(0)}%`,
+          `nodes CPU ${r.nodesCpuPercent.toFixed(0)}%, Redis ${ms(r.redisCpuPercent)}%; bench-process CPU ${r.benchCpuPercent.toFixed(0)}%, its event loop late by p99 ${r.benchLoopP99Ms.toFixed(0)} · max ${r.benchLoopMaxMs.toFixed(0)} ms`,
       );
     }
     if (fanoutRoom) {

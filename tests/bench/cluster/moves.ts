@@ -5,6 +5,7 @@
  * latency goes to the same-node or the cross-node pile depending on where the peer is connected.
  * All clients live in this process, so sends and receipts share one `performance.now()` clock.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type { CalmaRoom } from '../board/calma-setup.js';
 import { type BoardClient, connectClient } from '../board/clients.js';
@@ -40,6 +41,9 @@ export interface MoveResult {
   readonly nodePeakRssMb: number;
   /** This process's CPU over the window: near 100 the clients, not the servers, set the pace. */
   readonly benchCpuPercent: number;
+  /** This process's event-loop delay over the window (p99 and max, ms): a late loop stamps receipts late. */
+  readonly benchLoopP99Ms: number;
+  readonly benchLoopMaxMs: number;
 }
 
 interface Person {
@@ -177,6 +181,8 @@ export async function runMoves(
     const nodesCpuStart = cpuOf();
     const redisCpuStart = redisPid ? cpuSeconds(redisPid) : 0;
     const benchCpuStart = process.cpuUsage();
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const peaks = pids.map((pid) => sampleResidentPeak(pid, 500));
     const began = performance.now();
     for (const person of people.flat()) person.firstMeasured = person.sentAt.length;
@@ -186,6 +192,7 @@ export async function runMoves(
     const nodesCpu = cpuOf() - nodesCpuStart;
     const redisCpu = redisPid ? cpuSeconds(redisPid) - redisCpuStart : Number.NaN;
     const benchCpu = process.cpuUsage(benchCpuStart);
+    loop.disable();
     moving = false;
     for (const timer of timers) clearTimeout(timer);
     const caughtUp = () =>
@@ -230,6 +237,8 @@ export async function runMoves(
       redisCpuPercent: (redisCpu * 100_000) / windowMs,
       nodePeakRssMb,
       benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1000 / windowMs) * 100,
+      benchLoopP99Ms: loop.percentile(99) / 1e6,
+      benchLoopMaxMs: loop.max / 1e6,
     };
   } finally {
     for (const timer of timers) clearTimeout(timer);
