@@ -52,6 +52,7 @@ const systemPackages = [
   { name: 'chromium', paths: ['/usr/bin/chromium'], wanted: () => !process.env.CALMA_CHROMIUM?.trim() },
   { name: 'libxml2-utils', tool: 'xmllint', paths: ['/usr/bin/xmllint'] },
   { name: 'redis-server', tool: 'redis-server', paths: ['/usr/bin/redis-server'] },
+  { name: 'nginx', tool: 'nginx', paths: ['/usr/sbin/nginx'] },
   // Fonts for the browser tests' screenshots of Hindi (Devanagari) and Arabic (right-to-left) text.
   { name: 'fonts-lohit-deva', paths: ['/usr/share/fonts/truetype/lohit-devanagari'] },
   { name: 'fonts-sil-scheherazade', paths: ['/usr/share/fonts/truetype/scheherazade'] },

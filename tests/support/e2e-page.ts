@@ -58,7 +58,7 @@ export async function expectFitsWidth(page: Page, label = 'the page'): Promise<v
       const width = window.innerWidth;
       const over = document.documentElement.scrollWidth - width;
       if (over <= 0) return '';
-      const wide = [...document.querySelectorAll('body *')]
+      const wide = Array.from(document.querySelectorAll('body *'))
         .filter((el) => el.getBoundingClientRect().right > width)
         .slice(-5)
         .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> to ${el.getBoundingClientRect().right}px`);

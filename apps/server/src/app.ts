@@ -7,9 +7,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { AffinityService } from './affinity/service.js';
+import type { DrainState } from './cluster/drain.js';
+import { RedisEventBus } from './cluster/event-bus.js';
+import { RedisLeases } from './cluster/leases.js';
+import type { RedisConnections } from './cluster/redis.js';
 import { type Config, transportDefaults } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
-import { InProcessEventBus } from './events/bus.js';
+import { type EventBus, type EventFailureLog, InProcessEventBus } from './events/bus.js';
 import { interactGate } from './journey/gate.js';
 import { JudgeRunner } from './judge/runner.js';
 import { authPlugin } from './plugins/auth.js';
@@ -61,6 +65,13 @@ export interface AppDeps {
   readonly layouts?: LayoutRunner;
   /** The provider of studies' `local` models (transformers.js in a worker); without one they answer MODEL_UNKNOWN. */
   readonly localModels?: ChatProvider & { close(): Promise<void> };
+  /**
+   * Redis shared with other nodes (`CALMA_REDIS_URL`): socket.io rooms and the domain events'
+   * `everyNode` subscribers span the nodes. Its owner (main.ts) closes it after the app.
+   */
+  readonly redis?: RedisConnections | null;
+  /** Set on SIGTERM: readiness answers 503 from then on. */
+  readonly drain?: DrainState;
 }
 
 /** The settings `buildApp` reads; tests pass a partial config. */
@@ -131,9 +142,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   });
   await app.register(openApiPlugin, { version: deps.version });
   const auth = { db: deps.db.db, adminTokenHash: deps.adminTokenHash };
-  const events = new InProcessEventBus((err, event) =>
-    app.log.error({ err, event: event.type }, 'event handler failed'),
-  );
+  const logFailure: EventFailureLog = (err, event) => app.log.error({ err, event: event.type }, 'event handler failed');
+  const redis = deps.redis ?? null;
+  const clusterBus = redis ? new RedisEventBus(redis, logFailure, app.log) : null;
+  const events: EventBus = clusterBus ?? new InProcessEventBus(logFailure);
   const sessions = new SessionService(deps.db.db, events);
   await app.register(authPlugin, { ...auth, sessions });
   const sockets = socketPolicy(config, app);
@@ -176,7 +188,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const recorder = new SessionRecorder(deps.db.db, events);
   app.addHook('onClose', () => recorder.close());
 
-  await app.register(healthRoutes, { db: deps.db, version: deps.version });
+  await app.register(healthRoutes, { db: deps.db, version: deps.version, redis, drain: deps.drain });
   await app.register(studyRoutes, { db: deps.db.db });
   await app.register(groupRoutes, { db: deps.db.db });
   await app.register(participantRoutes, { db: deps.db.db, events });
@@ -211,6 +223,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     limits: abLimitsFrom(config),
     ...(deps.localModels ? { local: deps.localModels } : {}),
   });
+  const leases = redis ? new RedisLeases(redis) : null;
+  if (leases) app.addHook('onClose', () => leases.close());
   const judges = new JudgeRunner({
     db: deps.db.db,
     cards: (sessionId) => board.cards(sessionId),
@@ -222,6 +236,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       ...(config.modelRetries === undefined ? {} : { retries: config.modelRetries }),
     },
     local: deps.localModels,
+    // Several nodes: each run on one node at a time (every node resumes runs at start-up).
+    ...(leases ? { lease: leases.claim } : {}),
   });
   await app.register(judgeRunRoutes, { db: deps.db.db, runner: judges, sessions });
   // Runs a stopped server left `running` continue once this one can serve; on close they stop
@@ -234,11 +250,16 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     const local = deps.localModels;
     app.addHook('onClose', () => local.close());
   }
-  installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets);
+  installControlChannel(app, { db: deps.db.db, sessions, events, log: app.log }, auth, sockets, redis);
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.
   app.addHook('preClose', () => board.close());
   app.addHook('onClose', () => runner.close());
+  if (clusterBus) {
+    // Every subscriber is in place: other nodes' events are read from now on, until the close.
+    clusterBus.start();
+    app.addHook('onClose', () => clusterBus.close());
+  }
   await app.register(webPlugin, { webDir: config.webDir });
   return app;
 }

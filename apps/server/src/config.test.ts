@@ -85,4 +85,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
   });
+
+  it('runs one node without Redis, and several with Redis only on a shared PostgreSQL', () => {
+    expect(loadConfig({})).toMatchObject({ redisUrl: null, drainDelayMs: 0 });
+    const pg = { DATABASE_URL: 'postgres://u@h/db' };
+    expect(loadConfig({ ...pg, CALMA_REDIS_URL: 'redis://r:6379' })).toMatchObject({
+      redisUrl: 'redis://r:6379',
+      drainDelayMs: 2_000,
+    });
+    expect(loadConfig({ ...pg, REDIS_URL: 'rediss://r:6380' }).redisUrl).toBe('rediss://r:6380');
+    expect(loadConfig({ ...pg, CALMA_REDIS_URL: 'redis://a', REDIS_URL: 'redis://b' }).redisUrl).toBe('redis://a');
+    expect(loadConfig({ ...pg, CALMA_REDIS_URL: 'redis://r', CALMA_DRAIN_DELAY_MS: '0' }).drainDelayMs).toBe(0);
+    expect(() => loadConfig({ CALMA_REDIS_URL: 'redis://r:6379' })).toThrow(ConfigError);
+    expect(() => loadConfig({ CALMA_REDIS_URL: 'redis://r:6379' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ ...pg, CALMA_REDIS_URL: 'http://r' })).toThrow(/redis:\/\//);
+  });
 });

@@ -81,6 +81,16 @@ export interface Config {
   readonly chatRateLimit: number;
   /** Longest chat message, in characters (longer: 413). */
   readonly chatMaxChars: number;
+  /**
+   * Redis (`redis://…`) shared by several nodes: socket.io events and domain events cross nodes
+   * through it. Null: one node, everything in this process, as without it.
+   */
+  readonly redisUrl: string | null;
+  /**
+   * On SIGTERM, how long (ms) readiness answers 503 while the node still serves, so a load balancer
+   * stops sending it new clients before it stops accepting them. Default 0 on one node, 2 s with Redis.
+   */
+  readonly drainDelayMs: number;
 }
 
 /**
@@ -176,6 +186,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (!logLevels.includes(logLevel)) {
     throw new ConfigError(`CALMA_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
   }
+  // `CALMA_REDIS_URL`, or `REDIS_URL` as the contract names it (like the unprefixed DATABASE_URL).
+  const redisUrl = env.CALMA_REDIS_URL?.trim() || env.REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('CALMA_REDIS_URL must start with redis:// or rediss://');
+  }
+  if (redisUrl !== null && databaseUrl === null) {
+    // Each node would otherwise keep its own embedded database: sessions would split between them.
+    throw new ConfigError(
+      'CALMA_REDIS_URL runs several nodes, which must share one PostgreSQL: set DATABASE_URL too (the embedded database belongs to one process)',
+    );
+  }
   const webDir = env.CALMA_WEB_DIR?.trim();
   const publicUrl = env.CALMA_PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
   if (publicUrl !== null && !/^https?:\/\/[^/]+/.test(publicUrl)) {
@@ -221,5 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
     modelRetries: integer(env, 'CALMA_MODEL_RETRIES', chatDefaults.modelRetries, 0, 10),
     chatRateLimit: integer(env, 'CALMA_CHAT_RATE_LIMIT', chatDefaults.chatRateLimit, 1, 100_000),
     chatMaxChars: integer(env, 'CALMA_CHAT_MAX_CHARS', chatDefaults.chatMaxChars, 1, 1_000_000),
+    redisUrl,
+    drainDelayMs: integer(env, 'CALMA_DRAIN_DELAY_MS', redisUrl === null ? 0 : 2_000, 0, 600_000),
   };
 }

@@ -9,6 +9,8 @@ import { ensureAdminToken } from './admin-token.js';
 import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { buildApp } from './app.js';
 import { printBanner } from './banner.js';
+import { DrainState } from './cluster/drain.js';
+import { RedisConnections } from './cluster/redis.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './seed/demo.js';
 import { StartupClock } from './startup/clock.js';
@@ -18,6 +20,12 @@ function offlineModelDims(staticModelDir: string | null): number {
   const dir = staticModelDirectory(staticModelDir ?? undefined);
   return (JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { dims: number }).dims;
 }
+
+/** Redis trouble, told on stderr like the server's other warnings. */
+const redisLog = {
+  warn: (fields: object, message: string) => console.warn(`Redis: ${message}`, JSON.stringify(fields)),
+  info: (fields: object, message: string) => console.log(`Redis: ${message}`, JSON.stringify(fields)),
+};
 
 async function main(): Promise<void> {
   const clock = new StartupClock();
@@ -34,11 +42,15 @@ async function main(): Promise<void> {
         },
   );
   clock.lap('database');
-  await db.migrate();
-  clock.lap('migrations');
-  const admin = await ensureAdminToken(db.db, { envToken: config.adminToken, dataDir: config.dataDir });
-  const demo = config.seedDemo ? await seedDemo(db.db, config.dataDir) : null;
-  clock.lap('demo');
+  // Several nodes starting together on one PostgreSQL migrate and seed one at a time.
+  const { admin, demo } = await db.exclusive(async () => {
+    await db.migrate();
+    clock.lap('migrations');
+    const admin = await ensureAdminToken(db.db, { envToken: config.adminToken, dataDir: config.dataDir });
+    const demo = config.seedDemo ? await seedDemo(db.db, config.dataDir) : null;
+    clock.lap('demo');
+    return { admin, demo };
+  });
   const embeddings = new EmbeddingCache(db.db, {
     model: config.embeddingModel,
     cacheDir: join(config.dataDir, 'models'),
@@ -50,6 +62,11 @@ async function main(): Promise<void> {
   layouts.warm();
   // Local chat models load in a worker thread on first use, never at start-up.
   const localModels = new LocalProvider({ modelsDir: config.modelsDir, allowDownloads: config.modelDownloads });
+  // Several nodes: one set of Redis connections for the whole node (the socket.io adapter, the
+  // event bus and the board relay take theirs from it), closed after the app.
+  const redis = config.redisUrl ? await RedisConnections.connect(config.redisUrl, redisLog) : null;
+  if (redis) clock.lap('redis');
+  const drain = new DrainState();
   const app = await buildApp(config, {
     db,
     adminTokenHash: admin.hash,
@@ -57,6 +74,8 @@ async function main(): Promise<void> {
     embeddings,
     layouts,
     localModels,
+    redis,
+    drain,
   });
   clock.lap('app');
 
@@ -65,9 +84,15 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'closing');
+    // Not ready from now on; a load balancer given `drainDelayMs` to notice sends new clients
+    // elsewhere while this node still serves the ones it has.
+    drain.begin();
     try {
-      // Stop accepting, finish in-flight requests, then flush and close the database.
+      if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+      // Stop accepting, finish in-flight requests, flush the boards and close their sockets (1001)
+      // and socket.io's (they reconnect elsewhere), then close Redis and the database.
       await app.close();
+      await redis?.close();
       await db.close();
       process.exit(0);
     } catch (err) {

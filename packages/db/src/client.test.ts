@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, createPgliteTemplate, defaultMigrationsFolder, pgliteTemplateIsCurrent } from './client.js';
+import { freshDb } from './testing/fresh.js';
 
 /**
  * How a new embedded data directory comes to be (PGlite only: PostgreSQL's are made by its
@@ -68,6 +69,34 @@ describe('a new PGlite data directory', { timeout: 120_000 }, () => {
       expect(await again.query("select value from settings where key = 'kept'", [])).toEqual([{ value: 1 }]);
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe('nodes starting together on one PostgreSQL', () => {
+  it('run their exclusive start-up (migrations, seed) one after the other', async () => {
+    const test = await freshDb('postgres');
+    const other = await createDb({ url: test.url ?? '' });
+    try {
+      const events: string[] = [];
+      const step = (name: string, ms: number) => async () => {
+        events.push(`${name} start`);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        events.push(`${name} end`);
+        return name;
+      };
+      const results = await Promise.all([test.exclusive(step('a', 150)), other.exclusive(step('b', 10))]);
+      expect(results).toEqual(['a', 'b']);
+      // Whichever got the lock first, the other started only after it ended.
+      expect([events.slice(0, 2), events.slice(2)].map((pair) => pair.map((e) => e.split(' ')[1]))).toEqual([
+        ['start', 'end'],
+        ['start', 'end'],
+      ]);
+      // The lock is released: a third call does not wait forever.
+      expect(await other.exclusive(async () => 'again')).toBe('again');
+    } finally {
+      await other.close();
+      await test.close();
     }
   });
 });

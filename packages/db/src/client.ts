@@ -55,6 +55,12 @@ export interface Db {
   query(text: string, params: unknown[]): Promise<Record<string, unknown>[]>;
   /** Applies every pending drizzle-kit migration (idempotent). */
   migrate(): Promise<void>;
+  /**
+   * Runs `task` while no other process runs its own `exclusive` on this database: nodes starting
+   * together on one PostgreSQL migrate and seed one after the other (a session advisory lock).
+   * PGlite has one process already.
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -75,6 +81,9 @@ export function defaultMigrationsFolder(): string {
  * the data directory's postgresql.conf, so directories made before this get it too.
  */
 export const pgliteStartParams: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+/** The advisory lock nodes take to start one at a time (any 64-bit number no one else uses). */
+const startupLockKey = '7245366951837260901';
 
 /** The file in a template directory that names the PGlite version that made it. */
 const templateMetaFile = '.calma-template.json';
@@ -208,6 +217,16 @@ export async function createDb(options: DbOptions): Promise<Db> {
       kind: 'postgres',
       query: async (text, params) => (await pool.query(text, params)).rows,
       migrate: () => migrateNodePg(db, { migrationsFolder }),
+      exclusive: async (task) => {
+        const holder = await pool.connect();
+        try {
+          await holder.query('select pg_advisory_lock($1)', [startupLockKey]);
+          return await task();
+        } finally {
+          await holder.query('select pg_advisory_unlock($1)', [startupLockKey]).catch(() => undefined);
+          holder.release();
+        }
+      },
       close: () => pool.end(),
     };
   }
@@ -235,6 +254,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
     kind: 'pglite',
     query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
     migrate: () => migratePglite(db, { migrationsFolder }),
+    exclusive: (task) => task(),
     close: async () => {
       await client.close();
       lock?.release();

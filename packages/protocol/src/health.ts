@@ -14,6 +14,8 @@ export const ReadyResponse = Type.Object({
   status: Type.Literal('ready'),
   checks: Type.Object({
     database: Type.Literal('ok'),
+    /** Present when the node runs among several (Redis configured). */
+    redis: Type.Optional(Type.Literal('ok')),
   }),
 });
 /** Readiness response body. */

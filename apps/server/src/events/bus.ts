@@ -26,6 +26,8 @@ export type DomainEvent =
   | { readonly type: 'final-attributes-changed'; readonly sessionId: string }
   /** Labels were stored for a group. */
   | { readonly type: 'labels-added'; readonly groupId: string; readonly labelIds: readonly string[] }
+  /** A label was removed (its text: the code it counted for counts one less). */
+  | { readonly type: 'label-removed'; readonly groupId: string; readonly text: string }
   /** An affinity map is being computed. */
   | { readonly type: 'map-progress'; readonly progress: MapProgress }
   /**
@@ -66,26 +68,41 @@ export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { ty
 export type DomainEventHandler<T extends DomainEventType> = (event: DomainEventOf<T>) => void | Promise<void>;
 
 /**
+ * How a subscriber follows its events. By default it runs only on the node that published the
+ * event: the control channel's socket.io emits (the Redis adapter already spreads them to every
+ * node) and the replay recorder (it writes timeline rows) must run once per event.
+ */
+export interface SubscribeOptions {
+  /**
+   * Also run when another node publishes: for a subscriber that keeps state of its own node (the
+   * rooms a node holds, a node's cache), which only that node can bring up to date. Such a
+   * handler must be harmless to run on every node at once.
+   */
+  readonly everyNode?: boolean;
+}
+
+/**
  * The domain event bus. In one process it calls the subscribers in order of subscription; a
- * bus over several nodes (Redis) also hands the event to the other nodes' subscribers.
+ * bus over several nodes (Redis) also hands the event to the other nodes' `everyNode` subscribers.
  */
 export interface EventBus {
   /**
    * Hands `event` to every subscriber of its type here and resolves when all of them have
    * finished, so a publisher can wait until the board shows what it stored. When a subscriber
-   * fails, the others still run, and the promise then rejects with the first failure.
+   * fails, the others still run, and the promise then rejects with the first failure. Other
+   * nodes' subscribers are never waited for.
    */
   publish(event: DomainEvent): Promise<void>;
   /** Publishes without waiting for the subscribers; a failure is logged by the bus. */
   notify(event: DomainEvent): void;
   /** Follows one type of event; returns the function that stops following. */
-  subscribe<T extends DomainEventType>(type: T, handler: DomainEventHandler<T>): () => void;
+  subscribe<T extends DomainEventType>(type: T, handler: DomainEventHandler<T>, options?: SubscribeOptions): () => void;
 }
 
 /** Where a bus reports a subscriber that failed an event nobody waited for. */
 export type EventFailureLog = (err: unknown, event: DomainEvent) => void;
 
-/** The bus of one process. */
+/** The bus of one process (the only node: `everyNode` changes nothing). */
 export class InProcessEventBus implements EventBus {
   private readonly handlers = new Map<DomainEventType, Set<DomainEventHandler<DomainEventType>>>();
 
@@ -103,7 +120,11 @@ export class InProcessEventBus implements EventBus {
     if (failed) throw failed.reason;
   }
 
-  subscribe<T extends DomainEventType>(type: T, handler: DomainEventHandler<T>): () => void {
+  subscribe<T extends DomainEventType>(
+    type: T,
+    handler: DomainEventHandler<T>,
+    _options?: SubscribeOptions,
+  ): () => void {
     let set = this.handlers.get(type);
     if (!set) {
       set = new Set();

@@ -57,6 +57,11 @@ export interface JudgeRunnerDeps {
   local?: ChatProvider | undefined;
   /** Reads a session's board, for the links the group made there between labels and axes. */
   cards?: (sessionId: string) => Promise<readonly Card[]>;
+  /**
+   * Several nodes: a run is worked on only by the node holding its lease, so that a node starting
+   * does not take up a run another node is working on. Absent on one node.
+   */
+  lease?: (runId: string) => Promise<(() => void) | null>;
 }
 
 /** A parsed stored rubric, or null when the row does not have a rubric's shape. */
@@ -129,7 +134,7 @@ export class JudgeRunner {
   #launch(runId: string): void {
     if (this.#closing || this.#active.has(runId)) return;
     const controller = new AbortController();
-    const finished = this.#execute(runId, controller.signal)
+    const finished = this.#leased(runId, () => this.#execute(runId, controller.signal))
       .catch(async (err: unknown) => {
         if (controller.signal.aborted) return;
         const failure =
@@ -146,6 +151,21 @@ export class JudgeRunner {
       })
       .finally(() => this.#active.delete(runId));
     this.#active.set(runId, { controller, finished });
+  }
+
+  /** Runs `work` while holding the run's lease (when nodes share runs); skips it if another node holds it. */
+  async #leased(runId: string, work: () => Promise<void>): Promise<void> {
+    if (!this.deps.lease) return work();
+    const release = await this.deps.lease(`judge-run:${runId}`);
+    if (!release) {
+      this.deps.log.info({ runId }, 'judge run: another node is working on it');
+      return;
+    }
+    try {
+      await work();
+    } finally {
+      release();
+    }
   }
 
   async #execute(runId: string, signal: AbortSignal): Promise<void> {

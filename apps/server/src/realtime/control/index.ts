@@ -1,7 +1,9 @@
 import { listSessions } from '@calma/db';
 import { type ErrorBody, ErrorCode } from '@calma/protocol';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
+import type { RedisConnections } from '../../cluster/redis.js';
 import { type AuthOptions, resolveToken } from '../../plugins/auth.js';
 import { clientAddress, type Release, SocketLimits, type SocketPolicy } from '../admission.js';
 import { type ControlContext, type ControlServer, sessionRoom } from './context.js';
@@ -23,14 +25,22 @@ function handshakeError(code: ErrorCode, message: string): Error & { data: Error
  * (`RATE_LIMITED`). State changes and submission counts from the session service are broadcast
  * to each session's room. socket.io pings its clients itself (every 25 s, dropping one silent
  * for 20 s more); a connection that has not joined within `policy.idleMs` is dropped.
+ *
+ * With `redis` (several nodes), rooms span the nodes through the Redis Streams adapter: an emit
+ * to a session's room on one node reaches its clients on every node, in the order of one stream,
+ * so clients on different nodes see the same `session:state` sequence. The adapter reads the
+ * stream on from where it was after a Redis restart, and keeps sessions for connection-state
+ * recovery in Redis should that be switched on.
  */
 export function installControlChannel(
   app: FastifyInstance,
   context: ControlContext,
   auth: AuthOptions,
   policy: SocketPolicy,
+  redis: RedisConnections | null = null,
 ): ControlServer {
   const io: ControlServer = new Server(app.server, {
+    ...(redis ? { adapter: createAdapter(redis.client, { streamName: 'calma:socket.io', onlyPlaintext: true }) } : {}),
     serveClient: false,
     // Leave upgrades on other paths (/yjs/…) to the upgrade router instead of destroying them.
     destroyUpgrade: false,
@@ -120,6 +130,14 @@ export function installControlChannel(
   // Before the HTTP server closes: drop sockets so `close()` does not wait on them.
   app.addHook('preClose', async () => {
     for (const stop of unsubscribe) stop();
+    if (redis) {
+      // Another node serves them: the transports are closed without socket.io's "disconnect"
+      // packet, which tells a client not to reconnect; so they reconnect, through the load
+      // balancer, to a node that is still up, and join again.
+      io.engine.close();
+      await Promise.allSettled([...io._nsps.values()].map((nsp) => nsp.adapter.close()));
+      return;
+    }
     io.disconnectSockets(true);
     io.engine.close();
   });

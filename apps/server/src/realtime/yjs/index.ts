@@ -127,14 +127,18 @@ export class BoardServer {
           await this.moments.keep(room, 'segment');
         }).catch((err) => this.context.log.error({ err, sessionId }, "a new session's board could not be loaded yet")),
       ),
-      events.subscribe('session-state-changed', async ({ sessionId, state }) => {
-        // An idle board is not loaded for a state change: it reads the state when it loads.
-        const room = await this.rooms.get(sessionId)?.catch(() => null);
-        room?.setSessionState(state);
-        // Replay: a new segment or the end keeps a moment of a loaded board (an unloaded one kept
-        // its last when it unloaded, and has not changed since).
-        if (room) this.moments.stateChanged(room, state);
-      }),
+      events.subscribe(
+        'session-state-changed',
+        async ({ sessionId, state }) => {
+          // An idle board is not loaded for a state change: it reads the state when it loads.
+          const room = await this.rooms.get(sessionId)?.catch(() => null);
+          room?.setSessionState(state);
+          // Replay: a new segment or the end keeps a moment of a loaded board (an unloaded one kept
+          // its last when it unloaded, and has not changed since).
+          if (room) this.moments.stateChanged(room, state);
+        },
+        { everyNode: true },
+      ),
       // Revealing segment 1 puts every participant's attributes on the board, loaded or not.
       events.subscribe('segment-revealed', ({ sessionId, segment }) =>
         segment === 1 ? this.withRoom(sessionId, (room) => this.placeRevealed(room)) : undefined,
@@ -146,7 +150,7 @@ export class BoardServer {
         const session = await this.context.sessions.get(sessionId);
         if (session.state.revealed.includes(1)) await this.withRoom(sessionId, (room) => this.placeRevealed(room));
       }),
-      events.subscribe('labels-added', ({ groupId }) => this.labelsAdded(groupId)),
+      events.subscribe('labels-added', ({ groupId }) => this.labelsAdded(groupId), { everyNode: true }),
       events.subscribe('map-computed', ({ sessionId, points, clusters }) =>
         this.withRoom(sessionId, async (room) => {
           if (!room.applyServerChange((doc) => applyLayout(doc, points, clusters)))

@@ -10,6 +10,7 @@ function heldDriver(kind: Db['kind']) {
     kind,
     db: {} as Db['db'],
     migrate: async () => undefined,
+    exclusive: (task) => task(),
     close: async () => undefined,
     query: (_text: string, params: unknown[]) =>
       new Promise<Record<string, unknown>[]>((resolve) => {

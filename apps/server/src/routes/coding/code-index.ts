@@ -20,13 +20,14 @@ const batchMs = 250;
  * The group's codes for autocomplete: loaded once per group (every label text, merged as
  * agreement merges them, each distinct code embedded through the server's `EmbeddingCache`),
  * then kept up to date from `labels-added` events (only the new labels are read, only new codes
- * embedded) and from removals. Every way labels are stored publishes that event (the labels
+ * embedded) and `label-removed` ones. Every way labels are stored publishes that event (the labels
  * route, transcript and REFI-QDA imports), so the index never needs reloading. A suggestion
- * embeds only the query.
+ * embeds only the query. Each node keeps its own index, so it follows those events from every
+ * node (`everyNode`).
  */
 export class CodeIndex {
   private readonly groups = new Map<string, Promise<GroupIndex>>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(
     private readonly db: Database,
@@ -36,20 +37,27 @@ export class CodeIndex {
   ) {
     // Not awaited by the publisher's wait: a save never waits for the index. New labels are read
     // in batches (one query for all saved within `batchMs`), not one query per save.
-    this.unsubscribe = events.subscribe('labels-added', (event) => {
-      if (!this.groups.has(event.groupId)) return;
-      const ids = this.incoming.get(event.groupId) ?? [];
-      ids.push(...event.labelIds);
-      this.incoming.set(event.groupId, ids);
-      this.timer ??= setTimeout(() => this.flush(), batchMs);
-    });
+    this.unsubscribe = [
+      events.subscribe(
+        'labels-added',
+        (event) => {
+          if (!this.groups.has(event.groupId)) return;
+          const ids = this.incoming.get(event.groupId) ?? [];
+          ids.push(...event.labelIds);
+          this.incoming.set(event.groupId, ids);
+          this.timer ??= setTimeout(() => this.flush(), batchMs);
+        },
+        { everyNode: true },
+      ),
+      events.subscribe('label-removed', ({ groupId, text }) => this.removed(groupId, text), { everyNode: true }),
+    ];
   }
 
   private readonly incoming = new Map<string, string[]>();
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   close(): void {
-    this.unsubscribe();
+    for (const stop of this.unsubscribe) stop();
     if (this.timer) clearTimeout(this.timer);
   }
 

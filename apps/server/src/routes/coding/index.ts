@@ -153,7 +153,8 @@ export const codingRoutes: FastifyPluginAsyncTypebox<{
       const row = await loadOwn(principal, request.params.id);
       const changed = await deleteLabel(db, row, changedByOf(principal));
       if (changed === null) throw notFound('Label');
-      index.removed(row.groupId, row.text);
+      // Every node's index counts it one less (each keeps its own).
+      events.notify({ type: 'label-removed', groupId: row.groupId, text: row.text });
       return { deleted: true, attributesChanged: changed };
     },
   );
