@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startThrowawayRedis, type ThrowawayRedis } from '../bench/cluster-redis.js';
 import { addCard, type BoardClient, boardClient } from '../support/board-clients.js';
 import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
+import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis.js';
 
 /**
  * One session's board served by three Calma processes on one PostgreSQL and one Redis, with stock
@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of clients) client.destroy();
   await Promise.all(nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null).map((n) => stop(n)));
-  await redis?.close();
+  await redis?.stop();
   await db?.close();
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -176,11 +176,11 @@ describe('a board on three nodes with Redis', () => {
       'cards from every node before the restart',
       10_000,
     );
-    await redis.stop();
+    await redis.down();
     const whileDown = written().length;
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(written().length, 'the writers kept writing while Redis was down').toBeGreaterThan(whileDown + 30);
-    await redis.start();
+    await redis.up();
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const w of writers) w.stop();
     const everything = written();
