@@ -125,6 +125,8 @@ async function start() {
   // The server runs in this process rather than a child: one Node less to boot and to keep
   // resident (~50 MB) for as long as Calma runs, and signals reach the server directly.
   process.chdir(root);
+  // The server's start-up line tells this script's time (checks, a build) from its own.
+  process.env.CALMA_LAUNCHED_AT_MS = String(performance.now());
   await import(pathToFileURL(join(root, 'apps/server/dist/main.js')).href);
 }
 

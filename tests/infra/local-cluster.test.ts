@@ -9,13 +9,14 @@ import { root } from './support.js';
  * redis-server, two nodes of the built bundle and Debian's nginx with infra/nginx/calma.conf. Its
  * `--check` asks, through the proxy, for the app and readiness, upgrades WebSockets on /yjs/ and
  * /socket.io/, and talks socket.io over WebSocket and over long-polling (which needs the proxy's
- * stickiness), then stops everything.
+ * stickiness); `--across` then puts one client on each node in one session: a moderator's pause
+ * and a board note made through one node reach the client of the other. Then it stops everything.
  */
 describe('infra/local-cluster.mjs --check', () => {
-  it('starts PostgreSQL, Redis, two nodes and nginx, and the proxy serves and upgrades', async () => {
+  it('starts PostgreSQL, Redis, two nodes and nginx; the proxy serves and upgrades; one session spans both nodes', async () => {
     const built = buildServer();
     expect(built.status, built.stderr).toBe(0);
-    const child = spawn(process.execPath, [join(root, 'infra/local-cluster.mjs'), '--check'], {
+    const child = spawn(process.execPath, [join(root, 'infra/local-cluster.mjs'), '--check', '--across'], {
       cwd: root,
       env: { ...process.env, CALMA_LOG_LEVEL: 'warn' },
     });
@@ -33,6 +34,8 @@ describe('infra/local-cluster.mjs --check', () => {
     expect(output).toContain('/yjs/ upgraded through the proxy');
     expect(output).toContain('/socket.io/ upgraded through the proxy: 0{"sid":');
     expect(output).toContain('socket.io connected and answered 5 times over polling');
+    expect(output).toMatch(/session:state after a pause on http:\S+: the same \d+ state\(s\) on http:/);
+    expect(output).toMatch(/board: a note written on http:\S+ reached a client on http:/);
     expect(output, output).toContain('all checks passed');
     expect(code).toBe(0);
   }, 180_000);

@@ -34,11 +34,9 @@ export function serverEnvNames(): Set<string> {
 
 /**
  * Names set for the nodes that the server does not read itself, each with why. `OPENAI_API_KEY`:
- * read by name from a study model's `apiKeyEnv`. `CALMA_REDIS_URL`: the many-node configuration of
- * issue 17, written on another branch; until it reaches apps/server/src/config.ts a node ignores
- * it (and runs alone). Drop it from here once config.ts reads it.
+ * read by name from a study model's `apiKeyEnv`.
  */
-export const passThroughEnv = new Set(['OPENAI_API_KEY', 'CALMA_REDIS_URL']);
+export const passThroughEnv = new Set(['OPENAI_API_KEY']);
 
 /** A directive of an nginx configuration: name, arguments, and the block it opens (if any). */
 export interface NginxDirective {

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { AffinityService } from './affinity/service.js';
+import { RedisBoardRelay } from './cluster/board-relay.js';
 import type { DrainState } from './cluster/drain.js';
 import { RedisEventBus } from './cluster/event-bus.js';
 import { RedisLeases } from './cluster/leases.js';
@@ -168,9 +169,21 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     runner,
     maxCards: config.mapMaxCards ?? 10_000,
   });
+  // With other nodes, boards are relayed to them over Redis and folded so as not to drop their updates.
+  const relay = redis
+    ? new RedisBoardRelay(
+        {
+          commands: redis.client,
+          reader: redis.dedicated('board relay reader'),
+          subscriber: redis.dedicated('board relay subscriber'),
+        },
+        app.log,
+      )
+    : undefined;
   const board = new BoardServer({
     db: deps.db.db,
-    store: new BoardStore(deps.db),
+    store: new BoardStore(deps.db, { shared: redis !== null }),
+    relay,
     sessions,
     events,
     auth,
@@ -254,6 +267,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   installUpgradeRouter(app, { '/yjs/': board.upgrade });
   // Before the HTTP server closes: every accepted board update is flushed, then clients leave.
   app.addHook('preClose', () => board.close());
+  if (relay) app.addHook('onClose', () => relay.close());
   app.addHook('onClose', () => runner.close());
   if (clusterBus) {
     // Every subscriber is in place: other nodes' events are read from now on, until the close.

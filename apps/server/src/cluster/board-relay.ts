@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { RESP_TYPES } from 'redis';
 import type { BoardLog, BoardRelay, RelayedBatch, RelayListener } from '../realtime/yjs/ports.js';
 import { safeError } from '../safe-error.js';
 
-/** Bulk strings as Buffers: board updates are binary. */
-export const relayTypeMapping = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
+/**
+ * Bulk strings as Buffers: board updates are binary. 36 is RESP's bulk string type (`$`), node-redis's
+ * `RESP_TYPES.BLOB_STRING`, written out so that a single node never loads the Redis client.
+ */
+export const relayTypeMapping = { 36: Buffer } as const;
 
 /**
  * The few commands the relay sends, as node-redis's `sendCommand` (a client, or its

@@ -7,10 +7,22 @@ export class StartupClock {
   private readonly laps: { phase: string; ms: number }[] = [];
   private last: number;
 
-  /** `now` is milliseconds since the process started (`performance.now()`), for tests a fake. */
-  constructor(private readonly now: () => number = () => performance.now()) {
-    // Everything before the first lap is Node starting and the server's modules loading.
+  /**
+   * `now` is milliseconds since the process started (`performance.now()`), for tests a fake.
+   * `launchedAt`, when the start script ran in the same process first (`npm start` checks the
+   * install and build, and builds when sources changed), is when it handed over to the server:
+   * its time is told apart from loading the server's code.
+   */
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    launchedAt: number | null = launchedAtFromEnv(),
+  ) {
     this.last = 0;
+    if (launchedAt !== null) {
+      this.laps.push({ phase: 'start script', ms: launchedAt });
+      this.last = launchedAt;
+    }
+    // Everything up to here is Node starting and the server's modules loading.
     this.lap('loading code');
   }
 
@@ -27,4 +39,10 @@ export class StartupClock {
     const phases = this.laps.map((l) => `${l.phase} ${seconds(l.ms)}`).join(', ');
     return `Started in ${seconds(this.last)} (${phases})`;
   }
+}
+
+/** `CALMA_LAUNCHED_AT_MS`, which scripts/calma.mjs sets just before it loads the server. */
+function launchedAtFromEnv(): number | null {
+  const value = Number(process.env.CALMA_LAUNCHED_AT_MS);
+  return Number.isFinite(value) && value > 0 ? value : null;
 }

@@ -125,6 +125,16 @@ describe('SessionChannelClient', () => {
     expect(client.getSnapshot()).toMatchObject({ mapProgress: null, mapsDone: 1 });
   });
 
+  it('keeps the newer state when an older revision arrives after it (two server nodes at once)', () => {
+    const { client, socket } = channel();
+    client.start();
+    socket.fire('session:state', { sessionId: 's1', state: { ...state(2), revision: 7 } });
+    socket.fire('session:state', { sessionId: 's1', state: { ...state(1), revision: 6 } });
+    expect(client.getSnapshot().state).toMatchObject({ segment: 2, revision: 7 });
+    socket.fire('session:state', { sessionId: 's1', state: { ...state(1), revision: 8 } });
+    expect(client.getSnapshot().state).toMatchObject({ segment: 1, revision: 8 });
+  });
+
   it('resolves a control action with the new state, or rejects with the server’s message', async () => {
     const { client, socket } = channel();
     await expect(client.control({ action: 'pause' })).rejects.toThrow('Not connected');

@@ -160,6 +160,13 @@ export class SessionChannelClient {
     });
 
   private take(state: SessionState, extra: Patch = {}): void {
+    // With several server nodes, two states announced at once may arrive out of order: an older
+    // revision than the one shown is news of the past.
+    const shown = this.snapshot.state;
+    if (shown && (state.revision ?? 0) < (shown.revision ?? 0)) {
+      this.update(extra);
+      return;
+    }
     this.update({ ...extra, state, skewMs: state.serverNow - (this.options.now ?? Date.now)() });
   }
 

@@ -1,6 +1,5 @@
 import { listSessions } from '@calma/db';
 import { type ErrorBody, ErrorCode } from '@calma/protocol';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import type { RedisConnections } from '../../cluster/redis.js';
@@ -40,7 +39,7 @@ export function installControlChannel(
   redis: RedisConnections | null = null,
 ): ControlServer {
   const io: ControlServer = new Server(app.server, {
-    ...(redis ? { adapter: createAdapter(redis.client, { streamName: 'calma:socket.io', onlyPlaintext: true }) } : {}),
+    ...(redis ? { adapter: redis.socketIoAdapter({ streamName: 'calma:socket.io', onlyPlaintext: true }) } : {}),
     serveClient: false,
     // Leave upgrades on other paths (/yjs/…) to the upgrade router instead of destroying them.
     destroyUpgrade: false,

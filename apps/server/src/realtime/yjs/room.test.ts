@@ -191,6 +191,20 @@ describe('BoardRoom', () => {
     expect(storage.appended).toHaveLength(2); // the card and the moderator's writer record
   });
 
+  it('ignores a session state older than the one it follows (two nodes announcing at once)', async () => {
+    const board = await room(new FakeStorage(), { ...running, revision: 3 });
+    board.setSessionState({ segment: 2, status: 'running', boardLocked: true, revision: 5 });
+    // Revision 4 (unlocked) arrives after 5 (locked): the board stays locked.
+    board.setSessionState({ segment: 2, status: 'running', boardLocked: false, revision: 4 });
+    const ana = join(board, participant('p1'));
+    ana.addCard('while-locked', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    expect(ana.socket.closed?.code).toBe(CloseCode.wrongState);
+    board.setSessionState({ segment: 2, status: 'running', boardLocked: false, revision: 6 });
+    const bo = join(board, participant('p2'));
+    bo.addCard('unlocked', { kind: 'note', text: 'x', authorId: 'p2', x: 0, y: 0 });
+    expect(bo.socket.closed).toBeNull();
+  });
+
   it('leaves the board as it was when a server change throws half-way', async () => {
     const storage = new FakeStorage();
     const board = await room(storage);

@@ -43,8 +43,13 @@ export interface BoardLimits {
   rates?: RateLimits;
 }
 
-/** The session state a board follows: who may write depends on it. */
-export type BoardSessionState = Pick<SessionState, 'segment' | 'status' | 'boardLocked'>;
+/**
+ * The session state a board follows: who may write depends on it. With its revision, an older
+ * state arriving after a newer one (from two nodes at once) is ignored.
+ */
+export type BoardSessionState = Pick<SessionState, 'segment' | 'status' | 'boardLocked'> & {
+  readonly revision?: number;
+};
 
 /** One client of a room. */
 export interface BoardConnection {
@@ -272,7 +277,14 @@ export class BoardRoom {
 
   /** Follows the session: whether participants may write depends on its segment and status. */
   setSessionState(state: BoardSessionState): void {
-    this.sessionState = { segment: state.segment, status: state.status, boardLocked: state.boardLocked };
+    const current = this.sessionState.revision;
+    if (current !== undefined && state.revision !== undefined && state.revision < current) return;
+    this.sessionState = {
+      segment: state.segment,
+      status: state.status,
+      boardLocked: state.boardLocked,
+      revision: state.revision ?? current,
+    };
   }
 
   /**

@@ -1,75 +1,25 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { initialSessionState } from '@calma/core';
 import { createGroup, createSession, createStudy, loadBoard } from '@calma/db';
-import { freePort, type TestDb } from '@calma/db/testing';
+import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
 import { BoardKey } from '@calma/protocol/board';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { BoardRoom } from '../realtime/yjs/room.js';
-import { BoardStore } from '../realtime/yjs/store.js';
-import { Client, quiet } from '../realtime/yjs/test-kit.js';
-import { RedisBoardRelay } from './board-relay.js';
+import { RedisBoardRelay } from '../../apps/server/src/cluster/board-relay.js';
+import { RedisConnections } from '../../apps/server/src/cluster/redis.js';
+import { BoardRoom } from '../../apps/server/src/realtime/yjs/room.js';
+import { BoardStore } from '../../apps/server/src/realtime/yjs/store.js';
+import { Client, quiet } from '../../apps/server/src/realtime/yjs/test-kit.js';
+import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis.js';
 
-/** Debian's redis-server on a free port, no persistence; `restart` keeps the port (and loses the data). */
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(joinPath(tmpdir(), 'calma-relay-redis-'));
-  let child: ChildProcess | null = null;
-  const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
-      stdio: 'ignore',
-    });
-    const probe = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
-    probe.on('error', () => undefined);
-    for (let i = 0; ; i++) {
-      try {
-        await probe.connect();
-        await probe.quit();
-        return;
-      } catch (err) {
-        if (i > 100) throw err;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  };
-  const stop = async () => {
-    const running = child;
-    child = null;
-    if (!running) return;
-    await new Promise<void>((resolve) => {
-      running.once('exit', () => resolve());
-      running.kill('SIGKILL');
-    });
-  };
-  await start();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    start,
-    stop,
-    async close() {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-type Redis = Awaited<ReturnType<typeof startRedis>>;
+type Redis = ThrowawayRedis;
 
 /** One node: its relay over three Redis connections, and its board store on the shared database. */
 async function node(redis: Redis, db: TestDb) {
-  const commands = createClient({ url: redis.url, socket: { reconnectStrategy: () => 50 } });
-  commands.on('error', () => undefined);
-  await commands.connect();
-  const reader = commands.duplicate();
-  const subscriber = commands.duplicate();
-  reader.on('error', () => undefined);
-  subscriber.on('error', () => undefined);
-  await Promise.all([reader.connect(), subscriber.connect()]);
+  const connections = await RedisConnections.connect(redis.url, { warn: () => undefined, info: () => undefined });
+  const commands = connections.client;
+  const reader = connections.dedicated('reader');
+  const subscriber = connections.dedicated('subscriber');
   const relay = new RedisBoardRelay({ commands, reader, subscriber }, quiet, { blockMs: 500, heartbeatMs: 200 });
   const store = new BoardStore(db, { shared: true });
   return {
@@ -88,7 +38,7 @@ async function node(redis: Redis, db: TestDb) {
       ),
     async close() {
       await relay.close();
-      for (const c of [commands, reader, subscriber]) c.destroy();
+      await connections.close();
     },
     /** Cuts this node off Redis at once, as a killed process would be (no goodbye). */
     cutOff() {
@@ -123,7 +73,7 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
   let sessionId: string;
 
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startThrowawayRedis();
     db = await freshDb('postgres');
     const study = await createStudy(db.db, { title: 't', context: { name: 'n', description: '', systemPrompt: '' } });
     const group = await createGroup(db.db, {
@@ -138,7 +88,7 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
 
   afterAll(async () => {
     await db?.close();
-    await redis?.close();
+    await redis?.stop();
   });
 
   it('sends what one node stored to the clients of another, cursors too, and stores it once', async () => {
@@ -184,11 +134,11 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
       const onB = await b.open(sessionId);
       const ana = join(onA);
       const bo = join(onB);
-      await redis.stop();
+      await redis.down();
       note(ana, 'while-down');
       await onA.flushed();
       expect(ids(bo.doc)).not.toContain('while-down');
-      await redis.start();
+      await redis.up();
       await until(() => ids(bo.doc).includes('while-down'), 'the other node catches up', 15_000);
       // And relaying works again.
       note(bo, 'after-restart');
