@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { addCard, type BoardClient, boardClient } from '../support/board-clients.js';
 import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis.js';
@@ -138,13 +139,14 @@ async function eventually(
   what: string,
   ms: number,
   everyMs = 20,
+  detail: () => string = () => '',
 ): Promise<number> {
   const began = Date.now();
   let left = await missing();
   while (left.length > 0) {
     if (Date.now() - began > ms) {
       throw new Error(
-        `${what}: still missing after ${ms} ms (${left.length}):\n${summary(left)}\nwhat the nodes logged:\n${nodeLogs()}`,
+        `${what}: still missing after ${ms} ms (${left.length}):\n${summary(left)}${detail()}\nwhat the nodes logged:\n${nodeLogs()}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
@@ -176,6 +178,17 @@ async function freshLacks(node: number, sessionId: string, person: Person, expec
     fresh.destroy();
   }
 }
+
+/** Whether each client is connected, how the servers closed it, and its Yjs state vector. */
+const clientStates = (all: readonly BoardClient[]) =>
+  `\nthe clients:\n${all
+    .map(
+      (c, r) =>
+        `  client ${r}: ${c.provider.wsconnected ? 'connected' : 'not connected'}, closes ${JSON.stringify(c.closes)}, ` +
+        `pending ${c.doc.store.pendingStructs ? JSON.stringify([...c.doc.store.pendingStructs.missing]) : 'none'}, ` +
+        `state ${JSON.stringify([...Y.decodeStateVector(Y.encodeStateVector(c.doc))])} (own ${c.doc.clientID})`,
+    )
+    .join('\n')}`;
 
 /** Card ids `expected` that `client` does not show, each prefixed by `who`. */
 const lacking = (client: BoardClient, expected: Iterable<string>, who: string) =>
@@ -277,6 +290,8 @@ describe('a board on three nodes with Redis', () => {
       () => all.flatMap((client, r) => lacking(client, everything, `client ${r} (node ${r % 3})`)),
       'every card on every client connected throughout, after the Redis restart',
       5_000,
+      20,
+      () => clientStates(all),
     );
     console.log(
       `[redis restart] ${everything.length} cards written; every node held all ${heldMs} ms after the last, every client showed all ${tookMs} ms later`,
