@@ -13,6 +13,7 @@ const benches: Record<string, string> = {
   chat: './chat.ts',
   coding: './coding.ts',
   startup: './startup.ts',
+  cluster: './cluster/index.ts',
 };
 
 const name = process.argv[2];
