@@ -67,6 +67,28 @@ async function until(check: () => boolean, what: string, ms = 10_000) {
   }
 }
 
+/** Two nodes with the board open, a moderator's client on each; `close` takes it all down. */
+async function twoNodes(redis: Redis, db: TestDb, sessionId: string, compactEvery = 500) {
+  const a = await node(redis, db);
+  const b = await node(redis, db);
+  const onA = await a.open(sessionId, compactEvery);
+  const onB = await b.open(sessionId, compactEvery);
+  return {
+    a,
+    b,
+    onA,
+    onB,
+    ana: join(onA),
+    bo: join(onB),
+    async close() {
+      onA.close(1000, 'done');
+      onB.close(1000, 'done');
+      await a.close().catch(() => undefined);
+      await b.close();
+    },
+  };
+}
+
 describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
   let redis: Redis;
   let db: TestDb;
@@ -92,13 +114,9 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
   });
 
   it('sends what one node stored to the clients of another, cursors too, and stores it once', async () => {
-    const a = await node(redis, db);
-    const b = await node(redis, db);
+    const nodes = await twoNodes(redis, db, sessionId);
+    const { onA, onB, ana, bo } = nodes;
     try {
-      const onA = await a.open(sessionId);
-      const onB = await b.open(sessionId);
-      const ana = join(onA);
-      const bo = join(onB);
       note(ana, 'from-a');
       note(bo, 'from-b');
       await until(() => ids(bo.doc).includes('from-a') && ids(ana.doc).includes('from-b'), 'each sees the other');
@@ -118,22 +136,15 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
       const fresh = new Y.Doc();
       for (const { update } of stored.updates) Y.applyUpdate(fresh, update);
       expect(ids(fresh)).toEqual(['from-a', 'from-b']);
-      onA.close(1000, 'done');
-      onB.close(1000, 'done');
     } finally {
-      await a.close();
-      await b.close();
+      await nodes.close();
     }
   });
 
   it('catches up from storage what was stored while Redis was down', async () => {
-    const a = await node(redis, db);
-    const b = await node(redis, db);
+    const nodes = await twoNodes(redis, db, sessionId);
+    const { onA, ana, bo } = nodes;
     try {
-      const onA = await a.open(sessionId);
-      const onB = await b.open(sessionId);
-      const ana = join(onA);
-      const bo = join(onB);
       await redis.down();
       note(ana, 'while-down');
       await onA.flushed();
@@ -143,22 +154,15 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
       // And relaying works again.
       note(bo, 'after-restart');
       await until(() => ids(ana.doc).includes('after-restart'), 'fan-out resumes', 15_000);
-      onA.close(1000, 'done');
-      onB.close(1000, 'done');
     } finally {
-      await a.close();
-      await b.close();
+      await nodes.close();
     }
   }, 40_000);
 
   it('catches up from storage what a node stored and died before relaying', async () => {
-    const a = await node(redis, db);
-    const b = await node(redis, db);
+    const nodes = await twoNodes(redis, db, sessionId);
+    const { a, onA, ana, bo } = nodes;
     try {
-      const onA = await a.open(sessionId);
-      const onB = await b.open(sessionId);
-      const ana = join(onA);
-      const bo = join(onB);
       note(ana, 'heard');
       await until(() => ids(bo.doc).includes('heard'), 'b hears from a');
       // A loses Redis for good (as if killed) just before storing a card it will never relay.
@@ -167,22 +171,15 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
       await onA.flushed();
       // B notices A stopped beating (three missed beats) and reads storage again.
       await until(() => ids(bo.doc).includes('stored-then-died'), 'b catches up from storage', 10_000);
-      onA.close(1000, 'done');
-      onB.close(1000, 'done');
     } finally {
-      await a.close().catch(() => undefined);
-      await b.close();
+      await nodes.close();
     }
   }, 30_000);
 
   it('folds on both nodes without dropping what the other stored', async () => {
-    const a = await node(redis, db);
-    const b = await node(redis, db);
+    const nodes = await twoNodes(redis, db, sessionId, 10);
+    const { onA, onB, ana, bo } = nodes;
     try {
-      const onA = await a.open(sessionId, 10);
-      const onB = await b.open(sessionId, 10);
-      const ana = join(onA);
-      const bo = join(onB);
       const expected = ids(ana.doc).length + 120;
       for (let i = 0; i < 60; i++) {
         note(ana, `a${i}`);
@@ -200,11 +197,8 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
       for (const { update } of stored.updates) Y.applyUpdate(fresh, update);
       expect(ids(fresh)).toEqual(ids(onA.doc));
       expect(ids(fresh)).toHaveLength(expected);
-      onA.close(1000, 'done');
-      onB.close(1000, 'done');
     } finally {
-      await a.close();
-      await b.close();
+      await nodes.close();
     }
   }, 40_000);
 });

@@ -106,13 +106,7 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
   // A fixed port, so that clients' URLs still hold after a crash and restart.
   const env = {
     PORT: String(await freePort()),
-    CALMA_DATA_DIR: dataDir,
-    CALMA_ADMIN_TOKEN: adminToken,
-    CALMA_SEED_DEMO: '0',
-    CALMA_WEB_DIR: '',
-    // Every client connects from loopback within seconds: the per-address limits must not apply.
-    CALMA_JOIN_RATE_LIMIT: '1000000',
-    CALMA_MAX_SOCKETS_PER_ADDRESS: '1000000',
+    ...benchNodeEnv(dataDir),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   const began = performance.now();
@@ -203,4 +197,17 @@ export function startBoardServer(kind: ServerKind, options: StartOptions): Promi
 export function rotated<T>(order: readonly T[], repetition: number): T[] {
   const shift = repetition % Math.max(1, order.length);
   return [...order.slice(shift), ...order.slice(0, shift)];
+}
+
+/** What every benched Calma node runs with, besides its port and database. */
+export function benchNodeEnv(dataDir: string): Record<string, string> {
+  return {
+    CALMA_DATA_DIR: dataDir,
+    CALMA_ADMIN_TOKEN: adminToken,
+    CALMA_SEED_DEMO: '0',
+    CALMA_WEB_DIR: '',
+    // Every client connects from loopback within seconds: the per-address limits must not apply.
+    CALMA_JOIN_RATE_LIMIT: '1000000',
+    CALMA_MAX_SOCKETS_PER_ADDRESS: '1000000',
+  };
 }

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThrowawayPostgres } from '@calma/db/testing';
-import { adminToken, type Running, startServer, stop } from '../../support/child-server.js';
+import { type Running, startServer, stop } from '../../support/child-server.js';
+import { benchNodeEnv } from '../board/servers.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../cluster-redis.js';
 
 /** One started node. */
@@ -80,13 +81,7 @@ export async function startCluster(postgres: ThrowawayPostgres, nodes: number, r
       dataDirs.push(dataDir);
       // One after the other: the first migrates the fresh database, the others find it done.
       const server = await startServer({
-        CALMA_DATA_DIR: dataDir,
-        CALMA_ADMIN_TOKEN: adminToken,
-        CALMA_SEED_DEMO: '0',
-        CALMA_WEB_DIR: '',
-        // Every client connects from loopback within seconds: the per-address limits must not apply.
-        CALMA_JOIN_RATE_LIMIT: '1000000',
-        CALMA_MAX_SOCKETS_PER_ADDRESS: '1000000',
+        ...benchNodeEnv(dataDir),
         DATABASE_URL: url.toString(),
         ...(store ? { CALMA_REDIS_URL: store.url } : {}),
       });
