@@ -10,6 +10,8 @@ export interface ThrowawayRedis {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** The running server's process id (0 while it is down), to read its CPU time. */
+  readonly pid: number;
   /** Stops it (SIGKILL: nothing to save) and waits until it is gone. */
   stop(): Promise<void>;
   /** Stops it and starts a new, empty one on the same port (a Redis restart without persistence). */
@@ -86,6 +88,9 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid ?? 0;
+    },
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

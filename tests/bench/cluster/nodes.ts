@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThrowawayPostgres } from '@calma/db/testing';
 import { type Running, startServer, stop } from '../../support/child-server.js';
+import { startThrowawayRedis, type ThrowawayRedis } from '../../support/redis.js';
 import { benchNodeEnv } from '../board/servers.js';
-import { startThrowawayRedis, type ThrowawayRedis } from '../cluster-redis.js';
 
 /** One started node. */
 export interface ClusterNode {
@@ -70,7 +70,7 @@ export async function startCluster(postgres: ThrowawayPostgres, nodes: number, r
         clearTimeout(killer);
       }),
     );
-    await store?.close();
+    await store?.stop();
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     psql(postgres, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   };
