@@ -62,6 +62,32 @@ describe('the domain event bus over Redis', () => {
     expect(failures).toEqual([]);
   });
 
+  it('runs ordered subscribers on every node, the publisher included, in one shared order', async () => {
+    const a = await node();
+    const b = await node();
+    const c = await node();
+    const heard = new Map<string, string[]>();
+    for (const [name, bus] of [
+      ['a', a],
+      ['b', b],
+      ['c', c],
+    ] as const) {
+      heard.set(name, []);
+      bus.subscribe('participants-changed', (e) => void heard.get(name)?.push(e.groupId), { ordered: true });
+      bus.start();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Two nodes publish at once, over and over: without a shared order, each publisher would hear
+    // its own at once and the other's later.
+    for (let i = 0; i < 20; i++) {
+      a.notify({ type: 'participants-changed', groupId: `a${i}` });
+      b.notify({ type: 'participants-changed', groupId: `b${i}` });
+    }
+    await until(() => [...heard.values()].every((list) => list.length === 40), 'every node heard all 40');
+    expect(heard.get('a')).toEqual(heard.get('c'));
+    expect(heard.get('b')).toEqual(heard.get('c'));
+  });
+
   it('does not relay a type nobody follows from every node', async () => {
     const a = await node();
     a.subscribe('map-failed', () => undefined);

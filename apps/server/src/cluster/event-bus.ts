@@ -45,6 +45,8 @@ export class RedisEventBus implements EventBus {
   private readonly here: InProcessEventBus;
   /** The `everyNode` subscribers, for events read from other nodes. */
   private readonly fromElsewhere: InProcessEventBus;
+  /** The `ordered` subscribers, for every event read from the stream, this node's own included. */
+  private readonly inStreamOrder: InProcessEventBus;
   /** How many `everyNode` subscribers each type has here. */
   private readonly relayed = new Map<DomainEventType, number>();
   /** Tells this node's entries from the others' in the shared stream. */
@@ -61,6 +63,7 @@ export class RedisEventBus implements EventBus {
   ) {
     this.here = new InProcessEventBus(logFailure);
     this.fromElsewhere = new InProcessEventBus(logFailure);
+    this.inStreamOrder = new InProcessEventBus(logFailure);
   }
 
   private get stream(): string {
@@ -96,6 +99,17 @@ export class RedisEventBus implements EventBus {
     handler: DomainEventHandler<T>,
     options?: SubscribeOptions,
   ): () => void {
+    if (options?.ordered) {
+      const stop = this.inStreamOrder.subscribe(type, handler);
+      this.relayed.set(type, (this.relayed.get(type) ?? 0) + 1);
+      let stopped = false;
+      return () => {
+        if (stopped) return;
+        stopped = true;
+        stop();
+        this.relayed.set(type, (this.relayed.get(type) ?? 1) - 1);
+      };
+    }
     const stopHere = this.here.subscribe(type, handler);
     if (!options?.everyNode) return stopHere;
     const stopElsewhere = this.fromElsewhere.subscribe(type, handler);
@@ -110,9 +124,16 @@ export class RedisEventBus implements EventBus {
     };
   }
 
-  /** Appends the event for the other nodes; in order with this node's other commands. */
+  /**
+   * Appends the event for the other nodes; in order with this node's other commands. Its
+   * `ordered` subscribers here run when it is read back; if it cannot be appended, at once.
+   */
   private relay(event: DomainEvent): void {
-    if (this.stopped || !this.relayed.get(event.type)) return;
+    if (!this.relayed.get(event.type)) return;
+    if (this.stopped) {
+      this.inStreamOrder.notify(event);
+      return;
+    }
     this.redis.client
       .xAdd(
         this.stream,
@@ -120,12 +141,14 @@ export class RedisEventBus implements EventBus {
         { node: this.nodeId, event: JSON.stringify(event) },
         { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.options.maxLen ?? 10_000 } },
       )
-      .catch((err: unknown) =>
+      .catch((err: unknown) => {
         this.log.warn(
           { err: String(err), event: event.type },
           'a domain event could not be relayed to the other nodes',
-        ),
-      );
+        );
+        // Never read back: this node's clients still hear it.
+        this.inStreamOrder.notify(event);
+      });
   }
 
   /**
@@ -157,9 +180,8 @@ export class RedisEventBus implements EventBus {
     return last[0]?.id ?? '0-0';
   }
 
-  /** Runs this node's `everyNode` subscribers for another node's event. */
+  /** Runs the `ordered` subscribers for every event, and the `everyNode` ones for another node's. */
   private deliver(entry: StreamEntry): void {
-    if (entry.message.node === this.nodeId) return;
     let event: DomainEvent;
     try {
       event = JSON.parse(entry.message.event ?? '') as DomainEvent;
@@ -167,6 +189,7 @@ export class RedisEventBus implements EventBus {
       this.log.warn({ id: entry.id }, 'an unreadable entry in the domain event stream was skipped');
       return;
     }
-    this.fromElsewhere.notify(event);
+    this.inStreamOrder.notify(event);
+    if (entry.message.node !== this.nodeId) this.fromElsewhere.notify(event);
   }
 }

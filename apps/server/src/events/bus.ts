@@ -79,6 +79,13 @@ export interface SubscribeOptions {
    * handler must be harmless to run on every node at once.
    */
   readonly everyNode?: boolean;
+  /**
+   * Run on every node, this one included, in the one order the nodes share (the relay's): what
+   * each node's clients are told (session states) then comes to all of them in the same order,
+   * even when two nodes publish at once. Not awaited by `publish` with several nodes; on one
+   * node, run as any subscriber.
+   */
+  readonly ordered?: boolean;
 }
 
 /**

@@ -95,9 +95,15 @@ export function installControlChannel(
   // that the final attributes changed (never what) and the progress of an affinity map (everyone sees the map coming).
   const { events } = context;
   const unsubscribe = [
-    events.subscribe('session-state-changed', ({ sessionId, state }) => {
-      io.to(sessionRoom(sessionId)).emit('session:state', { sessionId, state });
-    }),
+    // Every node tells its own clients, in the order the nodes share: a client on any node sees
+    // the same sequence of states, even when two nodes change the session at once.
+    events.subscribe(
+      'session-state-changed',
+      ({ sessionId, state }) => {
+        io.local.to(sessionRoom(sessionId)).emit('session:state', { sessionId, state });
+      },
+      { ordered: true },
+    ),
     events.subscribe('submission-made', ({ sessionId, segment, count }) => {
       io.to(sessionRoom(sessionId)).emit('session:submitted', { sessionId, segment, count });
     }),
