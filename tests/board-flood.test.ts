@@ -1,5 +1,5 @@
 import { databaseKinds } from '@calma/db/testing/fresh';
-import { startTestApp, type TestApp } from '@calma/server/testing';
+import { createGroup, join, startSession, startTestApp, type TestApp } from '@calma/server/testing';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -21,28 +21,9 @@ describe.each(databaseKinds)('a flood from one participant on %s', (kind) => {
 
   beforeAll(async () => {
     t = await startTestApp(kind, { listen: true });
-    const study = await t.http<{ id: string }>('POST', '/api/studies', t.adminToken, {
-      title: 'Flood',
-      context: { name: 'n', description: '', systemPrompt: '' },
-    });
-    const group = await t.http<Record<string, string>>('POST', `/api/studies/${study.body.id}/groups`, t.adminToken, {
-      name: 'G',
-    });
-    for (const name of ['flooder', 'ana', 'bo']) {
-      const joined = await t.http<{ token: string; participantId: string }>('POST', '/api/join', null, {
-        inviteCode: group.body.inviteCode,
-        displayName: name,
-        consent: true,
-      });
-      people.push(joined.body);
-    }
-    const moderator = group.body.moderatorToken as string;
-    sessionId = (await t.http<{ id: string }>('POST', `/api/groups/${group.body.id}/sessions`, moderator)).body.id;
-    await t.http('POST', `/api/sessions/${sessionId}/control`, moderator, {
-      action: 'start',
-      segment: 2,
-      durationMs: 600_000,
-    });
+    const group = await createGroup(t);
+    for (const name of ['flooder', 'ana', 'bo']) people.push(await join(t, group.inviteCode, name));
+    sessionId = await startSession(t, group.id, group.moderatorToken);
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();

@@ -1,6 +1,6 @@
 import { schema } from '@calma/db';
 import { databaseKinds } from '@calma/db/testing/fresh';
-import { startTestApp, type TestApp } from '@calma/server/testing';
+import { createGroup, join, startSession, startTestApp, type TestApp } from '@calma/server/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCard, type BoardClient, boardClient, roundTrip, until } from './support/board-clients.js';
@@ -19,37 +19,17 @@ describe.each(databaseKinds)('board storage and presence on %s', (kind) => {
 
   beforeAll(async () => {
     t = await startTestApp(kind, { listen: true, boardCompactEvery: 20 });
-    const study = await t.http<{ id: string }>('POST', '/api/studies', t.adminToken, {
-      title: 'S',
-      context: { name: 'n', description: '', systemPrompt: '' },
-    });
-    const group = await t.http<Record<string, string>>('POST', `/api/studies/${study.body.id}/groups`, t.adminToken, {
-      name: 'G',
-    });
-    const join = async (name: string) =>
-      (
-        await t.http<{ token: string; participantId: string }>('POST', '/api/join', null, {
-          inviteCode: group.body.inviteCode,
-          displayName: name,
-          consent: true,
-        })
-      ).body;
-    const ana = await join('Ana');
-    const bo = await join('Bo');
-    const moderator = group.body.moderatorToken as string;
+    const group = await createGroup(t);
+    const ana = await join(t, group.inviteCode, 'Ana');
+    const bo = await join(t, group.inviteCode, 'Bo');
     tokens = {
-      moderator,
-      analyst: group.body.analystToken as string,
+      moderator: group.moderatorToken,
+      analyst: group.analystToken,
       ana: ana.token,
       anaId: ana.participantId,
       bo: bo.token,
     };
-    sessionId = (await t.http<{ id: string }>('POST', `/api/groups/${group.body.id}/sessions`, moderator)).body.id;
-    await t.http('POST', `/api/sessions/${sessionId}/control`, moderator, {
-      action: 'start',
-      segment: 2,
-      durationMs: 600_000,
-    });
+    sessionId = await startSession(t, group.id, group.moderatorToken);
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();

@@ -115,6 +115,19 @@ export function join(t: TestApp, inviteCode: string, displayName: string) {
   });
 }
 
+/** Creates a session for a group and starts `segment` (default 2, the board), as its moderator; returns its id. */
+export async function startSession(t: TestApp, groupId: string, moderatorToken: string, segment = 2): Promise<string> {
+  const { id } = await created<{ id: string }>(t, `/api/groups/${groupId}/sessions`, {}, moderatorToken);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/sessions/${id}/control`,
+    payload: { action: 'start', segment, durationMs: 600_000 },
+    headers: bearer(moderatorToken),
+  });
+  if (res.statusCode !== 200) throw new Error(`starting segment ${segment} answered ${res.statusCode}: ${res.body}`);
+  return id;
+}
+
 /**
  * Passes the shipped comprehension check as a joined participant, so Interact opens for them (a
  * study without its own orientation requires the shipped one's check before a conversation).

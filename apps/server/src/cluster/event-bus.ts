@@ -99,28 +99,20 @@ export class RedisEventBus implements EventBus {
     handler: DomainEventHandler<T>,
     options?: SubscribeOptions,
   ): () => void {
-    if (options?.ordered) {
-      const stop = this.inStreamOrder.subscribe(type, handler);
-      this.relayed.set(type, (this.relayed.get(type) ?? 0) + 1);
-      let stopped = false;
-      return () => {
-        if (stopped) return;
-        stopped = true;
-        stop();
-        this.relayed.set(type, (this.relayed.get(type) ?? 1) - 1);
-      };
-    }
-    const stopHere = this.here.subscribe(type, handler);
-    if (!options?.everyNode) return stopHere;
-    const stopElsewhere = this.fromElsewhere.subscribe(type, handler);
-    this.relayed.set(type, (this.relayed.get(type) ?? 0) + 1);
+    // An ordered subscriber runs from the stream only; an every-node one here and from others.
+    const stops = options?.ordered
+      ? [this.inStreamOrder.subscribe(type, handler)]
+      : options?.everyNode
+        ? [this.here.subscribe(type, handler), this.fromElsewhere.subscribe(type, handler)]
+        : [this.here.subscribe(type, handler)];
+    const relayed = Boolean(options?.ordered || options?.everyNode);
+    if (relayed) this.relayed.set(type, (this.relayed.get(type) ?? 0) + 1);
     let stopped = false;
     return () => {
       if (stopped) return;
       stopped = true;
-      stopHere();
-      stopElsewhere();
-      this.relayed.set(type, (this.relayed.get(type) ?? 1) - 1);
+      for (const stop of stops) stop();
+      if (relayed) this.relayed.set(type, (this.relayed.get(type) ?? 1) - 1);
     };
   }
 

@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { defaultRateLimits } from '../rate.js';
 import { wsBoardSocket } from './index.js';
 import type { BoardRelay, BoardStorage, RelayListener, StoredBoardState } from './ports.js';
-import { BoardRoom, type BoardSessionState, slowReaderClose } from './room.js';
+import { type BoardLimits, BoardRoom, type BoardSessionState, slowReaderClose } from './room.js';
 import { Client, quiet } from './test-kit.js';
 
 /** Storage in memory; `hold()` keeps appends pending until `release()`, `failNext` rejects one. */
@@ -65,8 +65,19 @@ const participant = (id: string): Principal => ({
 const moderator: Principal = { role: 'moderator', groupId: 'g' };
 const analyst: Principal = { role: 'analyst', groupId: 'g' };
 
-async function room(storage = new FakeStorage(), state: BoardSessionState = running) {
-  return BoardRoom.load('s1', 'g', state, storage, { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 }, quiet);
+async function room(
+  storage = new FakeStorage(),
+  state: BoardSessionState = running,
+  limits: Partial<BoardLimits> = {},
+) {
+  return BoardRoom.load(
+    's1',
+    'g',
+    state,
+    storage,
+    { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, ...limits },
+    quiet,
+  );
 }
 
 function join(board: BoardRoom, principal: Principal): Client {
@@ -441,14 +452,7 @@ describe('BoardRoom', () => {
   it('closes a writer past its rate with 4429, and a reconnect does not refill the budget', async () => {
     const storage = new FakeStorage();
     const rates = { ...defaultRateLimits, updatesPerSecond: 1, updateBurst: 5 };
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      storage,
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, rates },
-      quiet,
-    );
+    const board = await room(storage, running, { rates });
     const flooder = join(board, participant('p2'));
     const ana = join(board, participant('p1'));
     for (let i = 0; i < 20; i++) flooder.addCard(`f${i}`, { kind: 'note', text: 'x', authorId: 'p2', x: i, y: 0 });
@@ -468,14 +472,7 @@ describe('BoardRoom', () => {
 
   it('makes writers wait while the board’s writes are backed up', async () => {
     const storage = new FakeStorage();
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      storage,
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxPendingUpdates: 3 },
-      quiet,
-    );
+    const board = await room(storage, running, { maxPendingUpdates: 3 });
     const ana = join(board, participant('p1'));
     storage.hold();
     for (let i = 0; i < 3; i++) ana.addCard(`a${i}`, { kind: 'note', text: 'x', authorId: 'p1', x: i, y: 0 });
@@ -548,14 +545,7 @@ describe('BoardRoom', () => {
   });
 
   it('drops a reader that leaves too much unread with 1013; the others carry on, and it catches up on return', async () => {
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      new FakeStorage(),
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxBacklogBytes: 1000 },
-      quiet,
-    );
+    const board = await room(new FakeStorage(), running, { maxBacklogBytes: 1000 });
     const ana = join(board, participant('p1'));
     const bo = join(board, participant('p2'));
     const stalled = join(board, participant('p2'));
@@ -582,14 +572,7 @@ describe('BoardRoom', () => {
   });
 
   it('lets a joining reader take in a board bigger than the backlog limit', async () => {
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      new FakeStorage(),
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxBacklogBytes: 100 },
-      quiet,
-    );
+    const board = await room(new FakeStorage(), running, { maxBacklogBytes: 100 });
     const ana = join(board, participant('p1'));
     for (let i = 0; i < 20; i++)
       ana.addCard(`a${i}`, { kind: 'note', text: 'x'.repeat(50), authorId: 'p1', x: i, y: 0 });
@@ -605,14 +588,7 @@ describe('BoardRoom', () => {
 
   it('closes writers with 4429 while the bytes waiting for storage are over the limit', async () => {
     const storage = new FakeStorage();
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      storage,
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, maxPendingBytes: 2500 },
-      quiet,
-    );
+    const board = await room(storage, running, { maxPendingBytes: 2500 });
     const ana = join(board, participant('p1'));
     storage.hold();
     for (let i = 0; i < 5; i++)
@@ -626,14 +602,7 @@ describe('BoardRoom', () => {
 
   it('stops reading writers while storage is behind, and reads them again once it has caught up', async () => {
     const storage = new FakeStorage();
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      storage,
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, pauseAtPending: 4 },
-      quiet,
-    );
+    const board = await room(storage, running, { pauseAtPending: 4 });
     const ana = join(board, participant('p1'));
     const bo = join(board, participant('p2'));
     const reader = join(board, analyst);
@@ -653,14 +622,7 @@ describe('BoardRoom', () => {
 
   it('drops cursor messages past a connection’s presence budget', async () => {
     const rates = { ...defaultRateLimits, presencePerSecond: 1, presenceBurst: 2 };
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      new FakeStorage(),
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, rates },
-      quiet,
-    );
+    const board = await room(new FakeStorage(), running, { rates });
     const ana = join(board, participant('p1'));
     for (let x = 0; x < 10; x++) {
       ana.awareness.setLocalStateField('cursor', { x, y: 0 });
@@ -678,14 +640,7 @@ describe('BoardRoom', () => {
 
   it('folds the stored updates into a snapshot once enough have piled up', async () => {
     const storage = new FakeStorage();
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      storage,
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024, compactEvery: 3 },
-      quiet,
-    );
+    const board = await room(storage, running, { compactEvery: 3 });
     const ana = join(board, participant('p1'));
     for (const id of ['a', 'b', 'c']) ana.addCard(id, { kind: 'note', text: id, authorId: 'p1', x: 0, y: 0 });
     await board.flushed();
