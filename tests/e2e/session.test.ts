@@ -89,11 +89,22 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
   it('joins, creates a session and shows the board to everyone', async () => {
     const group = demo.groups[0] as Demo['groups'][number];
     moderator = await open(`/#token=${group.moderatorToken}`);
-    await moderator.getByRole('button', { name: 'New session' }).click();
+    const sessionsOf = async () =>
+      (
+        (await (
+          await fetch(`${server.url}/api/groups/${group.id}/sessions`, {
+            headers: { authorization: `Bearer ${group.moderatorToken}` },
+          })
+        ).json()) as { sessions: unknown[] }
+      ).sessions.length;
+    const before = await sessionsOf();
+    // A double-click, as people do on buttons: one session, not two.
+    await moderator.getByRole('button', { name: 'New session' }).dblclick();
     // The app navigates in place (pushState): wait for the session page itself.
     await waitForSegment(moderator, 0);
     sessionPath = new URL(moderator.url()).pathname;
     expect(sessionPath).toMatch(/^\/sessions\/[^/]+$/);
+    expect(await sessionsOf()).toBe(before + 1);
 
     for (const name of people) {
       const page = await open(`/join/${group.inviteCode}`);

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type ApiError, api } from '../../lib/api';
 import type { Group, Me, SessionList } from '../../lib/contract';
@@ -91,6 +91,9 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
 function Sessions({ groupId, token, canCreate }: { groupId: string; token: string | null; canCreate: boolean }) {
   const { t } = useTranslation('home');
   const [created, setCreated] = useState(0);
+  // One session per press: a double-click (or an impatient second click) must not make two.
+  const [creating, setCreating] = useState(false);
+  const pressed = useRef(false);
   const sessions = useApiQuery<SessionList>(`/api/groups/${encodeURIComponent(groupId)}/sessions?v=${created}`, token);
   const list = sessions.status === 'success' ? sessions.data.sessions : [];
   return (
@@ -116,13 +119,22 @@ function Sessions({ groupId, token, canCreate }: { groupId: string; token: strin
       {canCreate && (
         <button
           type="button"
+          disabled={creating}
           onClick={async () => {
-            const session = await api<{ id: string }>(`/api/groups/${encodeURIComponent(groupId)}/sessions`, {
-              method: 'POST',
-              token,
-            });
-            setCreated((n) => n + 1);
-            navigate(`/sessions/${encodeURIComponent(session.id)}`);
+            if (pressed.current) return;
+            pressed.current = true;
+            setCreating(true);
+            try {
+              const session = await api<{ id: string }>(`/api/groups/${encodeURIComponent(groupId)}/sessions`, {
+                method: 'POST',
+                token,
+              });
+              setCreated((n) => n + 1);
+              navigate(`/sessions/${encodeURIComponent(session.id)}`);
+            } finally {
+              pressed.current = false;
+              setCreating(false);
+            }
           }}
         >
           {t('sessions.create')}
