@@ -52,7 +52,9 @@ export interface Running {
 
 /** Starts the built server with `env` on a free port; resolves once it prints its URL. */
 export function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [mainJs], {
+  // `BENCH_NODE_ARGS`: extra Node flags for the server, to profile it (`--cpu-prof --cpu-prof-dir=…`).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, mainJs], {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CALMA_LOG_LEVEL: 'warn', ...env },
   });

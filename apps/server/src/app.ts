@@ -12,7 +12,7 @@ import type { DrainState } from './cluster/drain.js';
 import { RedisEventBus } from './cluster/event-bus.js';
 import { RedisLeases } from './cluster/leases.js';
 import type { RedisConnections } from './cluster/redis.js';
-import { type Config, transportDefaults } from './config.js';
+import { type Config, defaultBoardBatchMs, transportDefaults } from './config.js';
 import { AppError, installErrorHandling } from './errors.js';
 import { type EventBus, type EventFailureLog, InProcessEventBus } from './events/bus.js';
 import { interactGate } from './journey/gate.js';
@@ -84,6 +84,7 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
       | 'boardMaxUpdateBytes'
       | 'boardMaxDocBytes'
       | 'boardCompactEvery'
+      | 'boardBatchMs'
       | 'boardMomentEveryMs'
       | 'mapMaxCards'
       | 'dataDir'
@@ -182,7 +183,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     : undefined;
   const board = new BoardServer({
     db: deps.db.db,
-    store: new BoardStore(deps.db, { shared: redis !== null }),
+    store: new BoardStore(deps.db, { shared: redis !== null, batchMs: config.boardBatchMs ?? defaultBoardBatchMs }),
     relay,
     sessions,
     events,

@@ -2,6 +2,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Everything Calma reads from the environment, validated once at start-up. */
+/**
+ * Least time between board commits (ms). Below one display frame (16.7 ms), so nobody sees it, and
+ * a person dragging a card at the display's rate is never held; ten writers at once share commits
+ * and broadcasts (see \`BoardStoreOptions.batchMs\`).
+ */
+export const defaultBoardBatchMs = 10;
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -30,6 +37,8 @@ export interface Config {
   readonly boardMaxDocBytes: number;
   /** Stored board updates folded into a snapshot after this many. */
   readonly boardCompactEvery: number;
+  /** Least time between board commits, in ms: updates arriving meanwhile share a commit and a broadcast. */
+  readonly boardBatchMs: number;
   /** Replay: a changing board keeps a moment at most this often, in ms. */
   readonly boardMomentEveryMs: number;
   /**
@@ -218,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     boardMaxUpdateBytes: integer(env, 'CALMA_BOARD_MAX_UPDATE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     boardMaxDocBytes: integer(env, 'CALMA_BOARD_MAX_DOC_BYTES', 32 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     boardCompactEvery: integer(env, 'CALMA_BOARD_COMPACT_EVERY', 500, 10, 1_000_000),
+    boardBatchMs: integer(env, 'CALMA_BOARD_BATCH_MS', defaultBoardBatchMs, 0, 1000),
     boardMomentEveryMs: integer(env, 'CALMA_BOARD_MOMENT_MS', 30_000, 100, 24 * 3_600_000),
     embeddingModel: env.CALMA_EMBEDDING_MODEL?.trim() ?? '',
     embeddingDownloads: flag(env, 'CALMA_EMBEDDING_DOWNLOADS', false),

@@ -23,8 +23,10 @@ export const syncStep2 = (doc: Y.Doc, stateVector: Uint8Array) =>
 /** One document update. */
 export const syncUpdate = (update: Uint8Array) => frame(MessageType.sync, (e) => syncProtocol.writeUpdate(e, update));
 
+/** One awareness update. */
+export const awarenessUpdateMessage = (update: Uint8Array) =>
+  frame(MessageType.awareness, (e) => encoding.writeVarUint8Array(e, update));
+
 /** The presence of `clients` (all known ones by default). */
 export const awarenessMessage = (awareness: awarenessProtocol.Awareness, clients = [...awareness.getStates().keys()]) =>
-  frame(MessageType.awareness, (e) =>
-    encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, clients)),
-  );
+  awarenessUpdateMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, clients));

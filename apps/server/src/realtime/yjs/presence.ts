@@ -3,7 +3,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import { awarenessMessage } from './messages.js';
+import { awarenessMessage, awarenessUpdateMessage } from './messages.js';
 
 /** The name others see on a person's cursor: the server's record, never what the client claims. */
 export function presenceName(principal: Principal): string {
@@ -68,20 +68,24 @@ interface AwarenessChanges {
 /**
  * The presence (cursors, names) of one board's writers. Each awareness id belongs to the
  * connection that first sent it; what a connection sends is rewritten by {@link ownPresence};
- * a connection's presence leaves with it. Changes are sent to everyone through `broadcast`.
+ * a connection's presence leaves with it. Changes are sent through `broadcast` to everyone but
+ * the connection they came from (a client ignores its own state coming back).
  */
 export class Presence<C> {
   readonly awareness: awarenessProtocol.Awareness;
   private readonly owners = new Map<number, C>();
   private readonly idsOf = new Map<C, Set<number>>();
+  /** The rewritten update being applied for a connection: passed on as it is, not encoded again. */
+  private incoming: Uint8Array | null = null;
 
   /**
-   * `broadcast` sends a change to this node's clients; `relay`, when given, hands the changes
-   * this node's clients made (an awareness update) to the other nodes holding the board.
+   * `broadcast` sends a change to this node's clients but `except` (the one it came from, if
+   * any); `relay`, when given, hands the changes this node's clients made (an awareness update)
+   * to the other nodes holding the board.
    */
   constructor(
     doc: Y.Doc,
-    broadcast: (message: Uint8Array) => void,
+    broadcast: (message: Uint8Array, except: C | undefined) => void,
     private readonly relay?: (update: Uint8Array) => void,
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc);
@@ -98,10 +102,12 @@ export class Presence<C> {
         if (was !== undefined) this.idsOf.get(was)?.delete(id);
         this.owners.delete(id);
       }
-      const changed = [...added, ...updated, ...removed];
-      broadcast(awarenessMessage(this.awareness, changed));
-      if (this.relay && origin !== relayedPresence)
-        this.relay(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+      // A client's own update says the same as the states it changed (receivers keep, per id, the
+      // state with the highest clock): it goes out as it came, after the rewrite.
+      const update =
+        this.incoming ?? awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]);
+      broadcast(awarenessUpdateMessage(update), this.idsOf.has(owner) ? owner : undefined);
+      if (this.relay && origin !== relayedPresence) this.relay(update);
     });
   }
 
@@ -121,7 +127,13 @@ export class Presence<C> {
       const owner = this.owners.get(id);
       return owner !== undefined && owner !== connection;
     });
-    if (own) awarenessProtocol.applyAwarenessUpdate(this.awareness, own, connection);
+    if (!own) return;
+    this.incoming = own;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, own, connection);
+    } finally {
+      this.incoming = null;
+    }
   }
 
   /** Removes a connection and its presence. */

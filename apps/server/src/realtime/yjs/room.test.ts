@@ -371,6 +371,34 @@ describe('BoardRoom', () => {
     expect(board.size).toBe(2);
   });
 
+  it('sends a cursor to everyone but the one who moved it', async () => {
+    const board = await room();
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const awarenessTo = (client: Client) => {
+      let count = 0;
+      const deliver = client.socket.onSend;
+      client.socket.onSend = (message) => {
+        if (message[0] === 1) count += 1;
+        deliver(message);
+      };
+      return () => count;
+    };
+    const toAna = awarenessTo(ana);
+    const toBo = awarenessTo(bo);
+    ana.awareness.setLocalStateField('cursor', { x: 1, y: 2 });
+    ana.sendPresence();
+    ana.awareness.setLocalStateField('cursor', { x: 3, y: 4 });
+    ana.sendPresence();
+    expect(toAna()).toBe(0);
+    expect(toBo()).toBe(2);
+    expect(bo.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ cursor: { x: 3, y: 4 } });
+    // When she leaves, the others are told.
+    ana.socket.close(1000, 'bye');
+    expect(toBo()).toBe(3);
+    expect(bo.awareness.getStates().has(ana.awareness.clientID)).toBe(false);
+  });
+
   it('refuses a delete set for clocks the board does not have yet (a delayed deletion of others’ cards)', async () => {
     const board = await room();
     const moderatorTab = join(board, moderator);
@@ -569,6 +597,47 @@ describe('BoardRoom', () => {
     back.hello();
     board.connect(back.socket, participant('p2'));
     expect(cardIds(back.doc)).toEqual(['a1', 'a2']);
+  });
+
+  it('sends a reader that fell behind nothing more until it has read its backlog, then all it missed at once', async () => {
+    const board = await room(new FakeStorage(), running, { lagBytes: 500, maxBacklogBytes: 100_000 });
+    const ana = join(board, participant('p1'));
+    const slow = join(board, participant('p2'));
+    await board.flushed();
+    const received: Uint8Array[] = [];
+    const deliver = slow.socket.onSend;
+    slow.socket.onSend = (message) => {
+      received.push(message);
+      deliver(message);
+    };
+    slow.socket.backlog = 600;
+    ana.addCard('a1', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    await board.flushed();
+    // The update that found it past the mark still went; nothing after it does.
+    expect(received).toHaveLength(1);
+    for (let i = 2; i <= 4; i++) ana.addCard(`a${i}`, { kind: 'note', text: 'x', authorId: 'p1', x: i, y: 0 });
+    await board.flushed();
+    for (let x = 0; x < 20; x++) ana.change((doc) => doc.getMap<Y.Map<unknown>>(BoardKey.cards).get('a2')?.set('x', x));
+    ana.change((doc) => doc.getMap(BoardKey.cards).delete('a3'));
+    await board.flushed();
+    expect(received).toHaveLength(1);
+    expect(slow.cards.has('a2')).toBe(false);
+    // Still behind by more than a quarter of the mark: still nothing.
+    slow.socket.backlog = 200;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(received).toHaveLength(1);
+    // Read up: one update with everything, the deletion included.
+    slow.socket.backlog = 0;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(received).toHaveLength(2);
+    expect(slow.socket.closed).toBeNull();
+    expect(stateOf(slow.doc)).toEqual(stateOf(board.doc));
+    expect(cardIds(slow.doc)).toEqual(['a1', 'a2', 'a4']);
+    // And it is sent each update again.
+    ana.addCard('a5', { kind: 'note', text: 'x', authorId: 'p1', x: 5, y: 0 });
+    await board.flushed();
+    expect(received).toHaveLength(3);
+    expect(slow.cards.has('a5')).toBe(true);
   });
 
   it('lets a joining reader take in a board bigger than the backlog limit', async () => {

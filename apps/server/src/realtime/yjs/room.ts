@@ -39,6 +39,13 @@ export interface BoardLimits {
    * with {@link slowReaderClose}, beyond its largest sync step 2 (default 4 MiB).
    */
   maxBacklogBytes?: number;
+  /**
+   * Bytes a reader may leave unread past which it is sent no more board updates until it has read
+   * all but a quarter of them; then it gets everything it missed as one update (default 256 KiB).
+   * Memory per slow reader stays near this, and a reader that catches up is sent a diff of the
+   * board, in which a card moved a hundred times is one move, not a hundred updates.
+   */
+  lagBytes?: number;
   /** How fast a writer may write (defaults: {@link defaultRateLimits}). */
   rates?: RateLimits;
 }
@@ -66,6 +73,11 @@ export interface BoardConnection {
   held: Uint8Array[] | null;
   /** The largest sync step 2 sent to it: a reader may be behind by that while it takes it in. */
   allowance: number;
+  /**
+   * Set while the reader is behind (see {@link BoardLimits.lagBytes}): the state vector of `doc`
+   * when it was last sent an update; it has been sent everything up to it.
+   */
+  behind: Uint8Array | null;
 }
 
 /**
@@ -78,6 +90,9 @@ export const slowReaderClose = {
   code: CloseCode.tryAgainLater,
   reason: 'Too far behind the board: reconnect to catch up',
 } as const;
+
+/** How often readers that fell behind are checked for having read their backlog, in ms. */
+const lagCheckMs = 20;
 
 /** Senders in one broadcast batch up to which each gets only the others' updates. */
 const maxExactSenders = 4;
@@ -122,6 +137,8 @@ export class BoardRoom {
    * is partly in `doc` already, yet no client or probe has it.
    */
   private catchUpFrom: Uint8Array | null = null;
+  /** Checks readers that fell behind while some are (see {@link BoardLimits.lagBytes}). */
+  private lagTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly sessionId: string,
@@ -140,8 +157,8 @@ export class BoardRoom {
     this.budgets = new WriterBudgets(limits.rates ?? defaultRateLimits);
     this.presence = new Presence(
       this.doc,
-      (message) => {
-        for (const connection of this.connections.values()) this.send(connection, message);
+      (message, except) => {
+        for (const connection of this.connections.values()) if (connection !== except) this.send(connection, message);
       },
       relay ? (update) => relay.publishPresence(sessionId, update) : undefined,
     );
@@ -211,7 +228,7 @@ export class BoardRoom {
     }
     this.takeIntoProbe(batch.update);
     const message = syncUpdate(batch.update);
-    for (const connection of [...this.connections.values()]) this.send(connection, message);
+    for (const connection of [...this.connections.values()]) this.sendUpdate(connection, message);
   }
 
   /** Cursors of another node's clients. */
@@ -243,7 +260,7 @@ export class BoardRoom {
         if (!gained || this.broken) continue;
         this.takeIntoProbe(gained);
         const message = syncUpdate(gained);
-        for (const connection of [...this.connections.values()]) this.send(connection, message);
+        for (const connection of [...this.connections.values()]) this.sendUpdate(connection, message);
       } while (this.catchUpAgain);
     })()
       .catch((err: unknown) =>
@@ -309,6 +326,7 @@ export class BoardRoom {
       presenceBudget: this.budgets.presence(),
       held: [],
       allowance: 0,
+      behind: null,
     };
     this.connections.set(socket, connection);
     socket.onClose(() => this.removeConnection(socket));
@@ -419,6 +437,8 @@ export class BoardRoom {
   /** Closes every connection with `code` and frees the documents. */
   close(code: number, reason: string): void {
     this.unfollow();
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    this.lagTimer = null;
     for (const connection of this.connections.values()) connection.socket.close(code, reason);
     this.connections.clear();
     this.presence.destroy();
@@ -623,6 +643,46 @@ export class BoardRoom {
   }
 
   /**
+   * Sends an update of `doc` to a reader, unless it is behind: it is sent nothing more until it
+   * has read its backlog, then all it missed at once ({@link BoardLimits.lagBytes}).
+   */
+  private sendUpdate(connection: BoardConnection, message: Uint8Array): void {
+    if (connection.behind) return;
+    this.send(connection, message);
+    if (!connection.socket.isOpen || (connection.socket.backlog ?? 0) <= this.lagBytes + connection.allowance) return;
+    connection.behind = Y.encodeStateVector(this.doc);
+    this.lagTimer ??= setInterval(() => this.catchUpReaders(), lagCheckMs);
+    this.lagTimer.unref?.();
+  }
+
+  /** Sends each reader that was behind and has read its backlog what `doc` gained since. */
+  private catchUpReaders(): void {
+    let lagging = false;
+    for (const connection of [...this.connections.values()]) {
+      const from = connection.behind;
+      if (!from) continue;
+      if ((connection.socket.backlog ?? 0) > this.lagBytes / 4) {
+        lagging = true;
+        continue;
+      }
+      connection.behind = null;
+      const message = syncUpdate(Y.encodeStateAsUpdate(this.doc, from));
+      // A reader that was far behind may need longer to take in this one.
+      connection.allowance = Math.max(connection.allowance, message.byteLength);
+      this.sendUpdate(connection, message);
+      if (connection.behind) lagging = true;
+    }
+    if (!lagging && this.lagTimer) {
+      clearInterval(this.lagTimer);
+      this.lagTimer = null;
+    }
+  }
+
+  private get lagBytes(): number {
+    return this.limits.lagBytes ?? 256 * 1024;
+  }
+
+  /**
    * Sends the updates `doc` took together as one message (merged, as Hocuspocus merges an event
    * loop turn's updates) to everyone who sent none of them; a sender gets the others' updates
    * merged, and nothing when they were all its own. With more than {@link maxExactSenders}
@@ -637,7 +697,7 @@ export class BoardRoom {
     if (updates.length === 1) {
       const message = syncUpdate(first.update);
       for (const connection of this.connections.values()) {
-        if (connection !== first.origin) this.send(connection, message);
+        if (connection !== first.origin) this.sendUpdate(connection, message);
       }
       return first.update;
     }
@@ -653,11 +713,11 @@ export class BoardRoom {
           allUpdate = Y.mergeUpdates(updates.map((u) => u.update));
           all = syncUpdate(allUpdate);
         }
-        this.send(connection, all);
+        this.sendUpdate(connection, all);
         continue;
       }
       const others = updates.filter((u) => u.origin !== connection);
-      if (others.length > 0) this.send(connection, merged(others));
+      if (others.length > 0) this.sendUpdate(connection, merged(others));
     }
     return allUpdate;
   }

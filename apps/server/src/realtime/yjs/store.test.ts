@@ -69,6 +69,33 @@ describe('BoardStore', () => {
     expect(await Promise.all(rest)).toEqual([2, 3, 4]);
   });
 
+  it('starts commits at most every batchMs: what comes sooner shares the next, a lone update goes at once', async () => {
+    const { db, statements } = heldDriver('postgres');
+    const store = new BoardStore(db, { batchMs: 40 });
+    const rooms = () => statements.map((s) => s.rooms);
+    const first = store.append('a', bytes(1));
+    await tick();
+    expect(rooms()).toEqual([['a']]);
+    statements[0]?.finish();
+    await first;
+    // Within the window: b and c wait for its end, then go in one commit.
+    const soon = [store.append('b', bytes(1)), store.append('c', bytes(1))];
+    await tick();
+    await tick();
+    expect(rooms()).toEqual([['a']]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(rooms()).toEqual([['a'], ['b', 'c']]);
+    statements[1]?.finish();
+    await Promise.all(soon);
+    // Nothing started for a whole window: the next update is committed in its own turn.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const lone = store.append('d', bytes(1));
+    await tick();
+    expect(rooms()).toEqual([['a'], ['b', 'c'], ['d']]);
+    statements[2]?.finish();
+    await lone;
+  });
+
   it('lets a compaction step go only between commits', async () => {
     const { db, statements } = heldDriver('pglite');
     const store = new BoardStore(db);

@@ -11,7 +11,7 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** How many commits may be in flight at once, by driver. */
+/** How commits are made: how many at once, how often, and for one node or several. */
 export interface BoardStoreOptions {
   /**
    * Commits in flight at once, each of rooms the others do not hold (default: 1 on PGlite, whose
@@ -24,6 +24,14 @@ export interface BoardStoreOptions {
    * on the stored snapshot and delete only the updates they folded ({@link compactSharedBoard}).
    */
   readonly shared?: boolean;
+  /**
+   * Least time from the start of one commit to the start of the next, in ms (default 0: each
+   * event-loop turn). Updates arriving meanwhile share the next commit, and each room broadcasts
+   * a commit's updates as one message, so under load a board sends one frame per client per
+   * window instead of one per update (the kernel's cost of a frame is most of the server's CPU).
+   * A lone update, none committed in the last window, is committed at once.
+   */
+  readonly batchMs?: number;
 }
 
 /**
@@ -42,6 +50,9 @@ export class BoardStore implements BoardStorage {
   private readonly busy = new Set<string>();
   private readonly flights = new Set<Promise<void>>();
   private readonly maxInFlight: number;
+  private readonly batchMs: number;
+  /** When the last commit started (`performance.now()`). */
+  private lastStartAt = Number.NEGATIVE_INFINITY;
   private scheduled = false;
   /** Compaction steps waiting for a moment with no commit in flight. */
   private readonly gaps: (() => void)[] = [];
@@ -51,6 +62,7 @@ export class BoardStore implements BoardStorage {
     options: BoardStoreOptions = {},
   ) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? (connection.kind === 'pglite' ? 1 : 4));
+    this.batchMs = Math.max(0, options.batchMs ?? 0);
     if (options.shared) {
       if (connection.kind !== 'postgres') throw new Error('Boards shared by several nodes need PostgreSQL');
       this.compactShared = (sessionId, fold, seqs) => compactSharedBoard(this.db, sessionId, fold, seqs);
@@ -123,12 +135,15 @@ export class BoardStore implements BoardStorage {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // setImmediate, not a timer: the batch is whatever arrived during this tick, so a lone update
-    // waits for no one, and a burst shares one commit.
-    setImmediate(() => {
+    const go = () => {
       this.scheduled = false;
       this.pump();
-    });
+    };
+    // The batch is whatever arrived until then: at least this tick, and under load the rest of
+    // the window since the last commit started.
+    const wait = this.lastStartAt + this.batchMs - performance.now();
+    if (wait > 0) setTimeout(go, wait);
+    else setImmediate(go);
   }
 
   /** Starts commits of the waiting rooms that have none in flight, while there is room for them. */
@@ -148,6 +163,7 @@ export class BoardStore implements BoardStorage {
   }
 
   private start(rooms: readonly string[], batch: readonly Pending[]): void {
+    this.lastStartAt = performance.now();
     for (const room of rooms) this.busy.add(room);
     const flight: Promise<void> = appendBoardUpdates(this.connection, batch)
       .then(
