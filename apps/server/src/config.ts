@@ -1,14 +1,14 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Everything Calma reads from the environment, validated once at start-up. */
 /**
- * Least time between board commits (ms). Below one display frame (16.7 ms), so nobody sees it, and
- * a person dragging a card at the display's rate is never held; ten writers at once share commits
- * and broadcasts (see \`BoardStoreOptions.batchMs\`).
+ * Least time between one board's commits (ms). Below one display frame (16.7 ms), so nobody sees
+ * it, and a person dragging a card at the display's rate is never held; several people writing at
+ * once share commits and broadcasts (see `BoardStoreOptions.batchMs`).
  */
 export const defaultBoardBatchMs = 10;
 
+/** Everything Calma reads from the environment, validated once at start-up. */
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -37,7 +37,7 @@ export interface Config {
   readonly boardMaxDocBytes: number;
   /** Stored board updates folded into a snapshot after this many. */
   readonly boardCompactEvery: number;
-  /** Least time between board commits, in ms: updates arriving meanwhile share a commit and a broadcast. */
+  /** Least time between one board's commits, in ms: its updates arriving meanwhile share a commit and a broadcast. */
   readonly boardBatchMs: number;
   /** Replay: a changing board keeps a moment at most this often, in ms. */
   readonly boardMomentEveryMs: number;

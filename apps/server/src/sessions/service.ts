@@ -38,6 +38,9 @@ const load = (row: SessionRow): LoadedSession => ({
   row,
 });
 
+/** Sessions one node remembers (see `SessionService.remembered`). */
+const maxRemembered = 1000;
+
 /**
  * Runs sessions: every transition goes through `control`, which applies core's reducer, persists
  * the new state (optimistically versioned) and only then announces it on the event bus.
@@ -46,6 +49,13 @@ const load = (row: SessionRow): LoadedSession => ({
  */
 export class SessionService {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /**
+   * Sessions as this node last read or wrote them, most recent last (at most
+   * {@link maxRemembered}): a moderator's action is authorised on its group (which never changes)
+   * and tried on its state without reading the row first; the conditional UPDATE in `control`
+   * catches a row that moved since (another node, another process), and then it is read.
+   */
+  private readonly remembered = new Map<string, LoadedSession>();
 
   constructor(
     private readonly db: Database,
@@ -66,8 +76,30 @@ export class SessionService {
   /** Loads a session or throws 404. */
   async get(sessionId: string): Promise<LoadedSession> {
     const row = await findSession(this.db, sessionId);
-    if (!row) throw notFound('Session');
-    return load(row);
+    if (!row) {
+      this.remembered.delete(sessionId);
+      throw notFound('Session');
+    }
+    return this.remember(load(row));
+  }
+
+  /**
+   * The session as this node last saw it, or as stored when it has not (404 if none): to authorise
+   * and try a control action in one round trip. Its state may be old; `control` checks it.
+   */
+  lastKnown(sessionId: string): Promise<LoadedSession> {
+    const known = this.remembered.get(sessionId);
+    return known ? Promise.resolve(known) : this.get(sessionId);
+  }
+
+  private remember(session: LoadedSession): LoadedSession {
+    this.remembered.delete(session.id);
+    this.remembered.set(session.id, session);
+    if (this.remembered.size > maxRemembered) {
+      const oldest = this.remembered.keys().next().value;
+      if (oldest !== undefined) this.remembered.delete(oldest);
+    }
+    return session;
   }
 
   /** A group's sessions. */
@@ -117,6 +149,12 @@ export class SessionService {
         // Durable before anyone is told: a broadcast state must survive a crash.
         const saved = await saveSessionState(this.db, sessionId, result.state, session.version);
         if (saved === null) continue; // the row moved since it was read: read it again and re-apply
+        this.remember({
+          ...session,
+          state: result.state,
+          version: saved,
+          row: { ...session.row, state: result.state, version: saved },
+        });
         const view = viewSessionState(result.state, now);
         this.events.notify({ type: 'session-state-changed', sessionId, state: view });
         for (const segment of result.state.revealed) {

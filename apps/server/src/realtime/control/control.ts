@@ -34,7 +34,13 @@ export function handleControl(context: ControlContext, socket: ControlSocket): v
   socket.on('session:control', async (payload, ack) => {
     try {
       const body = checkPayload(payload);
-      const session = await authorizeSession(context.sessions, socket.data.principal, body.sessionId, ['moderator']);
+      // As this node last saw it: `control` checks the state against the row as it writes it.
+      const session = await authorizeSession(
+        { get: (id) => context.sessions.lastKnown(id) },
+        socket.data.principal,
+        body.sessionId,
+        ['moderator'],
+      );
       const action = await toSessionAction(context.db, session.groupId, body);
       reply(ack, { state: await context.sessions.control(session.id, action, body.revision, session) });
     } catch (err) {

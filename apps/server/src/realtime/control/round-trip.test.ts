@@ -83,4 +83,27 @@ describe.each(databaseKinds)('a control action on %s', (kind) => {
     const again = await sessions.control(row.id, { type: 'resume' }, undefined, known);
     expect(again).toMatchObject({ segment: 2, status: 'running' });
   });
+
+  it('authorises and acts on what the node last wrote: the next action is one statement in all', async () => {
+    const { db, statements } = counted(test.db);
+    const sessions = new SessionService(db, new InProcessEventBus(() => undefined));
+    const row = await createSession(test.db, groupId, initialSessionState());
+    await sessions.control(row.id, start, undefined, await sessions.lastKnown(row.id));
+    statements.length = 0;
+    const paused = await sessions.control(row.id, { type: 'pause' }, undefined, await sessions.lastKnown(row.id));
+    expect(statements).toEqual(['update']);
+    expect(paused).toMatchObject({ segment: 2, status: 'paused' });
+    // Another node (its own service) resumes and pauses: this node's memory is two writes behind.
+    const other = new SessionService(test.db, new InProcessEventBus(() => undefined));
+    await other.control(row.id, { type: 'resume' }, undefined, await other.lastKnown(row.id));
+    await other.control(row.id, { type: 'pause' }, undefined, await other.lastKnown(row.id));
+    // Resuming is legal on the old memory (paused) but its version is gone: read, applied, stored.
+    statements.length = 0;
+    const resumed = await sessions.control(row.id, { type: 'resume' }, undefined, await sessions.lastKnown(row.id));
+    expect(statements).toEqual(['update', 'select', 'update']);
+    expect(resumed).toMatchObject({ status: 'running' });
+    const stored = await other.get(row.id);
+    expect(stored.state).toMatchObject({ status: 'running' });
+    expect(stored.version).toBe((await sessions.lastKnown(row.id)).version);
+  });
 });

@@ -69,7 +69,7 @@ describe('BoardStore', () => {
     expect(await Promise.all(rest)).toEqual([2, 3, 4]);
   });
 
-  it('starts commits at most every batchMs: what comes sooner shares the next, a lone update goes at once', async () => {
+  it('starts a room’s commits at most every batchMs: its updates sooner share the next; other rooms go at once', async () => {
     const { db, statements } = heldDriver('postgres');
     const store = new BoardStore(db, { batchMs: 40 });
     const rooms = () => statements.map((s) => s.rooms);
@@ -78,22 +78,41 @@ describe('BoardStore', () => {
     expect(rooms()).toEqual([['a']]);
     statements[0]?.finish();
     await first;
-    // Within the window: b and c wait for its end, then go in one commit.
-    const soon = [store.append('b', bytes(1)), store.append('c', bytes(1))];
+    // Within a's window: a's next two wait for its end and go in one commit; b, quiet, goes at once.
+    const soon = [store.append('a', bytes(2)), store.append('a', bytes(3))];
+    const other = store.append('b', bytes(1));
     await tick();
     await tick();
-    expect(rooms()).toEqual([['a']]);
+    expect(rooms()).toEqual([['a'], ['b']]);
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(rooms()).toEqual([['a'], ['b', 'c']]);
+    expect(rooms()).toEqual([['a'], ['b'], ['a', 'a']]);
     statements[1]?.finish();
-    await Promise.all(soon);
-    // Nothing started for a whole window: the next update is committed in its own turn.
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const lone = store.append('d', bytes(1));
-    await tick();
-    expect(rooms()).toEqual([['a'], ['b', 'c'], ['d']]);
     statements[2]?.finish();
+    expect(await Promise.all([...soon, other])).toEqual([3, 4, 2]);
+    // Nothing started for a whole window: a's next update is committed in its own turn.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const lone = store.append('a', bytes(4));
+    await tick();
+    expect(rooms()).toEqual([['a'], ['b'], ['a', 'a'], ['a']]);
+    statements[3]?.finish();
     await lone;
+  });
+
+  it('commits what waits for its window at once when the server stops', async () => {
+    const { db, statements } = heldDriver('pglite');
+    const store = new BoardStore(db, { batchMs: 10_000 });
+    const first = store.append('a', bytes(1));
+    await tick();
+    statements[0]?.finish();
+    await first;
+    const waiting = store.append('a', bytes(2));
+    await tick();
+    expect(statements).toHaveLength(1);
+    const drained = store.drain();
+    await tick();
+    expect(statements.map((s) => s.rooms)).toEqual([['a'], ['a']]);
+    statements[1]?.finish();
+    await Promise.all([waiting, drained]);
   });
 
   it('lets a compaction step go only between commits', async () => {

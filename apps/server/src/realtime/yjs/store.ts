@@ -25,11 +25,12 @@ export interface BoardStoreOptions {
    */
   readonly shared?: boolean;
   /**
-   * Least time from the start of one commit to the start of the next, in ms (default 0: each
-   * event-loop turn). Updates arriving meanwhile share the next commit, and each room broadcasts
-   * a commit's updates as one message, so under load a board sends one frame per client per
-   * window instead of one per update (the kernel's cost of a frame is most of the server's CPU).
-   * A lone update, none committed in the last window, is committed at once.
+   * Least time from the start of one of a room's commits to the start of its next, in ms
+   * (default 0: each event-loop turn). The room's updates arriving meanwhile share the next
+   * commit, and a room broadcasts a commit's updates as one message, so a busy board sends one
+   * frame per client per window instead of one per update (the kernel's cost of a frame is most
+   * of the server's CPU). An update to a room that started no commit in the last window is
+   * committed at once, whatever the other rooms do.
    */
   readonly batchMs?: number;
 }
@@ -51,9 +52,12 @@ export class BoardStore implements BoardStorage {
   private readonly flights = new Set<Promise<void>>();
   private readonly maxInFlight: number;
   private readonly batchMs: number;
-  /** When the last commit started (`performance.now()`). */
-  private lastStartAt = Number.NEGATIVE_INFINITY;
-  private scheduled = false;
+  /** When each room's last commit started (`performance.now()`), while within `batchMs`. */
+  private readonly lastStartAt = new Map<string, number>();
+  /** A pump is due in the next turn (`immediate`), or at `timerDue` (`timer`). */
+  private immediate = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerDue = Number.POSITIVE_INFINITY;
   /** Compaction steps waiting for a moment with no commit in flight. */
   private readonly gaps: (() => void)[] = [];
 
@@ -110,7 +114,7 @@ export class BoardStore implements BoardStorage {
   /** Waits until everything enqueued so far is committed (used on shutdown). */
   async drain(): Promise<void> {
     while (this.waiting.size > 0 || this.flights.size > 0) {
-      if (this.flights.size === 0) this.pump();
+      if (this.flights.size === 0) this.pump(true);
       await Promise.all([...this.flights]);
     }
   }
@@ -132,39 +136,68 @@ export class BoardStore implements BoardStorage {
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    const go = () => {
-      this.scheduled = false;
-      this.pump();
-    };
-    // The batch is whatever arrived until then: at least this tick, and under load the rest of
-    // the window since the last commit started.
-    const wait = this.lastStartAt + this.batchMs - performance.now();
-    if (wait > 0) setTimeout(go, wait);
-    else setImmediate(go);
+  /** When a waiting room may start its next commit. */
+  private readyAt(sessionId: string): number {
+    return (this.lastStartAt.get(sessionId) ?? Number.NEGATIVE_INFINITY) + this.batchMs;
   }
 
-  /** Starts commits of the waiting rooms that have none in flight, while there is room for them. */
-  private pump(): void {
-    while (this.flights.size < this.maxInFlight && this.waiting.size > 0) {
+  /**
+   * Arranges the next pump: in the next turn when a waiting room may commit now (the batch is
+   * whatever arrived during this turn), else when the first one may. Rooms with a commit in
+   * flight, or no room for another commit, wait for a flight to end.
+   */
+  private schedule(): void {
+    if (this.flights.size >= this.maxInFlight) return;
+    let due = Number.POSITIVE_INFINITY;
+    for (const sessionId of this.waiting.keys())
+      if (!this.busy.has(sessionId)) due = Math.min(due, this.readyAt(sessionId));
+    if (due === Number.POSITIVE_INFINITY) return;
+    const now = performance.now();
+    if (due <= now) {
+      if (this.immediate) return;
+      this.immediate = true;
+      setImmediate(() => {
+        this.immediate = false;
+        this.pump();
+      });
+      return;
+    }
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerDue = Number.POSITIVE_INFINITY;
+      this.pump();
+    }, due - now);
+  }
+
+  /**
+   * Starts a commit of the waiting rooms that have none in flight and whose window has passed
+   * (every waiting room when `all`, on shutdown), if there is room for one; then arranges the next.
+   */
+  private pump(all = false): void {
+    const now = performance.now();
+    for (const [sessionId, at] of this.lastStartAt) if (at + this.batchMs <= now) this.lastStartAt.delete(sessionId);
+    if (this.flights.size < this.maxInFlight) {
       const rooms: string[] = [];
       const batch: Pending[] = [];
       for (const [sessionId, list] of this.waiting) {
-        if (this.busy.has(sessionId)) continue;
+        if (this.busy.has(sessionId) || (!all && this.readyAt(sessionId) > now)) continue;
         rooms.push(sessionId);
         for (const pending of list) batch.push(pending);
         this.waiting.delete(sessionId);
       }
-      if (batch.length === 0) return;
-      this.start(rooms, batch);
+      if (batch.length > 0) this.start(rooms, batch, now);
     }
+    this.schedule();
   }
 
-  private start(rooms: readonly string[], batch: readonly Pending[]): void {
-    this.lastStartAt = performance.now();
-    for (const room of rooms) this.busy.add(room);
+  private start(rooms: readonly string[], batch: readonly Pending[], now: number): void {
+    for (const room of rooms) {
+      this.busy.add(room);
+      if (this.batchMs > 0) this.lastStartAt.set(room, now);
+    }
     const flight: Promise<void> = appendBoardUpdates(this.connection, batch)
       .then(
         (seqs) => {
