@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import { safeError } from '../../safe-error.js';
-import type { MergeUpdates } from './merger.js';
+import { foldUpdates, type MergeUpdates } from './merger.js';
 import type { BoardLog, BoardStorage } from './ports.js';
 
 /** Merging on the caller's thread: for tests and small boards. */
-export const mergeHere: MergeUpdates = async (updates) => Y.mergeUpdates([...updates]);
+export const mergeHere: MergeUpdates = async (updates) => foldUpdates(Y, updates);
 
 /** Transaction origin of what `doc` takes from storage. */
 export const durableOrigin = Symbol('durable');
