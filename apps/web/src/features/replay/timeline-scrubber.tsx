@@ -15,6 +15,18 @@ export function clockTime(at: number, language: string): string {
 }
 
 /**
+ * The slider's range over a session from `start` to `end` (ms): five hundred steps, whatever its
+ * length (a step is a second for a session of about eight minutes, a few milliseconds for one
+ * driven by a test), and a top that is a whole number of steps at or past the end. A range input
+ * only takes values on its steps, so with the top at the end itself, End (or dragging to the
+ * right) stopped up to a step short of it: before the session's last moment.
+ */
+export function scrubberRange(start: number, end: number): { span: number; step: number; max: number } {
+  const span = Math.max(1, end - start);
+  const step = Math.max(1, Math.round(span / 500));
+  return { span, step, max: Math.ceil(span / step) * step };
+}
+/**
  * The session from its first event to its end: segments as coloured bands, a range input to
  * scrub (arrow keys move a five-hundredth of the session, Home/End go to its ends) and the events
  * as a list of buttons that jump to their moment. The chosen moment is the caller's.
@@ -35,10 +47,7 @@ export function TimelineScrubber({
   onChange: (at: number) => void;
 }) {
   const { t, i18n } = useTranslation('replay');
-  const span = Math.max(1, end - start);
-  // Five hundred steps over the session, whatever its length: a step is a second for a session of
-  // about eight minutes, and a few milliseconds for one driven by a test.
-  const step = Math.max(1, Math.round(span / 500));
+  const { span, step, max } = scrubberRange(start, end);
   const describe = (event: TimelineEvent) => {
     switch (event.type) {
       case 'segment':
@@ -82,7 +91,7 @@ export function TimelineScrubber({
         <input
           type="range"
           min={0}
-          max={span}
+          max={max}
           step={step}
           value={Math.min(span, Math.max(0, at - start))}
           aria-valuetext={clockTime(at, i18n.language)}
