@@ -147,14 +147,14 @@ export class BoardStore implements BoardStorage {
    * flight, or no room for another commit, wait for a flight to end.
    */
   private schedule(): void {
-    if (this.flights.size >= this.maxInFlight) return;
+    // A pump due in the next turn arranges the next one itself: nothing to work out per update.
+    if (this.immediate || this.flights.size >= this.maxInFlight) return;
     let due = Number.POSITIVE_INFINITY;
     for (const sessionId of this.waiting.keys())
       if (!this.busy.has(sessionId)) due = Math.min(due, this.readyAt(sessionId));
     if (due === Number.POSITIVE_INFINITY) return;
     const now = performance.now();
     if (due <= now) {
-      if (this.immediate) return;
       this.immediate = true;
       setImmediate(() => {
         this.immediate = false;
