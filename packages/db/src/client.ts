@@ -22,6 +22,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { type DataDirLock, lockDataDir } from './lock.js';
+import { PgliteStatements, type StatementParam } from './pglite-statements.js';
 import * as schema from './schema.js';
 
 /** The drizzle database both drivers provide; repositories take only this. */
@@ -50,9 +51,10 @@ export interface Db {
   readonly kind: DbKind;
   /**
    * A parameterised statement straight on the driver, for the one hot path (board updates) where
-   * the query builder's overhead shows in tail latency. Repositories only; never in routes.
+   * the query builder's overhead shows in tail latency. Repositories only; never in routes. On
+   * PGlite the statement is prepared once and bytes go in binary ({@link PgliteStatements}).
    */
-  query(text: string, params: unknown[]): Promise<Record<string, unknown>[]>;
+  query(text: string, params: readonly StatementParam[]): Promise<Record<string, unknown>[]>;
   /** Applies every pending drizzle-kit migration (idempotent). */
   migrate(): Promise<void>;
   /**
@@ -215,7 +217,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
     return {
       db: db as unknown as Database,
       kind: 'postgres',
-      query: async (text, params) => (await pool.query(text, params)).rows,
+      query: async (text, params) => (await pool.query(text, params as StatementParam[])).rows,
       migrate: () => migrateNodePg(db, { migrationsFolder }),
       exclusive: async (task) => {
         const holder = await pool.connect();
@@ -249,10 +251,11 @@ export async function createDb(options: DbOptions): Promise<Db> {
     await client.waitReady;
   }
   const db = drizzlePglite(client, { schema });
+  const statements = new PgliteStatements(client);
   return {
     db: db as unknown as Database,
     kind: 'pglite',
-    query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
+    query: (text, params) => statements.query(text, params),
     migrate: () => migratePglite(db, { migrationsFolder }),
     exclusive: (task) => task(),
     close: async () => {

@@ -12,7 +12,7 @@ function heldDriver(kind: Db['kind']) {
     migrate: async () => undefined,
     exclusive: (task) => task(),
     close: async () => undefined,
-    query: (_text: string, params: unknown[]) =>
+    query: (_text: string, params: readonly unknown[]) =>
       new Promise<Record<string, unknown>[]>((resolve) => {
         const rooms = params.filter((_, i) => i % 2 === 0) as string[];
         statements.push({ rooms, finish: () => resolve(rooms.map(() => ({ seq: ++seq }))) });
