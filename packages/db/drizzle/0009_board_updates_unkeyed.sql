@@ -1,0 +1,1 @@
+ALTER TABLE "board_updates" DROP CONSTRAINT "board_updates_session_id_sessions_id_fk";
