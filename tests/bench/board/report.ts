@@ -97,7 +97,10 @@ export function printComparison<Key extends string>(
       const value = results.value(metric, column.key);
       if (Number.isNaN(value)) return '—'.padStart(cellWidth);
       const shownValue = `${metric.atLeast?.(value) ? '≥ ' : ''}${value.toFixed(metric.digits)}`;
-      const ratio = column.key === reference || Number.isNaN(ref) || ref === 0 ? '' : ` (${(value / ref).toFixed(2)}×)`;
+      // No ratio to a reference that shows as 0 (an RSS growth of 0.004 MB made "10843.00×").
+      const refShown = Number(ref.toFixed(metric.digits));
+      const ratio =
+        column.key === reference || Number.isNaN(ref) || refShown === 0 ? '' : ` (${(value / ref).toFixed(2)}×)`;
       return `${shownValue}${ratio}`.padStart(cellWidth);
     });
     console.log(`${metric.label.padEnd(labelWidth)}${cells.join('')}`);

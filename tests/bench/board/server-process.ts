@@ -31,7 +31,9 @@ export async function startServerProcess<Ready>(
   const child = fork(script, [...args], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // `BENCH_PEER_NODE_ARGS`: Node flags for a reference server, to profile it as `BENCH_NODE_ARGS` does Calma.
-    ...(script.endsWith('.mjs') ? { execArgv: process.env.BENCH_PEER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] } : {}),
+    ...(script.endsWith('.mjs')
+      ? { execArgv: process.env.BENCH_PEER_NODE_ARGS?.split(' ').filter(Boolean) ?? [] }
+      : {}),
   });
   const forward = (line: string) => {
     if (line.trim() !== '') console.log(`    [${label}] ${line}`);
