@@ -148,7 +148,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   const redis = deps.redis ?? null;
   const clusterBus = redis ? new RedisEventBus(redis, logFailure, app.log) : null;
   const events: EventBus = clusterBus ?? new InProcessEventBus(logFailure);
-  const sessions = new SessionService(deps.db.db, events);
+  const sessions = new SessionService(deps.db, events);
   await app.register(authPlugin, { ...auth, sessions });
   const sockets = socketPolicy(config, app);
 

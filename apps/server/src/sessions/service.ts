@@ -11,6 +11,7 @@ import {
   countSubmitters,
   createSession,
   type Database,
+  type Db,
   findSession,
   listSessions,
   type SessionRow,
@@ -58,10 +59,14 @@ export class SessionService {
   private readonly remembered = new Map<string, LoadedSession>();
 
   constructor(
-    private readonly db: Database,
+    private readonly connection: Db,
     private readonly events: EventBus,
     private readonly now: () => number = Date.now,
   ) {}
+
+  private get db(): Database {
+    return this.connection.db;
+  }
 
   /**
    * Creates a session for a group, in segment 0, not started, and announces it: the board loads
@@ -147,7 +152,7 @@ export class SessionService {
           return viewSessionState(session.state, now);
         }
         // Durable before anyone is told: a broadcast state must survive a crash.
-        const saved = await saveSessionState(this.db, sessionId, result.state, session.version);
+        const saved = await saveSessionState(this.connection, sessionId, result.state, session.version);
         if (saved === null) continue; // the row moved since it was read: read it again and re-apply
         this.remember({
           ...session,

@@ -1,6 +1,6 @@
 import type { SessionState } from '@calma/core';
 import { and, asc, count, countDistinct, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { Database } from '../client.js';
+import type { Database, Db } from '../client.js';
 import { newId } from '../ids.js';
 import { finalAttributes, segment1Attributes, segment5Ratings, sessions } from '../schema.js';
 
@@ -44,17 +44,20 @@ export function listSessions(db: Database, groupId: string): Promise<SessionRow[
  * when someone else got there first.
  */
 export async function saveSessionState(
-  db: Database,
+  db: Pick<Db, 'query'>,
   id: string,
   state: SessionState,
   expectedVersion: number,
 ): Promise<number | null> {
-  const rows = await db
-    .update(sessions)
-    .set({ state, version: expectedVersion + 1, updatedAt: new Date() })
-    .where(and(eq(sessions.id, id), eq(sessions.version, expectedVersion)))
-    .returning({ version: sessions.version });
-  return rows[0]?.version ?? null;
+  // Plain SQL on the driver, as the board's appends: a moderator's every action waits for this
+  // statement before anyone is told, and on PGlite the query builder's path took ~2 ms of a cold
+  // event loop where the prepared statement takes ~0.9 ms.
+  const rows = await db.query(
+    'UPDATE sessions SET state = $1, version = $2, updated_at = now() WHERE id = $3 AND version = $4 RETURNING version',
+    [JSON.stringify(state), String(expectedVersion + 1), id, String(expectedVersion)],
+  );
+  const version = rows[0]?.version;
+  return version === undefined || version === null ? null : Number(version);
 }
 
 /** Replaces a participant's segment-1 attributes (ranks 1… in the given order), atomically. */

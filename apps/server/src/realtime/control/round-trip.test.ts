@@ -1,15 +1,18 @@
 import { initialSessionState } from '@calma/core';
-import { createGroup, createSession, createStudy, type Database, saveSessionState } from '@calma/db';
+import { createGroup, createSession, createStudy, type Db, saveSessionState } from '@calma/db';
 import type { TestDb } from '@calma/db/testing';
 import { databaseKinds, freshDb } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DomainEvent, InProcessEventBus } from '../../events/bus.js';
 import { SessionService } from '../../sessions/service.js';
 
-/** The database behind a counter of the statements started on it (select, update, …). */
-function counted(db: Database): { db: Database; statements: string[] } {
+/**
+ * The database behind a counter of the statements started on it (select, update, …), through
+ * the query builder or as plain SQL on the driver.
+ */
+function counted(db: Db): { db: Db; statements: string[] } {
   const statements: string[] = [];
-  const proxy = new Proxy(db, {
+  const builder = new Proxy(db.db, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
       if (typeof value !== 'function') return value;
@@ -20,7 +23,17 @@ function counted(db: Database): { db: Database; statements: string[] } {
       };
     },
   });
-  return { db: proxy, statements };
+  return {
+    db: {
+      ...db,
+      db: builder,
+      query: (text, params) => {
+        statements.push(text.trimStart().split(/\s/)[0]?.toLowerCase() ?? '');
+        return db.query(text, params);
+      },
+    },
+    statements,
+  };
 }
 
 /**
@@ -52,7 +65,7 @@ describe.each(databaseKinds)('a control action on %s', (kind) => {
   const start = { type: 'start', segment: 2, durationMs: 60_000 } as const;
 
   it('stores and announces with one statement after authorisation', async () => {
-    const { db, statements } = counted(test.db);
+    const { db, statements } = counted(test);
     const events: DomainEvent[] = [];
     const bus = new InProcessEventBus(() => undefined);
     bus.subscribe('session-state-changed', (event) => void events.push(event));
@@ -68,12 +81,12 @@ describe.each(databaseKinds)('a control action on %s', (kind) => {
   });
 
   it('reads again when the caller’s read is out of date, and applies the action to the stored row', async () => {
-    const sessions = new SessionService(test.db, new InProcessEventBus(() => undefined));
+    const sessions = new SessionService(test, new InProcessEventBus(() => undefined));
     const row = await createSession(test.db, groupId, initialSessionState());
     const known = await sessions.get(row.id);
     // Another node starts segment 2 after this request read the session.
     const moved = { ...known.state, segment: 2 as const, status: 'running' as const };
-    expect(await saveSessionState(test.db, row.id, moved, known.version)).not.toBeNull();
+    expect(await saveSessionState(test, row.id, moved, known.version)).not.toBeNull();
     // Pausing is illegal on the old read (nothing runs), legal on the stored row.
     const view = await sessions.control(row.id, { type: 'pause' }, undefined, known);
     expect(view).toMatchObject({ segment: 2, status: 'paused' });
@@ -85,7 +98,7 @@ describe.each(databaseKinds)('a control action on %s', (kind) => {
   });
 
   it('authorises and acts on what the node last wrote: the next action is one statement in all', async () => {
-    const { db, statements } = counted(test.db);
+    const { db, statements } = counted(test);
     const sessions = new SessionService(db, new InProcessEventBus(() => undefined));
     const row = await createSession(test.db, groupId, initialSessionState());
     await sessions.control(row.id, start, undefined, await sessions.lastKnown(row.id));
@@ -94,7 +107,7 @@ describe.each(databaseKinds)('a control action on %s', (kind) => {
     expect(statements).toEqual(['update']);
     expect(paused).toMatchObject({ segment: 2, status: 'paused' });
     // Another node (its own service) resumes and pauses: this node's memory is two writes behind.
-    const other = new SessionService(test.db, new InProcessEventBus(() => undefined));
+    const other = new SessionService(test, new InProcessEventBus(() => undefined));
     await other.control(row.id, { type: 'resume' }, undefined, await other.lastKnown(row.id));
     await other.control(row.id, { type: 'pause' }, undefined, await other.lastKnown(row.id));
     // Resuming is legal on the old memory (paused) but its version is gone: read, applied, stored.
