@@ -50,9 +50,10 @@ export interface Db {
   readonly db: Database;
   readonly kind: DbKind;
   /**
-   * A parameterised statement straight on the driver, for the one hot path (board updates) where
-   * the query builder's overhead shows in tail latency. Repositories only; never in routes. On
-   * PGlite the statement is prepared once and bytes go in binary ({@link PgliteStatements}).
+   * A parameterised statement straight on the driver, for the statements every broadcast waits
+   * for (a board's appends, a session's new state), where the query builder's overhead shows in
+   * latency. Repositories only; never in routes. On PGlite the statement is prepared once and
+   * bytes go in binary ({@link PgliteStatements}).
    */
   query(text: string, params: readonly StatementParam[]): Promise<Record<string, unknown>[]>;
   /** Applies every pending drizzle-kit migration (idempotent). */
