@@ -56,9 +56,16 @@ async function untilHealthy(url: string, began: number, timeoutMs: number): Prom
   return Number.NaN;
 }
 
-/** The pid of the server (`node apps/server/dist/main.js`) in `group`, found through /proc. */
+/**
+ * The pid of the server in `group`: `node scripts/calma.mjs start`, which imports the bundle
+ * (`apps/server/dist/main.js`) into its own process (looking for the bundle's path found nothing).
+ */
 function serverPid(groupLeader: number): number | null {
-  const found = spawnSync('pgrep', ['-g', String(groupLeader), '-f', 'apps/server/dist/main.js'], { encoding: 'utf8' });
+  const found = spawnSync(
+    'pgrep',
+    ['-g', String(groupLeader), '-f', String.raw`^(\S*/)?node .*scripts/calma\.mjs start`],
+    { encoding: 'utf8' },
+  );
   const pid = Number(found.stdout.trim().split('\n')[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
