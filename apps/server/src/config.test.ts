@@ -8,6 +8,12 @@ describe('loadConfig', () => {
     expect(config.dataDir.endsWith('.calma')).toBe(true);
   });
 
+  it('runs PGlite on baseline WebAssembly unless asked to optimise it', () => {
+    expect(loadConfig({}).pgliteOptimizeWasm).toBe(false);
+    expect(loadConfig({ CALMA_PGLITE_OPTIMIZE_WASM: '1' }).pgliteOptimizeWasm).toBe(true);
+    expect(() => loadConfig({ CALMA_PGLITE_OPTIMIZE_WASM: 'fast' })).toThrow(/CALMA_PGLITE_OPTIMIZE_WASM/);
+  });
+
   it('does not seed the demo on PostgreSQL unless asked', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).seedDemo).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', CALMA_SEED_DEMO: '1' }).seedDemo).toBe(true);

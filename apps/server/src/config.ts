@@ -20,6 +20,8 @@ export interface Config {
   readonly adminToken: string | null;
   /** Seed the pilot demo once (default on for the embedded database only). */
   readonly seedDemo: boolean;
+  /** Let V8 optimise PGlite's WebAssembly (more memory); off: PGlite runs on baseline code. */
+  readonly pgliteOptimizeWasm: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest accepted HTTP body, in bytes. */
   readonly bodyLimit: number;
@@ -218,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     adminToken,
     seedDemo: flag(env, 'CALMA_SEED_DEMO', databaseUrl === null),
+    pgliteOptimizeWasm: flag(env, 'CALMA_PGLITE_OPTIMIZE_WASM', false),
     logLevel,
     bodyLimit: integer(env, 'CALMA_BODY_LIMIT', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     joinRateLimit: integer(env, 'CALMA_JOIN_RATE_LIMIT', 30, 1, 1_000_000),

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
           // A new data directory starts as a copy of the build's initdb'd, migrated template
           // (absent when running from source: initdb and the migrations then run).
           template: fileURLToPath(new URL('./pglite-template', import.meta.url)),
+          optimizeWasm: config.pgliteOptimizeWasm,
         },
   );
   clock.lap('database');
