@@ -32,6 +32,7 @@ const dataDirs: string[] = [];
 const observers: Observer[] = [];
 let sessionId = '';
 let moderatorToken = '';
+let groupId = '';
 let participantTokens: string[] = [];
 let speakerIds: string[] = [];
 
@@ -110,6 +111,7 @@ beforeAll(async () => {
   });
   const group = await post(`/api/studies/${study.id}/groups`, { name: 'G' });
   moderatorToken = group.moderatorToken as string;
+  groupId = group.id as string;
   const joined = await Promise.all(
     ['Asha', 'Bo', 'Chen'].map((name) =>
       post('/api/join', { inviteCode: group.inviteCode, displayName: name, consent: true }),
@@ -222,6 +224,34 @@ describe('one session served by three nodes', { timeout: 60_000 }, () => {
     await allSee(acked[1] as number);
     for (const [i, o] of observers.entries())
       expect(revisions(o).slice(before[i]), `a client on node ${o.node}`).toEqual(acked);
+  });
+
+  it('computes a session’s affinity map on one node at a time, whichever nodes are asked', async () => {
+    const asModerator = (n: number, path: string, body: unknown) =>
+      api(nodes[n] as Running, path, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { authorization: `Bearer ${moderatorToken}` },
+      });
+    const words = ['balanced', 'biased', 'nuanced', 'one-sided', 'diplomatic', 'cites sources', 'dry', 'factual'];
+    const labels = Array.from({ length: 240 }, (_, i) => ({
+      text: `${words[i % words.length]} ${i}`,
+      annotation: null,
+      stage: 'focused',
+      interactionId: null,
+    }));
+    expect((await asModerator(0, `/api/groups/${groupId}/labels`, { labels })).status).toBe(201);
+    // A session made now places the group's labels on its board.
+    const created = await asModerator(0, `/api/groups/${groupId}/sessions`, {});
+    const mapped = (created.body as { id: string }).id;
+    const path = `/api/sessions/${mapped}/affinity-map`;
+    const [first, second] = await Promise.all([asModerator(0, path, {}), asModerator(1, path, {})]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    const done = (first.status === 200 ? first : second).body as { points: unknown[] };
+    expect(done.points.length).toBeGreaterThan(100);
+    expect(((first.status === 409 ? first : second).body as { error: { code: string } }).error.code).toBe('CONFLICT');
+    // Released when done: a third node may compute it again.
+    expect((await asModerator(2, path, {})).status).toBe(200);
   });
 
   it('drains a node on SIGTERM: not ready at once, board sockets closed with 1001, exit 0', async () => {

@@ -160,6 +160,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       (line) => app.log.warn(line),
     );
   const runner = deps.layouts ?? new LayoutRunner();
+  // Several nodes: work one node at a time may do (a judge run, a session's affinity map).
+  const leases = redis ? new RedisLeases(redis) : null;
+  if (leases) app.addHook('onClose', () => leases.close());
   // The affinity map reads the board's cards, and the board asks the map where new labels go:
   // each gets the other's function at construction, neither sets a field on the other.
   const affinity: AffinityService = new AffinityService({
@@ -169,6 +172,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     embeddings,
     runner,
     maxCards: config.mapMaxCards ?? 10_000,
+    ...(leases ? { lease: leases.claim } : {}),
   });
   // With other nodes, boards are relayed to them over Redis and folded so as not to drop their updates.
   const relay = redis
@@ -237,8 +241,6 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     limits: abLimitsFrom(config),
     ...(deps.localModels ? { local: deps.localModels } : {}),
   });
-  const leases = redis ? new RedisLeases(redis) : null;
-  if (leases) app.addHook('onClose', () => leases.close());
   const judges = new JudgeRunner({
     db: deps.db.db,
     cards: (sessionId) => board.cards(sessionId),

@@ -12,6 +12,7 @@ import {
 } from '@calma/protocol';
 import { type Card, CardKind, cardDetail } from '@calma/protocol/board';
 import type * as Y from 'yjs';
+import type { ClaimLease, ReleaseLease } from '../cluster/leases.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { type CardPosition, type LabelForBoard, readBoardCards } from '../realtime/yjs/cards.js';
@@ -29,6 +30,11 @@ export interface AffinityContext {
   readonly runner: LayoutRunner;
   /** Most cards one map lays out (`CALMA_MAP_MAX_CARDS`). */
   readonly maxCards: number;
+  /**
+   * Several nodes: a session's map is computed on one node at a time (a second request, on any
+   * node, is refused as on one node). Absent on one node, where `running` is enough.
+   */
+  readonly lease?: ClaimLease;
 }
 
 const defaultInclude: MapInclude[] = ['labels', 'attributes'];
@@ -67,10 +73,16 @@ export class AffinityService {
    */
   async computeMap(sessionId: string, body: AffinityMapBody): Promise<AffinityMapResponse> {
     const started = performance.now();
-    if (this.running.has(sessionId))
-      throw conflict('An affinity map is being computed for this session; wait for it to finish');
+    const busy = () => conflict('An affinity map is being computed for this session; wait for it to finish');
+    if (this.running.has(sessionId)) throw busy();
     this.running.add(sessionId);
+    let release: ReleaseLease | null = null;
     try {
+      if (this.context.lease) {
+        release = await this.context.lease(`affinity-map:${sessionId}`);
+        // Held by another node (or Redis is away, when a lease cannot be told apart from none).
+        if (!release) throw busy();
+      }
       const include = body.include ?? defaultInclude;
       const seed = body.seed ?? defaultSeed;
       const kinds = new Set<string>(include.map((i) => (i === 'labels' ? CardKind.label : CardKind.attribute)));
@@ -148,6 +160,7 @@ export class AffinityService {
       this.context.events.notify({ type: 'map-failed', sessionId, message });
       throw err;
     } finally {
+      release?.();
       this.running.delete(sessionId);
     }
   }
