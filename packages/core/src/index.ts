@@ -21,3 +21,4 @@ export * from './session/index.js';
 export * from './text/matches.js';
 export * from './text/words.js';
 export * from './transcripts/index.js';
+export * from './util/recent-map.js';

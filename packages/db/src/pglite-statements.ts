@@ -1,3 +1,4 @@
+import { RecentMap } from '@calma/core';
 import { type PGlite, protocol, types } from '@electric-sql/pglite';
 
 /** A statement's parameters on the hot path: text, bytes (sent in binary) or NULL. */
@@ -26,16 +27,15 @@ type BackendMessage = { name: string; fields?: unknown; dataTypeIDs?: number[] }
  */
 export class PgliteStatements {
   readonly #client: PGlite;
-  readonly #capacity: number;
-  /** Text → prepared statement; Map order is recency (most recent last). */
-  readonly #statements = new Map<string, Prepared>();
+  /** Text → prepared statement, the least recently used closed past `capacity`. */
+  readonly #statements: RecentMap<string, Prepared>;
   /** Statements to close with the next message (evicted, or left broken by an error). */
   #toClose: string[] = [];
   #counter = 0;
 
   constructor(client: PGlite, capacity = 32) {
     this.#client = client;
-    this.#capacity = capacity;
+    this.#statements = new RecentMap(capacity, (_text, prepared) => this.#toClose.push(prepared.name));
   }
 
   /** Runs `text` with `params` and returns its rows, values parsed as PGlite's `query` parses them. */
@@ -46,14 +46,8 @@ export class PgliteStatements {
 
   async #run(text: string, params: readonly StatementParam[]): Promise<Record<string, unknown>[]> {
     const { serialize } = protocol;
-    let prepared = this.#statements.get(text);
-    if (prepared) {
-      this.#statements.delete(text);
-      this.#statements.set(text, prepared);
-    } else {
-      prepared = await this.#prepare(text);
-    }
-    const message = concat([
+    const prepared = this.#statements.get(text) ?? (await this.#prepare(text));
+    const message = Buffer.concat([
       serialize.bind({ statement: prepared.name, values: params as StatementParam[] }),
       serialize.execute(),
       serialize.sync(),
@@ -82,15 +76,16 @@ export class PgliteStatements {
 
   async #prepare(text: string): Promise<Prepared> {
     const { serialize } = protocol;
-    while (this.#statements.size >= this.#capacity) {
-      const oldest = this.#statements.keys().next().value as string;
-      this.#forget(oldest);
-    }
     const name = `calma_s${++this.#counter}`;
     const closing = this.#toClose.map((n) => serialize.close({ type: 'S', name: n }));
     this.#toClose = [];
     const { messages } = (await this.#client.execProtocol(
-      concat([...closing, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]),
+      Buffer.concat([
+        ...closing,
+        serialize.parse({ name, text }),
+        serialize.describe({ type: 'S', name }),
+        serialize.sync(),
+      ]),
     )) as { messages: BackendMessage[] };
     const description = messages.find((m) => m.name === 'rowDescription') as
       | { fields: { name: string; dataTypeID: number }[] }
@@ -99,6 +94,7 @@ export class PgliteStatements {
       name,
       columns: (description?.fields ?? []).map((f) => ({ name: f.name, typeId: f.dataTypeID })),
     };
+    // Past the capacity this closes the least recently used (with the next message).
     this.#statements.set(text, prepared);
     return prepared;
   }
@@ -109,16 +105,4 @@ export class PgliteStatements {
     this.#statements.delete(text);
     this.#toClose.push(prepared.name);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.byteLength;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
 }

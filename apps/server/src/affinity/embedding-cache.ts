@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { RecentMap } from '@calma/core';
 import { type Database, findEmbeddings, saveEmbeddings } from '@calma/db';
 import { createEmbedder, type EmbedderSettings, normalise, type SelectedEmbedder } from '@calma/embeddings';
 
@@ -34,8 +35,8 @@ const hashOf = (text: string) => createHash('sha256').update(text).digest('base6
  */
 export class EmbeddingCache {
   private selected: Promise<SelectedEmbedder> | null = null;
-  /** Recently used vectors (model + hash → vector), in front of the database; LRU by insertion order. */
-  private readonly recent = new Map<string, Float32Array>();
+  /** Recently used vectors (model + hash → vector), in front of the database. */
+  private readonly recent = new RecentMap<string, Float32Array>(recentLimit);
 
   constructor(
     private readonly db: Database,
@@ -124,9 +125,7 @@ export class EmbeddingCache {
   }
 
   private remember(key: string, vector: Float32Array): void {
-    this.recent.delete(key);
     this.recent.set(key, vector);
-    if (this.recent.size > recentLimit) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   /**

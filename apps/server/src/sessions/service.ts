@@ -1,6 +1,7 @@
 import {
   applySessionAction,
   initialSessionState,
+  RecentMap,
   restoreSessionState,
   type SessionAction,
   type SessionState,
@@ -56,7 +57,7 @@ export class SessionService {
    * and tried on its state without reading the row first; the conditional UPDATE in `control`
    * catches a row that moved since (another node, another process), and then it is read.
    */
-  private readonly remembered = new Map<string, LoadedSession>();
+  private readonly remembered = new RecentMap<string, LoadedSession>(maxRemembered);
 
   constructor(
     private readonly connection: Db,
@@ -98,12 +99,7 @@ export class SessionService {
   }
 
   private remember(session: LoadedSession): LoadedSession {
-    this.remembered.delete(session.id);
     this.remembered.set(session.id, session);
-    if (this.remembered.size > maxRemembered) {
-      const oldest = this.remembered.keys().next().value;
-      if (oldest !== undefined) this.remembered.delete(oldest);
-    }
     return session;
   }
 
