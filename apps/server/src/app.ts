@@ -185,9 +185,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
         app.log,
       )
     : undefined;
+  const boardStore = new BoardStore(deps.db, {
+    shared: redis !== null,
+    batchMs: config.boardBatchMs ?? defaultBoardBatchMs,
+  });
   const board = new BoardServer({
     db: deps.db.db,
-    store: new BoardStore(deps.db, { shared: redis !== null, batchMs: config.boardBatchMs ?? defaultBoardBatchMs }),
+    store: boardStore,
     relay,
     sessions,
     events,
@@ -227,7 +231,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
   await app.register(affinityRoutes, { affinity });
   await app.register(analysisRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
   await app.register(rubricRoutes, { db: deps.db.db, cards: (sessionId) => board.cards(sessionId) });
-  await app.register(replayRoutes, { db: deps.db.db });
+  await app.register(replayRoutes, { db: deps.db.db, settleBoards: () => boardStore.settle() });
   await app.register(chatRoutes, {
     db: deps.db.db,
     limits: chatLimitsFrom(config),

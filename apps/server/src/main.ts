@@ -43,6 +43,8 @@ async function main(): Promise<void> {
         },
   );
   clock.lap('database');
+  const recovered = db.boardJournal?.recovered ?? 0;
+  if (recovered > 0) console.log(`Board journal: ${recovered} update(s) a stopped server left were stored.`);
   // Several nodes starting together on one PostgreSQL migrate and seed one at a time.
   const { admin, demo } = await db.exclusive(async () => {
     await db.migrate();

@@ -22,6 +22,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { BoardJournal, type BoardJournalOptions } from './board-journal.js';
 import { type DataDirLock, lockDataDir } from './lock.js';
 import { PgliteStatements, type StatementParam } from './pglite-statements.js';
 import * as schema from './schema.js';
@@ -48,6 +49,8 @@ export type DbOptions =
        * resident memory; without it (Calma's default) PGlite runs on baseline code. See {@link openPglite}.
        */
       optimizeWasm?: boolean;
+      /** When the board journal moves its updates into `board_updates` ({@link BoardJournal}). */
+      boardJournal?: BoardJournalOptions;
     }
   | { url: string; poolSize?: number; migrationsFolder?: string };
 
@@ -70,6 +73,11 @@ export interface Db {
    * PGlite has one process already.
    */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * PGlite only: where board updates are committed before they reach `board_updates` (a file
+   * `write()` instead of a statement on the event loop). Flush it before reading that table.
+   */
+  readonly boardJournal?: BoardJournal;
   close(): Promise<void>;
 }
 
@@ -114,6 +122,9 @@ async function openPglite(dataDir: string | undefined, optimizeWasm: boolean): P
     if (baselineOnly) setFlagsFromString('--no-liftoff-only');
   }
 }
+
+/** The board journal's folder inside a PGlite data directory (PostgreSQL leaves other names alone). */
+export const boardJournalDir = 'calma-board-journal';
 
 /** The advisory lock nodes take to start one at a time (any 64-bit number no one else uses). */
 const startupLockKey = '7245366951837260901';
@@ -281,15 +292,34 @@ export async function createDb(options: DbOptions): Promise<Db> {
   }
   const db = drizzlePglite(client, { schema });
   const statements = new PgliteStatements(client);
+  const query: Db['query'] = (text, params) => statements.query(text, params);
+  let journal: BoardJournal;
+  try {
+    // What a killed server left in the journal is in the table before anyone reads it.
+    journal = await BoardJournal.open(
+      query,
+      typeof options.pglite === 'string' ? join(options.pglite, boardJournalDir) : null,
+      options.boardJournal,
+    );
+  } catch (err) {
+    await client.close();
+    lock?.release();
+    throw err;
+  }
   return {
     db: db as unknown as Database,
     kind: 'pglite',
-    query: (text, params) => statements.query(text, params),
+    query,
     migrate: () => migratePglite(db, { migrationsFolder }),
     exclusive: (task) => task(),
+    boardJournal: journal,
     close: async () => {
-      await client.close();
-      lock?.release();
+      try {
+        await journal.close();
+      } finally {
+        await client.close();
+        lock?.release();
+      }
     },
   };
 }

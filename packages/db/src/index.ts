@@ -2,6 +2,7 @@
  * Persistence: the drizzle schema, `createDb` for PGlite or PostgreSQL, and the repositories
  * (no SQL outside this package).
  */
+export * from './board-journal.js';
 export * from './client.js';
 export * from './ids.js';
 export * from './lock.js';

@@ -101,27 +101,16 @@ async function loadSnapshot(
 /**
  * Folds a board's updates up to `upToSeq` into a snapshot, as a few short statements, each on its
  * own and with the event loop free between them (a 2.4 MB snapshot took ~0.5 s of the event loop
- * as one PGlite statement, and a transaction would hold PGlite's only connection while the next
- * board updates wait). `pause`, awaited before each statement, lets the caller slot them between
- * its own (the board store waits for a moment with no commit in flight). The parts of the new
+ * as one PGlite statement, and a transaction would hold PGlite's only connection while the board
+ * journal's next move waits). The parts of the new
  * snapshot are written first; then one statement points the snapshot at them and `upToSeq`, which
  * is the fold's commit: loading reads only updates after `upToSeq` and parts of the current
  * generation. Deleting the folded updates and the previous parts comes after, and a crash before
  * (or between) them leaves parts that nothing reads, and updates read again for nothing, which the
  * next fold deletes. For one node only: see {@link compactSharedBoard} when several write a board.
  */
-export async function compactBoard(
-  db: Database,
-  sessionId: string,
-  state: Uint8Array,
-  upToSeq: number,
-  pause: () => Promise<void> = yieldToEventLoop,
-): Promise<void> {
-  const step = async () => {
-    await yieldToEventLoop();
-    await pause();
-  };
-  await step();
+export async function compactBoard(db: Database, sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
+  await yieldToEventLoop();
   const [current] = await db
     .select({ generation: boardSnapshots.generation })
     .from(boardSnapshots)
@@ -129,17 +118,17 @@ export async function compactBoard(
   const generation = (current?.generation ?? 0) + 1;
   // Parts a fold that crashed before its pointer left under this generation: never read, but
   // in the way (and extra parts would be read after the new ones).
-  await step();
+  await yieldToEventLoop();
   await db
     .delete(boardSnapshotParts)
     .where(and(eq(boardSnapshotParts.sessionId, sessionId), eq(boardSnapshotParts.generation, generation)));
   for (let part = 0, offset = 0; offset < state.byteLength || part === 0; part++, offset += snapshotPartBytes) {
-    await step();
+    await yieldToEventLoop();
     await db
       .insert(boardSnapshotParts)
       .values({ sessionId, generation, part, data: state.subarray(offset, offset + snapshotPartBytes) });
   }
-  await step();
+  await yieldToEventLoop();
   await db
     .insert(boardSnapshots)
     .values({ sessionId, state: null, generation, upToSeq })
@@ -147,9 +136,9 @@ export async function compactBoard(
       target: boardSnapshots.sessionId,
       set: { state: null, generation, upToSeq, updatedAt: new Date() },
     });
-  await step();
+  await yieldToEventLoop();
   await db.delete(boardUpdates).where(and(eq(boardUpdates.sessionId, sessionId), lte(boardUpdates.seq, upToSeq)));
-  await step();
+  await yieldToEventLoop();
   await db
     .delete(boardSnapshotParts)
     .where(and(eq(boardSnapshotParts.sessionId, sessionId), ne(boardSnapshotParts.generation, generation)));

@@ -114,31 +114,4 @@ describe('BoardStore', () => {
     statements[1]?.finish();
     await Promise.all([waiting, drained]);
   });
-
-  it('lets a compaction step go only between commits', async () => {
-    const { db, statements } = heldDriver('pglite');
-    const store = new BoardStore(db);
-    const first = store.append('a', bytes(1));
-    await tick();
-    let between = false;
-    const gap = store.between().then(() => {
-      between = true;
-    });
-    await tick();
-    expect(between).toBe(false);
-    statements[0]?.finish();
-    await first;
-    await gap;
-    expect(store.inFlight).toBe(0);
-    await expect(store.between()).resolves.toBeUndefined();
-  });
-
-  it('does not hold a compaction step on PostgreSQL, whose pool runs it beside the commits', async () => {
-    const { db } = heldDriver('postgres');
-    const store = new BoardStore(db);
-    void store.append('a', bytes(1));
-    await tick();
-    expect(store.inFlight).toBe(1);
-    await expect(store.between()).resolves.toBeUndefined();
-  });
 });

@@ -1,8 +1,13 @@
-import { appendBoardUpdates, compactBoard, compactSharedBoard, type Db, loadBoard, type StoredBoard } from '@calma/db';
+import {
+  appendBoardUpdates,
+  type BoardJournal,
+  compactBoard,
+  compactSharedBoard,
+  type Db,
+  loadBoard,
+  type StoredBoard,
+} from '@calma/db';
 import type { BoardStorage } from './ports.js';
-
-/** The longest a compaction statement waits for a moment with no commit in flight. */
-const maxGapWaitMs = 100;
 
 interface Pending {
   sessionId: string;
@@ -14,8 +19,8 @@ interface Pending {
 /** How commits are made: how many at once, how often, and for one node or several. */
 export interface BoardStoreOptions {
   /**
-   * Commits in flight at once, each of rooms the others do not hold (default: 1 on PGlite, whose
-   * one connection runs a statement at a time, so one commit takes every waiting room; 4 on
+   * Commits in flight at once, each of rooms the others do not hold (default: 1 on PGlite, where a
+   * commit is one write to the board journal, so one commit takes every waiting room; 4 on
    * PostgreSQL, whose pool runs them side by side).
    */
   readonly maxInFlight?: number;
@@ -37,12 +42,11 @@ export interface BoardStoreOptions {
 
 /**
  * Board persistence with group commit, pipelined across rooms: the updates waiting when a commit
- * starts are written in one INSERT (one commit), and each caller learns its sequence number only
- * once that commit is done. Callers broadcast after that, so an update anyone has seen is on disk.
- * A room has at most one commit in flight, so its updates are stored in the order accepted;
- * other rooms' updates need not wait for it (up to `maxInFlight` commits at once). Compaction
- * runs its statements one at a time between commits ({@link between}), so it never holds the
- * connection while a tick's updates wait.
+ * starts are written in one INSERT (one commit; on PGlite one write to its board journal, see
+ * {@link BoardJournal}), and each caller learns its sequence number only once that commit is done.
+ * Callers broadcast after that, so an update anyone has seen is on disk. A room has at most one
+ * commit in flight, so its updates are stored in the order accepted; other rooms' updates need
+ * not wait for it (up to `maxInFlight` commits at once).
  */
 export class BoardStore implements BoardStorage {
   /** Updates not in a commit yet, by room, in order. */
@@ -58,8 +62,6 @@ export class BoardStore implements BoardStorage {
   private immediate = false;
   private timer: NodeJS.Timeout | null = null;
   private timerDue = Number.POSITIVE_INFINITY;
-  /** Compaction steps waiting for a moment with no commit in flight. */
-  private readonly gaps: (() => void)[] = [];
 
   constructor(
     private readonly connection: Db,
@@ -81,8 +83,17 @@ export class BoardStore implements BoardStorage {
   }
 
   /** Reads a board's snapshot and later updates. */
-  load(sessionId: string): Promise<StoredBoard> {
+  async load(sessionId: string): Promise<StoredBoard> {
+    await this.settle();
     return loadBoard(this.db, sessionId);
+  }
+
+  /**
+   * Resolves once every update committed so far is in `board_updates`, for a reader of that table:
+   * on PGlite, commits are written to the board journal first ({@link BoardJournal}).
+   */
+  settle(): Promise<void> {
+    return this.connection.boardJournal?.flush() ?? Promise.resolve();
   }
 
   /** Resolves with the update's sequence number once it is committed. */
@@ -99,11 +110,13 @@ export class BoardStore implements BoardStorage {
   }
 
   /**
-   * Folds a board's updates up to `upToSeq` into a snapshot: each of its statements waits for a
-   * moment with no commit in flight, so the updates of the next tick never queue behind a fold.
+   * Folds a board's updates up to `upToSeq` into a snapshot, a few short statements with the
+   * event loop free between them (on PGlite the commits meanwhile go to the journal, not the table).
    */
-  compact(sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
-    return compactBoard(this.db, sessionId, state, upToSeq, () => this.between());
+  async compact(sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
+    // The fold deletes the updates it folded: they must be in the table by then.
+    await this.settle();
+    return compactBoard(this.db, sessionId, state, upToSeq);
   }
 
   /** Commits in flight now (for tests). */
@@ -111,29 +124,13 @@ export class BoardStore implements BoardStorage {
     return this.flights.size;
   }
 
-  /** Waits until everything enqueued so far is committed (used on shutdown). */
+  /** Waits until everything enqueued so far is committed and in the table (used on shutdown). */
   async drain(): Promise<void> {
     while (this.waiting.size > 0 || this.flights.size > 0) {
       if (this.flights.size === 0) this.pump(true);
       await Promise.all([...this.flights]);
     }
-  }
-
-  /**
-   * Resolves at the next moment no commit is in flight (at once if none is), on PGlite, whose one
-   * connection a statement would hold while a commit waits; at most {@link maxGapWaitMs} later,
-   * so that a fold is never starved. On PostgreSQL at once: the pool runs it beside the commits.
-   */
-  between(): Promise<void> {
-    if (this.flights.size === 0 || this.connection.kind !== 'pglite') return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(go, maxGapWaitMs);
-      function go() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.gaps.push(go);
-    });
+    await this.settle();
   }
 
   /** When a waiting room may start its next commit. */
@@ -198,7 +195,8 @@ export class BoardStore implements BoardStorage {
       this.busy.add(room);
       if (this.batchMs > 0) this.lastStartAt.set(room, now);
     }
-    const flight: Promise<void> = appendBoardUpdates(this.connection, batch)
+    const journal = this.connection.boardJournal;
+    const flight: Promise<void> = (journal ? journal.append(batch) : appendBoardUpdates(this.connection, batch))
       .then(
         (seqs) => {
           for (const [i, p] of batch.entries()) p.resolve(seqs[i] ?? 0);
@@ -210,9 +208,7 @@ export class BoardStore implements BoardStorage {
       .finally(() => {
         this.flights.delete(flight);
         for (const room of rooms) this.busy.delete(room);
-        // A compaction step goes first when nothing else is in flight; then what waited meanwhile
-        // (next tick, so the rooms broadcast this commit before the next one starts).
-        if (this.flights.size === 0) for (const gap of this.gaps.splice(0)) gap();
+        // What waited meanwhile goes in the next tick, so the rooms broadcast this commit first.
         if (this.waiting.size > 0) this.schedule();
       });
     this.flights.add(flight);

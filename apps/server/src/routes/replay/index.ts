@@ -17,7 +17,11 @@ import { boardAt } from './board-at.js';
  * Session replay for moderators and analysts (and the admin): the session's timeline, the board
  * as it stood at any moment, and the moments kept of it, to scrub through.
  */
-export const replayRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+export const replayRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  /** Resolves once every board update committed so far can be read from the database. */
+  settleBoards: () => Promise<void>;
+}> = async (app, { db, settleBoards }) => {
   const tags = ['replay'];
   const params = idParams('sessionId');
 
@@ -53,6 +57,7 @@ export const replayRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       },
     },
     async (request) => {
+      await settleBoards();
       return boardAt(db, sessionScope(request).session.id, Number(request.query.at));
     },
   );
