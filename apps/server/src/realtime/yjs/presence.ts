@@ -5,6 +5,8 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { awarenessMessage, awarenessUpdateMessage } from './messages.js';
 
+const utf8 = new TextDecoder();
+
 /** The name others see on a person's cursor: the server's record, never what the client claims. */
 export function presenceName(principal: Principal): string {
   switch (principal.role) {
@@ -36,9 +38,10 @@ export function ownPresence(
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    const json = decoding.readVarString(decoder);
+    // Stock y-websocket clients send back every peer's change they receive: skipped undecoded.
+    const json = decoding.readVarUint8Array(decoder);
     if (isOthers(clientId)) continue;
-    const state = JSON.parse(json) as unknown;
+    const state = JSON.parse(utf8.decode(json)) as unknown;
     if (state !== null && typeof state === 'object' && 'user' in state) {
       const user = (state as { user: unknown }).user;
       (state as { user: unknown }).user = { ...(user !== null && typeof user === 'object' ? user : {}), name };

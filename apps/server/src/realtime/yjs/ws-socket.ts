@@ -1,6 +1,34 @@
+import type { Duplex } from 'node:stream';
 import { CloseCode } from '@calma/protocol/board';
 import type { WebSocket } from 'ws';
 import type { BoardSocket } from './ports.js';
+
+/** Sockets corked during this event-loop turn, uncorked together once it has run. */
+const corked = new Set<Duplex>();
+let uncorkDue = false;
+
+function uncorkAll(): void {
+  uncorkDue = false;
+  for (const socket of corked) socket.uncork();
+  corked.clear();
+}
+
+/**
+ * Holds what `ws` writes to `socket` until the end of this turn of the event loop (the check phase
+ * runs right after the poll phase that read the messages). A person's move is two messages, an
+ * update (broadcast once committed, in that check phase) and a cursor (broadcast as it is read):
+ * each peer then gets both in one `writev` instead of one each, and a socket write is most of what
+ * a busy board costs the server. `ws` corks around each frame itself; corks nest.
+ */
+function corkForTurn(socket: Duplex | undefined): void {
+  if (!socket || corked.has(socket) || socket.destroyed) return;
+  socket.cork();
+  corked.add(socket);
+  if (!uncorkDue) {
+    uncorkDue = true;
+    setImmediate(uncorkAll);
+  }
+}
 
 /**
  * A close reason cut to the 123 bytes a close frame holds, at a character boundary: cutting
@@ -45,6 +73,8 @@ export function wsBoardSocket(ws: WebSocket): BoardSocket {
       return ws.bufferedAmount;
     },
     send(message) {
+      // `_socket` is the connection `ws` writes to (not in its types, stable since ws 1).
+      corkForTurn((ws as unknown as { _socket?: Duplex })._socket);
       ws.send(message, sent);
     },
     pause() {
