@@ -33,8 +33,11 @@ export interface BoardJournalOptions {
   readonly seqBlock?: number;
 }
 
-/** Rows per INSERT of a move, largest first: a move of any size uses these few statements. */
-const moveChunks = [256, 64, 16, 4, 1] as const;
+/**
+ * Rows per INSERT of a move, largest first: any move is at most one statement of each (a
+ * statement's fixed cost on PGlite is most of a small one's), and each is prepared once.
+ */
+const moveChunks = [256, 128, 64, 32, 16, 8, 4, 2, 1] as const;
 
 /** What a segment file is called: its number, zero-padded so that names sort in order. */
 const segmentName = (n: number) => `${String(n).padStart(12, '0')}.log`;
