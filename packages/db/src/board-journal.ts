@@ -136,9 +136,9 @@ export class BoardJournal {
    * as it was before it.
    */
   async append(rows: readonly { sessionId: string; update: Uint8Array }[]): Promise<number[]> {
+    this.check();
     while (this.available < rows.length) await this.reserve(rows.length);
-    if (this.closed) throw new Error('The board journal is closed');
-    if (this.broken) throw this.broken;
+    this.check();
     const at = Date.now();
     const seqs = this.take(rows.length);
     const records = rows.map((row, i) => ({
@@ -161,14 +161,25 @@ export class BoardJournal {
     while (this.moving || this.pending.length > 0 || this.sealed.length > 0) await (this.moving ?? this.move());
   }
 
-  /** Moves what waits and closes the segment; appends after this fail. */
+  /**
+   * Moves what waits and closes the segment; appends after this fail. When the move fails, what
+   * waited stays in the segments, for the next open.
+   */
   async close(): Promise<void> {
-    await this.flush();
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      if (this.fd !== null) closeSync(this.fd);
+      this.fd = null;
+    }
+  }
+
+  private check(): void {
+    if (this.closed) throw new Error('The board journal is closed');
+    if (this.broken) throw this.broken;
   }
 
   /**
@@ -183,7 +194,7 @@ export class BoardJournal {
     }
     try {
       for (let done = 0; done < bytes.byteLength; )
-        done += writeSync(this.fd, bytes, done, bytes.byteLength - done, this.size + done);
+        done += writeSync(this.fd, bytes, done, bytes.byteLength - done);
     } catch (err) {
       try {
         ftruncateSync(this.fd, this.size);
@@ -233,15 +244,19 @@ export class BoardJournal {
     return seqs;
   }
 
+  /** Arranges the next move: now when `moveAtRecords` wait, else `moveAfterMs` from the first. */
   private scheduleMove(): void {
     if (this.moving || this.closed) return;
     const due = this.waiting >= this.moveAtRecords ? 0 : this.moveAfterMs;
     if (this.timer && due > 0) return;
     if (this.timer) clearTimeout(this.timer);
+    // Unreferenced: a process may exit with updates waiting, which are in the segments (or,
+    // in memory, go with the database).
     this.timer = setTimeout(() => {
       this.timer = null;
       this.move().catch(() => undefined);
     }, due);
+    this.timer.unref();
   }
 
   /**
