@@ -100,6 +100,7 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
       | 'modelRetries'
       | 'chatRateLimit'
       | 'chatMaxChars'
+      | 'leaseTtlMs'
     >
   >;
 
@@ -161,7 +162,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     );
   const runner = deps.layouts ?? new LayoutRunner();
   // Several nodes: work one node at a time may do (a judge run, a session's affinity map).
-  const leases = redis ? new RedisLeases(redis) : null;
+  const leases = redis ? new RedisLeases(redis, config.leaseTtlMs ?? 30_000) : null;
   if (leases) app.addHook('onClose', () => leases.close());
   // The affinity map reads the board's cards, and the board asks the map where new labels go:
   // each gets the other's function at construction, neither sets a field on the other.
@@ -256,8 +257,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
       ...(config.modelRetries === undefined ? {} : { retries: config.modelRetries }),
     },
     local: deps.localModels,
-    // Several nodes: each run on one node at a time (every node resumes runs at start-up).
-    ...(leases ? { lease: leases.claim } : {}),
+    // Several nodes: each run on one node at a time; every node resumes runs at start-up and,
+    // each lease time, takes up those of a node that died (its lease expired).
+    ...(leases ? { lease: leases.claim, sweepEveryMs: config.leaseTtlMs ?? 30_000 } : {}),
   });
   await app.register(judgeRunRoutes, { db: deps.db.db, runner: judges, sessions });
   // Runs a stopped server left `running` continue once this one can serve; on close they stop

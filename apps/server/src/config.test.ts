@@ -102,6 +102,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...pg, REDIS_URL: 'rediss://r:6380' }).redisUrl).toBe('rediss://r:6380');
     expect(loadConfig({ ...pg, CALMA_REDIS_URL: 'redis://a', REDIS_URL: 'redis://b' }).redisUrl).toBe('redis://a');
     expect(loadConfig({ ...pg, CALMA_REDIS_URL: 'redis://r', CALMA_DRAIN_DELAY_MS: '0' }).drainDelayMs).toBe(0);
+    expect(loadConfig({}).leaseTtlMs).toBe(30_000);
+    expect(loadConfig({ CALMA_LEASE_TTL_MS: '1000' }).leaseTtlMs).toBe(1_000);
+    expect(() => loadConfig({ CALMA_LEASE_TTL_MS: '10' })).toThrow(/CALMA_LEASE_TTL_MS/);
     expect(() => loadConfig({ CALMA_REDIS_URL: 'redis://r:6379' })).toThrow(ConfigError);
     expect(() => loadConfig({ CALMA_REDIS_URL: 'redis://r:6379' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ ...pg, CALMA_REDIS_URL: 'http://r' })).toThrow(/redis:\/\//);

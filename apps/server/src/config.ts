@@ -102,6 +102,12 @@ export interface Config {
    * stops sending it new clients before it stops accepting them. Default 0 on one node, 2 s with Redis.
    */
   readonly drainDelayMs: number;
+  /**
+   * Several nodes: how long (ms) work one node at a time may do (a judge run, a session's affinity
+   * map) stays claimed by a node that stopped renewing its claim (it died). Every node also looks
+   * this often for judge runs left `running` that no node works on, and takes them up.
+   */
+  readonly leaseTtlMs: number;
 }
 
 /**
@@ -257,5 +263,6 @@ export function loadConfig(env: Env = process.env): Config {
     chatMaxChars: integer(env, 'CALMA_CHAT_MAX_CHARS', chatDefaults.chatMaxChars, 1, 1_000_000),
     redisUrl,
     drainDelayMs: integer(env, 'CALMA_DRAIN_DELAY_MS', redisUrl === null ? 0 : 2_000, 0, 600_000),
+    leaseTtlMs: integer(env, 'CALMA_LEASE_TTL_MS', 30_000, 300, 3_600_000),
   };
 }

@@ -193,8 +193,7 @@ export class BoardJournal {
       this.size = 0;
     }
     try {
-      for (let done = 0; done < bytes.byteLength; )
-        done += writeSync(this.fd, bytes, done, bytes.byteLength - done);
+      for (let done = 0; done < bytes.byteLength; ) done += writeSync(this.fd, bytes, done, bytes.byteLength - done);
     } catch (err) {
       try {
         ftruncateSync(this.fd, this.size);

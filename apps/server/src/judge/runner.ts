@@ -62,6 +62,11 @@ export interface JudgeRunnerDeps {
    * does not take up a run another node is working on. Absent on one node.
    */
   lease?: (runId: string) => Promise<(() => void) | null>;
+  /**
+   * Several nodes: how often (ms) to look for runs left `running` that no node works on (a node
+   * died: its lease expired) and take them up. Absent: only at start-up.
+   */
+  sweepEveryMs?: number;
 }
 
 /** A parsed stored rubric, or null when the row does not have a rubric's shape. */
@@ -87,6 +92,7 @@ export class JudgeRunner {
   readonly #active = new Map<string, { controller: AbortController; finished: Promise<void> }>();
   readonly #limits: JudgeCallLimits;
   #closing = false;
+  #sweep: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: JudgeRunnerDeps) {
     this.#limits = { ...defaultJudgeCallLimits, ...deps.limits };
@@ -106,12 +112,25 @@ export class JudgeRunner {
     this.#launch(runId);
   }
 
-  /** Continues every run a stopped server left `running`. */
+  /**
+   * Continues every run a stopped server left `running`; then, with `sweepEveryMs`, looks again
+   * that often for runs no node works on (another node's, once it died and its lease expired).
+   */
   async resumeLeftRunning(): Promise<void> {
-    for (const run of await listRunningJudgeRuns(this.deps.db)) {
-      this.deps.log.info({ runId: run.id }, 'judge run: resuming after a restart');
-      this.#launch(run.id);
+    await this.#takeUpLeftRunning('judge run: resuming after a restart');
+    if (this.deps.sweepEveryMs !== undefined && !this.#sweep && !this.#closing) {
+      this.#sweep = setInterval(() => {
+        this.#takeUpLeftRunning('judge run: taking up a run no node was working on').catch((err: unknown) =>
+          this.deps.log.error({ err }, 'judge runs: looking for runs left running failed'),
+        );
+      }, this.deps.sweepEveryMs);
+      this.#sweep.unref();
     }
+  }
+
+  /** Launches every `running` run not worked on here; `taken` is logged for each this node takes up. */
+  async #takeUpLeftRunning(taken: string): Promise<void> {
+    for (const run of await listRunningJudgeRuns(this.deps.db)) this.#launch(run.id, taken);
   }
 
   /** Whether a run is being worked on in this process. */
@@ -127,14 +146,17 @@ export class JudgeRunner {
   /** Stops every run where it is (they stay `running`, so the next start resumes them). */
   async close(): Promise<void> {
     this.#closing = true;
+    if (this.#sweep) clearInterval(this.#sweep);
+    this.#sweep = null;
     for (const { controller } of this.#active.values()) controller.abort(new Error('server stopping'));
     await Promise.all([...this.#active.values()].map((a) => a.finished));
   }
 
-  #launch(runId: string): void {
+  /** Works on `runId` in the background unless it is already; `taken` is logged once it is this node's. */
+  #launch(runId: string, taken?: string): void {
     if (this.#closing || this.#active.has(runId)) return;
     const controller = new AbortController();
-    const finished = this.#leased(runId, () => this.#execute(runId, controller.signal))
+    const finished = this.#leased(runId, taken, () => this.#execute(runId, controller.signal))
       .catch(async (err: unknown) => {
         if (controller.signal.aborted) return;
         const failure =
@@ -153,14 +175,21 @@ export class JudgeRunner {
     this.#active.set(runId, { controller, finished });
   }
 
-  /** Runs `work` while holding the run's lease (when nodes share runs); skips it if another node holds it. */
-  async #leased(runId: string, work: () => Promise<void>): Promise<void> {
-    if (!this.deps.lease) return work();
+  /**
+   * Runs `work` while holding the run's lease (when nodes share runs); skips it, quietly, if
+   * another node holds it (every sweep finds the runs other nodes work on).
+   */
+  async #leased(runId: string, taken: string | undefined, work: () => Promise<void>): Promise<void> {
+    if (!this.deps.lease) {
+      if (taken) this.deps.log.info({ runId }, taken);
+      return work();
+    }
     const release = await this.deps.lease(`judge-run:${runId}`);
     if (!release) {
-      this.deps.log.info({ runId }, 'judge run: another node is working on it');
+      this.deps.log.debug({ runId }, 'judge run: another node is working on it');
       return;
     }
+    if (taken) this.deps.log.info({ runId }, taken);
     try {
       await work();
     } finally {
