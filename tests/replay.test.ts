@@ -4,6 +4,7 @@ import { bearer, startTestApp, type TestApp } from '@calma/server/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCard, type BoardClient, boardClient, until } from './support/board-clients.js';
+import { readUntil } from './support/wait.js';
 
 type Cards = Record<string, Record<string, unknown>>;
 interface TimelineEvent {
@@ -15,16 +16,6 @@ interface TimelineEvent {
 }
 
 /** Polls an async predicate until it holds; fails after `ms`. */
-async function eventually<T>(read: () => Promise<T>, holds: (value: T) => boolean, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (holds(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -149,19 +140,19 @@ describe.each(databaseKinds)('session replay on %s', (kind) => {
     await until(() => observer.cards.has('c14'), 'the last card to be broadcast');
     // A changing board is kept within the interval (300 ms here) of its first change since the last moment.
     const interval = (
-      await eventually(
+      await readUntil(
         moments,
         (list) => list.some((m) => m.reason === 'interval' && m.at > beforeC),
         'an interval moment',
       )
     ).findLast((m) => m.reason === 'interval');
-    await eventually(
+    await readUntil(
       () => t.db.db.select().from(schema.boardSnapshots).where(eq(schema.boardSnapshots.sessionId, sessionId)),
       (rows) => rows.length === 1,
       'a snapshot',
     );
     // The snapshot's row is written a step before the folded updates are deleted.
-    await eventually(
+    await readUntil(
       () => t.db.db.select().from(schema.boardUpdates).where(eq(schema.boardUpdates.sessionId, sessionId)),
       (left) => left.length < 10,
       'the folded updates to be deleted',
@@ -181,8 +172,8 @@ describe.each(databaseKinds)('session replay on %s', (kind) => {
 
     // The end keeps a last moment, and the timeline tells the whole session in order.
     await control({ action: 'end' });
-    await eventually(moments, (list) => list.at(-1)?.reason === 'end', 'the end moment');
-    const events = await eventually(timeline, (list) => list.at(-1)?.type === 'ended', 'the end event');
+    await readUntil(moments, (list) => list.at(-1)?.reason === 'end', 'the end moment');
+    const events = await readUntil(timeline, (list) => list.at(-1)?.type === 'ended', 'the end event');
     expect(events.map(({ at: _at, ...event }) => event)).toEqual([
       { type: 'created', segment: 0 },
       { type: 'segment', segment: 1, status: 'running' },

@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addCard, type BoardClient, boardClient } from '../support/board-clients.js';
-import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
+import { adminToken, api, buildServer, type Running, stop } from '../support/child-server.js';
+import { startClusterNode } from '../support/cluster.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis.js';
 
 /**
@@ -26,18 +25,11 @@ const nodes: Running[] = [];
 const dataDirs: string[] = [];
 const clients: BoardClient[] = [];
 
-async function startNode(): Promise<Running> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-cluster-'));
-  dataDirs.push(dataDir);
-  return startServer({
-    CALMA_DATA_DIR: dataDir,
-    CALMA_ADMIN_TOKEN: adminToken,
-    CALMA_SEED_DEMO: '0',
-    CALMA_WEB_DIR: '',
-    CALMA_JOIN_RATE_LIMIT: '100000',
-    DATABASE_URL: db.url as string,
-    CALMA_REDIS_URL: redis.url,
-  });
+function startNode(): Promise<Running> {
+  return startClusterNode(
+    { databaseUrl: db.url as string, redisUrl: redis.url, dataDirs },
+    { CALMA_WEB_DIR: '', CALMA_JOIN_RATE_LIMIT: '100000' },
+  );
 }
 
 beforeAll(async () => {

@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { schema } from '@calma/db';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
 import { type FakeOpenAI, startFakeOpenAI } from '@calma/models/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
+import { adminToken, api, buildServer, type Running, stop } from '../support/child-server.js';
+import { startClusterNode } from '../support/cluster.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis.js';
+import { readUntil } from '../support/wait.js';
 
 /**
  * A judge run on two Calma processes (the built bundle) on one PostgreSQL and one Redis: the node
@@ -23,16 +23,10 @@ const nodes: Running[] = [];
 const dataDirs: string[] = [];
 
 function startNode(): Promise<Running> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-node-'));
-  dataDirs.push(dataDir);
-  return startServer({
-    CALMA_DATA_DIR: dataDir,
-    CALMA_ADMIN_TOKEN: adminToken,
-    CALMA_SEED_DEMO: '0',
-    DATABASE_URL: db.url as string,
-    CALMA_REDIS_URL: redis.url,
-    CALMA_LEASE_TTL_MS: String(leaseTtlMs),
-  });
+  return startClusterNode(
+    { databaseUrl: db.url as string, redisUrl: redis.url, dataDirs },
+    { CALMA_LEASE_TTL_MS: String(leaseTtlMs) },
+  );
 }
 
 interface Run {
@@ -50,16 +44,6 @@ async function call(node: Running, method: string, path: string, body?: unknown,
   });
   expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
   return res.body as Record<string, unknown>;
-}
-
-async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, what: string, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (holds(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -129,13 +113,13 @@ describe('a judge run on several nodes', () => {
       group.analystToken as string,
     );
     const runOf = async () => (await call(b, 'GET', `/api/judge-runs/${id}`, undefined, moderator)) as unknown as Run;
-    const midway = await until(runOf, (run) => run.progress.done >= 4, 'a to store a few scores', 20_000);
+    const midway = await readUntil(runOf, (run) => run.progress.done >= 4, 'a to store a few scores', 20_000);
     expect(midway.progress.total).toBe(16);
     expect(fake.requests.length).toBeLessThanOrEqual(midway.progress.done + 1);
     const killedAt = Date.now();
     await stop(a, 'SIGKILL');
 
-    const run = await until(runOf, (r) => r.status !== 'running', 'b to finish the run', 30_000);
+    const run = await readUntil(runOf, (r) => r.status !== 'running', 'b to finish the run', 30_000);
     const tookMs = Date.now() - killedAt;
     expect(run.status, JSON.stringify(run.error)).toBe('done');
     expect(run.progress).toEqual({ done: 16, total: 16 });

@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { TestDb } from '@calma/db/testing';
 import { freshDb } from '@calma/db/testing/fresh';
 import type { ClientToServerEvents, ServerToClientEvents, SessionState } from '@calma/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCard, boardClient, until } from '../support/board-clients.js';
-import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
+import { adminToken, api, buildServer, type Running, stop } from '../support/child-server.js';
+import { startClusterNode } from '../support/cluster.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/redis.js';
 
 /**
@@ -37,17 +36,10 @@ let participantTokens: string[] = [];
 let speakerIds: string[] = [];
 
 function startNode(extra: Record<string, string> = {}): Promise<Running> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'calma-node-'));
-  dataDirs.push(dataDir);
-  return startServer({
-    CALMA_DATA_DIR: dataDir,
-    CALMA_ADMIN_TOKEN: adminToken,
-    CALMA_SEED_DEMO: '0',
-    DATABASE_URL: db.url as string,
-    CALMA_REDIS_URL: redis.url,
-    CALMA_DRAIN_DELAY_MS: '1500',
-    ...extra,
-  });
+  return startClusterNode(
+    { databaseUrl: db.url as string, redisUrl: redis.url, dataDirs },
+    { CALMA_DRAIN_DELAY_MS: '1500', ...extra },
+  );
 }
 
 function connect(url: string, token: string, reconnection = false): Promise<ControlClient> {
