@@ -138,6 +138,29 @@ describe('BoardJournal on pglite', () => {
     await journal.close();
   });
 
+  it('drops what a committed fold holds: it never reaches the table, and its segment goes', async () => {
+    const dir = tempDir();
+    const journal = await BoardJournal.open(test.query, dir, { moveAfterMs: 60_000 });
+    const folded = newId('s');
+    const other = newId('s');
+    const first = await journal.append([...rows(folded, 1, 2), ...rows(other, 9)]);
+    await journal.append(rows(folded, 3));
+    // A move seals the segment; the next appends open another.
+    await journal.flush();
+    const later = await journal.append(rows(folded, 4, 5));
+    journal.forget(folded, later[0] as number);
+    expect(journal.waiting).toBe(1);
+    // Only updates a fold dropped left in the segment being written: flushing still removes it.
+    journal.forget(folded, later[1] as number);
+    expect(journal.waiting).toBe(0);
+    expect(segments(dir)).toHaveLength(1);
+    await journal.flush();
+    expect(segments(dir)).toEqual([]);
+    expect((await stored(folded)).map((r) => r.update[0])).toEqual([1, 2, 3]);
+    expect((await stored(other)).map((r) => r.seq)).toEqual([first[2]]);
+    await journal.close();
+  });
+
   it('on PGlite in memory, keeps its updates in memory until they move', async () => {
     const journal = await BoardJournal.open(test.query, null, { moveAfterMs: 60_000 });
     const sessionId = newId('s');

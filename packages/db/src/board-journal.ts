@@ -25,9 +25,9 @@ type Query = (text: string, params: readonly StatementParam[]) => Promise<Record
 
 /** When and how much the journal moves into `board_updates`. */
 export interface BoardJournalOptions {
-  /** The longest an update stays in the journal only, in ms (default 200). */
+  /** The longest an update stays in the journal only, in ms (default 1,000). */
   readonly moveAfterMs?: number;
-  /** Updates waiting that start a move at once (default 256). */
+  /** Updates waiting that start a move at once (default 2,048). */
   readonly moveAtRecords?: number;
   /** Sequence numbers taken from `board_updates`' sequence at a time (default 4096). */
   readonly seqBlock?: number;
@@ -51,7 +51,9 @@ const segmentName = (n: number) => `${String(n).padStart(12, '0')}.log`;
  * page cache without fsync (it survives the process being killed, not the machine losing power).
  * Batches then move into `board_updates` off the broadcast path (at most `moveAfterMs` later, or
  * once `moveAtRecords` wait), a few multi-row INSERTs each, and a segment is deleted once every
- * update of it is in the table. Reading a board goes through {@link flush} first.
+ * update of it is in the table. Reading a board goes through {@link flush} first. A busy board is
+ * folded into a snapshot more often than its updates move: the fold drops the updates it holds
+ * ({@link forget}), which never reach the table, where they would only have been deleted.
  *
  * Sequence numbers are handed out from blocks taken from the table's own sequence, so the order
  * of a board's updates is the order they were accepted, and they are the numbers the table keeps.
@@ -93,8 +95,8 @@ export class BoardJournal {
   ) {
     this.segment = firstSegment;
     this.floor = floor;
-    this.moveAfterMs = Math.max(0, options.moveAfterMs ?? 200);
-    this.moveAtRecords = Math.max(1, options.moveAtRecords ?? 256);
+    this.moveAfterMs = Math.max(0, options.moveAfterMs ?? 1_000);
+    this.moveAtRecords = Math.max(1, options.moveAtRecords ?? 2_048);
     this.seqBlock = Math.max(1, options.seqBlock ?? 4096);
   }
 
@@ -156,9 +158,28 @@ export class BoardJournal {
     return records.map((record) => record.seq);
   }
 
+  /**
+   * Drops the updates of `sessionId` up to `upToSeq` that have not moved yet: a fold whose
+   * snapshot holds them has committed, so the table need not get them (it would delete them next).
+   * A move already under way may still store some; the fold's delete, or the next, removes them.
+   * Until their segment is deleted they are still in it, and a crash moves them in again: read
+   * again for nothing, as a fold's leftovers are.
+   */
+  forget(sessionId: string, upToSeq: number): void {
+    const kept = (records: JournalRecord[]) =>
+      records.filter((record) => record.sessionId !== sessionId || record.seq > upToSeq);
+    this.pending = kept(this.pending);
+    for (const segment of this.sealed) segment.records = kept(segment.records);
+  }
+
   /** Moves every update accepted so far into `board_updates` (before anything reads the table). */
   async flush(): Promise<void> {
-    while (this.moving || this.pending.length > 0 || this.sealed.length > 0) await (this.moving ?? this.move());
+    while (this.moving || this.unsettled) await (this.moving ?? this.move());
+  }
+
+  /** Whether a segment is open or waits to move (it may hold only updates a fold dropped). */
+  private get unsettled(): boolean {
+    return this.pending.length > 0 || this.sealed.length > 0 || this.fd !== null;
   }
 
   /**
@@ -267,7 +288,7 @@ export class BoardJournal {
     if (this.moving) return this.moving;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length > 0) {
+    if (this.pending.length > 0 || this.fd !== null) {
       this.sealed.push({
         path: this.dir === null ? null : join(this.dir, segmentName(this.segment)),
         records: this.pending,
@@ -287,7 +308,7 @@ export class BoardJournal {
         }
       } finally {
         this.moving = null;
-        if (this.waiting > 0) this.scheduleMove();
+        if (this.unsettled) this.scheduleMove();
       }
     })();
     return this.moving;

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import type { BoardJournal } from '../board-journal.js';
 import type { Database, Db } from '../client.js';
 import { boardSnapshotParts, boardSnapshots, boardUpdates } from '../schema.js';
 
@@ -107,9 +108,16 @@ async function loadSnapshot(
  * is the fold's commit: loading reads only updates after `upToSeq` and parts of the current
  * generation. Deleting the folded updates and the previous parts comes after, and a crash before
  * (or between) them leaves parts that nothing reads, and updates read again for nothing, which the
- * next fold deletes. For one node only: see {@link compactSharedBoard} when several write a board.
+ * next fold deletes. Given the board `journal` (PGlite), the folded updates still in it are dropped
+ * there once the fold is committed, instead of being moved into the table and deleted. For one node only: see {@link compactSharedBoard} when several write a board.
  */
-export async function compactBoard(db: Database, sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
+export async function compactBoard(
+  db: Database,
+  sessionId: string,
+  state: Uint8Array,
+  upToSeq: number,
+  journal?: Pick<BoardJournal, 'forget'>,
+): Promise<void> {
   await yieldToEventLoop();
   const [current] = await db
     .select({ generation: boardSnapshots.generation })
@@ -136,6 +144,8 @@ export async function compactBoard(db: Database, sessionId: string, state: Uint8
       target: boardSnapshots.sessionId,
       set: { state: null, generation, upToSeq, updatedAt: new Date() },
     });
+  // The fold is committed: what it holds need not move out of the board journal (PGlite).
+  journal?.forget(sessionId, upToSeq);
   await yieldToEventLoop();
   await db.delete(boardUpdates).where(and(eq(boardUpdates.sessionId, sessionId), lte(boardUpdates.seq, upToSeq)));
   await yieldToEventLoop();

@@ -111,12 +111,12 @@ export class BoardStore implements BoardStorage {
 
   /**
    * Folds a board's updates up to `upToSeq` into a snapshot, a few short statements with the
-   * event loop free between them (on PGlite the commits meanwhile go to the journal, not the table).
+   * event loop free between them (on PGlite the commits meanwhile go to the journal, and the folded
+   * updates still in it never move to the table).
    */
-  async compact(sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
-    // The fold deletes the updates it folded: they must be in the table by then.
-    await this.settle();
-    return compactBoard(this.db, sessionId, state, upToSeq);
+  compact(sessionId: string, state: Uint8Array, upToSeq: number): Promise<void> {
+    // On PGlite the folded updates not moved out of the journal yet are dropped there.
+    return compactBoard(this.db, sessionId, state, upToSeq, this.connection.boardJournal);
   }
 
   /** Commits in flight now (for tests). */
