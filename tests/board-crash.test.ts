@@ -77,7 +77,7 @@ describe.each(['pglite', 'postgres'] as const)('a board killed mid-edit on %s', 
       a.destroy();
       b.destroy();
       // On PGlite a commit is a write to the board journal, moved into the table later (within
-      // a second): the kill comes while it holds some, which the restart must store.
+      // two seconds): the kill comes while it holds some, which the restart must store.
       if (kind === 'pglite') {
         const journal = join(dataDir, 'pglite', boardJournalDir);
         const journaled = readdirSync(journal).reduce(

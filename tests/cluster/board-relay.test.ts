@@ -31,7 +31,8 @@ async function node(redis: Redis, db: TestDb) {
         'g',
         { segment: 2, status: 'running', boardLocked: false },
         store,
-        { maxUpdateBytes: 64 * 1024, maxDocBytes: 4 * 1024 * 1024, compactEvery },
+        // Folds as often as `compactEvery` says: the test is about folds on both nodes at once.
+        { maxUpdateBytes: 64 * 1024, maxDocBytes: 4 * 1024 * 1024, compactEvery, foldGapMs: 0 },
         quiet,
         undefined,
         relay,

@@ -25,9 +25,12 @@ type Query = (text: string, params: readonly StatementParam[]) => Promise<Record
 
 /** When and how much the journal moves into `board_updates`. */
 export interface BoardJournalOptions {
-  /** The longest an update stays in the journal only, in ms (default 1,000). */
+  /**
+   * The longest an update stays in the journal only, in ms (default 2,000: longer than a busy
+   * board's fold gap, so that its folds drop most of its updates before they would move).
+   */
   readonly moveAfterMs?: number;
-  /** Updates waiting that start a move at once (default 2,048). */
+  /** Updates waiting that start a move at once (default 8,192). */
   readonly moveAtRecords?: number;
   /** Sequence numbers taken from `board_updates`' sequence at a time (default 4096). */
   readonly seqBlock?: number;
@@ -95,8 +98,8 @@ export class BoardJournal {
   ) {
     this.segment = firstSegment;
     this.floor = floor;
-    this.moveAfterMs = Math.max(0, options.moveAfterMs ?? 1_000);
-    this.moveAtRecords = Math.max(1, options.moveAtRecords ?? 2_048);
+    this.moveAfterMs = Math.max(0, options.moveAfterMs ?? 2_000);
+    this.moveAtRecords = Math.max(1, options.moveAtRecords ?? 8_192);
     this.seqBlock = Math.max(1, options.seqBlock ?? 4096);
   }
 

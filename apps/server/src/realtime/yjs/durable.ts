@@ -36,7 +36,7 @@ interface Entry {
 /**
  * The durable side of a board: `doc`, which holds only what is stored, and the pipeline that
  * stores each accepted update (group commit, in order) before `doc` takes it, and folds the stored
- * updates into a snapshot every `compactEvery`. Updates committed together are applied to `doc`
+ * updates into a snapshot every `compactEvery` (at most every `foldGapMs`). Updates committed together are applied to `doc`
  * in one transaction and handed to `onCommitted` as one batch (the room broadcasts them merged),
  * so an update anyone has seen is on disk, and a burst costs one broadcast, not one per update.
  */
@@ -44,6 +44,9 @@ export class DurableBoard {
   /** Accepted updates not in `doc` yet, oldest first (stored ones wait for those before them). */
   private readonly queue: Entry[] = [];
   private compacting: Promise<void> | null = null;
+  /** When the last fold started (`performance.now()`), and the fold waiting for `foldGapMs` to pass. */
+  private lastFoldAt = Number.NEGATIVE_INFINITY;
+  private foldTimer: NodeJS.Timeout | null = null;
   private drainScheduled = false;
   /** Updates accepted so far, and applied to `doc` (or given up on after a failure). */
   private accepted = 0;
@@ -59,6 +62,7 @@ export class DurableBoard {
     private readonly compactEvery: number,
     private readonly log: BoardLog,
     private readonly merge: MergeUpdates,
+    private readonly foldGapMs: number,
     private bytes: number,
     private lastSeq: number,
     /** The stored snapshot (null before the first), and the stored updates after it, in order. */
@@ -78,6 +82,7 @@ export class DurableBoard {
     compactEvery: number,
     log: BoardLog,
     merge: MergeUpdates = mergeHere,
+    foldGapMs = 0,
   ) {
     const stored = await store.load(sessionId);
     const doc = new Y.Doc();
@@ -98,6 +103,7 @@ export class DurableBoard {
       compactEvery,
       log,
       merge,
+      foldGapMs,
       bytes,
       lastSeq,
       stored.snapshot?.state ?? null,
@@ -260,10 +266,28 @@ export class DurableBoard {
 
   /** Folds the board into one snapshot if updates have piled up since the last one (or any, with `force`). */
   compact(force = false): Promise<void> {
+    if (force && this.foldTimer) {
+      clearTimeout(this.foldTimer);
+      this.foldTimer = null;
+    }
     if (this.failed || this.since.length === 0 || (!force && this.since.length < this.compactEvery))
       return Promise.resolve();
     // One fold at a time: updates applied while one waits would otherwise start another.
     if (this.compacting) return this.compacting;
+    // A busy board is folded at most every `foldGapMs`: a fold writes the whole document, and at
+    // thousands of updates a second one every `compactEvery` was most of what storage cost.
+    const wait = this.lastFoldAt + this.foldGapMs - performance.now();
+    if (!force && wait > 0) {
+      if (!this.foldTimer) {
+        this.foldTimer = setTimeout(() => {
+          this.foldTimer = null;
+          this.compactInBackground();
+        }, wait);
+        this.foldTimer.unref();
+      }
+      return Promise.resolve();
+    }
+    this.lastFoldAt = performance.now();
     this.compacting = (async () => {
       await this.flushed();
       const upTo = this.lastSeq;

@@ -716,6 +716,27 @@ describe('BoardRoom', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(storage.compactions).toBe(1);
   });
+
+  it('folds a busy board at most every foldGapMs, then what piled up meanwhile', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage, running, { compactEvery: 3, foldGapMs: 300 });
+    const ana = join(board, participant('p1'));
+    const add = async (ids: string[]) => {
+      for (const id of ids) ana.addCard(id, { kind: 'note', text: id, authorId: 'p1', x: 0, y: 0 });
+      await board.flushed();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await add(['a', 'b', 'c']);
+    expect(storage.compactions).toBe(1);
+    await add(['d', 'e', 'f', 'g']);
+    expect(storage.compactions).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(storage.compactions).toBe(2);
+    // Unloading folds at once, whatever the gap.
+    await add(['h']);
+    await board.compact(true);
+    expect(storage.compactions).toBe(3);
+  });
 });
 
 describe('wsBoardSocket', () => {

@@ -23,6 +23,12 @@ export interface BoardLimits {
   maxDocBytes: number;
   /** Fold the stored updates into a snapshot after this many (default 500). */
   compactEvery?: number;
+  /**
+   * Least time between two folds of a board, in ms (default 1,000): a board taking thousands of
+   * updates a second is folded once a second, not every `compactEvery`. The first fold, and one
+   * when the room unloads or the server stops, never wait.
+   */
+  foldGapMs?: number;
   /** Updates accepted but not yet stored, past which writers are closed with 4429 (default 5,000). */
   maxPendingUpdates?: number;
   /** Bytes of updates accepted but not yet stored, past which writers are closed with 4429 (default 16 MiB). */
@@ -200,7 +206,14 @@ export class BoardRoom {
     };
     const unfollow = relay ? await relay.follow(sessionId, listener) : () => undefined;
     try {
-      const durable = await DurableBoard.load(sessionId, store, limits.compactEvery ?? 500, log, merge);
+      const durable = await DurableBoard.load(
+        sessionId,
+        store,
+        limits.compactEvery ?? 500,
+        log,
+        merge,
+        limits.foldGapMs ?? 1_000,
+      );
       room = new BoardRoom(sessionId, groupId, sessionState, durable, limits, log, relay);
     } catch (err) {
       unfollow();
