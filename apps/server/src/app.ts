@@ -162,7 +162,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     );
   const runner = deps.layouts ?? new LayoutRunner();
   // Several nodes: work one node at a time may do (a judge run, a session's affinity map).
-  const leases = redis ? new RedisLeases(redis, config.leaseTtlMs ?? 30_000) : null;
+  const leaseTtlMs = config.leaseTtlMs ?? 30_000;
+  const leases = redis ? new RedisLeases(redis, leaseTtlMs) : null;
   if (leases) app.addHook('onClose', () => leases.close());
   // The affinity map reads the board's cards, and the board asks the map where new labels go:
   // each gets the other's function at construction, neither sets a field on the other.
@@ -259,7 +260,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
     local: deps.localModels,
     // Several nodes: each run on one node at a time; every node resumes runs at start-up and,
     // each lease time, takes up those of a node that died (its lease expired).
-    ...(leases ? { lease: leases.claim, sweepEveryMs: config.leaseTtlMs ?? 30_000 } : {}),
+    ...(leases ? { lease: leases.claim, sweepEveryMs: leaseTtlMs } : {}),
   });
   await app.register(judgeRunRoutes, { db: deps.db.db, runner: judges, sessions });
   // Runs a stopped server left `running` continue once this one can serve; on close they stop
