@@ -3,14 +3,18 @@
  * the nodes (person i of a session on node i mod nodes), each moving their own card (and cursor)
  * every few seconds. Every move is stamped when sent and when each peer first shows it, and the
  * latency goes to the same-node or the cross-node pile depending on where the peer is connected.
- * All clients live in this process, so sends and receipts share one `performance.now()` clock.
+ *
+ * The clients run in `processes` child processes (`moves-child.ts`), the sessions dealt out among
+ * them: 750 stock clients in one event loop kept it late by tens of milliseconds at p99 (up to
+ * 300 ms), and a late loop stamps receipts late, so the bench measured itself as much as the
+ * nodes. A session's people stay in one process, so a move and its receipts share one clock.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import * as Y from 'yjs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { CalmaRoom } from '../board/calma-setup.js';
-import { type BoardClient, connectClient } from '../board/clients.js';
 import { cpuSeconds, residentMb, sampleResidentPeak } from '../board/server-process.js';
 import { sleep } from '../support.js';
+import type { ChildResult, FromChild, ToChild } from './moves-child.js';
 import type { Cluster } from './nodes.js';
 
 /** How long and how hard to drive the sessions. */
@@ -20,6 +24,8 @@ export interface MoveOptions {
   readonly measureMs: number;
   /** After the last move, how long a peer may take before a move it lacks counts as lost. */
   readonly drainMs: number;
+  /** Client processes the sessions are dealt out to (at least 1). */
+  readonly processes: number;
   readonly log: (line: string) => void;
 }
 
@@ -39,209 +45,158 @@ export interface MoveResult {
   readonly redisCpuPercent: number;
   /** The highest resident memory any node reached in the window. */
   readonly nodePeakRssMb: number;
-  /** This process's CPU over the window: near 100 the clients, not the servers, set the pace. */
+  /** The client processes' CPU together over the window: near 100 per process, the clients set the pace. */
   readonly benchCpuPercent: number;
-  /** This process's event-loop delay over the window (p99 and max, ms): a late loop stamps receipts late. */
+  readonly benchProcesses: number;
+  /** The latest of the client processes' event loops over the window (p99 and max, ms). */
   readonly benchLoopP99Ms: number;
   readonly benchLoopMaxMs: number;
 }
 
-interface Person {
-  readonly client: BoardClient;
-  readonly card: Y.Map<unknown>;
-  readonly node: number;
-  /** When each of this person's moves was sent (move `seq` sets the card's `x` to `seq`). */
-  readonly sentAt: number[];
-  /** Moves in [firstMeasured, endMeasured) count. */
-  firstMeasured: number;
-  endMeasured: number;
-  /** Per person of the room, the highest move of theirs this client shows (-1: none). */
-  readonly highest: Int32Array;
-  cursor: number;
-}
+const childScript = fileURLToPath(new URL('./moves-child.ts', import.meta.url));
 
-const cardKey = (i: number) => `card-${i}`;
+/** A forked client process and its next message of a given type. */
+class ClientProcess {
+  private readonly inbox: FromChild[] = [];
+  private wake: (() => void) | null = null;
+  private exited = false;
 
-/** Connects everyone, 25 at a time; each creates their card once synced. */
-async function connectAll(cluster: Cluster, rooms: readonly CalmaRoom[], people: Person[][], log: MoveOptions['log']) {
-  const nodes = cluster.nodes.length;
-  const everyone = rooms.flatMap((room, r) => room.participantTokens.map((token, i) => ({ room, r, token, i })));
-  for (let start = 0; start < everyone.length; start += 25) {
-    const batch = everyone.slice(start, start + 25);
-    const clients = batch.map(({ room, token, i }) =>
-      connectClient(
-        { type: 'y-websocket', url: cluster.nodes[i % nodes]?.boardUrl ?? '', room: room.sessionId, params: { token } },
-        { presence: true },
-      ),
-    );
-    await Promise.all(clients.map((c) => c.synced));
-    batch.forEach(({ room, r, i }, b) => {
-      const client = clients[b] as BoardClient;
-      const card = new Y.Map<unknown>();
-      client.doc.transact(() => {
-        client.doc.getMap<Y.Map<unknown>>('cards').set(cardKey(i), card);
-        const fields = { kind: 'note', text: `idea ${i}`, x: -1, y: 0, authorId: room.participantIds[i] ?? '' };
-        for (const [key, value] of Object.entries(fields)) card.set(key, value);
-      });
-      const person: Person = {
-        client,
-        card,
-        node: i % nodes,
-        sentAt: [],
-        firstMeasured: Number.POSITIVE_INFINITY,
-        endMeasured: Number.POSITIVE_INFINITY,
-        highest: new Int32Array(room.participantTokens.length).fill(-1),
-        cursor: -1,
-      };
-      const crowd = people[r] ?? [];
-      people[r] = crowd;
-      crowd.push(person);
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (message: FromChild) => {
+      this.inbox.push(message);
+      this.wake?.();
+    });
+    child.once('exit', () => {
+      this.exited = true;
+      this.wake?.();
     });
   }
-  log(`    ${everyone.length} board clients connected over ${nodes} node(s)`);
-}
 
-/** Polls `done` every 20 ms until it holds or `ms` have passed; says which. */
-async function until(done: () => boolean, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() >= deadline) return false;
-    await sleep(20);
+  tell(message: ToChild): void {
+    this.child.send(message);
   }
-  return true;
+
+  async next<T extends FromChild['type']>(type: T, timeoutMs: number): Promise<Extract<FromChild, { type: T }>> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const failed = this.inbox.find((m) => m.type === 'failed');
+      if (failed?.type === 'failed') throw new Error(`a client process failed: ${failed.message}`);
+      const index = this.inbox.findIndex((m) => m.type === type);
+      if (index >= 0) return this.inbox.splice(index, 1)[0] as Extract<FromChild, { type: T }>;
+      if (this.exited) throw new Error(`a client process exited before it sent "${type}"`);
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`a client process sent no "${type}" within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 1000));
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
 }
 
-/** Runs the sessions of `rooms` on `cluster`; closes every client before it returns. */
+/** Runs the sessions of `rooms` on `cluster`; every client process is gone before it returns. */
 export async function runMoves(
   cluster: Cluster,
   rooms: readonly CalmaRoom[],
   options: MoveOptions,
 ): Promise<MoveResult> {
-  const people: Person[][] = [];
-  const same: number[] = [];
-  const cross: number[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const count = Math.max(1, Math.min(options.processes, rooms.length));
+  const shares = Array.from({ length: count }, (_, k) => rooms.filter((_, r) => r % count === k));
+  // The loader that runs this bench (tsx) runs the children too; advanced serialization carries
+  // the latency arrays as typed arrays.
+  const children = shares.map(
+    () =>
+      new ClientProcess(
+        fork(childScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' }),
+      ),
+  );
   try {
-    await connectAll(cluster, rooms, people, options.log);
-    const everyCard = () =>
-      people.filter((room) => room.every((p) => room.every((_, i) => p.client.doc.getMap('cards').has(cardKey(i)))));
-    if (!(await until(() => everyCard().length === people.length, 10_000))) {
-      options.log(
-        `    only ${everyCard().length}/${people.length} boards show every card everywhere; what they miss counts as lost`,
-      );
+    const boardUrls = cluster.nodes.map((n) => n.boardUrl);
+    for (const [k, c] of children.entries()) {
+      c.tell({ type: 'setup', boardUrls, rooms: shares[k] ?? [], moveSeconds: options.moveSeconds });
     }
-    // Receipts: a peer showing x = s on a person's card holds every earlier move of theirs too.
-    for (const room of people) {
-      for (const reader of room) {
-        const cards = reader.client.doc.getMap<Y.Map<unknown>>('cards');
-        cards.observeDeep((events) => {
-          const now = performance.now();
-          for (const event of events) {
-            const keys = event.path.length > 0 ? [String(event.path[0])] : [...event.changes.keys.keys()];
-            for (const key of keys) {
-              const i = Number(key.slice(5));
-              const mover = room[i];
-              if (!mover || mover === reader) continue;
-              const x = cards.get(key)?.get('x');
-              const last = reader.highest[i] ?? -1;
-              if (typeof x !== 'number' || x <= last) continue;
-              for (let seq = last + 1; seq <= x; seq++) {
-                if (seq < mover.firstMeasured || seq >= mover.endMeasured) continue;
-                (mover.node === reader.node ? same : cross).push(now - (mover.sentAt[seq] ?? now));
-              }
-              reader.highest[i] = x;
-            }
-          }
-        });
-      }
+    const ready = await Promise.all(children.map((c) => c.next('ready', 300_000)));
+    const boards = ready.reduce((n, r) => n + r.boards, 0);
+    const complete = ready.reduce((n, r) => n + r.complete, 0);
+    options.log(
+      `    ${rooms.reduce((n, r) => n + r.participantTokens.length, 0)} board clients connected over ${cluster.nodes.length} node(s), in ${count} client process(es)`,
+    );
+    if (complete < boards) {
+      options.log(`    only ${complete}/${boards} boards show every card everywhere; what they miss counts as lost`);
     }
-    let moving = true;
-    const every = options.moveSeconds * 1000;
-    for (const person of people.flat()) {
-      const move = () => {
-        if (!moving) return;
-        const seq = person.sentAt.length;
-        const y = Math.round(Math.random() * 700);
-        person.sentAt.push(performance.now());
-        person.client.doc.transact(() => {
-          person.card.set('x', seq);
-          person.card.set('y', y);
-        });
-        person.cursor = seq;
-        person.client.awareness.setLocalStateField('cursor', { x: seq, y });
-        // Each step between half and one and a half intervals, as people do.
-        timers.push(setTimeout(move, every * (0.5 + Math.random())));
-      };
-      timers.push(setTimeout(move, Math.random() * every));
-    }
+    for (const c of children) c.tell({ type: 'move' });
     await sleep(options.warmupMs);
+
     const pids = cluster.nodes.map((n) => n.pid);
     const redisPid = cluster.redis?.pid ?? 0;
-    const cpuOf = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-    const nodesCpuStart = cpuOf();
+    const clientPids = children.map((c) => c.child.pid ?? 0);
+    const sum = (list: number[]) => list.reduce((total, pid) => total + cpuSeconds(pid), 0);
+    const nodesCpuStart = sum(pids);
     const redisCpuStart = redisPid ? cpuSeconds(redisPid) : 0;
-    const benchCpuStart = process.cpuUsage();
-    const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
+    const benchCpuStart = sum(clientPids);
     const peaks = pids.map((pid) => sampleResidentPeak(pid, 500));
     const began = performance.now();
-    for (const person of people.flat()) person.firstMeasured = person.sentAt.length;
+    for (const c of children) c.tell({ type: 'measure' });
     await sleep(options.measureMs);
-    for (const person of people.flat()) person.endMeasured = person.sentAt.length;
+    for (const c of children) c.tell({ type: 'stop', drainMs: options.drainMs });
     const windowMs = performance.now() - began;
-    const nodesCpu = cpuOf() - nodesCpuStart;
+    const nodesCpu = sum(pids) - nodesCpuStart;
     const redisCpu = redisPid ? cpuSeconds(redisPid) - redisCpuStart : Number.NaN;
-    const benchCpu = process.cpuUsage(benchCpuStart);
-    loop.disable();
-    moving = false;
-    for (const timer of timers) clearTimeout(timer);
-    const caughtUp = () =>
-      people.every((room) =>
-        room.every((reader) =>
-          room.every((mover, i) => mover === reader || (reader.highest[i] ?? -1) >= mover.sentAt.length - 1),
-        ),
-      );
-    await until(caughtUp, options.drainMs);
+    const benchCpu = sum(clientPids) - benchCpuStart;
+    const results: ChildResult[] = (
+      await Promise.all(children.map((c) => c.next('result', options.drainMs + 60_000)))
+    ).map((m) => m.result);
     const nodePeakRssMb = Math.max(...peaks.map((p) => p.stop()), ...pids.map((pid) => residentMb(pid)));
 
-    let lostSameNode = 0;
-    let lostCrossNode = 0;
-    let moves = 0;
-    let cursorPairs = 0;
-    let cursorsRight = 0;
-    for (const room of people) {
-      for (const mover of room) moves += mover.endMeasured - mover.firstMeasured;
-      for (const reader of room) {
-        const states = reader.client.awareness.getStates();
-        room.forEach((mover, i) => {
-          if (mover === reader) return;
-          const seen = reader.highest[i] ?? -1;
-          const missing = Math.max(0, mover.endMeasured - Math.max(seen + 1, mover.firstMeasured));
-          if (mover.node === reader.node) lostSameNode += missing;
-          else lostCrossNode += missing;
-          cursorPairs += 1;
-          const cursor = (states.get(mover.client.doc.clientID) as { cursor?: { x?: number } } | undefined)?.cursor;
-          if (cursor?.x === mover.cursor) cursorsRight += 1;
-        });
+    const total = (pick: (r: ChildResult) => number) => results.reduce((n, r) => n + pick(r), 0);
+    const joined = (pick: (r: ChildResult) => Float64Array) => {
+      const all = new Float64Array(total((r) => pick(r).length));
+      let at = 0;
+      for (const r of results) {
+        all.set(pick(r), at);
+        at += pick(r).length;
       }
-    }
+      return all.sort();
+    };
+    const sameNodeMs = joined((r) => r.same);
+    const crossNodeMs = joined((r) => r.cross);
+    const lostSameNode = total((r) => r.lostSameNode);
+    const lostCrossNode = total((r) => r.lostCrossNode);
+    const cursorPairs = total((r) => r.cursorPairs);
     return {
-      sameNodeMs: Float64Array.from(same).sort(),
-      crossNodeMs: Float64Array.from(cross).sort(),
+      sameNodeMs,
+      crossNodeMs,
       lostSameNode,
       lostCrossNode,
-      expected: same.length + cross.length + lostSameNode + lostCrossNode,
-      movesPerSecond: (moves * 1000) / windowMs,
-      cursorsRightPercent: cursorPairs === 0 ? Number.NaN : (100 * cursorsRight) / cursorPairs,
+      expected: sameNodeMs.length + crossNodeMs.length + lostSameNode + lostCrossNode,
+      movesPerSecond: (total((r) => r.moves) * 1000) / windowMs,
+      cursorsRightPercent: cursorPairs === 0 ? Number.NaN : (100 * total((r) => r.cursorsRight)) / cursorPairs,
       nodesCpuPercent: (nodesCpu * 100_000) / windowMs,
       redisCpuPercent: (redisCpu * 100_000) / windowMs,
       nodePeakRssMb,
-      benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1000 / windowMs) * 100,
-      benchLoopP99Ms: loop.percentile(99) / 1e6,
-      benchLoopMaxMs: loop.max / 1e6,
+      benchCpuPercent: (benchCpu * 100_000) / windowMs,
+      benchProcesses: count,
+      benchLoopP99Ms: Math.max(...results.map((r) => r.loopP99Ms)),
+      benchLoopMaxMs: Math.max(...results.map((r) => r.loopMaxMs)),
     };
   } finally {
-    for (const timer of timers) clearTimeout(timer);
-    for (const person of people.flat()) person.client.close();
+    for (const c of children) if (c.child.connected) c.tell({ type: 'close' });
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.child.exitCode !== null || c.child.signalCode !== null) return resolve();
+            const killer = setTimeout(() => c.child.kill('SIGKILL'), 10_000);
+            c.child.once('exit', () => {
+              clearTimeout(killer);
+              resolve();
+            });
+          }),
+      ),
+    );
   }
 }
