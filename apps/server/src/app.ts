@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EmbeddingCache } from './affinity/embedding-cache.js';
 import { AffinityService } from './affinity/service.js';
-import { RedisBoardRelay } from './cluster/board-relay.js';
+import { defaultRelayReadGapMs, RedisBoardRelay } from './cluster/board-relay.js';
 import type { DrainState } from './cluster/drain.js';
 import { RedisEventBus } from './cluster/event-bus.js';
 import { RedisLeases } from './cluster/leases.js';
@@ -101,6 +101,7 @@ export type AppConfig = Pick<Config, 'logLevel' | 'bodyLimit' | 'joinRateLimit' 
       | 'chatRateLimit'
       | 'chatMaxChars'
       | 'leaseTtlMs'
+      | 'relayReadGapMs'
     >
   >;
 
@@ -185,6 +186,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<Fastif
           subscriber: redis.dedicated('board relay subscriber'),
         },
         app.log,
+        { readGapMs: config.relayReadGapMs ?? defaultRelayReadGapMs },
       )
     : undefined;
   const boardStore = new BoardStore(deps.db, {

@@ -105,6 +105,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).leaseTtlMs).toBe(30_000);
     expect(loadConfig({ CALMA_LEASE_TTL_MS: '1000' }).leaseTtlMs).toBe(1_000);
     expect(() => loadConfig({ CALMA_LEASE_TTL_MS: '10' })).toThrow(/CALMA_LEASE_TTL_MS/);
+    expect(loadConfig({}).relayReadGapMs).toBe(5);
+    expect(loadConfig({ CALMA_RELAY_READ_GAP_MS: '0' }).relayReadGapMs).toBe(0);
+    expect(() => loadConfig({ CALMA_RELAY_READ_GAP_MS: '-1' })).toThrow(/CALMA_RELAY_READ_GAP_MS/);
     expect(() => loadConfig({ CALMA_REDIS_URL: 'redis://r:6379' })).toThrow(ConfigError);
     expect(() => loadConfig({ CALMA_REDIS_URL: 'redis://r:6379' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ ...pg, CALMA_REDIS_URL: 'http://r' })).toThrow(/redis:\/\//);

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultRelayReadGapMs } from './cluster/board-relay.js';
 
 /**
  * Least time between one board's commits (ms). Below one display frame (16.7 ms), so nobody sees
@@ -108,6 +109,11 @@ export interface Config {
    * this often for judge runs left `running` that no node works on, and takes them up.
    */
   readonly leaseTtlMs: number;
+  /**
+   * Several nodes: least time (ms) between the starts of two reads of the board streams from Redis
+   * (`RelayOptions.readGapMs`): entries arriving meanwhile come in one reply. 0 reads again at once.
+   */
+  readonly relayReadGapMs: number;
 }
 
 /**
@@ -264,5 +270,6 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     drainDelayMs: integer(env, 'CALMA_DRAIN_DELAY_MS', redisUrl === null ? 0 : 2_000, 0, 600_000),
     leaseTtlMs: integer(env, 'CALMA_LEASE_TTL_MS', 30_000, 300, 3_600_000),
+    relayReadGapMs: integer(env, 'CALMA_RELAY_READ_GAP_MS', defaultRelayReadGapMs, 0, 1000),
   };
 }

@@ -38,7 +38,17 @@ export interface RelayOptions {
   readonly blockMs?: number;
   /** How often a node says it is alive, and checks the others it has heard from (ms). */
   readonly heartbeatMs?: number;
+  /**
+   * Least time from the start of one read of the board streams to the start of the next (ms;
+   * default {@link defaultRelayReadGapMs}). A read names every followed board's stream, so on a
+   * busy node, reading again at once after every entry costs the node and Redis more than the
+   * entries: within the gap they gather and come in one reply. An idle node's first read is at once.
+   */
+  readonly readGapMs?: number;
 }
+
+/** See {@link RelayOptions.readGapMs}. */
+export const defaultRelayReadGapMs = 5;
 
 /** Key names, so that another tool can find them. */
 export const relayKeys = {
@@ -77,6 +87,7 @@ export class RedisBoardRelay implements BoardRelay {
   private readonly streamLength: string;
   private readonly blockMs: string;
   private readonly heartbeatMs: number;
+  private readonly readGapMs: number;
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
   /** The reader failed since it last read: once it reads again, every board catches up. */
@@ -92,6 +103,7 @@ export class RedisBoardRelay implements BoardRelay {
     this.streamLength = String(options.streamLength ?? 2_000);
     this.blockMs = String(options.blockMs ?? 5_000);
     this.heartbeatMs = options.heartbeatMs ?? 2_000;
+    this.readGapMs = Math.max(0, options.readGapMs ?? defaultRelayReadGapMs);
     this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
     void this.beat();
@@ -216,6 +228,7 @@ export class RedisBoardRelay implements BoardRelay {
 
   private async readLoop(): Promise<void> {
     let backoff = 50;
+    let lastReadAt = Number.NEGATIVE_INFINITY;
     while (!this.closed) {
       if (this.follows.size === 0) {
         await new Promise<void>((resolve) => {
@@ -224,6 +237,12 @@ export class RedisBoardRelay implements BoardRelay {
         this.idle = null;
         continue;
       }
+      const wait = lastReadAt + this.readGapMs - performance.now();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+      lastReadAt = performance.now();
       const sessions = [...this.follows.keys()];
       const ids = sessions.map((s) => this.follows.get(s)?.lastId ?? '0-0');
       let reply: XReadReply;
