@@ -130,6 +130,28 @@ describe('the board relay over Redis (PostgreSQL shared by two nodes)', () => {
       ana.awareness.setLocalStateField('cursor', { x: 1, y: 2 });
       ana.sendPresence();
       await until(() => [...bo.awareness.getStates().values()].some((s) => s.cursor?.x === 1), 'the cursor crosses');
+      // A move: the card and the cursor sent right after it cross in one relay entry (the cursor
+      // is not published on its own), the cursor after the card.
+      let alone = 0;
+      const publishPresence = nodes.a.relay.publishPresence.bind(nodes.a.relay);
+      nodes.a.relay.publishPresence = (session, update) => {
+        alone += 1;
+        publishPresence(session, update);
+      };
+      const seenAt: { card?: number; cursor?: number } = {};
+      bo.socket.onSend = ((deliver) => (message: Uint8Array) => {
+        deliver(message);
+        const now = performance.now();
+        if (seenAt.card === undefined && bo.cards.get('from-a')?.get('x') === 77) seenAt.card = now;
+        const cursor = [...bo.awareness.getStates().values()].some((s) => s.cursor?.x === 77);
+        if (seenAt.cursor === undefined && cursor) seenAt.cursor = now;
+      })(bo.socket.onSend);
+      ana.change((doc) => doc.getMap<Y.Map<unknown>>(BoardKey.cards).get('from-a')?.set('x', 77));
+      ana.awareness.setLocalStateField('cursor', { x: 77, y: 2 });
+      ana.sendPresence();
+      await until(() => seenAt.card !== undefined && seenAt.cursor !== undefined, 'the move and its cursor cross');
+      expect(alone).toBe(0);
+      expect(seenAt.cursor).toBeGreaterThanOrEqual(seenAt.card ?? Number.POSITIVE_INFINITY);
       await onA.flushed();
       await onB.flushed();
       const stored = await loadBoard(db.db, sessionId);

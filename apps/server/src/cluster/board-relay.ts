@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import type { BoardLog, BoardRelay, RelayedBatch, RelayListener } from '../realtime/yjs/ports.js';
 import { safeError } from '../safe-error.js';
 
@@ -68,6 +70,29 @@ interface Follow {
 
 /** One XREAD reply, RESP2: per stream, its key and entries; an entry is its id and flat field list. */
 type XReadReply = [Buffer, [Buffer, Buffer[]][]][] | null;
+
+/** Awareness updates that ride with a batch, as one field: a count, then each with its length (lib0). */
+function encodePresence(updates: readonly Uint8Array[]): Buffer {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, updates.length);
+  for (const update of updates) encoding.writeVarUint8Array(encoder, update);
+  const bytes = encoding.toUint8Array(encoder);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The awareness updates of a batch's `p` field; none when it is malformed (cursors only: logged, skipped). */
+function decodePresence(field: Buffer, log: BoardLog): Uint8Array[] {
+  try {
+    const decoder = decoding.createDecoder(new Uint8Array(field.buffer, field.byteOffset, field.byteLength));
+    const count = decoding.readVarUint(decoder);
+    const updates: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) updates.push(decoding.readVarUint8Array(decoder));
+    return updates;
+  } catch (err) {
+    log.warn({ err: safeError(err) }, 'board relay: malformed presence with a batch; skipped');
+    return [];
+  }
+}
 
 const text = (value: Buffer | string | undefined) =>
   typeof value === 'string' ? value : (value?.toString('utf8') ?? '');
@@ -156,6 +181,7 @@ export class RedisBoardRelay implements BoardRelay {
       'u',
       Buffer.from(batch.update.buffer, batch.update.byteOffset, batch.update.byteLength),
     ];
+    if (batch.presence && batch.presence.length > 0) args.push('p', encodePresence(batch.presence));
     // A batch that is not relayed shows as a gap in this node's counter at the next one.
     this.redis.commands
       .sendCommand(args)
@@ -302,7 +328,12 @@ export class RedisBoardRelay implements BoardRelay {
         .split(',')
         .filter((s) => s !== '')
         .map(Number);
-      follow.listener.batch({ seqs, update: new Uint8Array(update) });
+      const presence = fields.get('p');
+      follow.listener.batch({
+        seqs,
+        update: new Uint8Array(update),
+        ...(presence ? { presence: decodePresence(presence, this.log) } : {}),
+      });
     }
   }
 }

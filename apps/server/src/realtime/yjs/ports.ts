@@ -65,6 +65,11 @@ export interface RelayedBatch {
   /** The stored sequence numbers of the updates merged into `update`. */
   readonly seqs: readonly number[];
   readonly update: Uint8Array;
+  /**
+   * Awareness updates (cursors) of the sending node's clients that came with these updates: a
+   * moved card and its cursor reach the other nodes in one entry, and their clients in one write.
+   */
+  readonly presence?: readonly Uint8Array[];
 }
 
 /** What a room hears from the other nodes holding its board. */

@@ -68,11 +68,23 @@ interface AwarenessChanges {
   removed: number[];
 }
 
+/** A change of presence, for the room to send its clients and, when made here, the other nodes. */
+export interface PresenceChange<C> {
+  /** The awareness message for this node's clients. */
+  readonly message: Uint8Array;
+  /** The connection it came from (sent everything but it), if a client here made it. */
+  readonly except: C | undefined;
+  /** The awareness update itself, for the other nodes. */
+  readonly update: Uint8Array;
+  /** Made on this node (a client here, or one leaving): the other nodes are told; relayed ones are not. */
+  readonly madeHere: boolean;
+}
+
 /**
  * The presence (cursors, names) of one board's writers. Each awareness id belongs to the
  * connection that first sent it; what a connection sends is rewritten by {@link ownPresence};
- * a connection's presence leaves with it. Changes are sent through `broadcast` to everyone but
- * the connection they came from (a client ignores its own state coming back).
+ * a connection's presence leaves with it. Every change goes to `out`, which sends it to everyone
+ * but the connection it came from (a client ignores its own state coming back).
  */
 export class Presence<C> {
   readonly awareness: awarenessProtocol.Awareness;
@@ -81,16 +93,7 @@ export class Presence<C> {
   /** The rewritten update being applied for a connection: passed on as it is, not encoded again. */
   private incoming: Uint8Array | null = null;
 
-  /**
-   * `broadcast` sends a change to this node's clients but `except` (the one it came from, if
-   * any); `relay`, when given, hands the changes this node's clients made (an awareness update)
-   * to the other nodes holding the board.
-   */
-  constructor(
-    doc: Y.Doc,
-    broadcast: (message: Uint8Array, except: C | undefined) => void,
-    private readonly relay?: (update: Uint8Array) => void,
-  ) {
+  constructor(doc: Y.Doc, out: (change: PresenceChange<C>) => void) {
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
     this.awareness.on('update', ({ added, updated, removed }: AwarenessChanges, origin: unknown) => {
@@ -109,8 +112,12 @@ export class Presence<C> {
       // state with the highest clock): it goes out as it came, after the rewrite.
       const update =
         this.incoming ?? awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]);
-      broadcast(awarenessUpdateMessage(update), this.idsOf.has(owner) ? owner : undefined);
-      if (this.relay && origin !== relayedPresence) this.relay(update);
+      out({
+        message: awarenessUpdateMessage(update),
+        except: this.idsOf.has(owner) ? owner : undefined,
+        update,
+        madeHere: origin !== relayedPresence,
+      });
     });
   }
 

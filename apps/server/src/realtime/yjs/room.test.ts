@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Principal, SessionState } from '@calma/core';
 import { BoardKey, CloseCode } from '@calma/protocol/board';
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
@@ -9,7 +10,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { defaultRateLimits } from '../rate.js';
 import { wsBoardSocket } from './index.js';
-import type { BoardRelay, BoardStorage, RelayListener, StoredBoardState } from './ports.js';
+import type { BoardRelay, BoardStorage, RelayedBatch, RelayListener, StoredBoardState } from './ports.js';
 import { type BoardLimits, BoardRoom, type BoardSessionState, slowReaderClose } from './room.js';
 import { Client, quiet } from './test-kit.js';
 
@@ -397,6 +398,115 @@ describe('BoardRoom', () => {
     ana.socket.close(1000, 'bye');
     expect(toBo()).toBe(3);
     expect(bo.awareness.getStates().has(ana.awareness.clientID)).toBe(false);
+  });
+
+  it('sends a cursor moved while updates wait for storage after them, to the clients and the other nodes', async () => {
+    const storage = new FakeStorage();
+    const published: RelayedBatch[] = [];
+    const alone: Uint8Array[] = [];
+    let listener: RelayListener | null = null;
+    const relay: BoardRelay = {
+      follow: async (_sessionId, l) => {
+        listener = l;
+        return () => undefined;
+      },
+      publish: (_sessionId, batch) => published.push(batch),
+      publishPresence: (_sessionId, update) => alone.push(update),
+    };
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      storage,
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 },
+      quiet,
+      undefined,
+      relay,
+    );
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const toBo: number[] = [];
+    const deliver = bo.socket.onSend;
+    bo.socket.onSend = (message) => {
+      toBo.push(message[0] ?? -1);
+      deliver(message);
+    };
+    // A cursor alone goes out at once.
+    ana.awareness.setLocalStateField('cursor', { x: 1, y: 1 });
+    ana.sendPresence();
+    expect(toBo).toEqual([1]);
+    expect(alone).toHaveLength(1);
+    // A move: the card's update waits for storage, and the cursor sent after it waits with it.
+    storage.hold();
+    ana.addCard('a1', { kind: 'note', text: 'x', authorId: 'p1', x: 5, y: 5 });
+    ana.awareness.setLocalStateField('cursor', { x: 5, y: 5 });
+    ana.sendPresence();
+    expect(toBo).toEqual([1]);
+    expect(board.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ cursor: { x: 5, y: 5 } });
+    storage.release();
+    await board.flushed();
+    expect(toBo).toEqual([1, 0, 1]);
+    expect(bo.cards.get('a1')?.get('x')).toBe(5);
+    expect(bo.awareness.getStates().get(ana.awareness.clientID)).toMatchObject({ cursor: { x: 5, y: 5 } });
+    // The other nodes get it in the batch's entry, not on its own.
+    expect(alone).toHaveLength(1);
+    const batch = published.find((b) => (b.presence?.length ?? 0) > 0);
+    expect(batch?.presence).toHaveLength(1);
+    const other = new awarenessProtocol.Awareness(new Y.Doc());
+    awarenessProtocol.applyAwarenessUpdate(other, batch?.presence?.[0] as Uint8Array, 'test');
+    expect(other.getStates().get(ana.awareness.clientID)).toMatchObject({ cursor: { x: 5, y: 5 } });
+
+    // Another node's batch with its cursor: this node's clients get the update, then the cursor.
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(board.doc));
+    const remoteUpdates: Uint8Array[] = [];
+    remote.on('update', (u: Uint8Array) => remoteUpdates.push(u));
+    const remoteCard = new Y.Map<unknown>();
+    remote.transact(() => {
+      remote.getMap(BoardKey.cards).set('r1', remoteCard);
+      remoteCard.set('kind', 'note');
+      remoteCard.set('text', 'from the other node');
+    });
+    const remoteAwareness = new awarenessProtocol.Awareness(remote);
+    remoteAwareness.setLocalStateField('cursor', { x: 9, y: 9 });
+    toBo.length = 0;
+    (listener as RelayListener | null)?.batch({
+      seqs: [1000],
+      update: remoteUpdates[0] as Uint8Array,
+      presence: [awarenessProtocol.encodeAwarenessUpdate(remoteAwareness, [remote.clientID])],
+    });
+    expect(toBo).toEqual([0, 1]);
+    expect(bo.cards.has('r1')).toBe(true);
+    expect(bo.awareness.getStates().get(remote.clientID)).toMatchObject({ cursor: { x: 9, y: 9 } });
+    // Relayed cursors are not relayed back.
+    expect(alone).toHaveLength(1);
+  });
+
+  it('drops the cursors it held when storage fails', async () => {
+    const storage = new FakeStorage();
+    const board = await room(storage);
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const cursorsToBo: unknown[] = [];
+    const deliver = bo.socket.onSend;
+    bo.socket.onSend = (message) => {
+      if (message[0] === 1) {
+        const seen = new awarenessProtocol.Awareness(new Y.Doc());
+        const decoder = decoding.createDecoder(message);
+        decoding.readVarUint(decoder);
+        awarenessProtocol.applyAwarenessUpdate(seen, decoding.readVarUint8Array(decoder), 'test');
+        cursorsToBo.push((seen.getStates().get(ana.awareness.clientID) as { cursor?: unknown } | undefined)?.cursor);
+      }
+      deliver(message);
+    };
+    storage.failNext = true;
+    ana.addCard('a1', { kind: 'note', text: 'x', authorId: 'p1', x: 0, y: 0 });
+    ana.awareness.setLocalStateField('cursor', { x: 1, y: 1 });
+    ana.sendPresence();
+    await board.flushed();
+    expect(bo.socket.closed?.code).toBe(CloseCode.internal);
+    // At most Ana's leaving (no state) reached Bo, never the cursor held for the failed commit.
+    expect(cursorsToBo.filter((c) => c !== undefined)).toEqual([]);
   });
 
   it('refuses a delete set for clocks the board does not have yet (a delayed deletion of others’ cards)', async () => {

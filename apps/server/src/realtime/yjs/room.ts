@@ -11,7 +11,7 @@ import { prejudge } from './judge.js';
 import type { MergeUpdates } from './merger.js';
 import { MessageType, syncStep1, syncStep2, syncUpdate } from './messages.js';
 import type { BoardLog, BoardRelay, BoardSocket, BoardStorage, RelayedBatch, RelayListener } from './ports.js';
-import { Presence, presenceName } from './presence.js';
+import { Presence, type PresenceChange, presenceName } from './presence.js';
 import { serverWriter, type Writer, WriterIndex, writerOf } from './writers.js';
 
 /** Transaction origin of the server's own changes on the probe. */
@@ -145,6 +145,14 @@ export class BoardRoom {
   private catchUpFrom: Uint8Array | null = null;
   /** Checks readers that fell behind while some are (see {@link BoardLimits.lagBytes}). */
   private lagTimer: NodeJS.Timeout | null = null;
+  /**
+   * Cursor changes of this node's clients made while updates wait for storage: they go out right
+   * after the next committed batch, to this node's clients (in the same write as the batch, since
+   * a board socket is corked for the turn) and to the other nodes (in the batch's relay entry).
+   * A client moving a card sends the update and then its cursor: on PostgreSQL, whose commit ends
+   * in a later turn, the cursor went out alone first, so every move cost each peer two writes.
+   */
+  private heldPresence: PresenceChange<BoardConnection>[] = [];
 
   private constructor(
     readonly sessionId: string,
@@ -153,7 +161,7 @@ export class BoardRoom {
     private readonly durable: DurableBoard,
     private readonly limits: BoardLimits,
     private readonly log: BoardLog,
-    relay: BoardRelay | null,
+    private readonly relay: BoardRelay | null,
   ) {
     this.doc = durable.doc;
     this.probe = new Y.Doc({ gc: false });
@@ -161,24 +169,29 @@ export class BoardRoom {
     this.authors = indexAuthors(this.probe);
     this.writers = WriterIndex.load(this.doc);
     this.budgets = new WriterBudgets(limits.rates ?? defaultRateLimits);
-    this.presence = new Presence(
-      this.doc,
-      (message, except) => {
-        for (const connection of this.connections.values()) if (connection !== except) this.send(connection, message);
-      },
-      relay ? (update) => relay.publishPresence(sessionId, update) : undefined,
-    );
+    this.presence = new Presence(this.doc, (change) => {
+      if (change.except !== undefined && this.durable.pendingCount > 0) this.heldPresence.push(change);
+      else this.presenceOut(change, true);
+    });
     // `doc` only ever takes durable updates: each batch it takes goes to everyone but its senders,
-    // and to the other nodes holding the board.
+    // and to the other nodes holding the board, with the cursors held for it.
     durable.committed((updates) => {
+      const held = this.heldPresence;
+      this.heldPresence = [];
       const merged = this.broadcastCommitted(updates);
+      for (const change of held) this.presenceOut(change, false);
       if (relay) {
         const update =
           merged ??
           (updates.length === 1
             ? (updates[0] as CommittedUpdate).update
             : Y.mergeUpdates(updates.map((u) => u.update)));
-        relay.publish(sessionId, { seqs: updates.map((u) => u.seq ?? 0), update });
+        const presence = held.filter((c) => c.madeHere).map((c) => c.update);
+        relay.publish(sessionId, {
+          seqs: updates.map((u) => u.seq ?? 0),
+          update,
+          ...(presence.length > 0 ? { presence } : {}),
+        });
       }
       if (this.paused.size > 0) this.resumeWriters();
     });
@@ -229,6 +242,12 @@ export class BoardRoom {
    * A batch that builds on changes this node lacks (it missed a batch) sends it to storage first.
    */
   private takeRelayed(batch: RelayedBatch): void {
+    this.takeRelayedUpdate(batch);
+    // Cursors that came with the batch: sent in the same turn, so in the same write as it.
+    for (const update of batch.presence ?? []) this.takePresence(update);
+  }
+
+  private takeRelayedUpdate(batch: RelayedBatch): void {
     if (this.broken) return;
     const before = Y.encodeStateVector(this.doc);
     if (!this.durable.applyStored(batch)) return;
@@ -242,6 +261,14 @@ export class BoardRoom {
     this.takeIntoProbe(batch.update);
     const message = syncUpdate(batch.update);
     for (const connection of [...this.connections.values()]) this.sendUpdate(connection, message);
+  }
+
+  /** Sends a change of presence to this node's clients (but its sender) and, made here, to the other nodes. */
+  private presenceOut(change: PresenceChange<BoardConnection>, relay: boolean): void {
+    for (const connection of this.connections.values()) {
+      if (connection !== change.except) this.send(connection, change.message);
+    }
+    if (relay && change.madeHere) this.relay?.publishPresence(this.sessionId, change.update);
   }
 
   /** Cursors of another node's clients. */
@@ -625,6 +652,7 @@ export class BoardRoom {
   private fail(err: unknown): void {
     if (this.broken) return;
     this.broken = true;
+    this.heldPresence = [];
     this.log.error({ err: safeError(err), sessionId: this.sessionId }, 'board storage failed; closing the room');
     this.close(CloseCode.internal, 'Storage failed; reconnect to continue');
   }
