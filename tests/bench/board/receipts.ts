@@ -26,15 +26,24 @@ export function watch(doc: Y.Doc, prefix: string, writers: number, total: number
     self,
   };
   const cards = doc.getMap<Y.Map<unknown>>('cards');
-  cards.observeDeep(() => {
+  const cardPrefix = `${prefix}-`;
+  const take = (key: string, now: number) => {
+    if (!key.startsWith(cardPrefix)) return;
+    const w = Number(key.slice(cardPrefix.length));
+    if (!Number.isInteger(w) || w < 0 || w >= writers || w === self) return;
+    const x = cards.get(key)?.get('x');
+    const last = receipts.highest[w] ?? -1;
+    if (typeof x !== 'number' || x <= last || x >= total) return;
+    for (let seq = last < 0 ? w : last + writers; seq <= x; seq += writers) receipts.at[seq] = now;
+    receipts.highest[w] = x;
+  };
+  // Only the cards an event touched: at thousands of edits a second, looking at every writer's
+  // card for each event of each of 50 clients was an eighth of the bench's own CPU.
+  cards.observeDeep((events) => {
     const now = performance.now();
-    for (let w = 0; w < writers; w++) {
-      if (w === self) continue;
-      const x = cards.get(cardOf(prefix, w))?.get('x');
-      const last = receipts.highest[w] ?? -1;
-      if (typeof x !== 'number' || x <= last || x >= total) continue;
-      for (let seq = last < 0 ? w : last + writers; seq <= x; seq += writers) receipts.at[seq] = now;
-      receipts.highest[w] = x;
+    for (const event of events) {
+      if (event.path.length > 0) take(String(event.path[0]), now);
+      else for (const key of event.changes.keys.keys()) take(key, now);
     }
   });
   return receipts;
