@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultRelayReadGapMs } from './cluster/board-relay.js';
 
 /**
  * Least time between one board's commits (ms). Below one display frame (16.7 ms), so nobody sees
@@ -8,6 +7,9 @@ import { defaultRelayReadGapMs } from './cluster/board-relay.js';
  * once share commits and broadcasts (see `BoardStoreOptions.batchMs`).
  */
 export const defaultBoardBatchMs = 10;
+
+/** Several nodes: least time between the starts of two reads of the board streams (ms; `RelayOptions.readGapMs`). */
+export const defaultRelayReadGapMs = 5;
 
 /** Everything Calma reads from the environment, validated once at start-up. */
 export interface Config {

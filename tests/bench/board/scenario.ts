@@ -6,6 +6,7 @@
  * updates per second (and closes a writer past it), as a server facing people should.
  */
 import * as Y from 'yjs';
+import { sleep, until } from '../support.js';
 import { type BoardClient, type BoardTarget, connectClient } from './clients.js';
 import { acknowledgedPerWriter, cardOf, complete, type Receipts, watch } from './receipts.js';
 import { cpuSeconds, residentMb, sampleResidentPeak } from './server-process.js';
@@ -65,8 +66,6 @@ export interface ScenarioResult {
   readonly clientCpuPercent: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -77,16 +76,6 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Polls `done` every 10 ms until it holds or `ms` have passed; says which. */
-async function until(done: () => boolean, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() >= deadline) return false;
-    await sleep(10);
-  }
-  return true;
 }
 
 async function connectAll(targets: readonly BoardTarget[], options: ScenarioOptions, clients: BoardClient[]) {

@@ -10,9 +10,10 @@
  *   (200) clients, split over the nodes or all on one: p50/p99 edit → peer and lost.
  *
  * The sessions' clients run in BENCH_CLIENT_PROCESSES (2) child processes, so that one event loop
- * of 750 clients does not stamp receipts late. BENCH_NODES (2) is the cluster's node count; BENCH_LAYOUTS picks columns among `single`
- * (1 node, no Redis: the reference), `single-redis` (1 node with Redis) and `cluster` (default
- * `single,cluster`); BENCH_REPEAT (1); BENCH_FANOUT_SECONDS (10); BENCH_PARTS (`sessions,fanout`).
+ * of 750 clients does not stamp receipts late. BENCH_NODES (2) is the cluster's node count;
+ * BENCH_LAYOUTS picks columns among `single` (1 node, no Redis: the reference), `single-redis`
+ * (1 node with Redis) and `cluster` (default `single,cluster`); BENCH_REPEAT (1);
+ * BENCH_FANOUT_SECONDS (10); BENCH_PARTS (`sessions,fanout`).
  */
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@calma/db/testing';
 import { buildServer } from '../../support/child-server.js';

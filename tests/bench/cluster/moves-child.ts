@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import type { CalmaRoom } from '../board/calma-setup.js';
 import { type BoardClient, connectClient } from '../board/clients.js';
-import { sleep } from '../support.js';
+import { until } from '../support.js';
 
 /** What the parent sends. */
 export type ToChild =
@@ -59,16 +59,6 @@ interface Person {
 
 const cardKey = (i: number) => `card-${i}`;
 const send = (message: FromChild) => process.send?.(message);
-
-/** Polls `done` every 20 ms until it holds or `ms` have passed; says which. */
-async function until(done: () => boolean, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() >= deadline) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 const people: Person[][] = [];
 const same: number[] = [];
@@ -177,7 +167,7 @@ async function finish(drainMs: number): Promise<ChildResult> {
         room.every((mover, i) => mover === reader || (reader.highest[i] ?? -1) >= mover.sentAt.length - 1),
       ),
     );
-  await until(caughtUp, drainMs);
+  await until(caughtUp, drainMs, 20);
   let lostSameNode = 0;
   let lostCrossNode = 0;
   let moves = 0;
@@ -219,7 +209,7 @@ async function handle(message: ToChild): Promise<void> {
       await connectAll(message.boardUrls, message.rooms);
       const everyCard = () =>
         people.filter((room) => room.every((p) => room.every((_, i) => p.client.doc.getMap('cards').has(cardKey(i)))));
-      await until(() => everyCard().length === people.length, 10_000);
+      await until(() => everyCard().length === people.length, 10_000, 20);
       stampReceipts();
       send({ type: 'ready', boards: people.length, complete: everyCard().length });
       return;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { defaultRelayReadGapMs } from '../config.js';
 import type { BoardLog, BoardRelay, RelayedBatch, RelayListener } from '../realtime/yjs/ports.js';
 import { safeError } from '../safe-error.js';
 
@@ -48,9 +49,6 @@ export interface RelayOptions {
    */
   readonly readGapMs?: number;
 }
-
-/** See {@link RelayOptions.readGapMs}. */
-export const defaultRelayReadGapMs = 5;
 
 /** Key names, so that another tool can find them. */
 export const relayKeys = {

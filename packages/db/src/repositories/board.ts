@@ -109,7 +109,8 @@ async function loadSnapshot(
  * generation. Deleting the folded updates and the previous parts comes after, and a crash before
  * (or between) them leaves parts that nothing reads, and updates read again for nothing, which the
  * next fold deletes. Given the board `journal` (PGlite), the folded updates still in it are dropped
- * there once the fold is committed, instead of being moved into the table and deleted. For one node only: see {@link compactSharedBoard} when several write a board.
+ * there once the fold is committed, instead of being moved into the table and deleted. For one
+ * node only: see {@link compactSharedBoard} when several write a board.
  */
 export async function compactBoard(
   db: Database,

@@ -36,9 +36,10 @@ interface Entry {
 /**
  * The durable side of a board: `doc`, which holds only what is stored, and the pipeline that
  * stores each accepted update (group commit, in order) before `doc` takes it, and folds the stored
- * updates into a snapshot every `compactEvery` (at most every `foldGapMs`). Updates committed together are applied to `doc`
- * in one transaction and handed to `onCommitted` as one batch (the room broadcasts them merged),
- * so an update anyone has seen is on disk, and a burst costs one broadcast, not one per update.
+ * updates into a snapshot every `compactEvery` (at most every `foldGapMs`). Updates committed
+ * together are applied to `doc` in one transaction and handed to `onCommitted` as one batch (the
+ * room broadcasts them merged), so an update anyone has seen is on disk, and a burst costs one
+ * broadcast, not one per update.
  */
 export class DurableBoard {
   /** Accepted updates not in `doc` yet, oldest first (stored ones wait for those before them). */

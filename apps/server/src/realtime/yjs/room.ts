@@ -186,7 +186,8 @@ export class BoardRoom {
           (updates.length === 1
             ? (updates[0] as CommittedUpdate).update
             : Y.mergeUpdates(updates.map((u) => u.update)));
-        const presence = held.filter((c) => c.madeHere).map((c) => c.update);
+        // Only a client's own change is held, so every held one was made here.
+        const presence = held.map((c) => c.update);
         relay.publish(sessionId, {
           seqs: updates.map((u) => u.seq ?? 0),
           update,
