@@ -6,7 +6,7 @@ import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, root } from '../support/child-server.js';
 import { type Demo, type DemoServer, startDemo } from '../support/demo-session.js';
-import { expectFitsWidth } from '../support/e2e-page.js';
+import { expectFitsWidth, picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * A community A/B round in a real browser against the built server and the demo study (offline:
@@ -77,6 +77,8 @@ describe('a community A/B round in the browser', { timeout: 120_000 }, () => {
     }
     browser = await launchChromium();
   });
+
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     await browser?.close();

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultOrientation } from '@calma/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
-import { expectFitsWidth } from '../support/e2e-page.js';
+import { expectFitsWidth, picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * Familiarize in a real browser on the seeded demo: a participant on a phone (390 px) joins, goes
@@ -62,14 +62,7 @@ describe('familiarize: orientation, practice and check open Interact', { timeout
     browser = await launchChromium();
   }, 60_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    for (const [i, c] of contexts.entries())
-      for (const [j, page] of c.pages().entries())
-        await page
-          .screenshot({ path: join(shots, `failed-${context.task.name.slice(0, 30)}-${i}-${j}.png`) })
-          .catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

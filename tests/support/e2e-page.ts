@@ -36,14 +36,41 @@ export async function openE2ePage(
 export function e2ePageHooks(shots: string, current: () => E2ePage | undefined): void {
   afterEach(async (test) => {
     if (test.task.result?.state !== 'fail') return;
-    await current()
-      ?.page.screenshot({ path: join(shots, `failed-${test.task.name.slice(0, 30)}.png`), fullPage: true })
-      .catch(() => undefined);
+    const page = current()?.page;
+    if (page) await pictureFailure(page, join(shots, `failed-${test.task.name.slice(0, 30)}.png`));
   });
   afterAll(async () => {
     const open = current();
     await open?.context.close().catch(() => undefined);
     await open?.browser.close();
+  });
+}
+
+/**
+ * A failed test's page: a full-page picture at `path`, and on the test's output the address it
+ * was at and its first heading (a click whose next page never came shows where it stayed).
+ */
+export async function pictureFailure(page: Page, path: string): Promise<void> {
+  const heading = await page
+    .locator('h1')
+    .first()
+    .textContent({ timeout: 1_000 })
+    .catch(() => null);
+  console.error(`[browser] failed at ${page.url()} (h1: ${heading ?? 'none'}); picture: ${path}`);
+  await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+}
+
+/**
+ * Pictures of every page still open in `browser` when a test fails ({@link pictureFailure}), for
+ * files that open a context per test and close it at the test's end (a failed test leaves its
+ * pages open).
+ */
+export function picturesOnFailure(shots: string, browser: () => Browser | undefined): void {
+  afterEach(async (test) => {
+    if (test.task.result?.state !== 'fail') return;
+    for (const [i, context] of (browser()?.contexts() ?? []).entries())
+      for (const [j, page] of context.pages().entries())
+        await pictureFailure(page, join(shots, `failed-${test.task.name.slice(0, 30)}-${i}-${j}.png`));
   });
 }
 
