@@ -22,15 +22,16 @@ export function presenceName(principal: Principal): string {
 }
 
 /**
- * Rewrites an awareness update from one connection before it is applied: entries for awareness
- * ids another connection controls are dropped (nobody moves someone else's cursor), and a
- * state's `user.name` is replaced by `name`. Returns null when nothing is left. Throws on a
- * malformed update (the caller closes the connection).
+ * Rewrites an awareness update from one connection before it is applied: entries `skip` names
+ * (awareness ids another connection controls: nobody moves someone else's cursor; echoes of news
+ * the server already has) are dropped undecoded, and a state's `user.name` is replaced by `name`.
+ * Returns null when nothing is left. Throws on a malformed update (the caller closes the
+ * connection).
  */
 export function ownPresence(
   update: Uint8Array,
   name: string,
-  isOthers: (clientId: number) => boolean,
+  skip: (clientId: number, clock: number) => boolean,
 ): Uint8Array | null {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
@@ -40,7 +41,7 @@ export function ownPresence(
     const clock = decoding.readVarUint(decoder);
     // Stock y-websocket clients send back every peer's change they receive: skipped undecoded.
     const json = decoding.readVarUint8Array(decoder);
-    if (isOthers(clientId)) continue;
+    if (skip(clientId, clock)) continue;
     const state = JSON.parse(utf8.decode(json)) as unknown;
     if (state !== null && typeof state === 'object' && 'user' in state) {
       const user = (state as { user: unknown }).user;
@@ -133,9 +134,14 @@ export class Presence<C> {
 
   /** Applies a connection's awareness update under the server's name for it. Throws if malformed. */
   apply(connection: C, update: Uint8Array, name: string): void {
-    const own = ownPresence(update, name, (id) => {
+    const own = ownPresence(update, name, (id, clock) => {
       const owner = this.owners.get(id);
-      return owner !== undefined && owner !== connection;
+      if (owner !== undefined) return owner !== connection;
+      // Not a connection's here (another node's client, say): an entry no newer than what this
+      // node has is an echo of a change it sent (stock clients send back every change they
+      // receive), and would change nothing.
+      const known = this.awareness.meta.get(id);
+      return known !== undefined && clock <= known.clock;
     });
     if (!own) return;
     this.incoming = own;

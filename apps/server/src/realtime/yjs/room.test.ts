@@ -482,6 +482,73 @@ describe('BoardRoom', () => {
     expect(alone).toHaveLength(1);
   });
 
+  it('skips, undecoded, a client sending back another node’s cursor it was sent', async () => {
+    let listener: RelayListener | null = null;
+    const alone: Uint8Array[] = [];
+    const relay: BoardRelay = {
+      follow: async (_sessionId, l) => {
+        listener = l;
+        return () => undefined;
+      },
+      publish: () => undefined,
+      publishPresence: (_sessionId, update) => alone.push(update),
+    };
+    const board = await BoardRoom.load(
+      's1',
+      'g',
+      running,
+      new FakeStorage(),
+      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 },
+      quiet,
+      undefined,
+      relay,
+    );
+    const ana = join(board, participant('p1'));
+    const bo = join(board, participant('p2'));
+    const toAna: number[] = [];
+    const deliver = ana.socket.onSend;
+    ana.socket.onSend = (message) => {
+      toAna.push(message[0] ?? -1);
+      deliver(message);
+    };
+    // A cursor of another node's client, as its node relays it.
+    const remote = new awarenessProtocol.Awareness(new Y.Doc());
+    remote.setLocalState({ user: { name: 'Cy' }, cursor: { x: 9, y: 9 } });
+    (listener as RelayListener | null)?.presence(awarenessProtocol.encodeAwarenessUpdate(remote, [remote.clientID]));
+    expect(bo.awareness.getStates().get(remote.clientID)).toMatchObject({ cursor: { x: 9, y: 9 } });
+    toAna.length = 0;
+    // Bo's client sends it back, as stock clients do with every change they receive; its clock is
+    // the one the server sent (the state is unreadable here: it must not even be parsed).
+    const clock = board.awareness.meta.get(remote.clientID)?.clock ?? -1;
+    const echo = encoding.createEncoder();
+    encoding.writeVarUint(echo, 1);
+    encoding.writeVarUint(echo, remote.clientID);
+    encoding.writeVarUint(echo, clock);
+    encoding.writeVarString(echo, '{not json');
+    const message = encoding.createEncoder();
+    encoding.writeVarUint(message, 1);
+    encoding.writeVarUint8Array(message, encoding.toUint8Array(echo));
+    bo.socket.deliver(encoding.toUint8Array(message));
+    expect(bo.socket.closed).toBeNull();
+    expect(toAna).toEqual([]);
+    expect(alone).toHaveLength(0);
+    expect(board.awareness.getStates().get(remote.clientID)).toMatchObject({
+      user: { name: 'Cy' },
+      cursor: { x: 9, y: 9 },
+    });
+    // A newer state for that id is read as before (and is Bo's to send only under Bo's name).
+    const newer = encoding.createEncoder();
+    encoding.writeVarUint(newer, 1);
+    encoding.writeVarUint(newer, remote.clientID);
+    encoding.writeVarUint(newer, clock + 1);
+    encoding.writeVarString(newer, '{not json');
+    const again = encoding.createEncoder();
+    encoding.writeVarUint(again, 1);
+    encoding.writeVarUint8Array(again, encoding.toUint8Array(newer));
+    bo.socket.deliver(encoding.toUint8Array(again));
+    expect(bo.socket.closed).not.toBeNull();
+  });
+
   it('drops the cursors it held when storage fails', async () => {
     const storage = new FakeStorage();
     const board = await room(storage);
