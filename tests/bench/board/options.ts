@@ -37,3 +37,11 @@ export function namesFromEnv<T extends string>(name: string, allowed: readonly T
   if (unknown.length > 0) fail(`${name} must list some of ${allowed.join(', ')}; unknown: ${unknown.join(', ')}`);
   return allowed.filter((a) => wanted.includes(a));
 }
+
+/** One of `allowed` from `name`, the first of them when unset. */
+export function choiceFromEnv<T extends string>(name: string, allowed: readonly [T, ...T[]]): T {
+  const raw = process.env[name]?.trim();
+  if (!raw) return allowed[0];
+  if (!allowed.includes(raw as T)) fail(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}

@@ -3,7 +3,8 @@
  * same workloads on a single node as today (no Redis), interleaved (the order rotates every
  * repetition), with ratios to the single node:
  * - sessions: 50 sessions × 15 people (BENCH_SESSIONS, BENCH_PEOPLE), person i of a session on
- *   node i mod nodes, each moving their card and cursor every 2 s (BENCH_MOVE_SECONDS, jittered):
+ *   node i mod nodes (BENCH_SPREAD=session: session s's people all on node s mod nodes), each
+ *   moving their card and cursor every 2 s (BENCH_MOVE_SECONDS, jittered):
  *   p50/p99 edit → peer for peers on the same node and on another node, moves lost, cursors
  *   shown right, CPU of all nodes and of Redis, over BENCH_SECONDS (30) after a 5 s warm-up;
  * - fan-out: one writer moves a card 20 times a second in one session of BENCH_FANOUT_CLIENTS
@@ -18,7 +19,7 @@
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@calma/db/testing';
 import { buildServer } from '../../support/child-server.js';
 import { setupCalmaRooms } from '../board/calma-setup.js';
-import { namesFromEnv, numberFromEnv } from '../board/options.js';
+import { choiceFromEnv, namesFromEnv, numberFromEnv } from '../board/options.js';
 import { type Metric, notMeasuredOnFailure, percentile, printComparison, Results } from '../board/report.js';
 import { runScenario } from '../board/scenario.js';
 import { rotated } from '../board/servers.js';
@@ -39,6 +40,7 @@ const fanoutSeconds = numberFromEnv('BENCH_FANOUT_SECONDS', 10, 1, 300);
 const fanoutRate = 20;
 const repeat = numberFromEnv('BENCH_REPEAT', 1, 1, 20);
 const clientProcesses = numberFromEnv('BENCH_CLIENT_PROCESSES', 2, 1, 16);
+const spread = choiceFromEnv('BENCH_SPREAD', ['person', 'session']);
 const columns: Layout[] = process.env.BENCH_LAYOUTS?.trim()
   ? namesFromEnv('BENCH_LAYOUTS', layouts)
   : ['single', 'cluster'];
@@ -91,6 +93,7 @@ async function measure(layout: Layout, postgres: ThrowawayPostgres, results: Res
         measureMs: seconds * 1000,
         drainMs: 5000,
         processes: clientProcesses,
+        spread,
         log,
       });
       const all = merged(r.sameNodeMs, r.crossNodeMs);
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
   console.log(`\n=== pnpm bench cluster: ${repeat} interleaved repetition(s), ${minutes} min, ${machineLoad()} ===`);
   const reference = columns.includes('single') ? 'single' : null;
   const notes = [
-    `Sessions: ${sessions} × ${people} people, each moving a card and cursor every ${moveSeconds} s on average; person i on node i mod nodes; ${seconds} s measured.`,
+    `Sessions: ${sessions} × ${people} people, each moving a card and cursor every ${moveSeconds} s on average; ${spread === 'person' ? 'person i on node i mod nodes' : "session s's people all on node s mod nodes"}; ${seconds} s measured.`,
     `Fan-out: one writer (on the first node) at ${fanoutRate}/s, ${fanoutClients} clients alternating over the nodes; ${fanoutSeconds} s measured.`,
     'Every node on one PostgreSQL; "+ Redis" columns relay board updates and cursors through one Redis.',
     'Lost: (peer, move) pairs of the measured window a peer did not show 5 s (fan-out: 3 s) after the last move.',

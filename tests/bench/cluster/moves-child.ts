@@ -1,11 +1,12 @@
 /**
  * One client process of the sessions part of `pnpm bench cluster` (forked by `moves.ts`): it holds
- * every person of the sessions it is given (person i of a session on node i mod nodes), moves their
+ * every person of the sessions it is given (person i of a session on node i mod nodes, or all of a
+ * session on the node the parent names), moves their
  * cards and cursors, and stamps receipts. A session's movers and readers live in one process, so a
  * move's send and its receipts share one `performance.now()` clock. The parent says when to move,
  * when the measured window starts and ends; this process answers with what it saw.
  *
- * Messages in: `setup` (board URLs, rooms, move interval), `move`, `measure`, `stop` (drain time),
+ * Messages in: `setup` (board URLs, rooms, their nodes, move interval), `move`, `measure`, `stop` (drain time),
  * `close`. Out: `ready`, `result` (see {@link ChildResult}).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -16,7 +17,14 @@ import { until } from '../support.js';
 
 /** What the parent sends. */
 export type ToChild =
-  | { type: 'setup'; boardUrls: string[]; rooms: CalmaRoom[]; moveSeconds: number }
+  | {
+      type: 'setup';
+      boardUrls: string[];
+      rooms: CalmaRoom[];
+      /** Per room, the node all its people connect to; none: person i of every room on node i mod nodes. */
+      roomNodes: number[] | null;
+      moveSeconds: number;
+    }
   | { type: 'move' }
   | { type: 'measure' }
   | { type: 'stop'; drainMs: number }
@@ -69,19 +77,25 @@ let moveSeconds = 2;
 const loop = monitorEventLoopDelay({ resolution: 5 });
 
 /** Connects everyone, 25 at a time; each creates their card once synced. */
-async function connectAll(boardUrls: readonly string[], rooms: readonly CalmaRoom[]): Promise<void> {
+async function connectAll(
+  boardUrls: readonly string[],
+  rooms: readonly CalmaRoom[],
+  roomNodes: readonly number[] | null,
+): Promise<void> {
   const nodes = boardUrls.length;
-  const everyone = rooms.flatMap((room, r) => room.participantTokens.map((token, i) => ({ room, r, token, i })));
+  const everyone = rooms.flatMap((room, r) =>
+    room.participantTokens.map((token, i) => ({ room, r, token, i, node: (roomNodes?.[r] ?? i) % nodes })),
+  );
   for (let start = 0; start < everyone.length; start += 25) {
     const batch = everyone.slice(start, start + 25);
-    const clients = batch.map(({ room, token, i }) =>
+    const clients = batch.map(({ room, token, node }) =>
       connectClient(
-        { type: 'y-websocket', url: boardUrls[i % nodes] ?? '', room: room.sessionId, params: { token } },
+        { type: 'y-websocket', url: boardUrls[node] ?? '', room: room.sessionId, params: { token } },
         { presence: true },
       ),
     );
     await Promise.all(clients.map((c) => c.synced));
-    batch.forEach(({ room, r, i }, b) => {
+    batch.forEach(({ room, r, i, node }, b) => {
       const client = clients[b] as BoardClient;
       const card = new Y.Map<unknown>();
       client.doc.transact(() => {
@@ -94,7 +108,7 @@ async function connectAll(boardUrls: readonly string[], rooms: readonly CalmaRoo
       crowd.push({
         client,
         card,
-        node: i % nodes,
+        node,
         sentAt: [],
         firstMeasured: Number.POSITIVE_INFINITY,
         endMeasured: Number.POSITIVE_INFINITY,
@@ -206,7 +220,7 @@ async function handle(message: ToChild): Promise<void> {
   switch (message.type) {
     case 'setup': {
       moveSeconds = message.moveSeconds;
-      await connectAll(message.boardUrls, message.rooms);
+      await connectAll(message.boardUrls, message.rooms, message.roomNodes);
       const everyCard = () =>
         people.filter((room) => room.every((p) => room.every((_, i) => p.client.doc.getMap('cards').has(cardKey(i)))));
       await until(() => everyCard().length === people.length, 10_000, 20);

@@ -26,6 +26,11 @@ export interface MoveOptions {
   readonly drainMs: number;
   /** Client processes the sessions are dealt out to (at least 1). */
   readonly processes: number;
+  /**
+   * `person`: person i of every session on node i mod nodes (a session's people on every node);
+   * `session`: session s's people all on node s mod nodes (as a load balancer hashing the session would).
+   */
+  readonly spread: 'person' | 'session';
   readonly log: (line: string) => void;
 }
 
@@ -106,6 +111,9 @@ export async function runMoves(
 ): Promise<MoveResult> {
   const count = Math.max(1, Math.min(options.processes, rooms.length));
   const shares = Array.from({ length: count }, (_, k) => rooms.filter((_, r) => r % count === k));
+  const nodesOf = Array.from({ length: count }, (_, k) =>
+    options.spread === 'session' ? rooms.map((_, r) => r).filter((r) => r % count === k) : null,
+  );
   // The loader that runs this bench (tsx) runs the children too; advanced serialization carries
   // the latency arrays as typed arrays.
   const children = shares.map(
@@ -117,7 +125,13 @@ export async function runMoves(
   try {
     const boardUrls = cluster.nodes.map((n) => n.boardUrl);
     for (const [k, c] of children.entries()) {
-      c.tell({ type: 'setup', boardUrls, rooms: shares[k] ?? [], moveSeconds: options.moveSeconds });
+      c.tell({
+        type: 'setup',
+        boardUrls,
+        rooms: shares[k] ?? [],
+        roomNodes: nodesOf[k] ?? null,
+        moveSeconds: options.moveSeconds,
+      });
     }
     const ready = await Promise.all(children.map((c) => c.next('ready', 300_000)));
     const boards = ready.reduce((n, r) => n + r.boards, 0);
