@@ -1,13 +1,13 @@
 /**
  * One client process of the sessions part of `pnpm bench cluster` (forked by `moves.ts`): it holds
  * every person of the sessions it is given (person i of a session on node i mod nodes, or all of a
- * session on the node the parent names), moves their
- * cards and cursors, and stamps receipts. A session's movers and readers live in one process, so a
- * move's send and its receipts share one `performance.now()` clock. The parent says when to move,
- * when the measured window starts and ends; this process answers with what it saw.
+ * session on the node the parent names), moves their cards and cursors, and stamps receipts. A
+ * session's movers and readers live in one process, so a move's send and its receipts share one
+ * `performance.now()` clock. The parent says when to move, when the measured window starts and
+ * ends; this process answers with what it saw.
  *
- * Messages in: `setup` (board URLs, rooms, their nodes, move interval), `move`, `measure`, `stop` (drain time),
- * `close`. Out: `ready`, `result` (see {@link ChildResult}).
+ * Messages in: `setup` (board URLs, rooms, their nodes, move interval), `move`, `measure`, `stop`
+ * (drain time), `close`. Out: `ready`, `result` (see {@link ChildResult}).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
