@@ -71,14 +71,19 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
         )}
       </dl>
       {me.role === 'participant' && me.groupId && <JourneyHomeLink groupId={me.groupId} />}
-      {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
+      {me.role === 'moderator' && group.status !== 'error' && (
+        <InviteLink inviteCode={group.status === 'success' ? group.data.inviteCode : null} />
+      )}
       {me.role === 'admin' && <StudiesLink />}
       {me.role === 'participant' && me.groupId && <ChatLink groupId={me.groupId} />}
       {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <ProgressHomeLink groupId={me.groupId} />}
-      {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
+      {/* Staff's links come before the sessions list, whose length is known only once it loads:
+          nothing moves under a pointer about to click them. */}
       {me.groupId && me.role === 'moderator' && <TranscriptsLink groupId={me.groupId} />}
       {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <AgreementLink groupId={me.groupId} />}
-      {me.groupId && <AbHomeLink groupId={me.groupId} token={token} staff={me.role !== 'participant'} />}
+      {me.groupId && me.role !== 'participant' && <AbHomeLink groupId={me.groupId} token={token} staff />}
+      {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
+      {me.groupId && me.role === 'participant' && <AbHomeLink groupId={me.groupId} token={token} staff={false} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
           {t('signOut')}
@@ -147,13 +152,24 @@ function Sessions({ groupId, token, canCreate }: { groupId: string; token: strin
   );
 }
 
-function InviteLink({ inviteCode }: { inviteCode: string }) {
+/**
+ * The group's join link, to copy. Its field is there from the first render (empty while the group
+ * loads), so that the links below it do not move under a pointer about to click them.
+ */
+function InviteLink({ inviteCode }: { inviteCode: string | null }) {
   const { t } = useTranslation('home');
-  const link = `${window.location.origin}${joinPath(inviteCode)}`;
+  const link = inviteCode === null ? '' : `${window.location.origin}${joinPath(inviteCode)}`;
   return (
     <div className="field">
       <label htmlFor="invite-link">{t('inviteLink')}</label>
-      <input id="invite-link" value={link} readOnly onFocus={(event) => event.currentTarget.select()} />
+      <input
+        id="invite-link"
+        value={link}
+        placeholder={inviteCode === null ? t('loading') : undefined}
+        aria-busy={inviteCode === null}
+        readOnly
+        onFocus={(event) => event.currentTarget.select()}
+      />
     </div>
   );
 }
