@@ -43,6 +43,32 @@ export function cpuSeconds(pid: number): number {
 /** The load average over the last minute and the cores, for a table's footnote. */
 export const machineLoad = () => `load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`;
 
+/** The machine's CPU time so far, busy and in all, in clock ticks of all cores (`/proc/stat`). */
+export interface MachineTicks {
+  readonly busy: number;
+  readonly total: number;
+}
+
+/** Reads {@link MachineTicks} (zeros where `/proc/stat` is missing). */
+export function machineTicks(): MachineTicks {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    // cpu  user nice system idle iowait irq softirq steal …: idle and iowait are the idle ones.
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+/** How busy the whole machine was between two readings, as a share of one core (all cores: cores × 100). */
+export function machineBusyPercent(from: MachineTicks, to: MachineTicks): number {
+  const total = to.total - from.total;
+  return total > 0 ? ((to.busy - from.busy) / total) * cpus().length * 100 : Number.NaN;
+}
+
 /** A JSON request to the server; anything but 2xx throws with the status and the body. */
 export async function call<T = Record<string, string>>(
   server: Running,

@@ -16,6 +16,7 @@
  * (1 node with Redis) and `cluster` (default `single,cluster`); BENCH_REPEAT (1);
  * BENCH_FANOUT_SECONDS (10); BENCH_PARTS (`sessions,fanout`).
  */
+import { cpus } from 'node:os';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@calma/db/testing';
 import { buildServer } from '../../support/child-server.js';
 import { setupCalmaRooms } from '../board/calma-setup.js';
@@ -65,6 +66,7 @@ const metrics: Metric[] = [
   { key: 'moves.cursors', label: 'cursors shown where last put (%)', digits: 1 },
   { key: 'moves.cpu', label: 'CPU of all nodes (% of a core)', digits: 0 },
   { key: 'moves.redisCpu', label: 'CPU of Redis (% of a core)', digits: 0 },
+  { key: 'moves.machineCpu', label: `CPU of the whole machine (% of a core, of ${cpus().length * 100})`, digits: 0 },
   { key: 'moves.rss', label: 'RSS of the largest node, peak (MB)', digits: 0 },
   { key: 'fanout.p50', label: `fan-out p50, N = ${fanoutClients}, ${fanoutRate}/s (ms)`, digits: 1 },
   { key: 'fanout.p99', label: `fan-out p99, N = ${fanoutClients}, ${fanoutRate}/s (ms)`, digits: 1 },
@@ -111,12 +113,14 @@ async function measure(layout: Layout, postgres: ThrowawayPostgres, results: Res
       add('moves.cursors', r.cursorsRightPercent);
       add('moves.cpu', r.nodesCpuPercent);
       if (cluster.redis) add('moves.redisCpu', r.redisCpuPercent);
+      add('moves.machineCpu', r.machineCpuPercent);
       add('moves.rss', r.nodePeakRssMb);
       log(
         `    sessions: ${r.movesPerSecond.toFixed(0)} moves/s; same node p50 ${ms(p(r.sameNodeMs, 0.5))} · p99 ${ms(p(r.sameNodeMs, 0.99))} ms; ` +
           `other node p50 ${ms(p(r.crossNodeMs, 0.5))} · p99 ${ms(p(r.crossNodeMs, 0.99))} ms; ` +
           `lost ${r.lostSameNode + r.lostCrossNode}/${r.expected} (${r.lostCrossNode} across nodes); cursors right ${r.cursorsRightPercent.toFixed(1)}%; ` +
-          `nodes CPU ${r.nodesCpuPercent.toFixed(0)}%, Redis ${ms(r.redisCpuPercent)}%; bench clients' CPU ${r.benchCpuPercent.toFixed(0)}% in ${r.benchProcesses} process(es), their event loops late by p99 ${r.benchLoopP99Ms.toFixed(0)} · max ${r.benchLoopMaxMs.toFixed(0)} ms`,
+          `nodes CPU ${r.nodesCpuPercent.toFixed(0)}%, Redis ${ms(r.redisCpuPercent)}%; bench clients' CPU ${r.benchCpuPercent.toFixed(0)}% in ${r.benchProcesses} process(es), their event loops late by p99 ${r.benchLoopP99Ms.toFixed(0)} · max ${r.benchLoopMaxMs.toFixed(0)} ms; ` +
+          `whole machine ${r.machineCpuPercent.toFixed(0)}% of ${cpus().length * 100}`,
       );
     }
     if (fanoutRoom) {

@@ -13,7 +13,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CalmaRoom } from '../board/calma-setup.js';
 import { cpuSeconds, residentMb, sampleResidentPeak } from '../board/server-process.js';
-import { sleep } from '../support.js';
+import { machineBusyPercent, machineTicks, sleep } from '../support.js';
 import type { ChildResult, FromChild, ToChild } from './moves-child.js';
 import type { Cluster } from './nodes.js';
 
@@ -50,6 +50,8 @@ export interface MoveResult {
   readonly redisCpuPercent: number;
   /** The highest resident memory any node reached in the window. */
   readonly nodePeakRssMb: number;
+  /** The whole machine's CPU over the window (every process; all cores: cores × 100). */
+  readonly machineCpuPercent: number;
   /** The client processes' CPU together over the window: near 100 per process, the clients set the pace. */
   readonly benchCpuPercent: number;
   readonly benchProcesses: number;
@@ -152,6 +154,7 @@ export async function runMoves(
     const nodesCpuStart = sum(pids);
     const redisCpuStart = redisPid ? cpuSeconds(redisPid) : 0;
     const benchCpuStart = sum(clientPids);
+    const machineStart = machineTicks();
     const peaks = pids.map((pid) => sampleResidentPeak(pid, 500));
     const began = performance.now();
     for (const c of children) c.tell({ type: 'measure' });
@@ -161,6 +164,7 @@ export async function runMoves(
     const nodesCpu = sum(pids) - nodesCpuStart;
     const redisCpu = redisPid ? cpuSeconds(redisPid) - redisCpuStart : Number.NaN;
     const benchCpu = sum(clientPids) - benchCpuStart;
+    const machineCpuPercent = machineBusyPercent(machineStart, machineTicks());
     const results: ChildResult[] = (
       await Promise.all(children.map((c) => c.next('result', options.drainMs + 60_000)))
     ).map((m) => m.result);
@@ -192,6 +196,7 @@ export async function runMoves(
       nodesCpuPercent: (nodesCpu * 100_000) / windowMs,
       redisCpuPercent: (redisCpu * 100_000) / windowMs,
       nodePeakRssMb,
+      machineCpuPercent,
       benchCpuPercent: (benchCpu * 100_000) / windowMs,
       benchProcesses: count,
       benchLoopP99Ms: Math.max(...results.map((r) => r.loopP99Ms)),
