@@ -47,6 +47,15 @@ export function HomePage() {
 function SignedIn({ me, token }: { me: Me; token: string | null }) {
   const { t } = useTranslation('home');
   const group = useApiQuery<Group>(me.groupId ? `/api/groups/${encodeURIComponent(me.groupId)}` : null, token);
+  // The page shows once its group is known: a group's name that arrived later (and wrapped, on a
+  // phone) moved every link below it.
+  if (group.status === 'loading') {
+    return (
+      <p className="status" aria-live="polite">
+        {t('loading')}
+      </p>
+    );
+  }
 
   return (
     <section className="card" aria-labelledby="home-title">
@@ -59,7 +68,6 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
         <dt>{t('group.label')}</dt>
         <dd dir="auto">
           {me.groupId === null && t('group.all')}
-          {group.status === 'loading' && t('loading')}
           {group.status === 'success' && group.data.name}
           {group.status === 'error' && t('group.failed', { message: group.error.message })}
         </dd>
@@ -71,9 +79,7 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
         )}
       </dl>
       {me.role === 'participant' && me.groupId && <JourneyHomeLink groupId={me.groupId} />}
-      {me.role === 'moderator' && group.status !== 'error' && (
-        <InviteLink inviteCode={group.status === 'success' ? group.data.inviteCode : null} />
-      )}
+      {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
       {me.role === 'admin' && <StudiesLink />}
       {me.role === 'participant' && me.groupId && <ChatLink groupId={me.groupId} />}
       {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <ProgressHomeLink groupId={me.groupId} />}
@@ -152,24 +158,13 @@ function Sessions({ groupId, token, canCreate }: { groupId: string; token: strin
   );
 }
 
-/**
- * The group's join link, to copy. Its field is there from the first render (empty while the group
- * loads), so that the links below it do not move under a pointer about to click them.
- */
-function InviteLink({ inviteCode }: { inviteCode: string | null }) {
+function InviteLink({ inviteCode }: { inviteCode: string }) {
   const { t } = useTranslation('home');
-  const link = inviteCode === null ? '' : `${window.location.origin}${joinPath(inviteCode)}`;
+  const link = `${window.location.origin}${joinPath(inviteCode)}`;
   return (
     <div className="field">
       <label htmlFor="invite-link">{t('inviteLink')}</label>
-      <input
-        id="invite-link"
-        value={link}
-        placeholder={inviteCode === null ? t('loading') : undefined}
-        aria-busy={inviteCode === null}
-        readOnly
-        onFocus={(event) => event.currentTarget.select()}
-      />
+      <input id="invite-link" value={link} readOnly onFocus={(event) => event.currentTarget.select()} />
     </div>
   );
 }
