@@ -8,6 +8,7 @@ import { useApiQuery } from '../../lib/use-api-query';
 import { AbHomeLink } from '../ab/ab-link';
 import { AgreementLink } from '../agreement/agreement-page';
 import { ChatLink } from '../chat/chat-link';
+import { useMyProgress } from '../journey/journey-data';
 import { JourneyHomeLink } from '../journey/journey-page';
 import { ProgressHomeLink } from '../journey/progress-panel';
 import { StudiesLink } from '../study/studies-link';
@@ -47,9 +48,10 @@ export function HomePage() {
 function SignedIn({ me, token }: { me: Me; token: string | null }) {
   const { t } = useTranslation('home');
   const group = useApiQuery<Group>(me.groupId ? `/api/groups/${encodeURIComponent(me.groupId)}` : null, token);
-  // The page shows once its group is known: a group's name that arrived later (and wrapped, on a
-  // phone) moved every link below it.
-  if (group.status === 'loading') {
+  const progress = useMyProgress(0, me.role === 'participant' && me.groupId !== null);
+  // The page shows once its group (and a participant's progress) is known: a group's name or a
+  // progress line that arrived later (and wrapped, on a phone) moved every link below it.
+  if (group.status === 'loading' || progress.status === 'loading') {
     return (
       <p className="status" aria-live="polite">
         {t('loading')}
@@ -78,7 +80,7 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
           </>
         )}
       </dl>
-      {me.role === 'participant' && me.groupId && <JourneyHomeLink groupId={me.groupId} />}
+      {me.role === 'participant' && me.groupId && <JourneyHomeLink groupId={me.groupId} progress={progress} />}
       {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
       {me.role === 'admin' && <StudiesLink />}
       {me.role === 'participant' && me.groupId && <ChatLink groupId={me.groupId} />}

@@ -29,10 +29,10 @@ export function useOrientation(groupId: string, token: string | null): QueryStat
   return useApiQuery<GroupOrientation>(token ? `${groupApi(groupId, 'orientation')}?lang=${lang}` : null, token);
 }
 
-/** This participant's progress; `version` re-fetches after they did something. */
-export function useMyProgress(version = 0): QueryState<MyProgress> {
+/** This participant's progress; `version` re-fetches after they did something; none asked for unless `wanted`. */
+export function useMyProgress(version = 0, wanted = true): QueryState<MyProgress> {
   const token = useToken();
-  return useApiQuery<MyProgress>(token ? `/api/me/progress?v=${version}` : null, token);
+  return useApiQuery<MyProgress>(token && wanted ? `/api/me/progress?v=${version}` : null, token);
 }
 
 /** One thing left to do, as a translation key and its values (`journey` namespace). */

@@ -1,8 +1,9 @@
-import type { JourneyProgress } from '@calma/protocol';
+import type { JourneyProgress, MyProgress } from '@calma/protocol';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
+import type { QueryState } from '../../lib/use-api-query';
 import { AttributesLink } from '../attributes/attributes-page';
 import { codingPath } from '../coding/coding-page';
 import { SignInFirst } from '../home/remembered-sign-ins';
@@ -176,10 +177,12 @@ function StageSteps({
   );
 }
 
-/** The home page's prominent way into the journey for a signed-in participant. */
-export function JourneyHomeLink({ groupId }: { groupId: string }) {
+/**
+ * The home page's prominent way into the journey for a signed-in participant, with where they
+ * stand (`progress`, which the home page reads before it shows, so nothing moves the link).
+ */
+export function JourneyHomeLink({ groupId, progress }: { groupId: string; progress: QueryState<MyProgress> }) {
   const { t } = useTranslation('journey');
-  const progress = useMyProgress();
   const left = progress.status === 'success' ? leftToDo(progress.data) : [];
   return (
     <section className="journey-home notice" aria-labelledby="journey-home-title">
