@@ -21,16 +21,6 @@ export const percentile = (sorted: readonly number[], q: number) =>
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `done` every `everyMs` until it holds or `ms` have passed; says which. */
-export async function until(done: () => boolean, ms: number, everyMs = 10): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() >= deadline) return false;
-    await sleep(everyMs);
-  }
-  return true;
-}
-
 /** A progress line with the time of day, indented under the bench's title. */
 export const log = (line: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${line}`);
 

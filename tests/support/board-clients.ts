@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { pollUntil } from './wait.js';
 
 /** A stock y-websocket client on Calma's board endpoint, with what the server said on closing. */
 export interface BoardClient {
@@ -57,11 +58,7 @@ export function addCard(client: BoardClient, id: string, fields: Record<string, 
 
 /** Resolves when `predicate` holds, polling; fails after `ms`. */
 export async function until(predicate: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  if (!(await pollUntil(predicate, ms, 5))) throw new Error(`timed out waiting for ${what}`);
 }
 
 /**

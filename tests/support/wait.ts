@@ -16,3 +16,13 @@ export async function readUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Polls `done` every `everyMs` until it holds or `ms` have passed; says which. */
+export async function pollUntil(done: () => boolean, ms: number, everyMs = 10): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return true;
+}

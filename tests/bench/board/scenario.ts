@@ -6,7 +6,8 @@
  * updates per second (and closes a writer past it), as a server facing people should.
  */
 import * as Y from 'yjs';
-import { sleep, until } from '../support.js';
+import { pollUntil } from '../../support/wait.js';
+import { sleep } from '../support.js';
 import { type BoardClient, type BoardTarget, connectClient } from './clients.js';
 import { acknowledgedPerWriter, cardOf, complete, type Receipts, watch } from './receipts.js';
 import { cpuSeconds, residentMb, sampleResidentPeak } from './server-process.js';
@@ -148,7 +149,7 @@ export async function runScenario(
     await connectAll(targets.slice(writers), options, clients);
     const seeAll = () =>
       clients.filter((c) => cards.every((_, w) => c.doc.getMap('cards').has(cardOf(options.cardPrefix, w)))).length;
-    if (!(await until(() => seeAll() === clients.length, 5000))) {
+    if (!(await pollUntil(() => seeAll() === clients.length, 5000))) {
       // The server may have refused a card (a permission filter, say): measure anyway, and let
       // the lost count show it.
       options.log(
@@ -185,7 +186,7 @@ export async function runScenario(
     const windowMs = performance.now() - windowStart;
     const serverCpuSeconds = cpuSeconds(pid) - cpuAtStart;
     const clientCpu = process.cpuUsage(clientCpuAtStart);
-    await until(() => receipts.every((r) => complete(r, writers, total)), options.drainMs);
+    await pollUntil(() => receipts.every((r) => complete(r, writers, total)), options.drainMs);
     const windowPeakRssMb = windowRss.peak.stop();
     const acknowledged = acknowledgedPerWriter(receipts, writers);
     const last = targets[clients.length - 1];

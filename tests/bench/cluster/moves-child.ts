@@ -11,9 +11,9 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
+import { pollUntil } from '../../support/wait.js';
 import type { CalmaRoom } from '../board/calma-setup.js';
 import { type BoardClient, connectClient } from '../board/clients.js';
-import { until } from '../support.js';
 
 /** What the parent sends. */
 export type ToChild =
@@ -181,7 +181,7 @@ async function finish(drainMs: number): Promise<ChildResult> {
         room.every((mover, i) => mover === reader || (reader.highest[i] ?? -1) >= mover.sentAt.length - 1),
       ),
     );
-  await until(caughtUp, drainMs, 20);
+  await pollUntil(caughtUp, drainMs, 20);
   let lostSameNode = 0;
   let lostCrossNode = 0;
   let moves = 0;
@@ -223,7 +223,7 @@ async function handle(message: ToChild): Promise<void> {
       await connectAll(message.boardUrls, message.rooms, message.roomNodes);
       const everyCard = () =>
         people.filter((room) => room.every((p) => room.every((_, i) => p.client.doc.getMap('cards').has(cardKey(i)))));
-      await until(() => everyCard().length === people.length, 10_000, 20);
+      await pollUntil(() => everyCard().length === people.length, 10_000, 20);
       stampReceipts();
       send({ type: 'ready', boards: people.length, complete: everyCard().length });
       return;

@@ -88,6 +88,49 @@ function join(board: BoardRoom, principal: Principal): Client {
   return client;
 }
 
+/** A room on a node of several: what it publishes lands in `published` and `alone`; `from` plays the other nodes. */
+async function relayedRoom(storage = new FakeStorage()) {
+  const published: RelayedBatch[] = [];
+  const alone: Uint8Array[] = [];
+  let listener: RelayListener | null = null;
+  const relay: BoardRelay = {
+    follow: async (_sessionId, l) => {
+      listener = l;
+      return () => undefined;
+    },
+    publish: (_sessionId, batch) => published.push(batch),
+    publishPresence: (_sessionId, update) => alone.push(update),
+  };
+  const board = await BoardRoom.load(
+    's1',
+    'g',
+    running,
+    storage,
+    { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 },
+    quiet,
+    undefined,
+    relay,
+  );
+  const from = (): RelayListener => {
+    if (!listener) throw new Error('the room follows no relay');
+    return listener;
+  };
+  return { board, published, alone, from };
+}
+
+/** An awareness message of one raw entry, its state as written (readable or not). */
+function rawPresence(clientId: number, clock: number, state: string): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, 1);
+  encoding.writeVarUint(update, clientId);
+  encoding.writeVarUint(update, clock);
+  encoding.writeVarString(update, state);
+  const message = encoding.createEncoder();
+  encoding.writeVarUint(message, 1);
+  encoding.writeVarUint8Array(message, encoding.toUint8Array(update));
+  return encoding.toUint8Array(message);
+}
+
 /** An update as a y-websocket sync message. */
 function syncUpdate(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -243,29 +286,11 @@ describe('BoardRoom', () => {
     const two = capture(third, () => card(third, 'two'));
     const storedUpdates: { seq: number; update: Uint8Array }[] = [];
     const stored: StoredBoardState = { snapshot: null, updates: storedUpdates };
-    let listener: RelayListener | null = null;
-    const relay: BoardRelay = {
-      follow: async (_sessionId, l) => {
-        listener = l;
-        return () => undefined;
-      },
-      publish: () => undefined,
-      publishPresence: () => undefined,
-    };
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      new FakeStorage(stored),
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 },
-      quiet,
-      undefined,
-      relay,
-    );
+    const { board, from } = await relayedRoom(new FakeStorage(stored));
     const watcher = join(board, moderator);
     // Both batches are stored; the first was never relayed (lost while Redis was down).
     storedUpdates.push({ seq: 10, update: first }, { seq: 11, update: Y.mergeUpdates([changed, two]) });
-    (listener as RelayListener | null)?.batch({ seqs: [11], update: Y.mergeUpdates([changed, two]) });
+    from().batch({ seqs: [11], update: Y.mergeUpdates([changed, two]) });
     await new Promise((resolve) => setTimeout(resolve, 20));
     await board.flushed();
     const text = (doc: Y.Doc, id: string) =>
@@ -402,27 +427,7 @@ describe('BoardRoom', () => {
 
   it('sends a cursor moved while updates wait for storage after them, to the clients and the other nodes', async () => {
     const storage = new FakeStorage();
-    const published: RelayedBatch[] = [];
-    const alone: Uint8Array[] = [];
-    let listener: RelayListener | null = null;
-    const relay: BoardRelay = {
-      follow: async (_sessionId, l) => {
-        listener = l;
-        return () => undefined;
-      },
-      publish: (_sessionId, batch) => published.push(batch),
-      publishPresence: (_sessionId, update) => alone.push(update),
-    };
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      storage,
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 },
-      quiet,
-      undefined,
-      relay,
-    );
+    const { board, published, alone, from } = await relayedRoom(storage);
     const ana = join(board, participant('p1'));
     const bo = join(board, participant('p2'));
     const toBo: number[] = [];
@@ -470,7 +475,7 @@ describe('BoardRoom', () => {
     const remoteAwareness = new awarenessProtocol.Awareness(remote);
     remoteAwareness.setLocalStateField('cursor', { x: 9, y: 9 });
     toBo.length = 0;
-    (listener as RelayListener | null)?.batch({
+    from().batch({
       seqs: [1000],
       update: remoteUpdates[0] as Uint8Array,
       presence: [awarenessProtocol.encodeAwarenessUpdate(remoteAwareness, [remote.clientID])],
@@ -483,26 +488,7 @@ describe('BoardRoom', () => {
   });
 
   it('skips, undecoded, a client sending back another node’s cursor it was sent', async () => {
-    let listener: RelayListener | null = null;
-    const alone: Uint8Array[] = [];
-    const relay: BoardRelay = {
-      follow: async (_sessionId, l) => {
-        listener = l;
-        return () => undefined;
-      },
-      publish: () => undefined,
-      publishPresence: (_sessionId, update) => alone.push(update),
-    };
-    const board = await BoardRoom.load(
-      's1',
-      'g',
-      running,
-      new FakeStorage(),
-      { maxUpdateBytes: 64 * 1024, maxDocBytes: 1024 * 1024 },
-      quiet,
-      undefined,
-      relay,
-    );
+    const { board, alone, from } = await relayedRoom();
     const ana = join(board, participant('p1'));
     const bo = join(board, participant('p2'));
     const toAna: number[] = [];
@@ -514,21 +500,13 @@ describe('BoardRoom', () => {
     // A cursor of another node's client, as its node relays it.
     const remote = new awarenessProtocol.Awareness(new Y.Doc());
     remote.setLocalState({ user: { name: 'Cy' }, cursor: { x: 9, y: 9 } });
-    (listener as RelayListener | null)?.presence(awarenessProtocol.encodeAwarenessUpdate(remote, [remote.clientID]));
+    from().presence(awarenessProtocol.encodeAwarenessUpdate(remote, [remote.clientID]));
     expect(bo.awareness.getStates().get(remote.clientID)).toMatchObject({ cursor: { x: 9, y: 9 } });
     toAna.length = 0;
     // Bo's client sends it back, as stock clients do with every change they receive; its clock is
     // the one the server sent (the state is unreadable here: it must not even be parsed).
     const clock = board.awareness.meta.get(remote.clientID)?.clock ?? -1;
-    const echo = encoding.createEncoder();
-    encoding.writeVarUint(echo, 1);
-    encoding.writeVarUint(echo, remote.clientID);
-    encoding.writeVarUint(echo, clock);
-    encoding.writeVarString(echo, '{not json');
-    const message = encoding.createEncoder();
-    encoding.writeVarUint(message, 1);
-    encoding.writeVarUint8Array(message, encoding.toUint8Array(echo));
-    bo.socket.deliver(encoding.toUint8Array(message));
+    bo.socket.deliver(rawPresence(remote.clientID, clock, '{not json'));
     expect(bo.socket.closed).toBeNull();
     expect(toAna).toEqual([]);
     expect(alone).toHaveLength(0);
@@ -537,15 +515,7 @@ describe('BoardRoom', () => {
       cursor: { x: 9, y: 9 },
     });
     // A newer state for that id is read as before (and is Bo's to send only under Bo's name).
-    const newer = encoding.createEncoder();
-    encoding.writeVarUint(newer, 1);
-    encoding.writeVarUint(newer, remote.clientID);
-    encoding.writeVarUint(newer, clock + 1);
-    encoding.writeVarString(newer, '{not json');
-    const again = encoding.createEncoder();
-    encoding.writeVarUint(again, 1);
-    encoding.writeVarUint8Array(again, encoding.toUint8Array(newer));
-    bo.socket.deliver(encoding.toUint8Array(again));
+    bo.socket.deliver(rawPresence(remote.clientID, clock + 1, '{not json'));
     expect(bo.socket.closed).not.toBeNull();
   });
 
