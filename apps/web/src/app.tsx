@@ -158,6 +158,17 @@ function NotFoundPage() {
   );
 }
 
+/**
+ * How wide the page column is, per route: known from the address alone, so that a page which is
+ * still loading already has its final width (a column that widened once the page's data came
+ * moved everything under the pointer).
+ */
+function mainWidth(type: Route['type']): 'wide' | 'medium' | undefined {
+  if (type === 'session' || type === 'analysis') return 'wide';
+  if (type === 'attributes') return 'medium';
+  return undefined;
+}
+
 /** The app shell: header, the page for the current path, and the server status footer. */
 export function App() {
   const { t } = useTranslation('common');
@@ -166,6 +177,7 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   const shownPathname = useRef(pathname);
   const title = t(titleKeys[route.type]);
+  const width = mainWidth(route.type);
 
   useEffect(() => {
     document.title = title;
@@ -190,7 +202,7 @@ export function App() {
         </Link>
         <LanguageSwitcher />
       </header>
-      <main id="main" ref={main} tabIndex={-1}>
+      <main id="main" ref={main} tabIndex={-1} className={width && `main-${width}`}>
         <Page route={route} />
       </main>
       <HealthFooter />

@@ -1,23 +1,25 @@
 import type { AbRoundList } from '@calma/protocol';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../../lib/router';
-import { useApiQuery } from '../../lib/use-api-query';
+import type { QueryState } from '../../lib/use-api-query';
 import { abPath } from './ab-page';
 
-/**
- * The home page's way to the A/B round: for participants only while a round is open (or to see
- * the results of the last closed one); for staff always.
- */
-export function AbHomeLink({ groupId, token, staff }: { groupId: string; token: string | null; staff: boolean }) {
+/** The home page's way to the group's A/B rounds, for staff: always there. */
+export function AbStaffLink({ groupId }: { groupId: string }) {
   const { t } = useTranslation('ab');
-  const rounds = useApiQuery<AbRoundList>(token ? `/api/groups/${encodeURIComponent(groupId)}/ab-rounds` : null, token);
-  if (staff) {
-    return (
-      <p>
-        <Link href={abPath(groupId)}>{t('link.staff')}</Link>
-      </p>
-    );
-  }
+  return (
+    <p>
+      <Link href={abPath(groupId)}>{t('link.staff')}</Link>
+    </p>
+  );
+}
+
+/**
+ * The home page's way to the A/B round for a participant: only while a round is open, or to see
+ * the results of the last closed one. The page loads `rounds` (and shows once it has them).
+ */
+export function AbNotice({ groupId, rounds }: { groupId: string; rounds: QueryState<AbRoundList> }) {
+  const { t } = useTranslation('ab');
   if (rounds.status !== 'success') return null;
   const [latest] = rounds.data.rounds;
   if (!latest) return null;

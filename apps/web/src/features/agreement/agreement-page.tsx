@@ -99,7 +99,8 @@ export function AgreementPage({ groupId }: { groupId: string }) {
       <h1 id="agreement-title">{t('title')}</h1>
       <p className="hint">{t('intro')}</p>
       {body}
-      {token && <Downloads groupId={groupId} token={token} />}
+      {/* Under the figures once they have come: shown while they loaded, the downloads moved. */}
+      {token && agreement.status !== 'loading' && <Downloads groupId={groupId} token={token} />}
     </section>
   );
 }

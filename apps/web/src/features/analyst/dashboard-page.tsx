@@ -1,6 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
-import type { Analysis, FinalAttributesResponse, GroupSummary, ParticipantList, Session } from '../../lib/contract';
+import type {
+  Analysis,
+  FinalAttributesResponse,
+  Group,
+  GroupSummary,
+  ParticipantList,
+  Session,
+} from '../../lib/contract';
 import { download } from '../../lib/download';
 import { Link } from '../../lib/router';
 import { getToken, useToken } from '../../lib/token';
@@ -27,6 +34,7 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
   const groupId = session.status === 'success' ? session.data.groupId : null;
   const participants = useApiQuery<ParticipantList>(groupId ? `/api/groups/${groupId}/participants` : null, token);
   const summary = useApiQuery<GroupSummary>(groupId ? `/api/groups/${groupId}/summary` : null, token);
+  const group = useApiQuery<Group>(groupId ? `/api/groups/${encodeURIComponent(groupId)}` : null, token);
 
   if (!token) return <SignInFirst refused={null} />;
   if (analysis.status === 'error')
@@ -41,7 +49,10 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
         </p>
       </section>
     );
-  if (analysis.status !== 'success') return <p className="status">{t('loading')}</p>;
+  // The page shows once its links are known: the links to the group's summary and the study's
+  // comparison, which came after the rest, wrapped the line and moved the export buttons below.
+  if (analysis.status !== 'success' || session.status === 'loading' || (groupId && group.status === 'loading'))
+    return <p className="status">{t('loading')}</p>;
   const names: Record<string, string> = {
     ...Object.fromEntries(
       (participants.status === 'success' ? participants.data.participants : []).map((p) => [p.id, p.displayName]),
@@ -67,7 +78,7 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
               <Link href={`/groups/${encodeURIComponent(groupId)}/summary?session=${encodeURIComponent(sessionId)}`}>
                 {t('summaryLink')}
               </Link>
-              <ComparisonLink groupId={groupId} />
+              {group.status === 'success' && <ComparisonLink studyId={group.data.studyId} />}
             </>
           )}
         </p>

@@ -1,11 +1,12 @@
+import type { AbRoundList } from '@calma/protocol';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type ApiError, api } from '../../lib/api';
 import type { Group, Me, SessionList } from '../../lib/contract';
 import { joinPath, Link, navigate } from '../../lib/router';
 import { clearToken, useToken } from '../../lib/token';
-import { useApiQuery } from '../../lib/use-api-query';
-import { AbHomeLink } from '../ab/ab-link';
+import { type QueryState, useApiQuery } from '../../lib/use-api-query';
+import { AbNotice, AbStaffLink } from '../ab/ab-link';
 import { AgreementLink } from '../agreement/agreement-page';
 import { ChatLink } from '../chat/chat-link';
 import { useMyProgress } from '../journey/journey-data';
@@ -47,11 +48,16 @@ export function HomePage() {
 
 function SignedIn({ me, token }: { me: Me; token: string | null }) {
   const { t } = useTranslation('home');
-  const group = useApiQuery<Group>(me.groupId ? `/api/groups/${encodeURIComponent(me.groupId)}` : null, token);
-  const progress = useMyProgress(0, me.role === 'participant' && me.groupId !== null);
-  // The page shows once its group (and a participant's progress) is known: a group's name or a
-  // progress line that arrived later (and wrapped, on a phone) moved every link below it.
-  if (group.status === 'loading' || progress.status === 'loading') {
+  const groupPath = me.groupId ? `/api/groups/${encodeURIComponent(me.groupId)}` : null;
+  const participant = me.role === 'participant';
+  const group = useApiQuery<Group>(groupPath, token);
+  const progress = useMyProgress(0, participant && groupPath !== null);
+  const sessions = useApiQuery<SessionList>(groupPath && `${groupPath}/sessions`, token);
+  const rounds = useApiQuery<AbRoundList>(participant && groupPath ? `${groupPath}/ab-rounds` : null, token);
+  // The page shows once everything on it is known: a group's name, a progress line, a sessions
+  // list or an A/B notice that arrived later (and wrapped, on a phone) moved every link below it,
+  // under a pointer about to click one.
+  if ([group, progress, sessions, rounds].some((query) => query.status === 'loading')) {
     return (
       <p className="status" aria-live="polite">
         {t('loading')}
@@ -80,18 +86,18 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
           </>
         )}
       </dl>
-      {me.role === 'participant' && me.groupId && <JourneyHomeLink groupId={me.groupId} progress={progress} />}
+      {participant && me.groupId && <JourneyHomeLink groupId={me.groupId} progress={progress} />}
       {me.role === 'moderator' && group.status === 'success' && <InviteLink inviteCode={group.data.inviteCode} />}
       {me.role === 'admin' && <StudiesLink />}
-      {me.role === 'participant' && me.groupId && <ChatLink groupId={me.groupId} />}
+      {participant && me.groupId && <ChatLink groupId={me.groupId} />}
       {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <ProgressHomeLink groupId={me.groupId} />}
-      {/* Staff's links come before the sessions list, whose length is known only once it loads:
-          nothing moves under a pointer about to click them. */}
       {me.groupId && me.role === 'moderator' && <TranscriptsLink groupId={me.groupId} />}
       {(me.role === 'moderator' || me.role === 'analyst') && me.groupId && <AgreementLink groupId={me.groupId} />}
-      {me.groupId && me.role !== 'participant' && <AbHomeLink groupId={me.groupId} token={token} staff />}
-      {me.groupId && <Sessions groupId={me.groupId} token={token} canCreate={me.role === 'moderator'} />}
-      {me.groupId && me.role === 'participant' && <AbHomeLink groupId={me.groupId} token={token} staff={false} />}
+      {me.groupId && !participant && <AbStaffLink groupId={me.groupId} />}
+      {me.groupId && (
+        <Sessions groupId={me.groupId} token={token} sessions={sessions} canCreate={me.role === 'moderator'} />
+      )}
+      {me.groupId && participant && <AbNotice groupId={me.groupId} rounds={rounds} />}
       <div className="actions">
         <button type="button" className="secondary" onClick={clearToken}>
           {t('signOut')}
@@ -101,18 +107,30 @@ function SignedIn({ me, token }: { me: Me; token: string | null }) {
   );
 }
 
-function Sessions({ groupId, token, canCreate }: { groupId: string; token: string | null; canCreate: boolean }) {
+function Sessions({
+  groupId,
+  token,
+  sessions,
+  canCreate,
+}: {
+  groupId: string;
+  token: string | null;
+  sessions: QueryState<SessionList>;
+  canCreate: boolean;
+}) {
   const { t } = useTranslation('home');
-  const [created, setCreated] = useState(0);
   // One session per press: a double-click (or an impatient second click) must not make two.
   const [creating, setCreating] = useState(false);
   const pressed = useRef(false);
-  const sessions = useApiQuery<SessionList>(`/api/groups/${encodeURIComponent(groupId)}/sessions?v=${created}`, token);
   const list = sessions.status === 'success' ? sessions.data.sessions : [];
   return (
     <section aria-labelledby="sessions-title">
       <h2 id="sessions-title">{t('sessions.title')}</h2>
-      {sessions.status === 'loading' && <p className="status">{t('loading')}</p>}
+      {sessions.status === 'error' && (
+        <p className="error" role="alert">
+          {sessions.error.message}
+        </p>
+      )}
       {sessions.status === 'success' && list.length === 0 && (
         <p>{canCreate ? t('sessions.none') : t('sessions.waiting')}</p>
       )}
@@ -142,7 +160,6 @@ function Sessions({ groupId, token, canCreate }: { groupId: string; token: strin
                 method: 'POST',
                 token,
               });
-              setCreated((n) => n + 1);
               navigate(`/sessions/${encodeURIComponent(session.id)}`);
             } finally {
               pressed.current = false;

@@ -41,7 +41,8 @@ export function RubricsPage({ sessionId }: { sessionId: string }) {
         rubrics.data.rubrics.map((version) => (
           <RubricEditor key={version.axisId} sessionId={sessionId} initial={version} />
         ))}
-      {rubrics.status !== 'error' && <AlignmentDownloads sessionId={sessionId} />}
+      {/* Under the rubrics once they have come: shown while they loaded, the downloads moved. */}
+      {rubrics.status === 'success' && <AlignmentDownloads sessionId={sessionId} />}
     </div>
   );
 }

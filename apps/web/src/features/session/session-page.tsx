@@ -98,6 +98,9 @@ function LiveSession({ sessionId, groupId, me, token }: { sessionId: string; gro
   const state = channel.state;
   const running = (segment: number) => state?.segment === segment && state.status === 'running';
   const finalList = finals?.attributes ?? [];
+  // Nothing of the session shows before its state: a bar, panels and a board that came in turn
+  // moved what was already there under the pointer.
+  if (!state) return <p className="status">{channel.error ?? t('connecting')}</p>;
 
   return (
     <div className={`session-page role-${me.role}`}>

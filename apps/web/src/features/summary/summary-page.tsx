@@ -11,8 +11,7 @@ import { WordCloud } from './word-cloud';
  * The session to go back to: the one named in `?session=` (the session page links here with it),
  * else the group's latest session that has not ended, else its latest.
  */
-function backSession(sessions: SessionList['sessions'] | null): string | null {
-  const named = new URLSearchParams(window.location.search).get('session');
+function backSession(named: string | null, sessions: SessionList['sessions'] | null): string | null {
   if (named) return named;
   if (!sessions || sessions.length === 0) return null;
   const open = sessions.filter((s) => s.state.status !== 'ended');
@@ -26,8 +25,9 @@ export function SummaryPage({ groupId }: { groupId: string }) {
   const base = `/api/groups/${encodeURIComponent(groupId)}`;
   const summary = useApiQuery<GroupSummary>(token ? `${base}/summary` : null, token);
   const labels = useApiQuery<LabelList>(token ? `${base}/labels` : null, token);
-  const sessions = useApiQuery<SessionList>(token ? `${base}/sessions` : null, token);
-  const back = backSession(sessions.status === 'success' ? sessions.data.sessions : null);
+  const named = new URLSearchParams(window.location.search).get('session');
+  const sessions = useApiQuery<SessionList>(token && !named ? `${base}/sessions` : null, token);
+  const back = backSession(named, sessions.status === 'success' ? sessions.data.sessions : null);
 
   const nav = (
     <nav className="summary-nav" aria-label={t('navLabel')}>
@@ -40,6 +40,10 @@ export function SummaryPage({ groupId }: { groupId: string }) {
       <Link href="/">{t('home')}</Link>
     </nav>
   );
+
+  // The page shows once it knows its way back: a "Back to the session" link that came later
+  // pushed the links beside it away from under the pointer.
+  if (sessions.status === 'loading') return <p className="status">{t('loading')}</p>;
 
   return (
     <section className="card summary-page" aria-labelledby="summary-title">
@@ -94,7 +98,8 @@ export function SummaryPage({ groupId }: { groupId: string }) {
           </ul>
         </>
       )}
-      {nav}
+      {/* The second way out, under the labels, once what is above it has come (it would move). */}
+      {summary.status !== 'loading' && labels.status !== 'loading' && nav}
     </section>
   );
 }

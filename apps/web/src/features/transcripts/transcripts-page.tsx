@@ -48,8 +48,12 @@ export function TranscriptsPage({ groupId }: { groupId: string }) {
       <h1 id="transcripts-title">{t('page.title')}</h1>
       <p>{t('page.intro')}</p>
       {!token && <p className="error">{t('page.signedOut')}</p>}
-      {token && isModerator && <ImportForm base={base} token={token} onImported={() => setVersion((v) => v + 1)} />}
-      {token && <ExportLinks groupId={groupId} token={token} canIdentify={isModerator} />}
+      {/* The forms show once it is known who is here: the import form, a moderator's only, came
+          later and pushed the downloads down under the pointer. */}
+      {token && me.status !== 'loading' && isModerator && (
+        <ImportForm base={base} token={token} onImported={() => setVersion((v) => v + 1)} />
+      )}
+      {token && me.status !== 'loading' && <ExportLinks groupId={groupId} token={token} canIdentify={isModerator} />}
       <section aria-labelledby="baseline-title">
         <h2 id="baseline-title">{t('baseline.title')}</h2>
         <p className="hint">{t('baseline.hint')}</p>
