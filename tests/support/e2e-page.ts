@@ -93,3 +93,59 @@ export async function expectFitsWidth(page: Page, label = 'the page'): Promise<v
     });
   await expect.poll(measure, { timeout: 3_000, message: `${label} scrolls sideways` }).toBe('');
 }
+
+/** A control (link, button, field or tab) the browser saw move while nobody touched the page. */
+export interface ShiftedControl {
+  /** Milliseconds after the page's navigation started. */
+  at: number;
+  /** The element that moved (tag and class) and the first controls in it, by their text. */
+  element: string;
+  controls: string[];
+  /** Its top-left corner before and after, in CSS pixels (0,0: moved out of the window). */
+  from: [number, number];
+  to: [number, number];
+}
+
+/**
+ * Has every page of `context` note the layout shifts (Chromium's Layout Instability API) that
+ * moved a control on screen without the person's input, for {@link shiftedControls} to read: a
+ * control that moves under a pointer takes the click meant for it somewhere else.
+ */
+export async function watchLayoutShifts(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const seen: unknown[] = [];
+    Object.defineProperty(window, '__calmaShifts', { value: seen });
+    const controls = 'a[href],button,input,select,textarea,[role=tab]';
+    const round = (n: number) => Math.round(n);
+    new PerformanceObserver((list) => {
+      type Rect = { x: number; y: number };
+      type Shift = PerformanceEntry & {
+        hadRecentInput: boolean;
+        sources: { node: Node | null; previousRect: Rect; currentRect: Rect }[];
+      };
+      for (const entry of list.getEntries() as Shift[]) {
+        if (entry.hadRecentInput) continue;
+        for (const source of entry.sources ?? []) {
+          const element = source.node instanceof Element ? source.node : (source.node?.parentElement ?? null);
+          if (!element) continue;
+          const inside = element.matches(controls) ? [element] : Array.from(element.querySelectorAll(controls));
+          if (inside.length === 0) continue;
+          seen.push({
+            at: round(entry.startTime),
+            element: `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).split(' ').join('.')}` : ''}`,
+            controls: inside
+              .slice(0, 3)
+              .map((c) => (c.textContent?.trim() || c.getAttribute('aria-label') || c.tagName).slice(0, 40)),
+            from: [round(source.previousRect.x), round(source.previousRect.y)],
+            to: [round(source.currentRect.x), round(source.currentRect.y)],
+          });
+        }
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+/** The controls seen moving on `page` since it loaded ({@link watchLayoutShifts}). */
+export function shiftedControls(page: Page): Promise<ShiftedControl[]> {
+  return page.evaluate(() => (window as unknown as { __calmaShifts?: ShiftedControl[] }).__calmaShifts ?? []);
+}
