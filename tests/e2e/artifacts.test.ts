@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, api, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
-import { expectFitsWidth } from '../support/e2e-page.js';
+import { expectFitsWidth, picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * Session artifacts and agreement in a real browser against the built server. Asha's codes (one
@@ -139,10 +139,7 @@ describe('session artifacts and agreement in the browser', { timeout: 40_000 }, 
     page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
   }, 60_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await page?.screenshot({ path: join(shots, `failed-${ctx.task.name.slice(0, 30)}.png`) }).catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);

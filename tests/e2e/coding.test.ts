@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
-import { expectFitsWidth } from '../support/e2e-page.js';
+import { expectFitsWidth, picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * Initial coding in a real browser against the built server and the demo study: a participant
@@ -84,10 +84,7 @@ describe('initial coding in the browser', { timeout: 60_000 }, () => {
     page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
   }, 45_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await page?.screenshot({ path: join(shots, `failed-${ctx.task.name.slice(0, 30)}.png`) }).catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, api, buildServer, type Running, startServer, stop } from '../support/child-server.js';
+import { picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * Who is who, in real browsers: a sign-in that survives closing the tab ("Continue as Chen"),
@@ -74,14 +75,7 @@ describe('identity: sign-ins that last, one person per device, and the moderator
     browser = await launchChromium();
   }, 60_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    for (const [i, c] of contexts.entries())
-      for (const [j, page] of c.pages().entries())
-        await page
-          .screenshot({ path: join(shots, `failed-${context.task.name.slice(0, 30)}-${i}-${j}.png`) })
-          .catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

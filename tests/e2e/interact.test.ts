@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeOpenAI, startFakeOpenAI } from '@calma/models/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
-import { expectFitsWidth } from '../support/e2e-page.js';
+import { expectFitsWidth, picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * Interact in real browsers on the seeded demo, whose study also offers an OpenAI-compatible model
@@ -100,14 +100,7 @@ describe('Interact: chatting with the study model, and the study set-up', { time
     browser = await launchChromium();
   }, 60_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    for (const [i, c] of contexts.entries())
-      for (const [j, page] of c.pages().entries())
-        await page
-          .screenshot({ path: join(shots, `failed-${context.task.name.slice(0, 30)}-${i}-${j}.png`) })
-          .catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * The moderator console in a real browser against the built server: every control action, double
@@ -149,10 +150,7 @@ describe('the moderator console', { timeout: 60_000 }, () => {
     page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
   }, 60_000);
 
-  afterEach(async (test) => {
-    if (test.task.result?.state === 'fail')
-      await page?.screenshot({ path: join(shots, `failed-${test.task.name.slice(0, 40)}.png`) }).catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * What a participant sees through a session, in real browsers on the seeded demo: a moderator
@@ -115,14 +116,7 @@ describe('a participant through a whole session', { timeout: 60_000 }, () => {
     for (const page of [...everyone(), moderator]) await page.getByTestId('session-status').waitFor();
   }, 90_000);
 
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    for (const [i, c] of contexts.entries())
-      for (const [j, page] of c.pages().entries())
-        await page
-          .screenshot({ path: join(shots, `failed-${context.task.name.slice(0, 30)}-${i}-${j}.png`) })
-          .catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

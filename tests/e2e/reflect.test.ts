@@ -1,9 +1,10 @@
 import { join as joinPath } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, root } from '../support/child-server.js';
 import { type Demo, type DemoServer, familiarize, join, shot, startDemo } from '../support/demo-session.js';
+import { picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * Reflect from end to end in a real browser against the built server and the seeded demo. Two
@@ -18,6 +19,7 @@ import { type Demo, type DemoServer, familiarize, join, shot, startDemo } from '
  * test-results/e2e/reflect/.
  */
 const folder = 'reflect';
+const shots = joinPath(root, 'test-results', 'e2e', folder);
 
 /** The admin's addition to the study's baseline set: two assistant turns, one kind, one curt. */
 const extraItem = {
@@ -213,15 +215,7 @@ describe('reflect: coding, attributes, agreement and the board', { timeout: 90_0
     browser = await launchChromium();
   }, 90_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    for (const [name, page] of Object.entries(pages))
-      await page
-        .screenshot({
-          path: joinPath(root, 'test-results', 'e2e', folder, `failed-${ctx.task.name.slice(0, 24)}-${name}.png`),
-        })
-        .catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * A whole Discuss session in real browsers (Debian's Chromium via playwright-core) against the
@@ -69,15 +70,7 @@ describe('a whole session in the browser', { timeout: 60_000 }, () => {
     browser = await launchChromium();
   }, 60_000);
 
-  // A failed step leaves a picture of every open page, for the CI artifacts.
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return;
-    for (const [i, c] of contexts.entries())
-      for (const [j, page] of c.pages().entries())
-        await page
-          .screenshot({ path: join(shots, `failed-${context.task.name.slice(0, 30)}-${i}-${j}.png`) })
-          .catch(() => undefined);
-  });
+  picturesOnFailure(shots, () => browser);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);

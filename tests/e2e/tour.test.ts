@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
+import { picturesOnFailure } from '../support/e2e-page.js';
 
 /**
  * Every page of the app, as a newcomer running the demo meets it, at a phone (390 px), a laptop
@@ -120,6 +121,8 @@ describe('every page at phone and desktop widths, in English and Hindi', { timeo
     }
   }, 90_000);
 
+  picturesOnFailure(shots, () => browser);
+
   afterAll(async () => {
     for (const context of contexts.values()) await context.close().catch(() => undefined);
     await browser?.close();
@@ -195,7 +198,7 @@ describe('every page at phone and desktop widths, in English and Hindi', { timeo
     await tour('agreement', 'moderator', group().moderatorToken, `${g}/agreement`, '[data-testid="agreement-code"]');
   });
 
-  it('pictures every segment for a participant and the moderator', async () => {
+  it('pictures segments 0 to 3 for a participant and the moderator', async () => {
     const durationMs = 10 * 60_000;
     await control({ action: 'start', segment: 0, durationMs });
     await tour('segment0-participant', 'asha', participant().token, sessionPath(), '.board-card');
@@ -219,7 +222,10 @@ describe('every page at phone and desktop widths, in English and Hindi', { timeo
     await control({ action: 'next-speaker' });
     await tour('segment3-participant', 'asha', participant().token, sessionPath(), '.board-card');
     await tour('segment3-moderator', 'moderator', group().moderatorToken, sessionPath(), '.board-card');
+  });
 
+  it('pictures segments 4 and 5, the end of the session and its analysis', async () => {
+    const durationMs = 10 * 60_000;
     await control({ action: 'advance', durationMs });
     const finals = (await call(`/api/sessions/${sessionId}/final-attributes`, group().moderatorToken, 'PUT', {
       attributes: [
