@@ -70,7 +70,9 @@ export function DashboardPage({ sessionId }: { sessionId: string }) {
           <Link href={`/sessions/${encodeURIComponent(sessionId)}`}>{t('back')}</Link>
           {' · '}
           <Link href={`/sessions/${encodeURIComponent(sessionId)}/rubrics`}>{t('rubricsLink')}</Link>
+          {' · '}
           <Link href={`/sessions/${encodeURIComponent(sessionId)}/judge`}>{t('judge:link')}</Link>
+          {' · '}
           <Link href={`/sessions/${encodeURIComponent(sessionId)}/replay`}>{t('replay:dashboardLink')}</Link>
           {groupId && (
             <>
