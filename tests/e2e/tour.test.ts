@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations } from '../support/axe.js';
+import { axeViolations, preloadAxe } from '../support/axe.js';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
 import { picturesOnFailure } from '../support/e2e-page.js';
@@ -66,6 +66,7 @@ describe('every page at phone and desktop widths, in English and Hindi', { timeo
     if (!context) {
       context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       context.setDefaultTimeout(15_000);
+      await preloadAxe(context);
       await context.addInitScript(
         ([lang, tok]) => {
           window.localStorage.setItem('calma.language', lang as string);
