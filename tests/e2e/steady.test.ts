@@ -1,11 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '@calma/embeddings/random';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { adminToken, api, buildServer, type Running, root, startServer, stop } from '../support/child-server.js';
 import { picturesOnFailure, shiftedControls, watchLayoutShifts } from '../support/e2e-page.js';
+import { pollUntil } from '../support/wait.js';
 
 /**
  * Nothing a person could click moves while a page loads. Every page a participant or a moderator
@@ -24,28 +26,14 @@ interface Demo {
   groups: { id: string; inviteCode: string; moderatorToken: string }[];
 }
 
-/** A small seeded generator, so a failure's order of answers can be told and repeated. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Resolves once no API request of `page` has been open for `quietMs`. */
 async function settled(page: Page, open: () => number, quietMs = 300): Promise<void> {
-  let quietSince = Date.now();
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    await page.waitForTimeout(50);
-    if (open() > 0) quietSince = Date.now();
-    else if (Date.now() - quietSince >= quietMs) return;
-  }
-  throw new Error(`requests still open after 15 s on ${page.url()}`);
+  let quietSince = performance.now();
+  const quiet = () => {
+    if (open() > 0) quietSince = performance.now();
+    return performance.now() - quietSince >= quietMs;
+  };
+  if (!(await pollUntil(quiet, 15_000, 50))) throw new Error(`requests still open after 15 s on ${page.url()}`);
 }
 
 describe('pages that hold still while they load', { timeout: 240_000 }, () => {
@@ -116,7 +104,7 @@ describe('pages that hold still while they load', { timeout: 240_000 }, () => {
         const context = await browser.newContext({ viewport: { width, height: 844 } });
         await watchLayoutShifts(context);
         const page = await context.newPage();
-        const delay = random(seed + width + role.length);
+        const delay = seededRandom(seed + width + role.length);
         let open = 0;
         page.on('request', (request) => {
           if (new URL(request.url()).pathname.startsWith('/api/')) open += 1;
