@@ -24,6 +24,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { BoardJournal, type BoardJournalOptions } from './board-journal.js';
 import { type DataDirLock, lockDataDir } from './lock.js';
+import { PgStatements } from './pg-statements.js';
 import { PgliteStatements, type StatementParam } from './pglite-statements.js';
 import * as schema from './schema.js';
 
@@ -250,16 +251,18 @@ async function createPgliteDirOnce(dir: string, template: string | undefined, mi
 export async function createDb(options: DbOptions): Promise<Db> {
   const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder();
   if ('url' in options) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const poolSize = options.poolSize ?? 10;
+    const pool = new pg.Pool({ connectionString: options.url, max: poolSize });
     // An idle client's error (the server restarting, say) must not become an uncaught exception.
     pool.on('error', () => {});
     const client = await pool.connect();
     client.release();
     const db = drizzleNodePg(pool, { schema });
+    const statements = new PgStatements(pool, poolSize > 1);
     return {
       db: db as unknown as Database,
       kind: 'postgres',
-      query: async (text, params) => (await pool.query(text, params as StatementParam[])).rows,
+      query: (text, params) => statements.query(text, params),
       migrate: () => migrateNodePg(db, { migrationsFolder }),
       exclusive: async (task) => {
         const holder = await pool.connect();
@@ -271,7 +274,10 @@ export async function createDb(options: DbOptions): Promise<Db> {
           holder.release();
         }
       },
-      close: () => pool.end(),
+      close: () => {
+        statements.close();
+        return pool.end();
+      },
     };
   }
   let lock: DataDirLock | undefined;
