@@ -1,3 +1,4 @@
+import { seededRandom as seeded } from '@calma/embeddings/random';
 import { describe, expect, it } from 'vitest';
 import referenceJson from '../../reference/ab-values.json' with { type: 'json' };
 import { type AbModelChoice, type AbModelSide, abChoiceToModel, abModelToChoice, abNextFirstModel } from './order.js';
@@ -9,18 +10,6 @@ interface Reference {
   tallies: { name: string; axisIds: string[]; votes: (Record<string, AbModelChoice> | null)[]; expected: unknown }[];
 }
 const reference = referenceJson as unknown as Reference;
-
-/** A seeded generator (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Every number in `actual` within 1e-9 of `expected`, the rest equal. */
 function expectClose(actual: unknown, expected: unknown, path = '$'): void {
