@@ -178,22 +178,23 @@ export class BoardRoom {
     durable.committed((updates) => {
       const held = this.heldPresence;
       this.heldPresence = [];
-      const merged = this.broadcastCommitted(updates);
-      for (const change of held) this.presenceOut(change, false);
+      // The other nodes first: their clients wait for the hop through Redis on top, and each write
+      // is sent at the end of this turn in the order it was made, so the relay's entry goes out
+      // before this node's own writes to its clients rather than after all of them.
+      let merged: Uint8Array | null = null;
       if (relay) {
-        const update =
-          merged ??
-          (updates.length === 1
-            ? (updates[0] as CommittedUpdate).update
-            : Y.mergeUpdates(updates.map((u) => u.update)));
+        merged =
+          updates.length === 1 ? (updates[0] as CommittedUpdate).update : Y.mergeUpdates(updates.map((u) => u.update));
         // Only a client's own change is held, so every held one was made here.
         const presence = held.map((c) => c.update);
         relay.publish(sessionId, {
           seqs: updates.map((u) => u.seq ?? 0),
-          update,
+          update: merged,
           ...(presence.length > 0 ? { presence } : {}),
         });
       }
+      this.broadcastCommitted(updates, merged);
+      for (const change of held) this.presenceOut(change, false);
       if (this.paused.size > 0) this.resumeWriters();
     });
   }
@@ -730,37 +731,32 @@ export class BoardRoom {
    * merged, and nothing when they were all its own. With more than {@link maxExactSenders}
    * senders in one batch, merging for each would cost senders × updates: they get the whole
    * batch too, their own updates included (as Hocuspocus sends every update to everyone; Yjs
-   * skips what a document already has). Returns the whole batch merged when it made it.
+   * skips what a document already has). `allUpdate`: the whole batch merged, when the caller has it.
    */
-  private broadcastCommitted(updates: readonly CommittedUpdate[]): Uint8Array | null {
-    if (this.connections.size === 0) return null;
+  private broadcastCommitted(updates: readonly CommittedUpdate[], allUpdate: Uint8Array | null): void {
+    if (this.connections.size === 0) return;
     const [first] = updates;
-    if (!first) return null;
+    if (!first) return;
     if (updates.length === 1) {
       const message = syncUpdate(first.update);
       for (const connection of this.connections.values()) {
         if (connection !== first.origin) this.sendUpdate(connection, message);
       }
-      return first.update;
+      return;
     }
     const origins = new Set(updates.map((u) => u.origin));
     if (origins.size > maxExactSenders) origins.clear();
     const merged = (list: readonly CommittedUpdate[]) =>
       syncUpdate(list.length === 1 ? (list[0] as CommittedUpdate).update : Y.mergeUpdates(list.map((u) => u.update)));
     let all: Uint8Array | null = null;
-    let allUpdate: Uint8Array | null = null;
     for (const connection of [...this.connections.values()]) {
       if (!origins.has(connection)) {
-        if (all === null) {
-          allUpdate = Y.mergeUpdates(updates.map((u) => u.update));
-          all = syncUpdate(allUpdate);
-        }
+        all ??= syncUpdate(allUpdate ?? Y.mergeUpdates(updates.map((u) => u.update)));
         this.sendUpdate(connection, all);
         continue;
       }
       const others = updates.filter((u) => u.origin !== connection);
       if (others.length > 0) this.sendUpdate(connection, merged(others));
     }
-    return allUpdate;
   }
 }
