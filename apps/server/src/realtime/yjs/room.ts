@@ -178,9 +178,10 @@ export class BoardRoom {
     durable.committed((updates) => {
       const held = this.heldPresence;
       this.heldPresence = [];
-      // The other nodes first: their clients wait for the hop through Redis on top, and each write
-      // is sent at the end of this turn in the order it was made, so the relay's entry goes out
-      // before this node's own writes to its clients rather than after all of them.
+      // The other nodes first: their clients wait for the hop through Redis on top. The Redis
+      // client and the corked board sockets both write in a setImmediate, in the order first asked
+      // for, so publishing first puts the relay's entry ahead of this node's writes to its clients
+      // (unless this turn already corked a socket) rather than after all of them.
       let merged: Uint8Array | null = null;
       if (relay) {
         merged =
