@@ -132,9 +132,12 @@ describe('identity: sign-ins that last, one person per device, and the moderator
     await home.close();
 
     // A session link opened in a fresh tab offers the same, and lands in the session.
+    // Double-clicked, as people do: the second press lands on the session page, and must not
+    // select the page's text (it did: anchored in the removed card, from the top to the pointer).
     const session = await openIn(chenDevice, sessionPath);
-    await session.getByRole('button', { name: 'Continue as Chen' }).click();
+    await session.getByRole('button', { name: 'Continue as Chen' }).dblclick();
     await session.getByText('Segment 0', { exact: true }).waitFor();
+    expect(await session.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
     await session.close();
 
     // The invite link again: "Welcome back", no form.

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { keepDoublePressFromSelecting } from './lib/double-press';
 import { initI18n } from './lib/i18n';
 import { captureTokenFromUrl } from './lib/token';
 import './styles.css';
@@ -11,6 +12,7 @@ captureTokenFromUrl();
 initI18n();
 // Opening another sign-in link in the same tab changes only the fragment, which reloads nothing.
 window.addEventListener('hashchange', () => captureTokenFromUrl());
+keepDoublePressFromSelecting(document);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
