@@ -22,13 +22,13 @@ export class PgStatements {
   #counter = 0;
   #kept: pg.PoolClient | null = null;
   #keptBusy = false;
-  /** Closed, or keeping no connection: every statement goes through the pool. */
-  #closed: boolean;
+  /** Every statement goes through the pool: closed, or told to keep no connection. */
+  #poolOnly: boolean;
 
   /** `keep`: keep a connection for these statements (not when the pool has only one). */
   constructor(pool: pg.Pool, keep: boolean) {
     this.#pool = pool;
-    this.#closed = !keep;
+    this.#poolOnly = !keep;
   }
 
   /** Runs `text` with `params` and returns its rows. */
@@ -46,7 +46,7 @@ export class PgStatements {
   }
 
   async #run(config: pg.QueryConfig<StatementParam[]>): Promise<Record<string, unknown>[]> {
-    if (this.#keptBusy || this.#closed) return (await this.#pool.query(config)).rows;
+    if (this.#keptBusy || this.#poolOnly) return (await this.#pool.query(config)).rows;
     this.#keptBusy = true;
     let client: pg.PoolClient | null = null;
     try {
@@ -66,7 +66,7 @@ export class PgStatements {
 
   /** Gives the kept connection back to the pool (before the pool ends). */
   close(): void {
-    this.#closed = true;
+    this.#poolOnly = true;
     this.#drop();
   }
 
@@ -97,7 +97,7 @@ export class PgStatements {
 
   async #keep(): Promise<pg.PoolClient> {
     const client = await this.#pool.connect();
-    if (this.#closed) {
+    if (this.#poolOnly) {
       client.release();
       throw new Error('The database is closed');
     }

@@ -113,6 +113,10 @@ const writerRefusal = {
   'depends-on-missing': 'This update depends on changes the board does not have; start from a fresh document',
 } as const;
 
+/** Committed updates as one update: the update itself when there is one, else merged. */
+const mergeCommitted = (list: readonly CommittedUpdate[]): Uint8Array =>
+  list.length === 1 ? (list[0] as CommittedUpdate).update : Y.mergeUpdates(list.map((u) => u.update));
+
 const isEmptyUpdate = (update: Uint8Array) => update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 
 /**
@@ -184,8 +188,7 @@ export class BoardRoom {
       // (unless this turn already corked a socket) rather than after all of them.
       let merged: Uint8Array | null = null;
       if (relay) {
-        merged =
-          updates.length === 1 ? (updates[0] as CommittedUpdate).update : Y.mergeUpdates(updates.map((u) => u.update));
+        merged = mergeCommitted(updates);
         // Only a client's own change is held, so every held one was made here.
         const presence = held.map((c) => c.update);
         relay.publish(sessionId, {
@@ -747,17 +750,15 @@ export class BoardRoom {
     }
     const origins = new Set(updates.map((u) => u.origin));
     if (origins.size > maxExactSenders) origins.clear();
-    const merged = (list: readonly CommittedUpdate[]) =>
-      syncUpdate(list.length === 1 ? (list[0] as CommittedUpdate).update : Y.mergeUpdates(list.map((u) => u.update)));
     let all: Uint8Array | null = null;
     for (const connection of [...this.connections.values()]) {
       if (!origins.has(connection)) {
-        all ??= syncUpdate(allUpdate ?? Y.mergeUpdates(updates.map((u) => u.update)));
+        all ??= syncUpdate(allUpdate ?? mergeCommitted(updates));
         this.sendUpdate(connection, all);
         continue;
       }
       const others = updates.filter((u) => u.origin !== connection);
-      if (others.length > 0) this.sendUpdate(connection, merged(others));
+      if (others.length > 0) this.sendUpdate(connection, syncUpdate(mergeCommitted(others)));
     }
   }
 }
