@@ -2,7 +2,8 @@
  * `pnpm bench board`: Calma's board against the servers people would otherwise use, each in its
  * own child process on loopback, interleaved (the order rotates every repetition), with every
  * figure's ratio to Hocuspocus 4:
- * - fan-out: one writer moves a card 20 times a second, N clients stamp each edit's arrival;
+ * - fan-out: one writer moves a card 20 times a second, N clients stamp each edit's arrival (and, for
+ *   Calma on PostgreSQL, the round trip of a one-row INSERT that each update waits for);
  * - ramp: the highest rate 50 clients sustain with p99 ≤ 100 ms and nothing missing;
  * - cpu: server CPU per edit at 400 edits/s;
  * - overload: twice the sustainable rate for 30 s: p99 of what arrives, RSS growth, and edits
@@ -122,6 +123,9 @@ async function main(): Promise<void> {
       board,
       [
         'Calma commits every update before broadcasting it; Hocuspocus and y-websocket keep documents in memory.',
+        ...(needsPostgres && measuredBoardParts.includes('fanout')
+          ? ['On PostgreSQL each update waits for one round trip to it (measured on a quiet server, in its row).']
+          : []),
         'Acknowledged = some reader received the update; lost = missing from a fresh client that syncs afterwards.',
         `Overload runs each server at 2× its own sustainable rate (at most ${settings.overloadMaxRate}/s).`,
       ],

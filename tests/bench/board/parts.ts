@@ -38,6 +38,7 @@ export function boardMetrics(settings: PartSettings): Metric[] {
       { key: `fanout.${n}.p99`, label: `fan-out p99, N = ${n}, ${settings.fanoutRate}/s (ms)`, digits: 1 },
       { key: `fanout.${n}.lost`, label: `  updates lost, N = ${n}`, digits: 0 },
     ]),
+    { key: 'fanout.roundTrip', label: '  PostgreSQL round trip, one-row INSERT (ms)', digits: 2 },
     {
       key: 'ramp.max',
       label: `max edits/s, ${settings.rampClients} clients, p99 ≤ ${settings.p99LimitMs} ms`,
@@ -107,6 +108,12 @@ export async function runBoardParts(
 ): Promise<void> {
   const add = (key: string, value: number) => results.add(key, server.kind, value);
   if (parts.includes('fanout')) {
+    // Measured before the clients connect, on a quiet server: what each update waits for on top.
+    if (server.roundTripMs) {
+      const ms = await server.roundTripMs();
+      log(`    PostgreSQL round trip (one-row INSERT … RETURNING, median of 200): ${ms.toFixed(2)} ms`);
+      add('fanout.roundTrip', ms);
+    }
     for (const n of settings.fanoutClients) {
       const result = await scenario(server, n, settings.fanoutRate, settings.seconds, log);
       add(`fanout.${n}.p50`, percentile(result.latenciesMs, 0.5));

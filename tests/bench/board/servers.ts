@@ -5,10 +5,12 @@
  * server (both in memory). Each comes back with `rooms` documents and `people` clients' targets.
  */
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb } from '@calma/db';
 import { freePort, type ThrowawayPostgres } from '@calma/db/testing';
 import { adminToken, type Running, startServer, stop } from '../../support/child-server.js';
 import { type CalmaRoom, setupCalmaRooms } from './calma-setup.js';
@@ -53,6 +55,13 @@ export interface BoardServer {
    * resolving once it serves; what it acknowledged before must still be there.
    */
   readonly crash?: () => Promise<void>;
+  /**
+   * Calma on PostgreSQL only: the median round trip of a one-row `INSERT … RETURNING` from this
+   * process to the server's database, through the path the server's board appends take (a named
+   * statement on a kept connection). Every update waits for one before it is broadcast, so it is
+   * a floor under the fan-out latency that Hocuspocus, in memory, does not have.
+   */
+  readonly roundTripMs?: () => Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -154,11 +163,38 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
         await stop(server, 'SIGKILL');
         server = await startServer(env);
       },
+      ...(databaseUrl ? { roundTripMs: () => insertRoundTripMs(databaseUrl as string) } : {}),
       stop: cleanUp,
     };
   } catch (err) {
     await cleanUp();
     throw err;
+  }
+}
+
+/** Median of `count` one-row inserts into a scratch table, `gapMs` apart (the table is dropped after). */
+async function insertRoundTripMs(url: string, count = 200, gapMs = 5): Promise<number> {
+  const db = await createDb({ url, poolSize: 2 });
+  const table = `bench_round_trip_${process.pid}`;
+  try {
+    await db.query(
+      `CREATE TABLE ${table} (seq bigserial PRIMARY KEY, session_id uuid NOT NULL, update bytea NOT NULL)`,
+      [],
+    );
+    const sessionId = randomUUID();
+    const update = new Uint8Array(40);
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+      const began = performance.now();
+      await db.query(`INSERT INTO ${table} (session_id, update) VALUES ($1, $2) RETURNING seq`, [sessionId, update]);
+      times.push(performance.now() - began);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)] ?? Number.NaN;
+  } finally {
+    await db.query(`DROP TABLE IF EXISTS ${table}`, []).catch(() => undefined);
+    await db.close();
   }
 }
 
