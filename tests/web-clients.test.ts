@@ -3,12 +3,14 @@ import { startTestApp, type TestApp } from '@calma/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
 import {
   BoardClient,
   type BoardClose,
   type BoardProviderFactory,
   type Scheduler,
 } from '../apps/web/src/lib/board-client.js';
+import { sendOwnPresenceOnly } from '../apps/web/src/lib/board-provider.js';
 import { SessionChannelClient } from '../apps/web/src/lib/session-channel-client.js';
 import { until } from './support/board-clients.js';
 
@@ -45,12 +47,15 @@ describe('the web clients against a real server', () => {
   /** Every provider a board client made, with how the server closed it. */
   const providers: { token: string; provider: WebsocketProvider; closes: BoardClose[] }[] = [];
   const realProvider: BoardProviderFactory = ({ serverUrl, room, doc, token }) => {
-    const provider = new WebsocketProvider(serverUrl, room, doc, {
-      params: { token },
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      disableBc: true,
-      maxBackoffTime: 200,
-    });
+    // As the web app's own factory makes it, with `ws` for a WebSocket and a quicker reconnect.
+    const provider = sendOwnPresenceOnly(
+      new WebsocketProvider(serverUrl, room, doc, {
+        params: { token },
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+        maxBackoffTime: 200,
+      }),
+    );
     const entry = { token, provider, closes: [] as BoardClose[] };
     provider.on('connection-close', (event) => {
       if (event) entry.closes.push({ code: event.code, reason: event.reason });
@@ -198,6 +203,57 @@ describe('the web clients against a real server', () => {
     const anas = providers.slice(made).filter((p) => p.token === ana().token);
     expect(anas.map((p) => p.closes.length)).toEqual([1, 0]);
     expect(moderator.getSnapshot().cards.find((c) => c.id === card?.id)).toMatchObject(before);
+  });
+
+  it('sends the server its own presence only, not the cursors it receives (stock y-websocket sends both)', async () => {
+    const session = (await t.http<{ id: string }>('POST', `/api/groups/${group.id}/sessions`, group.moderatorToken))
+      .body.id;
+    /** A provider on the session's board, counting the awareness frames it sends (y-websocket type 1). */
+    const open = (token: string, name: string, ownOnly: boolean) => {
+      const counted = { awareness: 0 };
+      class CountingWebSocket extends WebSocket {
+        override send(data: unknown, ...rest: unknown[]): void {
+          if (data instanceof Uint8Array && data[0] === 1) counted.awareness += 1;
+          (super.send as (...args: unknown[]) => void)(data, ...rest);
+        }
+      }
+      const provider = new WebsocketProvider(`${t.url.replace(/^http/, 'ws')}/yjs`, session, new Y.Doc(), {
+        params: { token },
+        WebSocketPolyfill: CountingWebSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+      });
+      if (ownOnly) sendOwnPresenceOnly(provider);
+      provider.awareness.setLocalState({ user: { name }, cursor: null });
+      stops.push(() => provider.destroy());
+      return { provider, counted };
+    };
+    const mover = open(group.moderatorToken, 'Moderator', true);
+    const web = open(ana().token, 'ana', true);
+    const stock = open((people.bo as { token: string }).token, 'bo', false);
+    const everyone = [mover, web, stock];
+    await until(() => everyone.every((c) => c.provider.synced), 'the three boards to sync');
+    await until(() => everyone.every((c) => c.provider.awareness.getStates().size === 3), 'everyone to see everyone');
+
+    const before = everyone.map((c) => c.counted.awareness);
+    for (let x = 1; x <= 5; x++) mover.provider.awareness.setLocalStateField('cursor', { x, y: x });
+    const moverId = mover.provider.awareness.clientID;
+    const cursorAt = (c: (typeof everyone)[number]) =>
+      (c.provider.awareness.getStates().get(moverId) as { cursor?: { x: number } } | undefined)?.cursor?.x;
+    // A provider sends back what it received while applying it, so both counts are final here.
+    await until(() => cursorAt(web) === 5 && cursorAt(stock) === 5, 'both others to see the last cursor');
+    const sent = everyone.map((c, i) => c.counted.awareness - (before[i] ?? 0));
+    expect(sent[0]).toBe(5);
+    expect(sent[1]).toBe(0);
+    // The control: stock y-websocket sends each change it received back to the server.
+    expect(sent[2]).toBeGreaterThanOrEqual(1);
+    // What the web app's client still sends: its own cursor, which the others see.
+    web.provider.awareness.setLocalStateField('cursor', { x: 7, y: 7 });
+    const webId = web.provider.awareness.clientID;
+    await until(
+      () => (mover.provider.awareness.getStates().get(webId) as { cursor?: { x: number } })?.cursor?.x === 7,
+      'the moderator to see ana’s cursor',
+    );
+    expect(web.counted.awareness - (before[1] ?? 0)).toBe(1);
   });
 
   it('stops, saying why, when the server will not have this client at all', async () => {

@@ -39,6 +39,29 @@ export type BoardProviderFactory = (options: {
 /** Runs `task` soon (once per frame in the browser); returns a function that cancels it. */
 export type Scheduler = (task: () => void) => () => void;
 
-/** The stock y-websocket provider: no BroadcastChannel (tabs sync through the server, which checks each change). */
+/**
+ * Makes a y-websocket provider send only its own presence. Stock y-websocket sends every awareness
+ * change, those it received included, so on a board of N people each cursor move came back to the
+ * server N − 1 times, to be read and dropped there (it passes on only a connection's own state).
+ * Hocuspocus's provider likewise skips what it received. `destroy()` removes the handler set here.
+ */
+export function sendOwnPresenceOnly(provider: WebsocketProvider): WebsocketProvider {
+  const stock = provider._awarenessUpdateHandler;
+  const own: typeof stock = (changes, origin) => {
+    // y-websocket applies what the server sends with the provider as origin.
+    if (origin !== provider) stock(changes, origin);
+  };
+  provider.awareness.off('update', stock);
+  provider.awareness.on('update', own);
+  provider._awarenessUpdateHandler = own;
+  return provider;
+}
+
+/**
+ * The stock y-websocket provider, sending only its own presence: no BroadcastChannel (tabs sync
+ * through the server, which checks each change).
+ */
 export const websocketProvider: BoardProviderFactory = ({ serverUrl, room, doc, token }) =>
-  new WebsocketProvider(serverUrl, room, doc, { params: { token }, disableBc: true, maxBackoffTime: 2000 });
+  sendOwnPresenceOnly(
+    new WebsocketProvider(serverUrl, room, doc, { params: { token }, disableBc: true, maxBackoffTime: 2000 }),
+  );
