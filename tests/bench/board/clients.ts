@@ -1,14 +1,15 @@
 /**
- * One board client per connection, over each server's own client library: stock `y-websocket` for
- * Calma and the reference y-websocket server (both speak the plain y-websocket protocol) and
- * `@hocuspocus/provider` for Hocuspocus (whose frames carry the document name). All hand back the
- * same small shape.
+ * One board client per connection, over each server's own client library: `y-websocket` for Calma
+ * (as its web app sets it up: sending only its own presence) and stock `y-websocket` for the
+ * reference y-websocket server (both speak the plain y-websocket protocol), `@hocuspocus/provider`
+ * for Hocuspocus (whose frames carry the document name). All hand back the same small shape.
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { sendOwnPresenceOnly } from '../../../apps/web/src/lib/board-provider.js';
 
 /** Where a client connects: the server's URL, the document and this client's credentials. */
 export type BoardTarget =
@@ -18,6 +19,11 @@ export type BoardTarget =
       readonly room: string;
       /** Query parameters, e.g. Calma's `token`. */
       readonly params: Readonly<Record<string, string>>;
+      /**
+       * Send only this client's own presence, as Calma's web app does ({@link sendOwnPresenceOnly});
+       * stock y-websocket also sends back every presence change it receives.
+       */
+      readonly ownPresenceOnly?: boolean;
     }
   | { readonly type: 'hocuspocus'; readonly url: string; readonly documentName: string };
 
@@ -80,7 +86,7 @@ function firstSync(): { promise: Promise<void>; resolve(): void; reject(reason: 
 function connectYWebsocket(target: Extract<BoardTarget, { type: 'y-websocket' }>, options: ClientOptions): BoardClient {
   const doc = new Y.Doc();
   const awareness = awarenessOf(doc, options);
-  const provider = new WebsocketProvider(target.url, target.room, doc, {
+  const stock = new WebsocketProvider(target.url, target.room, doc, {
     params: { ...target.params },
     WebSocketPolyfill: NodeWebSocket,
     awareness,
@@ -88,6 +94,7 @@ function connectYWebsocket(target: Extract<BoardTarget, { type: 'y-websocket' }>
     // exchange updates among themselves and bypass the server being measured.
     disableBc: true,
   });
+  const provider = target.ownPresenceOnly ? sendOwnPresenceOnly(stock) : stock;
   const first = firstSync();
   provider.on('sync', (isSynced: boolean) => {
     if (isSynced) first.resolve();

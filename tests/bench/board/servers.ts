@@ -15,11 +15,19 @@ import { freePort, type ThrowawayPostgres } from '@calma/db/testing';
 import { adminToken, type Running, startServer, stop } from '../../support/child-server.js';
 import { type CalmaRoom, setupCalmaRooms } from './calma-setup.js';
 import type { BoardTarget } from './clients.js';
+import { choiceFromEnv } from './options.js';
 import { residentMb, startServerProcess } from './server-process.js';
 
 /** The servers compared, in the order their columns appear; Hocuspocus is the reference of every ratio. */
 export const serverKinds = ['calma-pglite', 'calma-postgres', 'hocuspocus', 'y-websocket'] as const;
 export type ServerKind = (typeof serverKinds)[number];
+
+/**
+ * How Calma's clients behave: as its web app's (`web`, the default: y-websocket sending only its
+ * own presence) or as stock y-websocket (`stock`: every presence change it receives goes back to
+ * the server too, N − 1 frames per cursor move on a board of N people). `BENCH_CALMA_CLIENT`.
+ */
+export const calmaClient = choiceFromEnv('BENCH_CALMA_CLIENT', ['web', 'stock']);
 
 /** A column's title. */
 export const serverTitles: Record<ServerKind, string> = {
@@ -145,6 +153,7 @@ async function startCalma(kind: ServerKind, options: StartOptions): Promise<Boar
           url: wsUrl,
           room: room.sessionId,
           params: { token },
+          ownPresenceOnly: calmaClient === 'web',
         })),
         authorIds: room.participantIds,
         calma: room,

@@ -16,7 +16,15 @@ import { type BoardClient, connectClient } from './clients.js';
 import { namesFromEnv, numberFromEnv } from './options.js';
 import { notMeasuredOnFailure, printComparison, Results } from './report.js';
 import { cpuSeconds, residentMb, sampleResidentPeak } from './server-process.js';
-import { type BoardServer, rotated, type ServerKind, serverKinds, serverTitles, startBoardServer } from './servers.js';
+import {
+  type BoardServer,
+  calmaClient,
+  rotated,
+  type ServerKind,
+  serverKinds,
+  serverTitles,
+  startBoardServer,
+} from './servers.js';
 
 const sessions = numberFromEnv('BENCH_SESSIONS', 50, 1, 500);
 const people = numberFromEnv('BENCH_PEOPLE', 15, 1, 100);
@@ -185,6 +193,9 @@ async function main(): Promise<void> {
     [
       `Each person moves a card and their cursor every ${moveSeconds} s on average; Calma also holds a control socket per person.`,
       `${(sessions * people) / moveSeconds} moves/s in all; Calma commits each before broadcasting it.`,
+      calmaClient === 'web'
+        ? 'Calma’s clients send only their own presence, as its web app does (BENCH_CALMA_CLIENT=stock: stock y-websocket).'
+        : 'Calma’s clients are stock y-websocket: each also sends back every cursor it receives (14 per move here).',
     ],
   );
 }
