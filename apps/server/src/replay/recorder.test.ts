@@ -86,4 +86,25 @@ describe.each(databaseKinds)('the session recorder on %s', (kind) => {
       { at: later + 1_000, type: 'submission', segment: 1, count: 2 },
     ]);
   });
+
+  it('dates a submission when it is heard, not when the session’s queue gets to it', async () => {
+    const bus = new InProcessEventBus((err) => {
+      throw err;
+    });
+    const heard = Date.now() + 120_000;
+    let clock = heard;
+    const recorder = new SessionRecorder(t.db.db, bus, () => clock);
+    const published = bus.publish({ type: 'submission-made', sessionId, segment: 1, count: 3 });
+    // The job reads the timeline first; a reveal and an advance dated meanwhile came after it.
+    clock = heard + 5_000;
+    await published;
+    recorder.close();
+    const last = (await listSessionEvents(t.db.db, sessionId)).at(-1);
+    expect({ at: last?.at.getTime(), type: last?.type, ...last?.data }).toEqual({
+      at: heard,
+      type: 'submission',
+      segment: 1,
+      count: 3,
+    });
+  });
 });

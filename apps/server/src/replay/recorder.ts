@@ -38,12 +38,15 @@ export class SessionRecorder {
     private readonly now: () => number = Date.now,
   ) {
     this.unsubscribe = [
-      events.subscribe('session-created', ({ sessionId }) =>
-        this.serialise(sessionId, async () => {
+      // Dated when heard, not when the queue gets to them: a job waits for the session's earlier
+      // ones, and a submission dated after that wait came after the reveal that followed it.
+      events.subscribe('session-created', ({ sessionId }) => {
+        const at = this.now();
+        return this.serialise(sessionId, async () => {
           if ((await this.history(sessionId)).some((event) => event.type === 'created')) return;
-          await appendSessionEvents(db, sessionId, [rowOf(this.now(), { type: 'created', segment: 0 })]);
-        }),
-      ),
+          await appendSessionEvents(db, sessionId, [rowOf(at, { type: 'created', segment: 0 })]);
+        });
+      }),
       // The state's own clock (`serverNow`, the moment of the transition) dates its events, not
       // the moment this subscriber gets to them.
       events.subscribe('session-state-changed', ({ sessionId, state }) =>
@@ -59,15 +62,16 @@ export class SessionRecorder {
         }),
       ),
       // A count the timeline already ends on (the same announcement heard twice) is not repeated.
-      events.subscribe('submission-made', ({ sessionId, segment, count }) =>
-        this.serialise(sessionId, async () => {
+      events.subscribe('submission-made', ({ sessionId, segment, count }) => {
+        const at = this.now();
+        return this.serialise(sessionId, async () => {
           const last = (await this.history(sessionId)).findLast(
             (event) => event.type === 'submission' && event.segment === segment,
           );
           if (last?.type === 'submission' && last.count === count) return;
-          await appendSessionEvents(db, sessionId, [rowOf(this.now(), { type: 'submission', segment, count })]);
-        }),
-      ),
+          await appendSessionEvents(db, sessionId, [rowOf(at, { type: 'submission', segment, count })]);
+        });
+      }),
     ];
   }
 
