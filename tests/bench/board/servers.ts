@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { createDb } from '@calma/db';
 import { freePort, type ThrowawayPostgres } from '@calma/db/testing';
 import { adminToken, type Running, startServer, stop } from '../../support/child-server.js';
+import { sleep } from '../support.js';
 import { type CalmaRoom, setupCalmaRooms } from './calma-setup.js';
 import type { BoardTarget } from './clients.js';
 import { choiceFromEnv } from './options.js';
+import { percentile } from './report.js';
 import { residentMb, startServerProcess } from './server-process.js';
 
 /** The servers compared, in the order their columns appear; Hocuspocus is the reference of every ratio. */
@@ -194,13 +196,12 @@ async function insertRoundTripMs(url: string, count = 200, gapMs = 5): Promise<n
     const update = new Uint8Array(40);
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
-      await new Promise((resolve) => setTimeout(resolve, gapMs));
+      await sleep(gapMs);
       const began = performance.now();
       await db.query(`INSERT INTO ${table} (session_id, update) VALUES ($1, $2) RETURNING seq`, [sessionId, update]);
       times.push(performance.now() - began);
     }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)] ?? Number.NaN;
+    return percentile(Float64Array.from(times).sort(), 0.5);
   } finally {
     await db.query(`DROP TABLE IF EXISTS ${table}`, []).catch(() => undefined);
     await db.close();
