@@ -4,7 +4,7 @@ import { ActionButton } from '../../lib/action-button';
 import type { SegmentNumber } from '../../lib/contract';
 import type { SessionChannel } from '../../lib/session-channel';
 import { type ConfirmRequest, useConfirm } from './confirm-dialog';
-import { useControl } from './control';
+import { consoleGate, useControl } from './control';
 import { parseMinutes } from './duration';
 import { MinutesField } from './minutes-field';
 import './moderator.css';
@@ -155,7 +155,7 @@ export function Agenda({
                 <ActionButton
                   className="secondary"
                   disabledReason={startReason(segment)}
-                  onClick={() => start(segment)}
+                  onClick={(event) => consoleGate.pass(event, () => start(segment))}
                 >
                   {t('agenda.start', { segment })}
                 </ActionButton>
@@ -173,23 +173,27 @@ export function Agenda({
           {/* One button for pause and resume, so a second click lands on the busy button. */}
           <ActionButton
             disabledReason={clockReason}
-            onClick={() => run({ action: state.status === 'paused' ? 'resume' : 'pause' })}
+            onClick={(event) =>
+              consoleGate.pass(event, () => run({ action: state.status === 'paused' ? 'resume' : 'pause' }))
+            }
           >
             {state.status === 'paused' ? t('agenda.resume') : t('agenda.pause')}
           </ActionButton>
           <ActionButton
             className="secondary"
             disabledReason={clockReason}
-            onClick={() => run({ action: 'extend', durationMs: 2 * 60_000 })}
+            onClick={(event) => consoleGate.pass(event, () => run({ action: 'extend', durationMs: 2 * 60_000 }))}
           >
             {t('agenda.extend')}
           </ActionButton>
-          <ActionButton disabledReason={advanceReason} onClick={advance}>
+          <ActionButton disabledReason={advanceReason} onClick={(event) => consoleGate.pass(event, advance)}>
             {current === 5 ? t('agenda.advanceLast') : t('agenda.advance', { segment: current + 1 })}
           </ActionButton>
           <ActionButton
             className="secondary"
-            onClick={() => run({ action: state.boardLocked ? 'unlock-board' : 'lock-board' })}
+            onClick={(event) =>
+              consoleGate.pass(event, () => run({ action: state.boardLocked ? 'unlock-board' : 'lock-board' }))
+            }
           >
             {state.boardLocked ? t('agenda.unlock') : t('agenda.lock')}
           </ActionButton>
@@ -202,7 +206,7 @@ export function Agenda({
               key={segment}
               className="secondary"
               disabledReason={segment > current ? t('reason.notReached', { segment }) : null}
-              onClick={() => reveal(segment)}
+              onClick={(event) => consoleGate.pass(event, () => reveal(segment))}
             >
               {t('agenda.reveal', { segment })}
             </ActionButton>
@@ -212,7 +216,7 @@ export function Agenda({
       <p className="hint">{t('agenda.revealHint')}</p>
       {!ended && (
         <div className="actions console-actions">
-          <ActionButton className="danger" onClick={end}>
+          <ActionButton className="danger" onClick={(event) => consoleGate.pass(event, end)}>
             {t('agenda.end')}
           </ActionButton>
         </div>

@@ -4,7 +4,7 @@ import { ActionButton } from '../../lib/action-button';
 import { api } from '../../lib/api';
 import type { FinalAttribute } from '../../lib/contract';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
-import { atLeastSettled } from './control';
+import { atLeastSettled, consoleGate } from './control';
 import './moderator.css';
 
 interface Draft {
@@ -171,7 +171,10 @@ export function FinalAttributesEditor({
         >
           {t('finals.add')}
         </ActionButton>
-        <ActionButton disabledReason={saveReason} onClick={() => atLeastSettled(save)}>
+        <ActionButton
+          disabledReason={saveReason}
+          onClick={(event) => consoleGate.pass(event, () => atLeastSettled(save))}
+        >
           {t('finals.save')}
         </ActionButton>
       </div>

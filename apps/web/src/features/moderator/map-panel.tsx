@@ -4,7 +4,7 @@ import { api } from '../../lib/api';
 import type { AffinityMapResponse } from '../../lib/contract';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
 import type { SessionChannel } from '../../lib/session-channel';
-import { atLeastSettled } from './control';
+import { atLeastSettled, consoleGate } from './control';
 import './moderator.css';
 
 /** Segment 2's trigger: lay the board's cards out by meaning, with progress while it runs. */
@@ -21,22 +21,24 @@ export function MapPanel({ sessionId, token, channel }: { sessionId: string; tok
         {/* The button stays busy until the map is computed: a second click does not start another. */}
         <ActionButton
           disabledReason={ended ? t('reason.ended') : progress ? t('map.running') : null}
-          onClick={() =>
-            atLeastSettled(() =>
-              attempt(
-                () =>
-                  api<AffinityMapResponse>(`/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`, {
-                    method: 'POST',
-                    token,
-                    body: {},
-                  }),
-                (map) =>
-                  t('map.done', {
-                    count: map.points.length,
-                    clusters: map.clusters.length,
-                    model: map.model,
-                    seconds: (map.ms / 1000).toFixed(1),
-                  }),
+          onClick={(event) =>
+            consoleGate.pass(event, () =>
+              atLeastSettled(() =>
+                attempt(
+                  () =>
+                    api<AffinityMapResponse>(`/api/sessions/${encodeURIComponent(sessionId)}/affinity-map`, {
+                      method: 'POST',
+                      token,
+                      body: {},
+                    }),
+                  (map) =>
+                    t('map.done', {
+                      count: map.points.length,
+                      clusters: map.clusters.length,
+                      model: map.model,
+                      seconds: (map.ms / 1000).toFixed(1),
+                    }),
+                ),
               ),
             )
           }

@@ -4,7 +4,7 @@ import { ActionButton } from '../../lib/action-button';
 import { api } from '../../lib/api';
 import type { FinalAttribute, MappingResponse } from '../../lib/contract';
 import { FeedbackLine, useFeedback } from '../../lib/feedback';
-import { atLeastSettled } from './control';
+import { atLeastSettled, consoleGate } from './control';
 import './moderator.css';
 
 /**
@@ -103,7 +103,9 @@ export function MappingPanel({
         })}
       </ul>
       <div className="actions console-actions">
-        <ActionButton onClick={() => atLeastSettled(save)}>{t('mapping.save')}</ActionButton>
+        <ActionButton onClick={(event) => consoleGate.pass(event, () => atLeastSettled(save))}>
+          {t('mapping.save')}
+        </ActionButton>
       </div>
       <FeedbackLine feedback={feedback} />
     </section>

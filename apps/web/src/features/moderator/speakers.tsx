@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ActionButton } from '../../lib/action-button';
 import type { SessionChannel } from '../../lib/session-channel';
 import { RankList } from '../segments/rank-list';
-import { useControl } from './control';
+import { consoleGate, useControl } from './control';
 import { parseMinutes } from './duration';
 import { MinutesField } from './minutes-field';
 import './moderator.css';
@@ -114,8 +114,12 @@ export function Speakers({
         <ActionButton
           className="secondary"
           disabledReason={setReason}
-          onClick={() =>
-            turn.ok ? run({ action: 'set-speakers', participantIds: order.map((p) => p.key), turnMs: turn.ms }) : null
+          onClick={(event) =>
+            consoleGate.pass(event, () =>
+              turn.ok
+                ? run({ action: 'set-speakers', participantIds: order.map((p) => p.key), turnMs: turn.ms })
+                : null,
+            )
           }
         >
           {t('speakers.set')}
@@ -125,11 +129,14 @@ export function Speakers({
         <ActionButton
           className="secondary"
           disabledReason={previousReason}
-          onClick={() => run({ action: 'previous-speaker' })}
+          onClick={(event) => consoleGate.pass(event, () => run({ action: 'previous-speaker' }))}
         >
           {t('speakers.previous')}
         </ActionButton>
-        <ActionButton disabledReason={nextReason} onClick={() => run({ action: 'next-speaker' })}>
+        <ActionButton
+          disabledReason={nextReason}
+          onClick={(event) => consoleGate.pass(event, () => run({ action: 'next-speaker' }))}
+        >
           {t('speakers.next')}
         </ActionButton>
       </div>
