@@ -44,6 +44,17 @@ describe('the built server on the embedded database', { timeout: 90_000 }, () =>
     expect(readdirSync(dataDir).filter((f) => f.endsWith('.creating'))).toEqual([]);
     expect(readdirSync(join(dataDir, 'pglite'))).not.toContain('.calma-template.json');
 
+    // The built web app: the page names its script; the script comes compressed and cached.
+    const page = await fetch(`${first.url}/`, { headers: { 'accept-encoding': 'br' } });
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const script = (await page.text()).match(/src="(\/assets\/index-[\w-]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${first.url}${script}`, { headers: { 'accept-encoding': 'br' } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-encoding')).toBe('br');
+    expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    expect(await asset.text()).toBe(readFileSync(join(root, 'apps/web/dist', script as string), 'utf8'));
+
     const studies = await api(first, '/api/studies');
     expect((studies.body.studies as { title: string }[]).map((s) => s.title)).toEqual([
       'History Educational Assistant',
