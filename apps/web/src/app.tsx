@@ -1,40 +1,60 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AbPage } from './features/ab/ab-page';
-import { AgreementPage } from './features/agreement/agreement-page';
-import { ArtifactsListPage } from './features/artifacts/artifacts-list-page';
-import { ArtifactsPage } from './features/artifacts/artifacts-page';
-import { AttributesPage } from './features/attributes/attributes-page';
-import { ChatPage } from './features/chat/chat-page';
-import { ConversationPage } from './features/chat/conversation-page';
-import { CodingPage } from './features/coding/coding-page';
-import { ComparisonPage } from './features/comparison/comparison-page';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
 import { JoinPage } from './features/join/join-page';
-import { CheckPage } from './features/journey/check-page';
-import { JourneyPage } from './features/journey/journey-page';
-import { OrientationEditorPage } from './features/journey/orientation-editor';
-import { OrientationPage } from './features/journey/orientation-page';
-import { PracticePage } from './features/journey/practice-page';
-import { ProgressPage } from './features/journey/progress-panel';
 import { LanguageSwitcher } from './features/language/language-switcher';
-import { ReplayPage } from './features/replay/replay-page';
-import { SessionPage } from './features/session/session-page';
-import { StudyListPage } from './features/study/study-list-page';
-import { StudyPage } from './features/study/study-page';
-import { SummaryPage } from './features/summary/summary-page';
-import { TranscriptsPage } from './features/transcripts/transcripts-page';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
 
-// The dashboard brings the charting library: loaded only when an analyst opens it.
+// Every page but the two a newcomer lands on (home, join) comes in its own chunk, loaded when it
+// is first opened: a participant's phone does not fetch the board, the charts and the coding
+// tools to show the join form. (The dashboard and the judge page bring the charting library.)
+const AbPage = lazy(() => import('./features/ab/ab-page').then((m) => ({ default: m.AbPage })));
+const AgreementPage = lazy(() =>
+  import('./features/agreement/agreement-page').then((m) => ({ default: m.AgreementPage })),
+);
+const ArtifactsListPage = lazy(() =>
+  import('./features/artifacts/artifacts-list-page').then((m) => ({ default: m.ArtifactsListPage })),
+);
+const ArtifactsPage = lazy(() =>
+  import('./features/artifacts/artifacts-page').then((m) => ({ default: m.ArtifactsPage })),
+);
+const AttributesPage = lazy(() =>
+  import('./features/attributes/attributes-page').then((m) => ({ default: m.AttributesPage })),
+);
+const ChatPage = lazy(() => import('./features/chat/chat-page').then((m) => ({ default: m.ChatPage })));
+const CheckPage = lazy(() => import('./features/journey/check-page').then((m) => ({ default: m.CheckPage })));
+const CodingPage = lazy(() => import('./features/coding/coding-page').then((m) => ({ default: m.CodingPage })));
+const ComparisonPage = lazy(() =>
+  import('./features/comparison/comparison-page').then((m) => ({ default: m.ComparisonPage })),
+);
+const ConversationPage = lazy(() =>
+  import('./features/chat/conversation-page').then((m) => ({ default: m.ConversationPage })),
+);
 const DashboardPage = lazy(() =>
   import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
 );
-const RubricsPage = lazy(() => import('./features/rubrics/rubrics-page').then((m) => ({ default: m.RubricsPage })));
-
-// The judge page draws charts too: loaded only when it is opened.
+const JourneyPage = lazy(() => import('./features/journey/journey-page').then((m) => ({ default: m.JourneyPage })));
 const JudgePage = lazy(() => import('./features/judge/judge-page').then((m) => ({ default: m.JudgePage })));
+const OrientationEditorPage = lazy(() =>
+  import('./features/journey/orientation-editor').then((m) => ({ default: m.OrientationEditorPage })),
+);
+const OrientationPage = lazy(() =>
+  import('./features/journey/orientation-page').then((m) => ({ default: m.OrientationPage })),
+);
+const PracticePage = lazy(() => import('./features/journey/practice-page').then((m) => ({ default: m.PracticePage })));
+const ProgressPage = lazy(() => import('./features/journey/progress-panel').then((m) => ({ default: m.ProgressPage })));
+const ReplayPage = lazy(() => import('./features/replay/replay-page').then((m) => ({ default: m.ReplayPage })));
+const RubricsPage = lazy(() => import('./features/rubrics/rubrics-page').then((m) => ({ default: m.RubricsPage })));
+const SessionPage = lazy(() => import('./features/session/session-page').then((m) => ({ default: m.SessionPage })));
+const StudyListPage = lazy(() =>
+  import('./features/study/study-list-page').then((m) => ({ default: m.StudyListPage })),
+);
+const StudyPage = lazy(() => import('./features/study/study-page').then((m) => ({ default: m.StudyPage })));
+const SummaryPage = lazy(() => import('./features/summary/summary-page').then((m) => ({ default: m.SummaryPage })));
+const TranscriptsPage = lazy(() =>
+  import('./features/transcripts/transcripts-page').then((m) => ({ default: m.TranscriptsPage })),
+);
 
 /** The page title's key in the `common` namespace (or `namespace:key`), per route. */
 const titleKeys = {
@@ -68,7 +88,6 @@ const titleKeys = {
 } as const satisfies Record<Route['type'], string>;
 
 function Page({ route }: { route: Route }) {
-  const { t } = useTranslation('common');
   switch (route.type) {
     case 'home':
       return <HomePage />;
@@ -78,17 +97,9 @@ function Page({ route }: { route: Route }) {
     case 'session':
       return <SessionPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'analysis':
-      return (
-        <Suspense fallback={<p className="status">{t('loading')}</p>}>
-          <DashboardPage key={route.sessionId} sessionId={route.sessionId} />
-        </Suspense>
-      );
+      return <DashboardPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'rubrics':
-      return (
-        <Suspense fallback={<p className="status">{t('loading')}</p>}>
-          <RubricsPage key={route.sessionId} sessionId={route.sessionId} />
-        </Suspense>
-      );
+      return <RubricsPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'replay':
       return <ReplayPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'summary':
@@ -134,11 +145,7 @@ function Page({ route }: { route: Route }) {
     case 'ab':
       return <AbPage key={route.groupId} groupId={route.groupId} />;
     case 'judge':
-      return (
-        <Suspense fallback={<p className="status">{t('loading')}</p>}>
-          <JudgePage key={route.sessionId} sessionId={route.sessionId} />
-        </Suspense>
-      );
+      return <JudgePage key={route.sessionId} sessionId={route.sessionId} />;
     case 'comparison':
       return <ComparisonPage key={route.studyId} studyId={route.studyId} />;
     case 'not-found':
@@ -203,7 +210,9 @@ export function App() {
         <LanguageSwitcher />
       </header>
       <main id="main" ref={main} tabIndex={-1} className={width && `main-${width}`}>
-        <Page route={route} />
+        <Suspense fallback={<p className="status">{t('loading')}</p>}>
+          <Page route={route} />
+        </Suspense>
       </main>
       <HealthFooter />
     </>

@@ -2,7 +2,9 @@ import type { AbRoundList } from '@calma/protocol';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../../lib/router';
 import type { QueryState } from '../../lib/use-api-query';
-import { abPath } from './ab-page';
+
+/** The path of a group's A/B page. */
+export const abPath = (groupId: string) => `/groups/${encodeURIComponent(groupId)}/ab`;
 
 /** The home page's way to the group's A/B rounds, for staff: always there. */
 export function AbStaffLink({ groupId }: { groupId: string }) {

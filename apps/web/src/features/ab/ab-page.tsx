@@ -8,9 +8,6 @@ import { ParticipantRound } from './participant-round';
 import { StaffRounds } from './staff-rounds';
 import './ab.css';
 
-/** The path of a group's A/B page. */
-export const abPath = (groupId: string) => `/groups/${encodeURIComponent(groupId)}/ab`;
-
 /**
  * `/groups/:groupId/ab`: the community A/B round. Participants compare two unnamed answers and
  * choose per axis; the moderator opens and closes rounds; staff read the results and exports.

@@ -320,14 +320,3 @@ function Downloads({ groupId, token }: { groupId: string; token: string }) {
     </section>
   );
 }
-
-/** The link staff follow from their home page and the transcripts page. */
-export function AgreementLink({ groupId }: { groupId: string }) {
-  const { t } = useTranslation('agreement');
-  const href = `/groups/${encodeURIComponent(groupId)}/agreement`;
-  return (
-    <p>
-      <Link href={href}>{t('link')}</Link>
-    </p>
-  );
-}

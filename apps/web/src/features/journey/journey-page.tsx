@@ -1,13 +1,12 @@
-import type { JourneyProgress, MyProgress } from '@calma/protocol';
+import type { JourneyProgress } from '@calma/protocol';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../lib/errors';
 import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
-import type { QueryState } from '../../lib/use-api-query';
 import { AttributesLink } from '../attributes/attributes-page';
 import { codingPath } from '../coding/coding-page';
 import { SignInFirst } from '../home/remembered-sign-ins';
-import { journeyPaths, leftToDo, useMyProgress } from './journey-data';
+import { journeyPaths, useMyProgress } from './journey-data';
 import './journey.css';
 
 type StageName = JourneyProgress['stage'];
@@ -174,33 +173,5 @@ function StageSteps({
         );
       })}
     </ul>
-  );
-}
-
-/**
- * The home page's prominent way into the journey for a signed-in participant, with where they
- * stand (`progress`, which the home page reads before it shows, so nothing moves the link).
- */
-export function JourneyHomeLink({ groupId, progress }: { groupId: string; progress: QueryState<MyProgress> }) {
-  const { t } = useTranslation('journey');
-  const left = progress.status === 'success' ? leftToDo(progress.data) : [];
-  return (
-    <section className="journey-home notice" aria-labelledby="journey-home-title">
-      <h2 id="journey-home-title">{t('homeLink.title')}</h2>
-      {progress.status === 'success' && (
-        <p>
-          {t('journey.now', { stage: t(`stage.${progress.data.stage}`) })}{' '}
-          {left.length > 0 &&
-            t('homeLink.left', {
-              what: left
-                .map((item) => t(item.key, { ...item.values, stage: t(`stage.${progress.data.stage}`) }))
-                .join('; '),
-            })}
-        </p>
-      )}
-      <Link className="journey-button" href={journeyPaths(groupId).journey}>
-        {t('homeLink.continue')}
-      </Link>
-    </section>
   );
 }

@@ -5,7 +5,7 @@ import { Link } from '../../lib/router';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { SignInFirst } from '../home/remembered-sign-ins';
-import { groupApi, journeyPaths, leftToDo } from './journey-data';
+import { groupApi, leftToDo } from './journey-data';
 import './journey.css';
 
 /** Every participant's stage and what is left, for the group's moderator and analyst. */
@@ -76,15 +76,5 @@ export function ProgressPage({ groupId }: { groupId: string }) {
       <h1 id="progress-title">{t('panel.title')}</h1>
       <ProgressPanel groupId={groupId} token={token} />
     </section>
-  );
-}
-
-/** The home page's link to the progress page, for the group's staff. */
-export function ProgressHomeLink({ groupId }: { groupId: string }) {
-  const { t } = useTranslation('journey');
-  return (
-    <p>
-      <Link href={journeyPaths(groupId).progress}>{t('panel.open')}</Link>
-    </p>
   );
 }

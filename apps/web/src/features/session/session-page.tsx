@@ -16,7 +16,7 @@ import { useSessionChannel } from '../../lib/session-channel';
 import { useToken } from '../../lib/token';
 import { useApiQuery } from '../../lib/use-api-query';
 import { useLive } from '../../lib/use-session-data';
-import { AgreementLink } from '../agreement/agreement-page';
+import { AgreementLink } from '../agreement/agreement-link';
 import { ArtifactsLink } from '../artifacts/artifacts-list-page';
 import { BoardCanvas } from '../board/board-canvas';
 import { boardReadOnly, principalOf } from '../board/read-only';

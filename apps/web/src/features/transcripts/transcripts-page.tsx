@@ -251,13 +251,3 @@ function ExportLinks({ groupId, token, canIdentify }: { groupId: string; token: 
     </section>
   );
 }
-
-/** The link on the moderator's home page. */
-export function TranscriptsLink({ groupId }: { groupId: string }) {
-  const { t } = useTranslation('sharing');
-  return (
-    <p>
-      <Link href={`/groups/${encodeURIComponent(groupId)}/transcripts`}>{t('page.link')}</Link>
-    </p>
-  );
-}
