@@ -133,4 +133,40 @@ describe('pages that hold still while they load', { timeout: 240_000 }, () => {
         expect(moved, `controls that moved (CALMA_SHIFT_SEED=${seed} repeats the order of answers)`).toEqual([]);
         await context.close();
       });
+
+  it("reloads once when a page's chunk will not load (a tab open across a redeploy), then says so instead of going blank", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#token=${pages.participant.token}`);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    const coding = pages.participant.paths.find((p) => p.endsWith('/coding')) as string;
+    const navigate = (path: string) =>
+      page.evaluate((to) => {
+        history.pushState(null, '', to);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, path);
+
+    // The first request for the coding page's chunk fails, as one the new build removed would.
+    let refused = 0;
+    await page.route('**/assets/coding-page-*.js', async (route) => {
+      if (refused++ === 0) await route.fulfill({ status: 404, body: 'gone' });
+      else await route.continue();
+    });
+    const reloaded = page.waitForEvent('load');
+    await navigate(coding);
+    await reloaded;
+    await page.getByTestId('coding-codes').waitFor({ state: 'attached' });
+    expect(refused).toBe(2);
+    expect(new URL(page.url()).pathname).toBe(coding);
+
+    // Every request fails (the server is gone): one reload, then a page that says so.
+    await page.goto(`${server.url}/`);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.unroute('**/assets/coding-page-*.js');
+    await page.route('**/assets/coding-page-*.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await navigate(coding);
+    await page.getByRole('heading', { name: 'This page could not be loaded' }).waitFor();
+    await page.getByRole('button', { name: 'Reload' }).waitFor();
+    await context.close();
+  });
 });

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef } from 'react';
+import { type ComponentType, lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { HealthFooter } from './features/health/health-footer';
 import { HomePage } from './features/home/home-page';
@@ -6,54 +6,144 @@ import { JoinPage } from './features/join/join-page';
 import { LanguageSwitcher } from './features/language/language-switcher';
 import { Link, parseRoute, type Route, usePathname } from './lib/router';
 
+/** Set while the app reloads because a page's chunk would not load, so that it reloads once. */
+const reloadedFor = 'calma.reloadedForChunk';
+
+/**
+ * A page loaded with its own chunk when it is first opened. A tab left open across a redeploy
+ * asks for a chunk the new build no longer has: the app then reloads once, and the new
+ * `index.html` names the new chunks. If the chunk still cannot be loaded (the server is gone),
+ * the page says so and offers a reload, instead of the app going blank.
+ */
+function page<M, P extends object>(load: () => Promise<M>, pick: (module: M) => ComponentType<P>) {
+  return lazy(async (): Promise<{ default: ComponentType<P> }> => {
+    try {
+      const module = await load();
+      sessionStorage.removeItem(reloadedFor);
+      return { default: pick(module) };
+    } catch {
+      if (!sessionStorage.getItem(reloadedFor)) {
+        sessionStorage.setItem(reloadedFor, window.location.pathname);
+        window.location.reload();
+        return new Promise(() => undefined);
+      }
+      sessionStorage.removeItem(reloadedFor);
+      return { default: PageNotLoaded };
+    }
+  });
+}
+
+function PageNotLoaded() {
+  const { t } = useTranslation('common');
+  return (
+    <section className="card" aria-labelledby="page-not-loaded-title">
+      <h1 id="page-not-loaded-title">{t('pageNotLoaded.title')}</h1>
+      <p>{t('pageNotLoaded.text')}</p>
+      <button type="button" onClick={() => window.location.reload()}>
+        {t('pageNotLoaded.reload')}
+      </button>
+    </section>
+  );
+}
+
 // Every page but the two a newcomer lands on (home, join) comes in its own chunk, loaded when it
 // is first opened: a participant's phone does not fetch the board, the charts and the coding
 // tools to show the join form. (The dashboard and the judge page bring the charting library.)
-const AbPage = lazy(() => import('./features/ab/ab-page').then((m) => ({ default: m.AbPage })));
-const AgreementPage = lazy(() =>
-  import('./features/agreement/agreement-page').then((m) => ({ default: m.AgreementPage })),
+const AbPage = page(
+  () => import('./features/ab/ab-page'),
+  (m) => m.AbPage,
 );
-const ArtifactsListPage = lazy(() =>
-  import('./features/artifacts/artifacts-list-page').then((m) => ({ default: m.ArtifactsListPage })),
+const AgreementPage = page(
+  () => import('./features/agreement/agreement-page'),
+  (m) => m.AgreementPage,
 );
-const ArtifactsPage = lazy(() =>
-  import('./features/artifacts/artifacts-page').then((m) => ({ default: m.ArtifactsPage })),
+const ArtifactsListPage = page(
+  () => import('./features/artifacts/artifacts-list-page'),
+  (m) => m.ArtifactsListPage,
 );
-const AttributesPage = lazy(() =>
-  import('./features/attributes/attributes-page').then((m) => ({ default: m.AttributesPage })),
+const ArtifactsPage = page(
+  () => import('./features/artifacts/artifacts-page'),
+  (m) => m.ArtifactsPage,
 );
-const ChatPage = lazy(() => import('./features/chat/chat-page').then((m) => ({ default: m.ChatPage })));
-const CheckPage = lazy(() => import('./features/journey/check-page').then((m) => ({ default: m.CheckPage })));
-const CodingPage = lazy(() => import('./features/coding/coding-page').then((m) => ({ default: m.CodingPage })));
-const ComparisonPage = lazy(() =>
-  import('./features/comparison/comparison-page').then((m) => ({ default: m.ComparisonPage })),
+const AttributesPage = page(
+  () => import('./features/attributes/attributes-page'),
+  (m) => m.AttributesPage,
 );
-const ConversationPage = lazy(() =>
-  import('./features/chat/conversation-page').then((m) => ({ default: m.ConversationPage })),
+const ChatPage = page(
+  () => import('./features/chat/chat-page'),
+  (m) => m.ChatPage,
 );
-const DashboardPage = lazy(() =>
-  import('./features/analyst/dashboard-page').then((m) => ({ default: m.DashboardPage })),
+const CheckPage = page(
+  () => import('./features/journey/check-page'),
+  (m) => m.CheckPage,
 );
-const JourneyPage = lazy(() => import('./features/journey/journey-page').then((m) => ({ default: m.JourneyPage })));
-const JudgePage = lazy(() => import('./features/judge/judge-page').then((m) => ({ default: m.JudgePage })));
-const OrientationEditorPage = lazy(() =>
-  import('./features/journey/orientation-editor').then((m) => ({ default: m.OrientationEditorPage })),
+const CodingPage = page(
+  () => import('./features/coding/coding-page'),
+  (m) => m.CodingPage,
 );
-const OrientationPage = lazy(() =>
-  import('./features/journey/orientation-page').then((m) => ({ default: m.OrientationPage })),
+const ComparisonPage = page(
+  () => import('./features/comparison/comparison-page'),
+  (m) => m.ComparisonPage,
 );
-const PracticePage = lazy(() => import('./features/journey/practice-page').then((m) => ({ default: m.PracticePage })));
-const ProgressPage = lazy(() => import('./features/journey/progress-panel').then((m) => ({ default: m.ProgressPage })));
-const ReplayPage = lazy(() => import('./features/replay/replay-page').then((m) => ({ default: m.ReplayPage })));
-const RubricsPage = lazy(() => import('./features/rubrics/rubrics-page').then((m) => ({ default: m.RubricsPage })));
-const SessionPage = lazy(() => import('./features/session/session-page').then((m) => ({ default: m.SessionPage })));
-const StudyListPage = lazy(() =>
-  import('./features/study/study-list-page').then((m) => ({ default: m.StudyListPage })),
+const ConversationPage = page(
+  () => import('./features/chat/conversation-page'),
+  (m) => m.ConversationPage,
 );
-const StudyPage = lazy(() => import('./features/study/study-page').then((m) => ({ default: m.StudyPage })));
-const SummaryPage = lazy(() => import('./features/summary/summary-page').then((m) => ({ default: m.SummaryPage })));
-const TranscriptsPage = lazy(() =>
-  import('./features/transcripts/transcripts-page').then((m) => ({ default: m.TranscriptsPage })),
+const DashboardPage = page(
+  () => import('./features/analyst/dashboard-page'),
+  (m) => m.DashboardPage,
+);
+const JourneyPage = page(
+  () => import('./features/journey/journey-page'),
+  (m) => m.JourneyPage,
+);
+const JudgePage = page(
+  () => import('./features/judge/judge-page'),
+  (m) => m.JudgePage,
+);
+const OrientationEditorPage = page(
+  () => import('./features/journey/orientation-editor'),
+  (m) => m.OrientationEditorPage,
+);
+const OrientationPage = page(
+  () => import('./features/journey/orientation-page'),
+  (m) => m.OrientationPage,
+);
+const PracticePage = page(
+  () => import('./features/journey/practice-page'),
+  (m) => m.PracticePage,
+);
+const ProgressPage = page(
+  () => import('./features/journey/progress-panel'),
+  (m) => m.ProgressPage,
+);
+const ReplayPage = page(
+  () => import('./features/replay/replay-page'),
+  (m) => m.ReplayPage,
+);
+const RubricsPage = page(
+  () => import('./features/rubrics/rubrics-page'),
+  (m) => m.RubricsPage,
+);
+const SessionPage = page(
+  () => import('./features/session/session-page'),
+  (m) => m.SessionPage,
+);
+const StudyListPage = page(
+  () => import('./features/study/study-list-page'),
+  (m) => m.StudyListPage,
+);
+const StudyPage = page(
+  () => import('./features/study/study-page'),
+  (m) => m.StudyPage,
+);
+const SummaryPage = page(
+  () => import('./features/summary/summary-page'),
+  (m) => m.SummaryPage,
+);
+const TranscriptsPage = page(
+  () => import('./features/transcripts/transcripts-page'),
+  (m) => m.TranscriptsPage,
 );
 
 /** The page title's key in the `common` namespace (or `namespace:key`), per route. */
